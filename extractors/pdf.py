@@ -1,0 +1,130 @@
+"""PDF: pypdfium2's text layer page by page; OCR for pages that have none.
+
+Korean word spaces are kept (pdfium's text order); ``\\r\\n`` line ends become ``\\n``.
+Encrypted files are opened with the batch's candidate passwords, else reported ``encrypted``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from extractors.base import (
+    CorruptError, EncryptedError, ExtractContext, Extracted, ExtractionError, Method, Page, Status,
+)
+from extractors.children import ChildSink
+from extractors.ocr import OCR_DPI, ocr_image
+
+#: A page with fewer visible characters than this is treated as having no text layer.
+MIN_TEXT_CHARS = 8
+
+
+def _open(path: Path, passwords: tuple[str, ...]) -> tuple[Any, str | None]:
+    import pypdfium2 as pdfium
+
+    last: Exception | None = None
+    for password in (None, *passwords):
+        try:
+            return pdfium.PdfDocument(str(path), password=password), password
+        except pdfium.PdfiumError as exc:
+            last = exc
+            if "password" not in str(exc).lower():
+                raise CorruptError(f"not a readable PDF: {exc}") from exc
+    if passwords:
+        raise EncryptedError(f"PDF is password-protected; none of the {len(passwords)} batch passwords opened it")
+    raise EncryptedError("PDF is password-protected and no password was given for the batch") from last
+
+
+def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
+    """Text per page; OCR where a page has no text layer (if OCR is enabled)."""
+    doc, password = _open(path, ctx.passwords)
+    try:
+        meta = _metadata(doc)
+        if password is not None:
+            meta["decrypted"] = True
+        pages: list[Page] = []
+        problems: list[str] = []
+        ocr_count = 0
+        for index in range(len(doc)):
+            try:
+                page = doc[index]
+            except Exception as exc:
+                problems.append(f"page {index + 1} unreadable: {exc}")
+                continue
+            try:
+                text = _page_text(page)
+                if len(text.strip()) < MIN_TEXT_CHARS and _has_images(page):
+                    if not ctx.ocr_enabled:
+                        problems.append(f"page {index + 1} has no text layer and OCR is disabled")
+                    elif ocr_count >= ctx.limits.max_pages_ocr:
+                        problems.append(f"page {index + 1} not OCR'd: limit of {ctx.limits.max_pages_ocr} pages")
+                    else:
+                        ocr_count += 1
+                        image = page.render(scale=OCR_DPI / 72).to_pil()
+                        image.info["dpi"] = (OCR_DPI, OCR_DPI)
+                        pages.append(Page(index + 1, ocr_image(image, ctx.ocr_languages, ctx.limits.timeout_s),
+                                          Method.OCR))
+                        continue
+                pages.append(Page(index + 1, text, Method.TEXT_LAYER))
+            except ExtractionError as exc:
+                problems.append(f"page {index + 1}: {exc.reason}")
+            finally:
+                page.close()
+        sink = ChildSink(ctx)
+        _attachments(doc, sink, problems)
+    finally:
+        doc.close()
+    meta["page_count"] = len(pages)
+    meta.update(sink.metadata())
+    methods = {p.method for p in pages if p.text.strip()}
+    method = Method.MIXED if len(methods) > 1 else (methods.pop() if methods else Method.NONE)
+    text = "\n\n".join(p.text for p in pages)
+    status = Status.PARTIAL if problems else Status.OK
+    return Extracted(status=status, text=text, reason="; ".join(problems) or None, pages=tuple(pages),
+                     metadata=meta, method=method, children=tuple(sink.children))
+
+
+def _page_text(page: Any) -> str:
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+    finally:
+        textpage.close()
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").replace("\ufffe", "")
+
+
+def _has_images(page: Any) -> bool:
+    import pypdfium2.raw as raw
+
+    try:
+        return any(True for _ in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=3))
+    except Exception:
+        return True
+
+
+def _metadata(doc: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    try:
+        for key, value in doc.get_metadata_dict(skip_empty=True).items():
+            meta[key.lower()] = value
+    except Exception:
+        pass
+    try:
+        meta["pdf_version"] = doc.get_version()
+    except Exception:
+        pass
+    return meta
+
+
+def _attachments(doc: Any, sink: ChildSink, problems: list[str]) -> None:
+    try:
+        count = doc.count_attachments()
+    except Exception:
+        return
+    for i in range(count):
+        try:
+            att = doc.get_attachment(i)
+            name = att.get_name() or f"attachment-{i + 1}"
+            sink.add_bytes(f"attachments/{name}", bytes(att.get_data()), name=name)
+        except Exception as exc:
+            problems.append(f"attachment {i + 1} unreadable: {exc}")
