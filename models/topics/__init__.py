@@ -1,0 +1,1 @@
+"""Topic taxonomy, classifier, evaluation and discovery."""
