@@ -1,0 +1,138 @@
+"""Legacy binary Office: DOC (antiword, catdoc), XLS (xlrd, BIFF2–8), PPT (catppt)."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+from pathlib import Path
+
+from extractors.base import (
+    CorruptError, ExtractContext, Extracted, ExtractionError, Method, Page, Status, UnsupportedError,
+)
+from extractors.office.crypto import decrypt_to, is_encrypted
+
+
+def _run(cmd: list[str], ctx: ExtractContext) -> tuple[int, str, str]:
+    if shutil.which(cmd[0]) is None:
+        raise UnsupportedError(f"reading this format needs the {cmd[0]} binary (Debian: {_DEBIAN[cmd[0]]})")
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=ctx.limits.timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        raise ExtractionError(f"{cmd[0]} ran past {ctx.limits.timeout_s:g} s") from exc
+    return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
+
+
+_DEBIAN = {"antiword": "antiword", "catdoc": "catdoc", "catppt": "catdoc", "xls2csv": "catdoc"}
+
+
+def _decrypted_then(path: Path, ctx: ExtractContext, reader) -> Extracted:
+    """Read an encrypted legacy file through a decrypted temporary copy."""
+    plain, _ = decrypt_to(path, ctx)
+    try:
+        result = reader(plain, ctx)
+    finally:
+        plain.unlink(missing_ok=True)
+    return dataclasses.replace(result, metadata=dict(result.metadata, decrypted=True))
+
+
+def extract_doc(path: Path, ctx: ExtractContext) -> Extracted:
+    """Word 97–2003 with antiword; Word 6/95 and antiword failures with catdoc."""
+    if is_encrypted(path):
+        return _decrypted_then(path, ctx, _read_doc)
+    return _read_doc(path, ctx)
+
+
+def _read_doc(path: Path, ctx: ExtractContext) -> Extracted:
+    code, out, err = _run(["antiword", "-m", "UTF-8.txt", "-w", "0", str(path)], ctx)
+    tool = "antiword"
+    if code != 0 or not out.strip():
+        code2, out2, err2 = _run(["catdoc", "-d", "utf-8", "-w", str(path)], ctx)
+        if code2 == 0 and out2.strip():
+            out, tool, code = out2, "catdoc", 0
+        else:
+            reason = (err or err2).strip().splitlines()
+            raise CorruptError(f"Word document unreadable: {reason[-1] if reason else 'no text found'}")
+    text = out.replace("\f", "\n").strip()
+    return Extracted(status=Status.OK, text=text, metadata={"reader": tool}, method=Method.TEXT_LAYER)
+
+
+def extract_ppt(path: Path, ctx: ExtractContext) -> Extracted:
+    """PowerPoint 97–2003 slides' text with catppt."""
+    if is_encrypted(path):
+        return _decrypted_then(path, ctx, _read_ppt)
+    return _read_ppt(path, ctx)
+
+
+def _read_ppt(path: Path, ctx: ExtractContext) -> Extracted:
+    code, out, err = _run(["catppt", "-d", "utf-8", str(path)], ctx)
+    if code != 0:
+        lines = err.strip().splitlines()
+        raise CorruptError(f"PowerPoint file unreadable: {lines[-1] if lines else code}")
+    slides = [s.strip() for s in out.split("\f")]
+    pages = tuple(Page(i, s) for i, s in enumerate(slides, start=1) if s)
+    return Extracted(status=Status.OK, text="\n\n".join(p.text for p in pages), pages=pages,
+                     metadata={"reader": "catppt"}, method=Method.TEXT_LAYER)
+
+
+def extract_xls(path: Path, ctx: ExtractContext) -> Extracted:
+    """Excel 2–2003 workbooks, one page per sheet, with xlrd."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except xlrd.biffh.XLRDError as exc:
+        if "encrypt" in str(exc).lower():
+            return _decrypted_then(path, ctx, extract_xls)
+        raise CorruptError(f"Excel workbook unreadable: {exc}") from exc
+    except (AssertionError, IndexError, ValueError, KeyError) as exc:
+        raise CorruptError(f"Excel workbook unreadable: {type(exc).__name__}: {exc}") from exc
+    pages: list[Page] = []
+    problems: list[str] = []
+    budget = ctx.limits.max_text_chars
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            lines = [f"[sheet] {sheet.name}"]
+            for r in range(sheet.nrows):
+                cells = [_cell(book, c) for c in sheet.row(r)]
+                while cells and not cells[-1]:
+                    cells.pop()
+                if cells:
+                    lines.append("\t".join(cells))
+                    budget -= len(lines[-1])
+                if budget < 0:
+                    problems.append(f"cells cut at {ctx.limits.max_text_chars} characters")
+                    break
+            pages.append(Page(index + 1, "\n".join(lines)))
+            book.unload_sheet(index)
+            if budget < 0:
+                break
+    finally:
+        book.release_resources()
+    meta = {"sheets": len(pages), "biff_version": book.biff_version}
+    if book.user_name:
+        meta["last_modified_by"] = book.user_name
+    return Extracted(status=Status.PARTIAL if problems else Status.OK, text="\n\n".join(p.text for p in pages),
+                     reason="; ".join(problems) or None, pages=tuple(pages), metadata=meta,
+                     method=Method.TEXT_LAYER)
+
+
+def _cell(book, cell) -> str:
+    import xlrd
+
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    if cell.ctype == xlrd.XL_CELL_NUMBER:
+        value = cell.value
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode).isoformat()
+        except Exception:
+            return str(cell.value)
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return "TRUE" if cell.value else "FALSE"
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return ""
+    return str(cell.value)

@@ -1,0 +1,78 @@
+"""OpenDocument text, spreadsheets and presentations (ODT/ODS/ODP): body, headers/footers, notes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractors.base import CorruptError, ExtractContext, Extracted, Method, Page, Status
+from extractors.children import ChildSink
+from extractors.office.parts import open_package, read_part, xml_part
+from extractors.xmltext import TextRules, walk_text
+
+_RULES = TextRules(
+    text=frozenset({"p", "h", "span", "a", "note-citation", "sequence", "date", "time", "page-number",
+                    "author-name", "title", "subject", "chapter", "file-name", "user-field-get"}),
+    paragraph=frozenset({"p", "h"}),
+    tab=frozenset({"tab"}),
+    line_break=frozenset({"line-break"}),
+    space=frozenset({"s"}),
+    skip=frozenset({"tracked-changes", "forms"}),
+)
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_META = {"title": "title", "subject": "subject", "creator": "last_modified_by", "initial-creator": "author",
+         "creation-date": "created", "date": "modified", "keyword": "keywords", "description": "description"}
+
+
+def extract_odf(path: Path, ctx: ExtractContext) -> Extracted:
+    """Text of content.xml (one page per sheet or slide), then headers/footers from styles.xml."""
+    with open_package(path) as zf:
+        names = zf.namelist()
+        if "content.xml" not in names:
+            raise CorruptError("OpenDocument package without content.xml")
+        root = xml_part(zf, "content.xml")
+        pages: list[Page] = []
+        body = root.find(f"{{{_OFFICE}}}body")
+        units = []
+        if body is not None:
+            for kind in body:
+                units = [el for el in kind if isinstance(el.tag, str) and el.tag.endswith(("}table", "}page"))]
+                if not units:
+                    pages.append(Page(1, walk_text(kind, _RULES)))
+        for number, unit in enumerate(units, start=1):
+            label = unit.get("{urn:oasis:names:tc:opendocument:xmlns:table:1.0}name") or unit.get(
+                "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}name") or str(number)
+            pages.append(Page(number, f"[{label}]\n{walk_text(unit, _RULES)}"))
+        extra = ""
+        if "styles.xml" in names:
+            styles = xml_part(zf, "styles.xml")
+            masters = styles.find(f"{{{_OFFICE}}}master-styles")
+            if masters is not None:
+                extra = walk_text(masters, _RULES)
+        meta = _metadata(zf, names)
+        sink = ChildSink(ctx)
+        for name in names:
+            if name.startswith("Object ") and not name.endswith((".xml", "/")):
+                sink.add_bytes(name, read_part(zf, name))
+    text = "\n\n".join(p.text for p in pages if p.text.strip())
+    if extra.strip():
+        text += f"\n\n[headers and footers]\n{extra}"
+    meta.update(sink.metadata())
+    return Extracted(status=Status.OK, text=text.strip(), pages=tuple(pages), metadata=meta,
+                     method=Method.TEXT_LAYER, children=tuple(sink.children))
+
+
+def _metadata(zf, names: list[str]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    if "meta.xml" not in names:
+        return meta
+    try:
+        root = xml_part(zf, "meta.xml")
+    except CorruptError:
+        return meta
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        local = el.tag.rsplit("}", 1)[-1]
+        if local in _META and el.text and el.text.strip():
+            meta[_META[local]] = el.text.strip()
+    return meta

@@ -1,0 +1,191 @@
+"""DOCX, XLSX and PPTX: body, headers, footers, notes, comments, text boxes, tables, every sheet."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from extractors.base import CorruptError, ExtractContext, Extracted, Method, Page, Status
+from extractors.children import ChildSink
+from extractors.office.parts import core_properties, embedded_objects, numbered, open_package, xml_part
+from extractors.xmltext import OOXML_RULES, TextRules, walk_text
+
+_DOCX_SECTIONS = (
+    ("header", r"word/header(\d+)\.xml"),
+    ("footer", r"word/footer(\d+)\.xml"),
+    ("footnotes", r"word/footnotes()\.xml"),
+    ("endnotes", r"word/endnotes()\.xml"),
+    ("comments", r"word/comments()\.xml"),
+)
+
+
+def _numbered_any(names: list[str], pattern: str) -> list[str]:
+    rx = re.compile(pattern)
+    found = []
+    for n in names:
+        m = rx.fullmatch(n)
+        if m:
+            found.append((int(m.group(1) or 0), n))
+    return [n for _, n in sorted(found)]
+
+
+_PPT_COMMENT_RULES = TextRules(text=frozenset({"t", "text"}), paragraph=frozenset({"p", "cm"}))
+
+
+def _text_of(zf: zipfile.ZipFile, part: str, problems: list[str], rules: TextRules = OOXML_RULES) -> str:
+    try:
+        return walk_text(xml_part(zf, part), rules)
+    except CorruptError as exc:
+        problems.append(f"{part}: {exc.reason}")
+        return ""
+
+
+def _result(pages: list[Page], sections: dict[str, str], meta: dict, sink: ChildSink,
+            problems: list[str]) -> Extracted:
+    parts = [p.text for p in pages if p.text.strip()]
+    for label, text in sections.items():
+        if text.strip():
+            parts.append(f"[{label}]\n{text}")
+    meta.update(sink.metadata())
+    status = Status.PARTIAL if problems else Status.OK
+    return Extracted(status=status, text="\n\n".join(parts), reason="; ".join(problems) or None,
+                     pages=tuple(pages), metadata=meta, method=Method.TEXT_LAYER, children=tuple(sink.children))
+
+
+def extract_docx(path: Path, ctx: ExtractContext) -> Extracted:
+    """Body (tables and text boxes included), then headers, footers, foot/endnotes and comments."""
+    with open_package(path) as zf:
+        names = zf.namelist()
+        problems: list[str] = []
+        main = "word/document.xml" if "word/document.xml" in names else None
+        if main is None:
+            main = next((n for n in names if re.fullmatch(r"word/document\d*\.xml", n)), None)
+        if main is None:
+            raise CorruptError("DOCX without word/document.xml")
+        body = _text_of(zf, main, problems)
+        sections: dict[str, str] = {}
+        for label, pattern in _DOCX_SECTIONS:
+            texts = [_text_of(zf, n, problems) for n in _numbered_any(names, pattern)]
+            joined = "\n".join(dict.fromkeys(t for t in texts if t.strip()))
+            if joined:
+                sections[label] = joined
+        meta: dict = core_properties(zf)
+        sink = ChildSink(ctx)
+        embedded_objects(zf, "word/", sink)
+    return _result([Page(1, body)], sections, meta, sink, problems)
+
+
+def extract_pptx(path: Path, ctx: ExtractContext) -> Extracted:
+    """One page per slide (slide text, then its notes); comments at the end."""
+    with open_package(path) as zf:
+        names = zf.namelist()
+        problems: list[str] = []
+        pages: list[Page] = []
+        for number, slide in enumerate(numbered(names, r"ppt/slides/slide(\d+)\.xml"), start=1):
+            text = _text_of(zf, slide, problems)
+            notes = _slide_notes(zf, slide, names, problems)
+            if notes:
+                text = f"{text}\n[notes]\n{notes}" if text else f"[notes]\n{notes}"
+            pages.append(Page(number, text))
+        comments = [
+            _text_of(zf, n, problems, _PPT_COMMENT_RULES) for n in names
+            if re.fullmatch(r"ppt/comments/(modernComment_[^/]+|comment\d+)\.xml", n)
+        ]
+        sections = {"comments": "\n".join(c for c in comments if c.strip())}
+        meta: dict = core_properties(zf)
+        meta["slides"] = len(pages)
+        sink = ChildSink(ctx)
+        embedded_objects(zf, "ppt/", sink)
+    return _result(pages, sections, meta, sink, problems)
+
+
+def _slide_notes(zf: zipfile.ZipFile, slide: str, names: list[str], problems: list[str]) -> str:
+    rels = slide.replace("ppt/slides/", "ppt/slides/_rels/") + ".rels"
+    if rels not in names:
+        return ""
+    try:
+        root = xml_part(zf, rels)
+    except CorruptError:
+        return ""
+    for rel in root:
+        target = rel.get("Target") or ""
+        if "notesSlide" in target:
+            part = "ppt/" + target.replace("../", "")
+            if part in names:
+                return _text_of(zf, part, problems)
+    return ""
+
+
+def extract_xlsx(path: Path, ctx: ExtractContext) -> Extracted:
+    """One page per sheet (hidden sheets too): cells row by row, tab-separated; then headers,
+    footers, comments and drawing text boxes."""
+    import openpyxl
+
+    problems: list[str] = []
+    pages: list[Page] = []
+    budget = ctx.limits.max_text_chars
+    try:
+        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True, keep_links=False)
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise CorruptError(f"unreadable XLSX workbook: {exc}") from exc
+    try:
+        for number, ws in enumerate(wb.worksheets, start=1):
+            lines = [f"[sheet] {ws.title}"]
+            try:
+                for row in ws.iter_rows(values_only=True):
+                    cells = ["" if v is None else str(v) for v in row]
+                    while cells and not cells[-1]:
+                        cells.pop()
+                    if cells:
+                        line = "\t".join(cells)
+                        budget -= len(line) + 1
+                        lines.append(line)
+                    if budget < 0:
+                        problems.append(f"cells cut at {ctx.limits.max_text_chars} characters")
+                        break
+            except Exception as exc:  # openpyxl raises many types on damaged sheets
+                problems.append(f"sheet {ws.title!r}: {type(exc).__name__}: {exc}")
+            pages.append(Page(number, "\n".join(lines)))
+            if budget < 0:
+                break
+    finally:
+        wb.close()
+    with open_package(path) as zf:
+        names = zf.namelist()
+        sections = {
+            "headers and footers": "\n".join(
+                t for n in numbered(names, r"xl/worksheets/sheet(\d+)\.xml") if (t := _sheet_header_footer(zf, n))
+            ),
+            "comments": "\n".join(_text_of(zf, n, problems) for n in numbered(names, r"xl/comments(\d+)\.xml")),
+            "text boxes": "\n".join(
+                _text_of(zf, n, problems) for n in numbered(names, r"xl/drawings/drawing(\d+)\.xml")
+            ),
+        }
+        meta: dict = core_properties(zf)
+        meta["sheets"] = len(pages)
+        sink = ChildSink(ctx)
+        embedded_objects(zf, "xl/", sink)
+    return _result(pages, sections, meta, sink, problems)
+
+
+_HF_TAGS = ("oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter")
+_HF_CODES = re.compile(r'&(?:"[^"]*"|\d+|[LCRPNDTZFAGKUESXYBIOH&])')
+
+
+def _sheet_header_footer(zf: zipfile.ZipFile, part: str) -> str:
+    """Header/footer strings of one sheet, formatting codes removed (read with a stream parser)."""
+    from lxml import etree
+
+    out: list[str] = []
+    with zf.open(part) as fh:
+        for _event, el in etree.iterparse(fh, events=("end",), resolve_entities=False, no_network=True,
+                                         load_dtd=False, huge_tree=False, recover=True):
+            local = el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
+            if local in _HF_TAGS and el.text:
+                text = _HF_CODES.sub(" ", el.text).strip()
+                if text:
+                    out.append(re.sub(r"\s{2,}", " ", text))
+            if local in ("row", "c", "v"):
+                el.clear()
+    return "\n".join(dict.fromkeys(out))

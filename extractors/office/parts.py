@@ -1,0 +1,124 @@
+"""Reading parts of ZIP-based office packages: safe XML, core properties, embedded objects."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from extractors.base import CorruptError, ExtractContext
+from extractors.children import ChildSink
+from extractors.xmltext import parse_xml
+
+MAX_PART_BYTES = 256 * 1024 * 1024
+
+
+def open_package(path: Path) -> zipfile.ZipFile:
+    """Open an office package; a damaged ZIP is ``corrupt``."""
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise CorruptError(f"damaged or truncated package (ZIP): {exc}") from exc
+
+
+def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
+    """One part's bytes, refusing parts that expand past ``MAX_PART_BYTES``."""
+    info = zf.getinfo(name)
+    if info.file_size > MAX_PART_BYTES:
+        raise CorruptError(f"part {name} declares {info.file_size} bytes, over the {MAX_PART_BYTES} limit")
+    with zf.open(info) as fh:
+        data = fh.read(MAX_PART_BYTES + 1)
+    if len(data) > MAX_PART_BYTES:
+        raise CorruptError(f"part {name} expands past {MAX_PART_BYTES} bytes")
+    return data
+
+
+def xml_part(zf: zipfile.ZipFile, name: str) -> Any:
+    return parse_xml(read_part(zf, name), recover=True)
+
+
+def numbered(names: list[str], pattern: str) -> list[str]:
+    """Names matching ``pattern`` (one group of digits), in numeric order."""
+    rx = re.compile(pattern)
+    found = [(int(m.group(1)), n) for n in names if (m := rx.fullmatch(n))]
+    return [n for _, n in sorted(found)]
+
+
+def core_properties(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Title, author, dates… from ``docProps/core.xml`` and ``docProps/app.xml``."""
+    meta: dict[str, str] = {}
+    wanted = {"title": "title", "subject": "subject", "creator": "author", "lastModifiedBy": "last_modified_by",
+              "created": "created", "modified": "modified", "keywords": "keywords", "description": "description",
+              "Company": "company", "Application": "application", "Pages": "pages", "Manager": "manager"}
+    for part in ("docProps/core.xml", "docProps/app.xml"):
+        if part not in zf.namelist():
+            continue
+        try:
+            root = xml_part(zf, part)
+        except CorruptError:
+            continue
+        for el in root:
+            if not isinstance(el.tag, str):
+                continue
+            local = el.tag.rsplit("}", 1)[-1]
+            if local in wanted and el.text and el.text.strip():
+                meta[wanted[local]] = el.text.strip()
+    return meta
+
+
+def embedded_objects(zf: zipfile.ZipFile, prefix: str, sink: ChildSink) -> None:
+    """Emit files under ``<prefix>embeddings/`` as children, unwrapping OLE packages."""
+    for name in zf.namelist():
+        if not name.startswith(prefix + "embeddings/") or name.endswith("/"):
+            continue
+        data = read_part(zf, name)
+        inner_name, payload = unwrap_ole_object(data)
+        if inner_name:
+            sink.add_bytes(f"{name}/{inner_name}", payload, name=inner_name)
+        else:
+            sink.add_bytes(name, payload)
+
+
+def unwrap_ole_object(data: bytes) -> tuple[str | None, bytes]:
+    """The file inside an OLE embedding (``Ole10Native``/``Package``/``CONTENTS``), else the data itself."""
+    if not data.startswith(b"\xd0\xcf\x11\xe0"):
+        return None, data
+    import io
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if ole.exists("\x01Ole10Native"):
+                return _ole10_native(ole.openstream("\x01Ole10Native").read())
+            for stream, label in (("Package", "package"), ("CONTENTS", "contents")):
+                if ole.exists(stream):
+                    return label, ole.openstream(stream).read()
+    except Exception:
+        return None, data
+    return None, data
+
+
+def _ole10_native(raw: bytes) -> tuple[str | None, bytes]:
+    try:
+        pos = 4 + 2
+        label_end = raw.index(b"\x00", pos)
+        label = raw[pos:label_end].decode("cp1252", "replace")
+        pos = raw.index(b"\x00", label_end + 1) + 1  # original file path
+        pos += 4
+        (tmp_len,) = struct.unpack_from("<I", raw, pos)
+        pos += 4 + tmp_len
+        (size,) = struct.unpack_from("<I", raw, pos)
+        pos += 4
+        payload = raw[pos:pos + size]
+        if len(payload) != size:
+            return None, raw
+        return label or "embedded", payload
+    except (ValueError, struct.error):
+        return None, raw
+
+
+def sink_for(ctx: ExtractContext) -> ChildSink:
+    return ChildSink(ctx)
