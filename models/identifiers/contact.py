@@ -1,0 +1,144 @@
+"""Phone numbers (Korean domestic, +82, international → E.164) and e-mail addresses (lower-cased)."""
+
+from __future__ import annotations
+
+import re
+
+from models.identifiers.base import Detector, Hit, context_before, digits_of, words
+
+# Korean prefixes after the trunk 0: mobile 010/011/016-019, Seoul 02, regional 031-064, VoIP 070,
+# toll-free 080, personal "safe numbers" 0502-0508.
+_AREA = r"1[016789]|2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70|80|50[2-8]"
+KR_PHONE_PATTERN = re.compile(
+    r"(?<![0-9A-Za-z+])(?<![0-9][-.])"
+    r"(?:(?P<intl>\+[ ]?82)[-. ]?(?:\(0\)[-. ]?)?\(?0?|\(?0)(?P<area>" + _AREA + r")\)?(?P<s1>[-. ]?|\) ?)"
+    r"(?P<mid>\d{3,4})(?P<s2>[-. ]?)(?P<last>\d{4})"
+    r"(?![0-9A-Za-z])(?![-.][0-9])"
+)
+# Nationwide "representative" numbers (1588-xxxx, 1644-xxxx, 1800-xxxx…): only written with a dash.
+REP_PHONE_PATTERN = re.compile(r"(?<![0-9A-Za-z+\-.])(1[568]\d\d)-(\d{4})(?![0-9A-Za-z])(?![-.][0-9])")
+INTL_PHONE_PATTERN = re.compile(
+    r"(?<![0-9A-Za-z+])\+(?!82)(?P<cc>\d{1,3})(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){2,7}(?![0-9A-Za-z])(?![-.][0-9])"
+)
+_PHONE_WORDS = words(r"전화", r"연락처", r"휴대", r"핸드폰", r"\btel\b", r"phone", r"mobile", r"\bcell\b", r"\bfax\b",
+                     r"팩스", r"call", r"contact", r"번호")
+_REP_WORDS = words(r"대표", r"고객", r"센터", r"콜", r"문의", r"상담", r"전화", r"\btel\b", r"phone", r"call",
+                   r"hotline", r"support", r"ARS")
+
+# ITU zone-1 and one/two-digit country codes; anything else is read as a three-digit code.
+_CC1 = {"1", "7"}
+_CC2 = {"20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49",
+        "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
+        "86", "90", "91", "92", "93", "94", "95", "98"}
+
+
+def korean_e164(area: str, mid: str, last: str) -> str | None:
+    """E.164 for a Korean number split into prefix (without the trunk 0), middle and last groups."""
+    if mid[0] == "0":
+        return None
+    if area in ("10",) and len(mid) not in (3, 4):
+        return None
+    if area == "70" and len(mid) != 4:
+        return None
+    return f"+82{area}{mid}{last}"
+
+
+def _resolve_kr(match: re.Match[str], text: str) -> Hit | None:
+    area, mid, last = match.group("area"), match.group("mid"), match.group("last")
+    start = match.start()
+    raw = match.group(0)
+    if raw.startswith("(") and ")" not in raw:
+        start += 1
+    if not match.group("intl") and not (match.group("s1") or match.group("s2")):
+        if not (area.startswith("1") and len(mid) == 4) and not context_before(text, start, _PHONE_WORDS, 30):
+            return None  # an unbroken run of 9-11 digits is only a landline with context
+    norm = korean_e164(area, mid, last)
+    return Hit("PHONE", norm, start, match.end()) if norm else None
+
+
+def _resolve_rep(match: re.Match[str], text: str) -> Hit | None:
+    if not context_before(text, match.start(), _REP_WORDS, 30):
+        return None
+    return Hit("PHONE", "+82" + match.group(1) + match.group(2), match.start(), match.end())
+
+
+def _intl_norm(raw: str) -> str | None:
+    digits = digits_of(raw.replace("(0)", ""))
+    if not 8 <= len(digits) <= 15:
+        return None
+    if digits[:1] in _CC1 or digits[:2] in _CC2:
+        pass
+    elif digits[:1] in "0":
+        return None
+    if digits[:2] == "82":
+        return None
+    return "+" + digits
+
+
+def _resolve_intl(match: re.Match[str], text: str) -> Hit | None:
+    norm = _intl_norm(match.group(0))
+    return Hit("PHONE", norm, match.start(), match.end()) if norm else None
+
+
+def normalize_phone(raw: str) -> str | None:
+    """E.164 of a phone number typed as a query (``010-1234-5678``, ``+82 10 1234 5678``, ``+1 415 555 2671``)."""
+    raw = raw.strip()
+    match = KR_PHONE_PATTERN.fullmatch(raw)
+    if match:
+        return korean_e164(match.group("area"), match.group("mid"), match.group("last"))
+    match = REP_PHONE_PATTERN.fullmatch(raw)
+    if match:
+        return "+82" + match.group(1) + match.group(2)
+    if INTL_PHONE_PATTERN.fullmatch(raw):
+        return _intl_norm(raw)
+    return None
+
+
+# E-mail: anchored on "@" so that ordinary words cost nothing; the local part is read backwards.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = re.compile(r"@(" + _LABEL + r"(?:\." + _LABEL + r")*\.([A-Za-z]{2,24}))(?![A-Za-z0-9-])(?!\.[A-Za-z0-9])")
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-'")
+_FILE_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "pdf", "css", "js", "html", "htm"})
+
+
+def _local_start(text: str, at: int) -> int:
+    i = at
+    while i > 0 and at - i < 64 and text[i - 1] in _LOCAL_CHARS:
+        i -= 1
+    while i < at and text[i] in ".'-":
+        i += 1
+    return i
+
+
+def _email_norm(local: str, domain: str, tld: str) -> str | None:
+    if not local or local.endswith(".") or ".." in local or tld.lower() in _FILE_TLDS:
+        return None
+    return f"{local}@{domain}".lower()
+
+
+def _resolve_email(match: re.Match[str], text: str) -> Hit | None:
+    at = match.start()
+    start = _local_start(text, at)
+    if start > 0 and text[start - 1] in "/:@":
+        return None  # user-info inside a URL or a double "@"
+    norm = _email_norm(text[start:at], match.group(1), match.group(2))
+    return Hit("EMAIL", norm, start, match.end()) if norm else None
+
+
+def normalize_email(raw: str) -> str | None:
+    raw = raw.strip()
+    if raw.lower().startswith("mailto:"):
+        raw = raw[7:]
+    local, sep, rest = raw.rpartition("@")
+    match = EMAIL_PATTERN.fullmatch("@" + rest) if sep else None
+    if not match or _local_start(raw, len(local)) != 0:
+        return None
+    return _email_norm(local, match.group(1), match.group(2))
+
+
+DETECTORS = (
+    Detector("phone_kr", KR_PHONE_PATTERN, _resolve_kr, 55),
+    Detector("phone_rep", REP_PHONE_PATTERN, _resolve_rep, 54),
+    Detector("phone_intl", INTL_PHONE_PATTERN, _resolve_intl, 53),
+    Detector("email", EMAIL_PATTERN, _resolve_email, 90),
+)
