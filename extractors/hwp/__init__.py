@@ -1,0 +1,1 @@
+"""Hangul word processor files: HWP 5 (OLE, binary records), HWPX (ZIP + XML), HWP 3 (refused honestly)."""

@@ -1,0 +1,77 @@
+"""HWPX (OWPML): a ZIP of XML sections; text in ``<hp:t>``, paragraphs ``<hp:p>``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from extractors.base import CorruptError, ExtractContext, Extracted, Method, Page, Status
+from extractors.children import ChildSink
+from extractors.office.parts import open_package, read_part, xml_part
+from extractors.xmltext import TextRules, walk_text
+
+_RULES = TextRules(
+    text=frozenset({"t", "script", "mainText", "subText"}),
+    paragraph=frozenset({"p"}),
+    tab=frozenset({"tab"}),
+    line_break=frozenset({"lineBreak"}),
+    skip=frozenset({"linesegarray", "markpenBegin", "markpenEnd"}),
+)
+_META = {"title": "title", "subject": "subject", "creator": "author", "lastsaveby": "last_modified_by",
+         "CreatedDate": "created", "ModifiedDate": "modified", "keyword": "keywords", "description": "description"}
+
+
+def extract_hwpx(path: Path, ctx: ExtractContext) -> Extracted:
+    """Every section in order (body, tables, notes, headers/footers, boxes, equations), BinData as children."""
+    with open_package(path) as zf:
+        names = zf.namelist()
+        sections = _section_order(names)
+        if not any("section" in n for n in sections):
+            raise CorruptError("HWPX package without Contents/section*.xml")
+        pages: list[Page] = []
+        problems: list[str] = []
+        for number, name in enumerate(sections, start=1):
+            try:
+                pages.append(Page(number, walk_text(xml_part(zf, name), _RULES)))
+            except CorruptError as exc:
+                problems.append(f"{name}: {exc.reason}")
+        meta = _metadata(zf, names)
+        if "META-INF/manifest.xml" not in names:
+            meta["warnings"] = ["package has no META-INF/manifest.xml"]
+        sink = ChildSink(ctx)
+        for name in names:
+            if name.startswith("BinData/") and not name.endswith("/"):
+                sink.add_bytes(name, read_part(zf, name))
+    if problems and not pages:
+        raise CorruptError("; ".join(problems))
+    meta.update(sink.metadata())
+    text = "\n\n".join(p.text for p in pages if p.text.strip())
+    return Extracted(status=Status.PARTIAL if problems else Status.OK, text=text,
+                     reason="; ".join(problems) or None, pages=tuple(pages), metadata=meta,
+                     method=Method.TEXT_LAYER, children=tuple(sink.children))
+
+
+def _section_order(names: list[str]) -> list[str]:
+    found = [
+        (m.group(1) == "masterpage", int(m.group(2)), n)
+        for n in names if (m := re.fullmatch(r"Contents/(section|masterpage)(\d+)\.xml", n))
+    ]
+    return [n for *_, n in sorted(found)]
+
+
+def _metadata(zf, names: list[str]) -> dict:
+    meta: dict = {}
+    if "Contents/content.hpf" not in names:
+        return meta
+    try:
+        root = xml_part(zf, "Contents/content.hpf")
+    except CorruptError:
+        return meta
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        local = el.tag.rsplit("}", 1)[-1]
+        key = el.get("name") if local == "meta" else local
+        if key in _META and el.text and el.text.strip():
+            meta[_META[key]] = el.text.strip()
+    return meta
