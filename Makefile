@@ -1,0 +1,24 @@
+# The two commands: `make demo` (set-up, local node, sample batch, searches) and `make test`.
+.PHONY: setup demo test es-start es-stop bench clean-data
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	@bash scripts/demo.sh
+
+test: setup
+	@.venv/bin/python -m pytest -q tests
+
+es-start: setup
+	@.venv/bin/evidex es start
+
+es-stop:
+	@.venv/bin/evidex es stop
+
+bench: setup
+	@.venv/bin/python bench/bench_ingest.py
+
+clean-data:
+	@.venv/bin/evidex es stop || true
+	rm -rf data

@@ -1,0 +1,52 @@
+"""Audit records: who searched, viewed, downloaded or exported what, when, with how many results.
+
+Records go to the ``<prefix>-audit`` index and to ``<data_dir>/audit.jsonl`` (so an audit survives an index
+rebuild). Query strings are stored with personal identifiers masked.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from evidex.identity import User
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    user: str
+    agency: str
+    roles: list[str]
+    action: str
+    query: str
+    filters: dict[str, Any] = field(default_factory=dict)
+    doc_ids: list[str] = field(default_factory=list)
+    result_count: int = 0
+    outcome: str = "ok"
+    time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+
+
+class AuditTrail:
+    """Writes audit records; failures to write are errors, never silently dropped."""
+
+    def __init__(self, client: Any, alias: str, journal: Path) -> None:
+        self.client = client
+        self.alias = alias
+        self.journal = journal
+
+    def write(self, user: User, action: str, *, query: str = "", filters: dict[str, Any] | None = None,
+              doc_ids: list[str] | None = None, result_count: int = 0, outcome: str = "ok") -> AuditRecord:
+        record = AuditRecord(
+            user=user.name, agency=user.agency, roles=list(user.roles), action=action, query=query,
+            filters={k: v for k, v in (filters or {}).items() if v not in (None, [], "")},
+            doc_ids=list(doc_ids or [])[:100], result_count=result_count, outcome=outcome,
+        )
+        body = asdict(record)
+        self.journal.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.journal, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(body, ensure_ascii=False) + "\n")
+        self.client.index(index=self.alias, document=body)
+        return record

@@ -1,0 +1,141 @@
+"""The item catalogue: every occurrence of a stored blob and how far its processing got.
+
+An item id is derived from where the bytes were found (agency, case, exhibit, parent item, path) and what they
+are (SHA-256), so running the same batch again, or resuming a killed run, names the same items and the index
+receives each document exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id TEXT PRIMARY KEY, agency TEXT NOT NULL, case_id TEXT NOT NULL, exhibit TEXT,
+    submitted_by TEXT, received_at TEXT NOT NULL, source TEXT, manifest_sha256 TEXT,
+    files INTEGER, bytes INTEGER
+);
+CREATE TABLE IF NOT EXISTS items (
+    item_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+    path TEXT NOT NULL, name TEXT NOT NULL, parent_id TEXT, root_id TEXT NOT NULL, depth INTEGER NOT NULL,
+    agency TEXT NOT NULL, case_id TEXT NOT NULL, exhibit TEXT,
+    state TEXT NOT NULL DEFAULT 'pending', status TEXT, reason TEXT
+);
+CREATE INDEX IF NOT EXISTS items_batch_state ON items(batch_id, state);
+CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);
+"""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One occurrence of a stored blob."""
+
+    item_id: str
+    batch_id: str
+    sha256: str
+    size: int
+    path: str
+    name: str
+    parent_id: str | None
+    root_id: str
+    depth: int
+    agency: str
+    case_id: str
+    exhibit: str | None
+    state: str = "pending"
+    status: str | None = None
+    reason: str | None = None
+
+
+def item_id_for(agency: str, case_id: str, exhibit: str | None, parent_id: str | None, path: str, sha256: str) -> str:
+    """The stable id of one occurrence."""
+    key = "\x00".join([agency, case_id, exhibit or "", parent_id or "", path, sha256])
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+_COLUMNS = [f for f in Item.__dataclass_fields__]
+
+
+class Catalog:
+    """SQLite-backed catalogue (one file under the store)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def add_batch(self, **row: object) -> bool:
+        """Record a batch; False when it was already known."""
+        cols = ",".join(row)
+        marks = ",".join("?" * len(row))
+        cur = self.conn.execute(f"INSERT OR IGNORE INTO batches ({cols}) VALUES ({marks})", tuple(row.values()))
+        return cur.rowcount == 1
+
+    def batch(self, batch_id: str) -> dict | None:
+        cur = self.conn.execute("SELECT * FROM batches WHERE batch_id=?", (batch_id,))
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+    def add_items(self, items: Iterable[Item]) -> int:
+        """Insert new occurrences; known ones are left as they are. Returns how many were new."""
+        rows = [tuple(getattr(i, c) for c in _COLUMNS) for i in items]
+        before = self.conn.total_changes
+        self.conn.execute("BEGIN")
+        self.conn.executemany(
+            f"INSERT OR IGNORE INTO items ({','.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})", rows
+        )
+        self.conn.execute("COMMIT")
+        return self.conn.total_changes - before
+
+    def pending(self, batch_id: str, limit: int) -> list[Item]:
+        cur = self.conn.execute(
+            f"SELECT {','.join(_COLUMNS)} FROM items WHERE batch_id=? AND state='pending' "
+            "ORDER BY depth, path LIMIT ?",
+            (batch_id, limit),
+        )
+        return [Item(*row) for row in cur.fetchall()]
+
+    def pending_by_ids(self, item_ids: list[str]) -> list[Item]:
+        """The still-pending items among ``item_ids``, in the given order."""
+        marks = ",".join("?" * len(item_ids))
+        cur = self.conn.execute(
+            f"SELECT {','.join(_COLUMNS)} FROM items WHERE state='pending' AND item_id IN ({marks})", item_ids
+        )
+        found = {row[0]: Item(*row) for row in cur.fetchall()}
+        return [found[i] for i in item_ids if i in found]
+
+    def total(self, batch_id: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM items WHERE batch_id=?", (batch_id,)).fetchone()[0]
+
+    def mark_done(self, results: Iterable[tuple[str, str, str | None]]) -> None:
+        """Mark items indexed with their extraction status and reason."""
+        self.conn.execute("BEGIN")
+        self.conn.executemany(
+            "UPDATE items SET state='done', status=?, reason=? WHERE item_id=?",
+            [(status, reason, item_id) for item_id, status, reason in results],
+        )
+        self.conn.execute("COMMIT")
+
+    def items(self, batch_id: str) -> Iterator[Item]:
+        cur = self.conn.execute(f"SELECT {','.join(_COLUMNS)} FROM items WHERE batch_id=? ORDER BY path", (batch_id,))
+        for row in cur:
+            yield Item(*row)
+
+    def counts(self, batch_id: str) -> dict[str, int]:
+        cur = self.conn.execute(
+            "SELECT coalesce(status, state), count(*) FROM items WHERE batch_id=? GROUP BY 1", (batch_id,)
+        )
+        return dict(cur.fetchall())
+
+    def paths_of(self, sha256: str) -> list[str]:
+        cur = self.conn.execute("SELECT path FROM items WHERE sha256=?", (sha256,))
+        return [r[0] for r in cur.fetchall()]

@@ -1,0 +1,181 @@
+"""The ``evidex`` command line: a thin click layer over the application."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from evidex.settings import Settings, load_settings
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group()
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Data directory (EVIDEX_DATA_DIR).")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None) -> None:
+    """Evidex: ingest, enrich and search evidence across agencies."""
+    ctx.ensure_object(dict)
+    ctx.obj["settings"] = load_settings(data_dir=data_dir.resolve() if data_dir else None)
+
+
+# -- local Elasticsearch ---------------------------------------------------------------------------
+@main.group()
+def es() -> None:
+    """Run the local Elasticsearch node (not used when EVIDEX_ES_URL is set)."""
+
+
+def _node(ctx: click.Context):  # noqa: ANN202
+    from evidex.esnode import LocalNode
+
+    settings = _settings(ctx)
+    if not settings.local_es:
+        raise click.ClickException(f"EVIDEX_ES_URL is set ({settings.es_url}): no local node is managed.")
+    return LocalNode(settings)
+
+
+@es.command("start")
+@click.pass_context
+def es_start(ctx: click.Context) -> None:
+    """Start the local node and wait until it answers."""
+    from evidex.esnode import NodeError
+
+    try:
+        status = _node(ctx).start()
+    except NodeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Elasticsearch {status.version} running at {status.url} (pid {status.pid}, {status.health})")
+
+
+@es.command("stop")
+@click.pass_context
+def es_stop(ctx: click.Context) -> None:
+    """Stop the local node."""
+    click.echo("stopped" if _node(ctx).stop() else "not running")
+
+
+@es.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def es_status(ctx: click.Context, as_json: bool) -> None:
+    """Show whether the local node runs."""
+    status = _node(ctx).status()
+    if as_json:
+        _echo_json(asdict(status))
+    else:
+        click.echo(f"{'running' if status.running else 'stopped'} {status.url} pid={status.pid} health={status.health}")
+    sys.exit(0 if status.running else 3)
+
+
+# -- ingestion ---------------------------------------------------------------------------------
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--agency", required=True, help="Agency that submits the batch (owner of its documents).")
+@click.option("--case", "case_id", required=True, help="Case identifier.")
+@click.option("--exhibit", help="Exhibit number.")
+@click.option("--submitted-by", help="Who seized / submitted it.")
+@click.option("--password", "passwords", multiple=True, help="Candidate password for encrypted files.")
+@click.option("--share-with", multiple=True, help="Agency (or 'task-force') that may also see the batch.")
+@click.option("--ocr-languages", help="Tesseract languages, e.g. kor+eng.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def ingest(ctx: click.Context, path: Path, agency: str, case_id: str, exhibit: str | None, submitted_by: str | None,
+           passwords: tuple[str, ...], share_with: tuple[str, ...], ocr_languages: str | None, as_json: bool) -> None:
+    """Ingest a file or folder as one evidence batch and print its summary."""
+    from evidex.ingest import BatchSpec
+    from flows.runtime import run_ingest
+
+    settings = _settings(ctx)
+    spec = BatchSpec(path.resolve(), agency, case_id, exhibit, submitted_by or os.environ.get("USER"),
+                     tuple(passwords), tuple(share_with), ocr_languages)
+
+    def progress(state: dict) -> None:
+        if sys.stderr.isatty() or state["processed"] % 500 < settings.chunk_size:
+            click.echo(f"\r  {state['processed']}/{state['known']} items, {state['seconds']:.0f}s",
+                       err=True, nl=not sys.stderr.isatty())
+
+    summary = run_ingest(spec, settings, progress)
+    if as_json:
+        _echo_json(summary.as_dict())
+        return
+    click.echo(f"\nbatch {summary.batch_id} ({summary.agency}/{summary.case_id})")
+    click.echo(f"  files received: {summary.files} ({summary.bytes:,} bytes); items processed now: "
+               f"{summary.items_processed} (incl. {summary.children} embedded)")
+    click.echo("  by status: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())))
+    for reason, count in sorted(summary.failures.items(), key=lambda kv: -kv[1])[:20]:
+        click.echo(f"    {count:>5}  {reason}")
+    for entry in summary.unreadable:
+        click.echo(f"  not received: {entry['path']}: {entry['reason']}")
+    click.echo(f"  documents indexed: {summary.indexed_new} new, {summary.indexed_updated} updated"
+               + (" (batch already ingested)" if summary.already_done else ""))
+    click.echo(f"  {summary.seconds:.1f} s")
+
+
+@main.command()
+@click.pass_context
+def verify(ctx: click.Context) -> None:
+    """Re-hash the evidence store and check the custody chain; exit 1 and name what does not match."""
+    from evidex.store import EvidenceStore
+
+    checked, problems = EvidenceStore(_settings(ctx).store_dir).verify()
+    for problem in problems:
+        click.echo(f"MISMATCH {problem.what}: {problem.reason}")
+    click.echo(f"{checked} stored originals checked, {len(problems)} problem(s)")
+    sys.exit(1 if problems else 0)
+
+
+# -- reads ---------------------------------------------------------------------------------
+@main.command()
+@click.argument("query")
+@click.option("--agency", help="Only documents of this agency.")
+@click.option("--case", "case_id", help="Only this case.")
+@click.option("--status", help="Only documents with this extraction status.")
+@click.option("--type", "content_type", help="Only this content type.")
+@click.option("--topic", help="Only documents with this topic.")
+@click.option("--limit", default=10, show_default=True)
+@click.option("--as", "as_user", help="Search as name@agency[:roles] (default EVIDEX_USER or the local operator).")
+@click.option("--reveal", is_flag=True, help="Show personal identifiers unmasked (privacy_officer/admin only).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def search(ctx: click.Context, query: str, agency: str | None, case_id: str | None, status: str | None,
+           content_type: str | None, topic: str | None, limit: int, as_user: str | None, reveal: bool,
+           as_json: bool) -> None:
+    """Search documents (Korean and English; "phrases", +must -not, fuzzy~)."""
+    from evidex.identity import cli_user
+    from evidex.search import Filters
+    from evidex.service import search_service
+
+    settings = _settings(ctx)
+    user = cli_user(as_user)
+    service = search_service(settings)
+    result = service.search(user, query, Filters(agency=agency, case_id=case_id, status=status,
+                                                 content_type=content_type, topic=topic),
+                            limit=limit, reveal=reveal)
+    if as_json:
+        _echo_json({"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": result.facets})
+        return
+    click.echo(f"{result.total} document(s)")
+    for hit in result.hits:
+        click.echo(f"\n* {hit.path}  [{hit.agency}/{hit.case_id}] status={hit.status} score={hit.score or 0:.2f}")
+        if hit.title and hit.title != Path(hit.path).name:
+            click.echo(f"  title: {hit.title}")
+        if hit.reason:
+            click.echo(f"  reason: {hit.reason}")
+        for snippet in hit.snippets[:2]:
+            click.echo("  … " + " ".join(snippet.split()) + " …")
+
+
+from evidex.cli_tools import register_tools  # noqa: E402  (commands for single files and models)
+
+register_tools(main)

@@ -1,0 +1,89 @@
+"""CLI commands that look at one file or text: ``extract``, ``enrich``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _read_text(source: str, settings: object) -> tuple[str, str | None]:
+    """Text of standard input (``-``) or of a file read through the extractors."""
+    if source == "-":
+        return sys.stdin.read(), None
+    from extractors import extract_path
+    from extractors.base import ExtractContext
+
+    with tempfile.TemporaryDirectory() as tmp:
+        extracted = extract_path(Path(source), ExtractContext(tmp_dir=Path(tmp)))
+    if not extracted.status.readable:
+        raise click.ClickException(f"{source}: {extracted.status.value}: {extracted.reason}")
+    return extracted.text, extracted.language
+
+
+def register_tools(main: click.Group) -> None:
+    """Attach the single-file commands to the main group."""
+
+    @main.command()
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--password", "passwords", multiple=True, help="Candidate password (repeatable).")
+    @click.option("--ocr-languages", default="kor+eng", show_default=True)
+    @click.option("--full", is_flag=True, help="Print the whole text (it is truncated otherwise).")
+    @click.option("--json", "as_json", is_flag=True)
+    def extract(file: Path, passwords: tuple[str, ...], ocr_languages: str, full: bool, as_json: bool) -> None:
+        """Show what the pipeline reads from one file (status, reason, text, metadata, children)."""
+        from extractors import describe, extract_path
+        from extractors.base import ExtractContext
+
+        with tempfile.TemporaryDirectory() as tmp:
+            extracted = extract_path(file, ExtractContext(tmp_dir=Path(tmp), passwords=passwords,
+                                                          ocr_languages=ocr_languages))
+            record = describe(extracted, full=full)
+        if as_json:
+            _echo_json(record)
+            return
+        for key, value in record.items():
+            if key == "text":
+                click.echo("text:\n" + str(value))
+            else:
+                click.echo(f"{key}: {json.dumps(value, ensure_ascii=False, default=str)}")
+
+    @main.command()
+    @click.argument("source")
+    @click.option("--reveal", is_flag=True, help="Print identifiers unmasked.")
+    @click.option("--no-ner", is_flag=True, help="Identifiers only.")
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_context
+    def enrich(ctx: click.Context, source: str, reveal: bool, no_ner: bool, as_json: bool) -> None:
+        """Entities, identifiers (masked unless --reveal) and counts in a file's text or standard input (-)."""
+        from models.enrich import EnrichConfig, Enricher
+        from models.identifiers import mask
+
+        settings = ctx.obj["settings"]
+        text, language = _read_text(source, settings)
+        config = EnrichConfig(secret=settings.secret_bytes(), ner=not no_ner, topics=False)
+        result = Enricher(config).enrich_many([text], [language])[0]
+        rows = []
+        for e in result.entities:
+            shown = e.text if (reveal or not e.sensitive) else mask(e.label, e.text)
+            norm = e.norm if (reveal or not e.sensitive) else mask(e.label, e.norm)
+            rows.append({"label": e.label, "text": shown, "norm": norm, "start": e.start, "end": e.end,
+                         "source": e.source, "hash": e.hashed})
+        counts: dict[str, int] = {}
+        for e in result.entities:
+            counts[e.label] = counts.get(e.label, 0) + 1
+        if as_json:
+            _echo_json({"entities": rows, "counts": counts, "pii": result.pii,
+                        "pipeline_version": result.pipeline_version})
+            return
+        for row in rows:
+            click.echo(f"{row['label']:<14} {row['text']:<40} norm={row['norm']}  [{row['start']}:{row['end']}] "
+                       f"{row['source']}")
+        click.echo("counts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))

@@ -1,0 +1,261 @@
+"""The local single-node Elasticsearch that Evidex runs for itself.
+
+The minimal distribution (``org.elasticsearch.distribution.integ-test-zip:elasticsearch:<version>:zip``) is
+fetched from Maven Central with ``mvn dependency:copy`` into a cache directory, unpacked under the data
+directory and started as a non-root user, bound to 127.0.0.1, with an explicit heap. Nothing here runs when
+``EVIDEX_ES_URL`` points at an existing cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidex.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+GROUP_ID = "org.elasticsearch.distribution.integ-test-zip"
+
+
+class NodeError(RuntimeError):
+    """The local node could not be prepared, started or stopped; the message says why."""
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    running: bool
+    url: str
+    pid: int | None
+    health: str | None
+    version: str
+
+
+def dist_cache_dir() -> Path:
+    return Path(os.environ.get("EVIDEX_DIST_CACHE", REPO_ROOT / ".cache" / "dist"))
+
+
+def fetch_distribution(version: str) -> Path:
+    """Return the distribution zip, fetching it with ``mvn dependency:copy`` when it is not cached yet."""
+    cache = dist_cache_dir()
+    target = cache / f"elasticsearch-{version}.zip"
+    if target.is_file() and zipfile.is_zipfile(target):
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        "mvn", "-q", "-B", "dependency:copy",
+        f"-Dartifact={GROUP_ID}:elasticsearch:{version}:zip",
+        f"-DoutputDirectory={cache}", "-Dmdep.overWriteReleases=false",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cache)
+    if proc.returncode != 0 or not target.is_file():
+        raise NodeError(
+            f"could not fetch Elasticsearch {version} with Maven:\n$ {' '.join(cmd)}\n"
+            + (proc.stdout + proc.stderr)[-3000:]
+        )
+    return target
+
+
+class LocalNode:
+    """Prepare, start, stop and inspect the project's own node under ``settings.es_home``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.base = settings.es_home
+        self.home = self.base / f"elasticsearch-{settings.es_version}"
+        self.state_file = self.base / "node.json"
+
+    # -- where it listens ------------------------------------------------------
+    def state(self) -> dict:
+        try:
+            return json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    @property
+    def url(self) -> str:
+        port = self.state().get("port", self.settings.es_local_port)
+        return f"http://127.0.0.1:{port}"
+
+    def pid(self) -> int | None:
+        try:
+            pid = int((self.base / "node.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return pid
+
+    def health(self, timeout: float = 2.0) -> str | None:
+        try:
+            with urllib.request.urlopen(f"{self.url}/_cluster/health", timeout=timeout) as resp:
+                return json.loads(resp.read()).get("status")
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+
+    def status(self) -> NodeStatus:
+        pid = self.pid()
+        health = self.health() if pid else None
+        return NodeStatus(pid is not None and health is not None, self.url, pid, health, self.settings.es_version)
+
+    # -- preparing -------------------------------------------------------------
+    def _user(self) -> pwd.struct_passwd | None:
+        if os.geteuid() != 0:
+            return None
+        name = self.settings.es_user
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            subprocess.run(
+                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                check=True, capture_output=True,
+            )
+            return pwd.getpwnam(name)
+
+    def prepare(self) -> None:
+        """Unpack the distribution (once) and write its configuration."""
+        self.base.mkdir(parents=True, exist_ok=True)
+        if not (self.home / "bin" / "elasticsearch").exists():
+            archive = fetch_distribution(self.settings.es_version)
+            tmp = self.base / "unpack.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            with zipfile.ZipFile(archive) as zf:
+                zf.extractall(tmp)
+            for member in (tmp / self.home.name / "bin").iterdir():
+                member.chmod(0o755)
+            jdk_bin = tmp / self.home.name / "jdk" / "bin"
+            if jdk_bin.is_dir():
+                for member in jdk_bin.iterdir():
+                    member.chmod(0o755)
+            os.replace(tmp / self.home.name, self.home)
+            shutil.rmtree(tmp, ignore_errors=True)
+        for sub in ("data", "logs", "tmp"):
+            (self.base / sub).mkdir(exist_ok=True)
+
+    def _write_config(self, port: int, transport: int) -> None:
+        cfg = self.home / "config"
+        lines = {
+            "cluster.name": "evidex-local",
+            "node.name": "evidex-1",
+            "path.data": str(self.base / "data"),
+            "path.logs": str(self.base / "logs"),
+            "network.host": "127.0.0.1",
+            "http.port": port,
+            "transport.port": transport,
+            "discovery.type": "single-node",
+            "xpack.security.enabled": "false",
+            "cluster.routing.allocation.disk.threshold_enabled": "false",
+            "action.destructive_requires_name": "true",
+        }
+        (cfg / "elasticsearch.yml").write_text("".join(f"{k}: {v}\n" for k, v in lines.items()))
+        heap = self.settings.es_heap
+        (cfg / "jvm.options.d").mkdir(exist_ok=True)
+        (cfg / "jvm.options.d" / "evidex.options").write_text(f"-Xms{heap}\n-Xmx{heap}\n")
+
+    def _chown(self, user: pwd.struct_passwd) -> None:
+        for path in (self.base, self.home / "config", self.base / "data", self.base / "logs", self.base / "tmp"):
+            os.chown(path, user.pw_uid, user.pw_gid)
+            if path != self.base:
+                for root, dirs, files in os.walk(path):
+                    for name in dirs + files:
+                        os.chown(os.path.join(root, name), user.pw_uid, user.pw_gid)
+        # every parent must be traversable by the node's user
+        for parent in self.base.parents:
+            mode = parent.stat().st_mode
+            if not mode & 0o001:
+                os.chmod(parent, mode | 0o001)
+
+    # -- running ---------------------------------------------------------------
+    def start(self) -> NodeStatus:
+        """Start the node unless it already runs; wait until ``/_cluster/health`` answers."""
+        current = self.status()
+        if current.running:
+            return current
+        self.prepare()
+        port = self._pick_port(self.settings.es_local_port)
+        transport = _free_port()
+        self._write_config(port, transport)
+        self.state_file.write_text(json.dumps({"port": port, "version": self.settings.es_version}))
+        user = self._user()
+        if user is not None:
+            self._chown(user)
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("JAVA_", "ES_"))},
+            "ES_JAVA_HOME": self.settings.es_java_home,
+            "ES_TMPDIR": str(self.base / "tmp"),
+            "ES_PATH_CONF": str(self.home / "config"),
+        }
+        pidfile = self.base / "node.pid"
+        pidfile.unlink(missing_ok=True)
+        if user is not None:
+            os.chown(self.base, user.pw_uid, user.pw_gid)
+        cmd = [str(self.home / "bin" / "elasticsearch"), "-d", "-p", str(pidfile)]
+        proc = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, cwd=self.base,
+            user=user.pw_uid if user else None, group=user.pw_gid if user else None,
+        )
+        if proc.returncode != 0:
+            raise NodeError(f"Elasticsearch did not start (exit {proc.returncode}):\n{proc.stdout[-2000:]}"
+                            f"{proc.stderr[-2000:]}\n{self.log_tail()}")
+        deadline = time.monotonic() + self.settings.es_start_timeout_s
+        while time.monotonic() < deadline:
+            if self.health() in ("green", "yellow"):
+                return self.status()
+            if self.pid() is None and pidfile.exists():
+                break
+            time.sleep(1.0)
+        raise NodeError(f"Elasticsearch did not answer on {self.url} in time.\n{self.log_tail()}")
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop the node; True when one was running."""
+        pid = self.pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.pid() is not None:
+            time.sleep(0.5)
+        if self.pid() is not None:
+            os.kill(pid, signal.SIGKILL)
+        (self.base / "node.pid").unlink(missing_ok=True)
+        return True
+
+    def log_tail(self, lines: int = 40) -> str:
+        logs = self.base / "logs" / "evidex-local.log"
+        if not logs.exists():
+            return "(no node log yet)"
+        return "--- node log (tail) ---\n" + "\n".join(logs.read_text(errors="replace").splitlines()[-lines:])
+
+    @staticmethod
+    def _pick_port(preferred: int) -> int:
+        return preferred if _port_free(preferred) else _free_port()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

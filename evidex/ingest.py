@@ -1,0 +1,220 @@
+"""Batch ingestion steps, free of Prefect: register a batch, then process its items chunk by chunk.
+
+``flows/ingest.py`` wires these steps into a Prefect flow; tests and benchmarks may call them directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from evidex.catalog import Catalog, Item, item_id_for
+from evidex.indexer import BulkIndexer
+from evidex.settings import Settings
+from evidex.store import EvidenceStore
+from extractors.base import ExtractContext, Extracted, Limits, Status
+from index_config.documents import build_document
+from models.enrich import EnrichConfig, Enricher
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    """What a clerk hands over: a path and its manifest fields."""
+
+    source: Path
+    agency: str
+    case_id: str
+    exhibit: str | None = None
+    submitted_by: str | None = None
+    passwords: tuple[str, ...] = ()
+    shared_with: tuple[str, ...] = ()
+    ocr_languages: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    batch_id: str
+    files: int
+    bytes: int
+    new: bool
+    unreadable: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class ChunkReport:
+    """What one chunk did; timings in seconds per stage."""
+
+    items: int = 0
+    bytes: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    reasons: Counter = field(default_factory=Counter)
+    created: int = 0
+    updated: int = 0
+    children: int = 0
+    timings: Counter = field(default_factory=Counter)
+
+
+def _walk(source: Path) -> list[tuple[Path, str]]:
+    """Every regular file under ``source`` with its path relative to the upload, sorted; links not followed."""
+    if source.is_file():
+        return [(source, source.name)]
+    found: list[tuple[Path, str]] = []
+    for root, dirs, files in os.walk(source, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            found.append((path, path.relative_to(source).as_posix()))
+    return found
+
+
+def register_batch(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> BatchInfo:
+    """Hash and store every file, write the manifest and the custody record, and queue the items."""
+    store.ensure()
+    entries: list[dict[str, Any]] = []
+    unreadable: list[tuple[str, str]] = []
+    for path, rel in _walk(spec.source):
+        if path.is_symlink() or not path.is_file():
+            unreadable.append((rel, "not a regular file (link or device); not followed"))
+            continue
+        try:
+            blob = store.put(path)
+        except OSError as exc:
+            unreadable.append((rel, f"could not be read: {exc.strerror or exc}"))
+            continue
+        entries.append({"path": rel, "size": blob.size, "sha256": blob.sha256})
+    listing = "\n".join(f"{e['path']}\t{e['sha256']}" for e in entries)
+    key = "\x00".join([spec.agency, spec.case_id, spec.exhibit or "", str(spec.source.resolve()), listing])
+    batch_id = hashlib.sha256(key.encode()).hexdigest()[:24]
+    known = catalog.batch(batch_id)
+    total = sum(e["size"] for e in entries)
+    if known is None:
+        manifest = {
+            "batch_id": batch_id,
+            "agency": spec.agency,
+            "case_id": spec.case_id,
+            "exhibit": spec.exhibit,
+            "submitted_by": spec.submitted_by,
+            "received_at": datetime.now(timezone.utc).isoformat(),
+            "source": str(spec.source.resolve()),
+            "files": entries,
+            "unreadable": [{"path": p, "reason": r} for p, r in unreadable],
+            "hash_algorithm": "sha256",
+        }
+        manifest_sha = store.write_manifest(batch_id, manifest)
+        store.custody.append(
+            "batch_received", batch_id=batch_id, agency=spec.agency, case_id=spec.case_id,
+            exhibit=spec.exhibit, submitted_by=spec.submitted_by, files=len(entries), bytes=total,
+            manifest_sha256=manifest_sha,
+        )
+        catalog.add_items(
+            Item(
+                item_id=(iid := item_id_for(spec.agency, spec.case_id, spec.exhibit, None, e["path"], e["sha256"])),
+                batch_id=batch_id, sha256=e["sha256"], size=e["size"], path=e["path"],
+                name=Path(e["path"]).name, parent_id=None, root_id=iid, depth=0,
+                agency=spec.agency, case_id=spec.case_id, exhibit=spec.exhibit,
+            )
+            for e in entries
+        )
+        catalog.add_batch(
+            batch_id=batch_id, agency=spec.agency, case_id=spec.case_id, exhibit=spec.exhibit,
+            submitted_by=spec.submitted_by, received_at=manifest["received_at"], source=manifest["source"],
+            manifest_sha256=manifest_sha, files=len(entries), bytes=total,
+        )
+    return BatchInfo(batch_id, len(entries), total, known is None, tuple(unreadable))
+
+
+class ChunkProcessor:
+    """Extract, enrich and index chunks of items; holds the worker pool and models across chunks."""
+
+    def __init__(self, settings: Settings, store: EvidenceStore, catalog: Catalog, client: Any, spec: BatchSpec,
+                 *, enrich: EnrichConfig | None = None) -> None:
+        from extractors.containment import ContainedPool
+
+        self.settings = settings
+        self.store = store
+        self.catalog = catalog
+        self.spec = spec
+        self.limits = Limits(
+            max_file_bytes=settings.max_file_mb * 1024 * 1024,
+            timeout_s=settings.extract_timeout_s,
+            memory_bytes=settings.extract_memory_mb * 1024 * 1024,
+        )
+        self.pool = ContainedPool(settings.workers, self.limits)
+        self.enricher = Enricher(enrich or EnrichConfig(secret=settings.secret_bytes()))
+        self.indexer = BulkIndexer(client, f"{settings.es_index_prefix}-docs", settings.bulk_max_bytes)
+        self.workdir = store.tmp_workdir()
+
+    def close(self) -> None:
+        self.pool.close()
+        self.store.discard(self.workdir)
+
+    def process(self, items: list[Item]) -> ChunkReport:
+        report = ChunkReport(items=len(items), bytes=sum(i.size for i in items))
+        t0 = time.perf_counter()
+        jobs = []
+        for item in items:
+            tmp = self.workdir / item.item_id
+            tmp.mkdir(parents=True, exist_ok=True)
+            ctx = ExtractContext(
+                tmp_dir=tmp, limits=self.limits, passwords=self.spec.passwords,
+                ocr_languages=self.spec.ocr_languages or self.settings.ocr_languages,
+                ocr_enabled=self.settings.ocr_enabled, depth=item.depth,
+            )
+            jobs.append((self.store.blob_path(item.sha256), ctx))
+        extracted: list[Extracted] = list(self.pool.map(jobs))
+        t1 = time.perf_counter()
+        report.children = self._store_children(items, extracted)
+        t2 = time.perf_counter()
+        enrichments = self.enricher.enrich_many([e.text for e in extracted], [e.language for e in extracted])
+        t3 = time.perf_counter()
+        docs = [
+            build_document(item, ex, en, shared_with=list(self.spec.shared_with))
+            for item, ex, en in zip(items, extracted, enrichments)
+        ]
+        t4 = time.perf_counter()
+        result = self.indexer.index(docs)
+        self.catalog.mark_done((i.item_id, e.status.value, e.reason) for i, e in zip(items, extracted))
+        t5 = time.perf_counter()
+        for item in items:
+            self.store.discard(self.workdir / item.item_id)
+        for ex in extracted:
+            report.statuses[ex.status.value] += 1
+            if ex.status not in (Status.OK,) and ex.reason:
+                report.reasons[f"{ex.status.value}: {ex.reason[:120]}"] += 1
+        report.created, report.updated = result.created, result.updated
+        report.timings.update(
+            {"extract": t1 - t0, "store": t2 - t1, "enrich": t3 - t2, "analyse": t4 - t3, "index": t5 - t4}
+        )
+        return report
+
+    def _store_children(self, items: list[Item], extracted: list[Extracted]) -> int:
+        new_items: list[Item] = []
+        for item, ex in zip(items, extracted):
+            for child in ex.children:
+                try:
+                    blob = self.store.put(child.path)
+                except OSError:
+                    continue
+                inner = f"{item.path}!/{child.inner_path}"
+                cid = item_id_for(item.agency, item.case_id, item.exhibit, item.item_id, child.inner_path, blob.sha256)
+                new_items.append(
+                    Item(
+                        item_id=cid, batch_id=item.batch_id, sha256=blob.sha256, size=blob.size, path=inner,
+                        name=child.name, parent_id=item.item_id, root_id=item.root_id, depth=item.depth + 1,
+                        agency=item.agency, case_id=item.case_id, exhibit=item.exhibit,
+                    )
+                )
+        if new_items:
+            added = self.catalog.add_items(new_items)
+            if added:
+                self.store.custody.append(
+                    "items_derived", batch_id=items[0].batch_id, count=len(new_items),
+                    children=[[n.parent_id, n.sha256, n.path] for n in new_items][:1000],
+                )
+        return len(new_items)

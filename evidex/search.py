@@ -1,0 +1,222 @@
+"""The one query builder: every read on a user's behalf goes through ``SearchService``.
+
+It applies the caller's access filter (own agency, documents shared with it or with the whole task force;
+admins see everything), writes an audit record for every search and document view, and renders snippets of
+the original text with personal identifiers masked unless the caller's role may see them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evidex.audit import AuditTrail
+from evidex.identity import TASK_FORCE, User
+from evidex.snippets import MARK_END, MARK_START, render
+from index_config.analysis import english_terms, has_hangul, has_latin, korean_surface_prefixes, korean_terms
+
+FACETS = {
+    "agency": "agency",
+    "case": "case_id",
+    "type": "content_type",
+    "status": "status",
+    "language": "language",
+    "topic": "topics",
+    "person": "entities.PERSON",
+    "org": "entities.ORG",
+    "location": "entities.LOCATION",
+}
+_WORD = re.compile(r"[\w\uac00-\ud7a3]+", re.UNICODE)
+
+
+class AccessDenied(PermissionError):
+    """The caller may not see this document."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    agency: str | None = None
+    case_id: str | None = None
+    status: str | None = None
+    content_type: str | None = None
+    language: str | None = None
+    topic: str | None = None
+    entity: tuple[str, str] | None = None
+    batch_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: str
+    path: str
+    title: str | None
+    agency: str
+    case_id: str
+    status: str
+    reason: str | None
+    score: float | None
+    snippets: list[str]
+    content_type: str | None = None
+    language: str | None = None
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+def _analysed(query: str, analyse: Any, keep: Any) -> str:
+    """Rewrite the words of a simple-query-string query through an analyser, keeping its operators."""
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if not keep(word):
+            return word
+        terms = analyse(word).split()
+        return " ".join(terms) if terms else word
+
+    return _WORD.sub(swap, query)
+
+
+class SearchService:
+    """Access-filtered, audited reads of the document index."""
+
+    def __init__(self, client: Any, prefix: str, data_dir: Path, secret: bytes) -> None:
+        self.client = client
+        self.docs = f"{prefix}-docs"
+        self.audit = AuditTrail(client, f"{prefix}-audit", data_dir / "audit.jsonl")
+        self.secret = secret
+
+    # -- building blocks --------------------------------------------------------
+    @staticmethod
+    def access_filter(user: User) -> dict[str, Any] | None:
+        """The clause limiting a user to documents their agency may see (None for admins)."""
+        if user.is_admin:
+            return None
+        return {"bool": {"should": [
+            {"term": {"owner_agency": user.agency}},
+            {"terms": {"shared_with": [user.agency, TASK_FORCE]}},
+        ], "minimum_should_match": 1}}
+
+    def _identifier_clauses(self, query: str) -> list[dict[str, Any]]:
+        from models.identifiers import find_identifiers
+
+        clauses = []
+        for entity in find_identifiers(query, secret=self.secret):
+            if entity.sensitive and entity.hashed:
+                clauses.append({"term": {"pii_hashes": {"value": entity.hashed, "boost": 5.0}}})
+            elif not entity.sensitive:
+                clauses.append({"term": {f"entities.{entity.label}": {"value": entity.norm, "boost": 3.0}}})
+        return clauses
+
+    def build_query(self, user: User, query: str, filters: Filters) -> dict[str, Any]:
+        """The Elasticsearch query for ``query`` as seen by ``user``."""
+        must: list[dict[str, Any]] = []
+        if query.strip():
+            should: list[dict[str, Any]] = [{"simple_query_string": {
+                "query": query, "fields": ["text", "title^2", "name.text^2", "path.text"],
+                "default_operator": "and", "flags": "ALL"}}]
+            if has_hangul(query):
+                should.append({"simple_query_string": {
+                    "query": _analysed(query, korean_terms, has_hangul), "fields": ["text_ko"],
+                    "default_operator": "and"}})
+            if has_latin(query):
+                should.append({"simple_query_string": {
+                    "query": _analysed(query, english_terms, has_latin), "fields": ["text_en"],
+                    "default_operator": "and"}})
+            should.extend(self._identifier_clauses(query))
+            must.append({"bool": {"should": should, "minimum_should_match": 1}})
+        filter_: list[dict[str, Any]] = []
+        access = self.access_filter(user)
+        if access:
+            filter_.append(access)
+        for name, value in (("agency", filters.agency), ("case_id", filters.case_id), ("status", filters.status),
+                            ("content_type", filters.content_type), ("language", filters.language),
+                            ("topics", filters.topic), ("batch_id", filters.batch_id)):
+            if value:
+                filter_.append({"term": {name: value}})
+        if filters.entity:
+            filter_.append({"term": {f"entities.{filters.entity[0]}": filters.entity[1]}})
+        return {"bool": {"must": must or [{"match_all": {}}], "filter": filter_}}
+
+    def _highlight(self, query: str) -> dict[str, Any]:
+        should: list[dict[str, Any]] = []
+        if query.strip():
+            should.append({"simple_query_string": {"query": query, "fields": ["text"], "default_operator": "or"}})
+            for term in korean_surface_prefixes(query):
+                if len(term) >= 2 or len(query.strip()) == 1:
+                    should.append({"wildcard": {"text": {"value": f"*{term}*"}}})
+        return {
+            "pre_tags": [MARK_START], "post_tags": [MARK_END], "encoder": "default",
+            "fields": {"text": {"type": "unified", "fragment_size": 160, "number_of_fragments": 3,
+                                "no_match_size": 160,
+                                "highlight_query": {"bool": {"should": should or [{"match_all": {}}]}}}},
+        }
+
+    def _masker(self, user: User, reveal: bool) -> Any:
+        if reveal and user.may_reveal_pii:
+            return None
+        from models.identifiers import find_identifiers, mask
+
+        def spans(text: str) -> list[tuple[int, int, str]]:
+            return [(e.start, e.end, mask(e.label, e.text))
+                    for e in find_identifiers(text, secret=self.secret) if e.sensitive]
+
+        return spans
+
+    # -- reads ------------------------------------------------------------------
+    def search(self, user: User, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0,
+               reveal: bool = False) -> SearchResult:
+        """Search as ``user``; writes one audit record."""
+        filters = filters or Filters()
+        masker = self._masker(user, reveal)
+        audited_query = render(query, self._masker(user, False))
+        try:
+            response = self.client.search(
+                index=self.docs, query=self.build_query(user, query, filters), size=limit, from_=offset,
+                highlight=self._highlight(query), track_total_hits=True,
+                source_excludes=["text", "metadata"],
+                aggs={name: {"terms": {"field": field_, "size": 15}} for name, field_ in FACETS.items()},
+            )
+        except Exception:
+            self.audit.write(user, "search", query=audited_query, filters=vars(filters), outcome="error")
+            raise
+        hits = []
+        for raw in response["hits"]["hits"]:
+            src = raw["_source"]
+            fragments = raw.get("highlight", {}).get("text", [])
+            hits.append(Hit(
+                doc_id=raw["_id"], path=src.get("path", ""), title=src.get("title"), agency=src.get("agency", ""),
+                case_id=src.get("case_id", ""), status=src.get("status", ""), reason=src.get("reason"),
+                score=raw.get("_score"), snippets=[render(f, masker) for f in fragments],
+                content_type=src.get("content_type"), language=src.get("language"), topics=src.get("topics", []),
+            ))
+        facets = {
+            name: [(b["key"], b["doc_count"]) for b in agg["buckets"]]
+            for name, agg in response.get("aggregations", {}).items()
+        }
+        total = response["hits"]["total"]["value"]
+        self.audit.write(user, "search", query=audited_query, filters=vars(filters),
+                         doc_ids=[h.doc_id for h in hits], result_count=total)
+        return SearchResult(total, hits, facets)
+
+    def get(self, user: User, doc_id: str, *, reveal: bool = False, action: str = "view") -> dict[str, Any]:
+        """One document as ``user`` may see it; raises ``AccessDenied`` otherwise. Audited."""
+        query = self.build_query(user, "", Filters())
+        query["bool"]["filter"].append({"ids": {"values": [doc_id]}})
+        response = self.client.search(index=self.docs, query=query, size=1)
+        found = response["hits"]["hits"]
+        self.audit.write(user, action, doc_ids=[doc_id], result_count=len(found),
+                         outcome="ok" if found else "denied_or_missing")
+        if not found:
+            raise AccessDenied(f"document {doc_id} does not exist or is not shared with {user.agency}")
+        source = found[0]["_source"]
+        masker = self._masker(user, reveal)
+        if masker and source.get("text"):
+            source["text"] = render(source["text"], masker)
+        return source

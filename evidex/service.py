@@ -1,0 +1,14 @@
+"""Wiring: build application services from settings (used by the CLI and the HTTP API)."""
+
+from __future__ import annotations
+
+from evidex.es import make_client
+from evidex.search import SearchService
+from evidex.settings import Settings
+from index_config import ensure_indices
+
+
+def search_service(settings: Settings) -> SearchService:
+    client = make_client(settings)
+    ensure_indices(client, settings.es_index_prefix)
+    return SearchService(client, settings.es_index_prefix, settings.data_dir, settings.secret_bytes())

@@ -1,0 +1,55 @@
+"""Highlighted snippets of the original text, with personal identifiers masked for display."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+MARK_START = "\x02"
+MARK_END = "\x03"
+
+Masker = Callable[[str], list[tuple[int, int, str]]]
+"""Given plain text, returns (start, end, masked replacement) for each sensitive span."""
+
+
+def render(fragment: str, masker: Masker | None, *, open_tag: str = "[", close_tag: str = "]") -> str:
+    """Turn a fragment with highlight markers into display text, masking sensitive spans.
+
+    Markers that fall inside a masked span move to its edges, so a highlight never splits a masked value.
+    """
+    plain_parts: list[str] = []
+    marks: list[tuple[int, str]] = []
+    length = 0
+    for ch in fragment:
+        if ch in (MARK_START, MARK_END):
+            marks.append((length, open_tag if ch == MARK_START else close_tag))
+        else:
+            plain_parts.append(ch)
+            length += 1
+    plain = "".join(plain_parts)
+    spans: list[tuple[int, int, str]] = []
+    for start, end, replacement in sorted(masker(plain) if masker else []):
+        if not spans or start >= spans[-1][1]:
+            spans.append((start, end, replacement))
+    tags_at: dict[int, list[str]] = defaultdict(list)
+    for pos, tag in marks:
+        for start, end, _ in spans:
+            if start < pos < end:
+                pos = start if tag == open_tag else end
+        tags_at[pos].append(tag)
+    span_at = {start: (end, replacement) for start, end, replacement in spans}
+    cuts = sorted({len(plain), *tags_at, *span_at, *(end for _, end, _ in spans)})
+    out: list[str] = []
+    pos = 0
+    while pos < len(plain):
+        out.extend(tags_at.pop(pos, []))
+        if pos in span_at:
+            end, replacement = span_at[pos]
+            out.append(replacement)
+            pos = end
+            continue
+        nxt = next(c for c in cuts if c > pos)
+        out.append(plain[pos:nxt])
+        pos = nxt
+    out.extend(tags_at.pop(len(plain), []))
+    return "".join(out).strip()

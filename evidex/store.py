@@ -1,0 +1,158 @@
+"""Content-addressed evidence store: originals by SHA-256, never modified.
+
+Layout under the store directory::
+
+    blobs/ab/cd/<sha256>     read-only original bytes (written once, via a temporary file and rename)
+    manifests/<batch>.json   what a batch delivered: who, when, every file's path, size and hash
+    custody.jsonl            the hash-chained custody log (see ``evidex.custody``)
+    catalog.sqlite           items (occurrences of blobs) and their processing state
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidex.custody import CustodyLog
+
+READ_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    new: bool
+
+
+@dataclass(frozen=True)
+class StoreProblem:
+    what: str
+    reason: str
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, streamed."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(READ_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class EvidenceStore:
+    """Stores originals once by content and answers where each one lives."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.blobs = root / "blobs"
+        self.manifests = root / "manifests"
+        self.custody = CustodyLog(root / "custody.jsonl")
+
+    def ensure(self) -> "EvidenceStore":
+        for path in (self.blobs, self.manifests, self.root / "tmp"):
+            path.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def blob_path(self, sha256: str) -> Path:
+        return self.blobs / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, source: Path) -> StoredBlob:
+        """Copy ``source`` into the store while hashing it; keep the existing copy if already stored."""
+        tmp_dir = self.root / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="in-")
+        try:
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                while chunk := src.read(READ_CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+            sha = digest.hexdigest()
+            target = self.blob_path(sha)
+            if target.exists():
+                os.unlink(tmp_name)
+                return StoredBlob(sha, size, new=False)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(tmp_name, 0o444)
+            os.replace(tmp_name, target)
+            return StoredBlob(sha, size, new=True)
+        except BaseException:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+            raise
+
+    def open(self, sha256: str):  # noqa: ANN201 - a binary file object
+        return open(self.blob_path(sha256), "rb")
+
+    def write_manifest(self, batch_id: str, manifest: dict) -> str:
+        """Write a batch manifest once; returns the SHA-256 of its canonical bytes."""
+        data = json.dumps(manifest, sort_keys=True, ensure_ascii=False, indent=1).encode()
+        path = self.manifests / f"{batch_id}.json"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, path)
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def read_manifest(self, batch_id: str) -> dict:
+        return json.loads((self.manifests / f"{batch_id}.json").read_text())
+
+    def iter_blobs(self) -> Iterator[Path]:
+        if self.blobs.exists():
+            yield from (p for p in self.blobs.rglob("*") if p.is_file())
+
+    def verify(self) -> tuple[int, list[StoreProblem]]:
+        """Re-hash every blob, check every manifest against the custody chain and every listed file's blob.
+
+        Returns the number of blobs checked and the problems found (empty: intact).
+        """
+        problems: list[StoreProblem] = []
+        manifests = sorted(self.manifests.glob("*.json")) if self.manifests.exists() else []
+        names: dict[str, list[str]] = {}
+        listed: list[tuple[str, str]] = []
+        for path in manifests:
+            for entry in json.loads(path.read_text()).get("files", []):
+                names.setdefault(entry["sha256"], []).append(entry["path"])
+                listed.append((entry["path"], entry["sha256"]))
+        checked = 0
+        for path in self.iter_blobs():
+            checked += 1
+            sha, _ = hash_file(path)
+            if sha != path.name:
+                known = ", ".join(names.get(path.name, [])) or "a derived file"
+                problems.append(StoreProblem(known, f"stored original {path.name} was altered (now {sha})"))
+        for problem in self.custody.verify():
+            problems.append(StoreProblem(f"custody.jsonl line {problem.line}", problem.reason))
+        recorded = {
+            rec["batch_id"]: rec["manifest_sha256"]
+            for rec in self.custody.records()
+            if rec.get("event") == "batch_received"
+        }
+        for path in manifests:
+            actual = hashlib.sha256(path.read_bytes()).hexdigest()
+            if recorded.get(path.stem) != actual:
+                problems.append(StoreProblem(f"manifest {path.stem}", "differs from the hash in the custody log"))
+        for name, sha in listed:
+            if not self.blob_path(sha).exists():
+                problems.append(StoreProblem(name, f"original {sha} is missing from the store"))
+        return checked, problems
+
+    def tmp_workdir(self) -> Path:
+        path = Path(tempfile.mkdtemp(dir=self.root / "tmp", prefix="work-"))
+        return path
+
+    @staticmethod
+    def discard(path: Path) -> None:
+        shutil.rmtree(path, ignore_errors=True)

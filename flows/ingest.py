@@ -1,0 +1,124 @@
+"""Prefect flow ``ingest_batch``: register → (extract → enrich → index) over chunks of items.
+
+Only orchestration lives here; the steps are in ``evidex.ingest``. One flow run per batch, one task run per
+chunk of items (not per file). Items processed before a crash are marked done in the catalogue, and document
+ids are stable, so a re-run resumes where the last one stopped and indexes nothing twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from evidex.catalog import Catalog
+from evidex.es import make_client
+from evidex.ingest import BatchInfo, BatchSpec, ChunkProcessor, ChunkReport, register_batch
+from evidex.settings import Settings
+from evidex.store import EvidenceStore
+from index_config import ensure_indices
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class BatchSummary:
+    """The receipt of one ingestion run."""
+
+    batch_id: str
+    agency: str
+    case_id: str
+    files: int
+    bytes: int
+    items_processed: int = 0
+    children: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+    indexed_new: int = 0
+    indexed_updated: int = 0
+    already_done: bool = False
+    unreadable: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@task(name="register-batch", cache_policy=NO_CACHE)
+def register_task(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> BatchInfo:
+    return register_batch(store, catalog, spec)
+
+
+@task(name="process-chunk", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def chunk_task(processor: ChunkProcessor, item_ids: list[str]) -> ChunkReport:
+    items = [i for i in processor.catalog.pending_by_ids(item_ids)]
+    return processor.process(items)
+
+
+@flow(name="ingest_batch", log_prints=False, persist_result=False)
+def ingest_batch(spec: BatchSpec, settings: Settings, progress: Progress | None = None) -> BatchSummary:
+    """Ingest one batch end to end and return its summary."""
+    started = time.perf_counter()
+    store = EvidenceStore(settings.store_dir).ensure()
+    catalog = Catalog(settings.store_dir / "catalog.sqlite")
+    client = make_client(settings)
+    ensure_indices(client, settings.es_index_prefix)
+    t0 = time.perf_counter()
+    info = register_task(store, catalog, spec)
+    timings: Counter = Counter({"register": time.perf_counter() - t0})
+    summary = BatchSummary(info.batch_id, spec.agency, spec.case_id, info.files, info.bytes,
+                           unreadable=[{"path": p, "reason": r} for p, r in info.unreadable])
+    processor = ChunkProcessor(settings, store, catalog, client, spec)
+    statuses: Counter = Counter()
+    failures: Counter = Counter()
+    relaxed = False
+    try:
+        while True:
+            pending = catalog.pending(info.batch_id, settings.chunk_size)
+            if not pending:
+                break
+            if not relaxed and info.files > 5 * settings.chunk_size:
+                processor.indexer.relax_refresh()
+                relaxed = True
+            t_task = time.perf_counter()
+            report = chunk_task(processor, [i.item_id for i in pending])
+            timings["chunks_wall"] += time.perf_counter() - t_task
+            timings.update(report.timings)
+            statuses.update(report.statuses)
+            failures.update(report.reasons)
+            summary.items_processed += report.items
+            summary.children += report.children
+            summary.indexed_new += report.created
+            summary.indexed_updated += report.updated
+            if progress:
+                progress({"processed": summary.items_processed, "known": catalog.total(info.batch_id),
+                          "seconds": time.perf_counter() - started})
+    finally:
+        processor.close()
+        if relaxed:
+            processor.indexer.restore_refresh()
+        else:
+            client.indices.refresh(index=f"{settings.es_index_prefix}-docs")
+        catalog.close()
+    summary.already_done = summary.items_processed == 0 and not info.new
+    summary.statuses = dict(catalog_counts(settings, info.batch_id))
+    summary.failures = dict(failures)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    stage = sum(v for k, v in timings.items() if k not in ("chunks_wall", "register"))
+    timings["orchestration"] = max(0.0, timings["chunks_wall"] - stage)
+    summary.timings = {k: round(v, 3) for k, v in timings.items()}
+    return summary
+
+
+def catalog_counts(settings: Settings, batch_id: str) -> dict[str, int]:
+    catalog = Catalog(settings.store_dir / "catalog.sqlite")
+    try:
+        return catalog.counts(batch_id)
+    finally:
+        catalog.close()

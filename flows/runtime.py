@@ -1,0 +1,30 @@
+"""Run flows in Prefect's local mode with its state under the data directory.
+
+Prefect reads its settings when first imported, so this module sets them before importing any flow.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from evidex.settings import Settings
+
+
+def configure_prefect(settings: Settings) -> None:
+    """Point Prefect at a home under the data directory and quiet its offline telemetry."""
+    settings.prefect_home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+    os.environ.setdefault("PREFECT_RESULTS_PERSIST_BY_DEFAULT", "false")
+
+
+def run_ingest(spec: Any, settings: Settings, progress: Any = None) -> Any:
+    """Run ``ingest_batch`` for one batch and return its summary."""
+    configure_prefect(settings)
+    from flows.ingest import ingest_batch
+
+    return ingest_batch(spec, settings, progress)

@@ -1,0 +1,77 @@
+"""The Elasticsearch contract: versioned templates behind aliases, applied idempotently.
+
+Each ``templates/<name>.v<N>.json`` defines index ``<prefix>-<name>-v<N>`` reached through alias
+``<prefix>-<name>``. A mapping change is a new file with a higher N, a new index filled from the evidence
+store, and an alias swap (``evidex reindex``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+__all__ = ["IndexSpec", "specs", "ensure_indices", "alias_name"]
+
+_NAME = re.compile(r"^(?P<name>[a-z_]+)\.v(?P<version>\d+)\.json$")
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """One versioned index definition."""
+
+    name: str
+    version: int
+    body: dict[str, Any]
+
+    def index(self, prefix: str) -> str:
+        return f"{prefix}-{self.name}-v{self.version}"
+
+    def alias(self, prefix: str) -> str:
+        return f"{prefix}-{self.name}"
+
+
+def specs() -> dict[str, IndexSpec]:
+    """The newest version of every index definition shipped in ``templates/``."""
+    found: dict[str, IndexSpec] = {}
+    for entry in resources.files(__package__).joinpath("templates").iterdir():
+        match = _NAME.match(entry.name)
+        if not match:
+            continue
+        body = json.loads(entry.read_text(encoding="utf-8"))
+        body.pop("_comment", None)
+        spec = IndexSpec(match["name"], int(match["version"]), body)
+        if spec.name not in found or found[spec.name].version < spec.version:
+            found[spec.name] = spec
+    return found
+
+
+def alias_name(prefix: str, name: str) -> str:
+    return f"{prefix}-{name}"
+
+
+def ensure_indices(client: Any, prefix: str) -> dict[str, str]:
+    """Apply templates and create missing indices and aliases; returns alias → concrete index."""
+    result: dict[str, str] = {}
+    for spec in specs().values():
+        index = spec.index(prefix)
+        alias = spec.alias(prefix)
+        client.indices.put_index_template(
+            name=f"{prefix}-{spec.name}",
+            index_patterns=[f"{prefix}-{spec.name}-v*"],
+            template={"settings": spec.body["settings"], "mappings": spec.body["mappings"]},
+            priority=100,
+            meta={"evidex_version": spec.version},
+        )
+        if client.indices.exists_alias(name=alias):
+            current = sorted(client.indices.get_alias(name=alias).keys())
+            result[alias] = current[-1]
+            continue
+        if not client.indices.exists(index=index):
+            client.indices.create(index=index, aliases={alias: {"is_write_index": True}})
+        else:
+            client.indices.put_alias(index=index, name=alias)
+        result[alias] = index
+    return result

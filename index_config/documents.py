@@ -1,0 +1,98 @@
+"""Turn an item, what was extracted from it and its enrichment into one index document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import PurePosixPath
+from typing import Any
+
+from extractors.base import Extracted
+from index_config.analysis import english_terms, korean_terms
+from models.types import Enrichment
+
+MAX_VALUES_PER_LABEL = 500
+MAX_INDEXED_CHARS = 5_000_000
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    """A document ready for bulk indexing under ``doc_id``."""
+
+    doc_id: str
+    source: dict[str, Any]
+
+
+def _date(metadata: dict[str, Any]) -> str | None:
+    for key in ("date", "created", "modified", "sent"):
+        value = metadata.get(key)
+        if isinstance(value, str) and len(value) >= 10 and value[:4].isdigit():
+            return value
+    return None
+
+
+def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, shared_with: list[str]) -> IndexDoc:
+    """Assemble the index document; sensitive identifiers go in only as keyed hashes."""
+    text = extracted.text[:MAX_INDEXED_CHARS]
+    entities: dict[str, list[str]] = {}
+    hashes: list[str] = []
+    for entity in enrichment.entities:
+        if entity.sensitive:
+            if entity.hashed and entity.hashed not in hashes:
+                hashes.append(entity.hashed)
+            continue
+        values = entities.setdefault(entity.label, [])
+        if entity.norm not in values and len(values) < MAX_VALUES_PER_LABEL:
+            values.append(entity.norm)
+    metadata = {k: _flat(v) for k, v in extracted.metadata.items() if v not in (None, "", [], {})}
+    source: dict[str, Any] = {
+        "item_id": item.item_id,
+        "sha256": item.sha256,
+        "size": item.size,
+        "path": item.path,
+        "name": item.name,
+        "extension": PurePosixPath(item.name).suffix.lower().lstrip("."),
+        "content_type": extracted.content_type,
+        "parent_id": item.parent_id,
+        "root_id": item.root_id,
+        "depth": item.depth,
+        "batch_id": item.batch_id,
+        "agency": item.agency,
+        "case_id": item.case_id,
+        "exhibit": item.exhibit,
+        "owner_agency": item.agency,
+        "shared_with": shared_with,
+        "status": extracted.status.value,
+        "reason": extracted.reason,
+        "method": extracted.method.value,
+        "extractor": extracted.extractor,
+        "language": extracted.language,
+        "languages": list(extracted.languages),
+        "title": metadata.get("title") or item.name,
+        "author": metadata.get("author"),
+        "date": _date(metadata),
+        "metadata": metadata,
+        "page_count": len(extracted.pages) or None,
+        "text": text,
+        "text_ko": korean_terms(text),
+        "text_en": english_terms(text),
+        "text_chars": len(extracted.text),
+        "entities": entities,
+        "pii_hashes": hashes,
+        "pii": enrichment.pii,
+        "pii_total": sum(enrichment.pii.values()),
+        "topics": [t.label for t in enrichment.topics],
+        "topic_scores": {t.label: f"{t.score:.3f}" for t in enrichment.topics},
+        "pipeline_version": enrichment.pipeline_version,
+        "indexed_at": datetime.now(timezone.utc).isoformat(),
+    }
+    return IndexDoc(item.item_id, source)
+
+
+def _flat(value: Any) -> Any:
+    """Metadata values as strings or lists of strings (the ``flattened`` field type)."""
+    if isinstance(value, (list, tuple)):
+        return [str(v)[:1000] for v in value][:200]
+    if isinstance(value, dict):
+        return {str(k): _flat(v) for k, v in value.items()}
+    return str(value)[:1000]

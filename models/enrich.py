@@ -1,0 +1,75 @@
+"""The enrichment stage: text → identifiers, named entities, personal-data counts and topics."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from models.types import Enrichment, Entity, Topic
+
+PIPELINE_VERSION = "enrich.v1"
+MAX_ENRICH_CHARS = 1_000_000
+"""Text beyond this many characters is not scanned for names and topics (identifiers are scanned whole)."""
+
+
+@dataclass(frozen=True)
+class EnrichConfig:
+    """What to run; picklable so worker processes can build their own ``Enricher``."""
+
+    secret: bytes
+    ner: bool = True
+    topics: bool = True
+    topics_dir: Path | None = None
+    extra_taxonomy_dirs: tuple[Path, ...] = field(default_factory=tuple)
+
+
+class Enricher:
+    """Runs every enrichment model over batches of texts; models load on first use."""
+
+    def __init__(self, config: EnrichConfig) -> None:
+        self.config = config
+        self._ner: Any = None
+        self._topics: Any = None
+
+    def _tagger(self) -> Any:
+        if self._ner is None:
+            from models.ner import NerTagger
+
+            self._ner = NerTagger()
+        return self._ner
+
+    def _topic_model(self) -> Any:
+        if self._topics is None:
+            from models.topics import TopicModel, default_artifact_dir
+
+            self._topics = TopicModel.load(self.config.topics_dir or default_artifact_dir())
+        return self._topics
+
+    def enrich_many(self, texts: list[str], languages: list[str | None]) -> list[Enrichment]:
+        from models.identifiers import find_identifiers
+
+        ids = [find_identifiers(t, secret=self.config.secret) if t else [] for t in texts]
+        cut = [t[:MAX_ENRICH_CHARS] for t in texts]
+        names: list[list[Entity]] = [[] for _ in texts]
+        if self.config.ner and any(cut):
+            names = self._tagger().tag(cut, languages)
+        topics: list[list[Topic]] = [[] for _ in texts]
+        if self.config.topics and any(cut):
+            wanted = [i for i, t in enumerate(cut) if t.strip()]
+            predicted = self._topic_model().predict([cut[i] for i in wanted])
+            for i, found in zip(wanted, predicted):
+                topics[i] = list(found)
+        out = []
+        for found_ids, found_names, found_topics in zip(ids, names, topics):
+            pii = Counter(e.label for e in found_ids if e.sensitive)
+            out.append(
+                Enrichment(
+                    entities=tuple(found_ids) + tuple(found_names),
+                    pii=dict(pii),
+                    topics=tuple(found_topics),
+                    pipeline_version=PIPELINE_VERSION,
+                )
+            )
+        return out

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Idempotent set-up: Debian packages, the virtualenv with pinned Python packages, the Elasticsearch
+# distribution (from Maven Central, via mvn) and the non-root user that runs the local node.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBS=(tesseract-ocr tesseract-ocr-kor tesseract-ocr-eng fonts-nanum pst-utils catdoc antiword poppler-utils libmagic1)
+missing=()
+for pkg in "${DEBS[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.evidex-installed
+want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing Python packages (pinned by constraints.txt)"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -c constraints.txt -e ".[dev]"
+  echo "$want" > "$stamp"
+fi
+
+# The Elasticsearch distribution, cached under .cache/dist (skipped when present).
+.venv/bin/python - <<'PY'
+from evidex.esnode import fetch_distribution
+from evidex.settings import load_settings
+print("setup: Elasticsearch distribution at", fetch_distribution(load_settings().es_version))
+PY
+
+# The local node refuses to run as root: it runs as this user.
+if [ "$(id -u)" -eq 0 ] && ! id -u evidex-es >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin evidex-es
+fi
+echo "setup: done"
