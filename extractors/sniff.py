@@ -132,6 +132,8 @@ def _text_type(path: Path, head: bytes) -> str:
     if re.match(rb"^\d+\s*\r?\n", body) and path.suffix.lower() == ".emlx":
         return "application/x-emlx"
     if body.startswith(b"From ") and re.match(rb"^From \S+", body):
+        if path.suffix.lower() in (".eml", ".msg822"):
+            return "message/rfc822"
         return "application/mbox"
     if _MAIL_HEADER.match(stripped) and _mail_like(stripped):
         return "message/rfc822"

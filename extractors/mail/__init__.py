@@ -1,0 +1,1 @@
+"""Mail: EML/EMLX (RFC 5322), Outlook MSG, MBOX, PST (via readpst)."""
