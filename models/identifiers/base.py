@@ -38,15 +38,41 @@ class Detector:
     priority: int
 
 
+_DELIMITERS = (",", "\t", "|", ";")
+
+
+def column_header(text: str, start: int) -> str | None:
+    """The header of the delimited column holding ``start``, read from the text's first line.
+
+    Database dumps put the context ("jumin", "card_no", "phone") in the header, far from each value. The
+    header is trusted only when it has as many delimiters as the row. Quoted delimiters are not handled.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    header_end = text.find("\n")
+    if line_start == 0 or header_end < 0:
+        return None
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    delimiter = max(_DELIMITERS, key=line.count)
+    count = line.count(delimiter)
+    header = text[:header_end]
+    if count == 0 or header.count(delimiter) != count:
+        return None
+    return header.split(delimiter)[text.count(delimiter, line_start, start)]
+
+
 def context_before(text: str, start: int, words: re.Pattern[str], width: int = 40) -> bool:
-    """True when ``words`` occurs in the ``width`` characters before ``start`` (same line or the one above)."""
-    return words.search(text, max(0, start - width), start) is not None
+    """True when ``words`` occurs in the ``width`` characters before ``start`` or in the column's header."""
+    if words.search(text, max(0, start - width), start) is not None:
+        return True
+    header = column_header(text, start)
+    return header is not None and words.search(header) is not None
 
 
 def context_around(text: str, start: int, end: int, words: re.Pattern[str], before: int = 40, after: int = 20) -> bool:
-    """True when ``words`` occurs shortly before or after the span."""
+    """True when ``words`` occurs shortly before or after the span (or in the column's header)."""
     return (
-        words.search(text, max(0, start - before), start) is not None
+        context_before(text, start, words, before)
         or words.search(text, end, min(len(text), end + after)) is not None
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from models.identifiers.base import LEFT, RIGHT, Detector, Hit, context_around, digits_of, words
+from models.identifiers.base import LEFT, RIGHT, Detector, Hit, context_before, digits_of, words
 from models.identifiers.checksums import luhn_ok
 
 # Grouped 4-4-4-4(-3), Amex/Diners 4-6-5 / 4-6-4, or one unbroken run of 13-19 digits.
@@ -44,9 +44,18 @@ def card_ok(digits: str) -> bool:
     return luhn_ok(digits)
 
 
+_CARD_WORDS = words(r"카드", r"card", r"결제", r"credit", r"debit", r"visa", r"master", r"amex", r"\bPAN\b", r"\bCC\b",
+                    r"신용", r"체크")
+
+
 def _resolve_card(match: re.Match[str], text: str) -> Hit | None:
-    digits = digits_of(match.group(0))
-    return Hit("CARD", digits, match.start(), match.end()) if card_ok(digits) else None
+    raw = match.group(0)
+    digits = digits_of(raw)
+    if not card_ok(digits):
+        return None
+    if raw == digits and len(digits) not in (15, 16) and not context_before(text, match.start(), _CARD_WORDS, 30):
+        return None  # unbroken 13/14/17-19 digit runs are mostly other serials: card words required
+    return Hit("CARD", digits, match.start(), match.end())
 
 
 def normalize_card(raw: str) -> str | None:
@@ -56,14 +65,27 @@ def normalize_card(raw: str) -> str | None:
     return digits if card_ok(digits) else None
 
 
-_BANKS = (
-    r"은행", r"뱅크", r"bank", r"계좌", r"account", r"a/c", r"acct", r"국민", r"신한", r"우리", r"하나", r"농협",
-    r"기업", r"KB", r"NH", r"IBK", r"SC제일", r"씨티", r"우체국", r"새마을", r"신협", r"수협", r"케이뱅크",
-    r"카카오", r"토스", r"산업", r"부산", r"대구", r"경남", r"광주", r"전북", r"제주", r"Shinhan", r"Woori",
-    r"Hana", r"Kookmin", r"입금", r"송금", r"이체", r"예금주",
+_BANK_NAMES = (
+    r"은행", r"뱅크", r"bank", r"국민", r"신한", r"우리", r"하나", r"농협", r"기업", r"KB", r"NH", r"IBK", r"SC제일",
+    r"씨티", r"우체국", r"새마을금고", r"신협", r"수협", r"산업", r"Shinhan", r"Woori", r"Hana", r"Kookmin",
 )
-_BANK_WORDS = words(*_BANKS)
+_BANK_BEFORE = words(*_BANK_NAMES, r"계좌", r"account", r"a/c", r"acct", r"입금", r"송금", r"이체")
+_BANK_AFTER = words(*_BANK_NAMES)
+# Between the bank word and the number: no other digits and no word announcing another kind of number.
+_OTHER_NUMBER = words(r"\d", r"문서", r"주문", r"송장", r"운송장", r"승인", r"거래\s?번호", r"order", r"invoice",
+                      r"tracking", r"ticket", r"ref", r"전화", r"휴대", r"phone", r"tel")
 BANK_PATTERN = re.compile(LEFT + r"\d{2,6}(?:-\d{2,7}){1,4}" + RIGHT + r"|" + LEFT + r"\d{10,14}" + RIGHT)
+
+
+def _bank_context(text: str, start: int, end: int) -> bool:
+    window_start = max(0, start - 25)
+    last = None
+    for last in _BANK_BEFORE.finditer(text, window_start, start):
+        pass
+    if last is not None and not _OTHER_NUMBER.search(text, last.end(), start):
+        return True
+    after = _BANK_AFTER.search(text, end, min(len(text), end + 12))
+    return after is not None and not _OTHER_NUMBER.search(text, end, after.start())
 
 
 def _resolve_bank(match: re.Match[str], text: str) -> Hit | None:
@@ -71,9 +93,9 @@ def _resolve_bank(match: re.Match[str], text: str) -> Hit | None:
     digits = digits_of(raw)
     if not 10 <= len(digits) <= 14 or len(set(digits)) == 1:
         return None
-    if not context_around(text, match.start(), match.end(), _BANK_WORDS, 25, 12):
-        return None
     if re.fullmatch(r"(?:19|20)\d\d-?[01]\d-?[0-3]\d.*", raw):  # dates and date-prefixed serials
+        return None
+    if not _bank_context(text, match.start(), match.end()):
         return None
     return Hit("BANK_ACCOUNT", digits, match.start(), match.end())
 
