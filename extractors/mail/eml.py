@@ -171,7 +171,7 @@ def _payload(part: Message) -> bytes:
 
 def _filename(part: Message) -> str | None:
     """Attachment name from Content-Disposition or Content-Type, raw 8-bit and RFC 2231/2047 decoded."""
-    raw = {name.lower(): value for name, value in reversed(part.raw_items())}
+    raw = {name.lower(): value for name, value in reversed(list(part.raw_items()))}
     for header, param in (("content-disposition", "filename"), ("content-type", "name")):
         value = raw.get(header)
         if not value:
