@@ -179,3 +179,7 @@ def search(ctx: click.Context, query: str, agency: str | None, case_id: str | No
 from evidex.cli_tools import register_tools  # noqa: E402  (commands for single files and models)
 
 register_tools(main)
+
+
+if __name__ == "__main__":
+    main()

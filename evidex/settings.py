@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     es_ca_certs: str = ""
     es_verify_certs: bool = True
     es_index_prefix: str = "evidex"
+    es_dir: Path | None = None
     es_local_port: int = 9200
     es_heap: str = "1g"
     es_version: str = ES_VERSION
@@ -68,6 +69,9 @@ class Settings(BaseSettings):
     max_file_mb: int = 2048
     ocr_languages: str = "kor+eng"
     ocr_enabled: bool = True
+    ner_enabled: bool = True
+    topics_enabled: bool = True
+    topics_dir: Path | None = None
     # Security
     hmac_secret: str = ""
     audit_to_index: bool = True
@@ -90,7 +94,7 @@ class Settings(BaseSettings):
 
     @property
     def es_home(self) -> Path:
-        return self.data_dir / "es"
+        return self.es_dir or self.data_dir / "es"
 
     @property
     def cache_dir(self) -> Path:

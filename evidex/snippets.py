@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-MARK_START = "\x02"
-MARK_END = "\x03"
+MARK_START = "\ue000"
+MARK_END = "\ue001"
 
 Masker = Callable[[str], list[tuple[int, int, str]]]
 """Given plain text, returns (start, end, masked replacement) for each sensitive span."""

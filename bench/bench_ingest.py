@@ -1,0 +1,73 @@
+"""Ingest throughput on a generated batch: files/s, MB/s and the share of time per stage.
+
+Usage: .venv/bin/python bench/bench_ingest.py [--files 1000] [--chunk 50] [--no-ner] [--no-topics]
+
+Runs against the configured Elasticsearch (EVIDEX_ES_URL) or the local node (started if needed), in a
+temporary data directory and a throw-away index prefix. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--chunk", type=int, default=50)
+    parser.add_argument("--no-ner", action="store_true")
+    parser.add_argument("--no-topics", action="store_true")
+    args = parser.parse_args()
+
+    from evidex.es import make_client
+    from evidex.ingest import BatchSpec
+    from evidex.samples import write_generated_batch
+    from evidex.settings import load_settings
+    from flows.runtime import configure_prefect
+
+    base = load_settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        prefix = f"bench{uuid.uuid4().hex[:8]}"
+        settings = load_settings(data_dir=Path(tmp) / "data", es_dir=base.es_home, es_index_prefix=prefix,
+                                 chunk_size=args.chunk, hmac_secret="bench", ner_enabled=not args.no_ner,
+                                 topics_enabled=not args.no_topics)
+        configure_prefect(settings)
+        batch = write_generated_batch(Path(tmp) / "batch", args.files)
+        size = sum(p.stat().st_size for p in batch.rglob("*") if p.is_file())
+        from flows.ingest import ingest_batch
+
+        started = time.perf_counter()
+        summary = ingest_batch(BatchSpec(batch, "bench", "B1"), settings)
+        wall = time.perf_counter() - started
+        try:
+            timings = summary.timings
+            stages = {
+                "store+hash (register)": timings.get("register", 0.0),
+                "extraction": timings.get("extract", 0.0) + timings.get("store", 0.0),
+                "enrichment": timings.get("enrich", 0.0),
+                "index analysis (Kiwi/spaCy)": timings.get("analyse", 0.0),
+                "indexing (bulk)": timings.get("index", 0.0),
+                "orchestration (Prefect)": timings.get("orchestration", 0.0),
+            }
+            other = max(0.0, wall - sum(stages.values()))
+            print(f"files: {summary.files}, bytes: {size:,}, items: {summary.items_processed}, "
+                  f"indexed: {summary.indexed_new}, chunk size: {args.chunk}")
+            print(f"wall: {wall:.2f} s   files/s: {summary.files / wall:.1f}   MB/s: {size / wall / 1e6:.3f}")
+            for name, secs in stages.items():
+                print(f"  {name:<30} {secs:8.2f} s  {100 * secs / wall:5.1f} %")
+            print(f"  {'start-up and other':<30} {other:8.2f} s  {100 * other / wall:5.1f} %")
+            print(json.dumps({"statuses": summary.statuses}, ensure_ascii=False))
+        finally:
+            make_client(settings).indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)
+
+
+if __name__ == "__main__":
+    main()

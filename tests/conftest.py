@@ -1,0 +1,61 @@
+"""Shared fixtures: one real local Elasticsearch node for the session, a fresh data directory per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SESSION_DIR = Path(os.environ.get("EVIDEX_TEST_DATA_DIR", REPO / ".test-data")).resolve()
+os.environ.setdefault("PREFECT_HOME", str(SESSION_DIR / "prefect"))
+
+from evidex.settings import Settings, load_settings  # noqa: E402
+from flows.runtime import configure_prefect  # noqa: E402
+
+
+def corpus_dir() -> Path:
+    """The shared sample corpus (``EVIDEX_CORPUS`` or ``../shared/corpus``)."""
+    return Path(os.environ.get("EVIDEX_CORPUS", REPO.parent / "shared" / "corpus"))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    path = corpus_dir()
+    if not path.is_dir():
+        pytest.skip(f"sample corpus not found at {path} (set EVIDEX_CORPUS to run these tests)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def es_node():
+    """The session's Elasticsearch: EVIDEX_ES_URL if set, else a local node started (and stopped) here."""
+    from evidex.esnode import LocalNode
+
+    base = load_settings(data_dir=SESSION_DIR, es_dir=SESSION_DIR / "es", es_local_port=9260)
+    configure_prefect(base)
+    if not base.local_es:
+        yield base
+        return
+    node = LocalNode(base)
+    was_running = node.status().running
+    node.start()
+    yield base
+    if not was_running and not os.environ.get("EVIDEX_KEEP_NODE"):
+        node.stop()
+
+
+@pytest.fixture
+def settings(es_node: Settings, tmp_path: Path):
+    """Settings with a fresh data directory and index prefix, sharing the session's node."""
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    settings = load_settings(
+        data_dir=tmp_path / "data", es_dir=es_node.es_home, es_local_port=es_node.es_local_port,
+        es_index_prefix=prefix, workers=1, hmac_secret="test-secret",
+    )
+    yield settings
+    from evidex.es import make_client
+
+    make_client(settings).indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)

@@ -1,0 +1,136 @@
+"""The walking skeleton end to end: a real batch, a real node, Prefect's local mode."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from evidex.catalog import Catalog
+from evidex.es import make_client
+from evidex.identity import User
+from evidex.ingest import BatchSpec
+from evidex.samples import write_demo_batch, write_generated_batch
+from evidex.search import Filters
+from evidex.service import search_service
+from evidex.store import EvidenceStore
+from flows.runtime import run_ingest
+
+REPO = Path(__file__).resolve().parents[2]
+ADMIN = User("root", "local", ("admin",))
+
+
+def _count(settings, **term) -> int:
+    client = make_client(settings)
+    query = {"term": term} if term else {"match_all": {}}
+    return client.count(index=f"{settings.es_index_prefix}-docs", query=query)["count"]
+
+
+def test_demo_batch_is_ingested_and_found_in_korean_and_english(settings, tmp_path: Path) -> None:
+    batch = write_demo_batch(tmp_path / "batch")
+    summary = run_ingest(BatchSpec(batch, "npa", "C1", "E1"), settings)
+    files = len(list(batch.iterdir()))
+    assert summary.files == files
+    assert sum(summary.statuses.values()) == summary.items_processed >= files
+    assert summary.indexed_new == summary.items_processed
+    assert _count(settings) == summary.items_processed
+
+    service = search_service(settings)
+    korean = service.search(ADMIN, "쿠팡")
+    paths = {h.path for h in korean.hits}
+    assert "보고서_유출사고.txt" in paths  # text says 쿠팡의 / 쿠팡이, never the bare noun
+    assert any("[쿠팡" in s for h in korean.hits for s in h.snippets)
+    english = service.search(ADMIN, "complained")
+    assert "incident_report.txt" in {h.path for h in english.hits}
+    lemma = service.search(ADMIN, "pay")  # the text says "paid"
+    assert "incident_report.txt" in {h.path for h in lemma.hits}
+    cp949 = service.search(ADMIN, "야간 배송")
+    assert "민원_요약_cp949.txt" in {h.path for h in cp949.hits}
+
+    again = run_ingest(BatchSpec(batch, "npa", "C1", "E1"), settings)
+    assert again.indexed_new == 0 and again.items_processed == 0 and again.already_done
+    assert _count(settings) == summary.items_processed
+
+
+def test_access_filter_and_audit(settings, tmp_path: Path) -> None:
+    own = write_demo_batch(tmp_path / "own")
+    shared = write_demo_batch(tmp_path / "shared")
+    (shared / "extra.txt").write_text("쿠팡 공유 문서", encoding="utf-8")
+    run_ingest(BatchSpec(own, "npa", "C1"), settings)
+    run_ingest(BatchSpec(shared, "pipc", "C2", shared_with=("moel",)), settings)
+    service = search_service(settings)
+    npa = service.search(User("kim", "npa"), "쿠팡", limit=50)
+    assert npa.total > 0 and {h.agency for h in npa.hits} == {"npa"}
+    moel = service.search(User("lee", "moel"), "쿠팡", limit=50)
+    assert moel.total > 0 and {h.agency for h in moel.hits} == {"pipc"}
+    nobody = service.search(User("park", "nts"), "쿠팡")
+    assert nobody.total == 0
+    hidden = npa.hits[0].doc_id
+    with pytest.raises(PermissionError):
+        service.get(User("park", "nts"), hidden)
+    journal = (settings.data_dir / "audit.jsonl").read_text().splitlines()
+    assert len(journal) == 4
+    assert '"action": "view"' in journal[-1] and '"outcome": "denied_or_missing"' in journal[-1]
+
+
+def test_failed_file_is_indexed_with_status_and_reason(settings, tmp_path: Path) -> None:
+    batch = tmp_path / "bad"
+    batch.mkdir()
+    (batch / "broken.pdf").write_bytes(b"%PDF-1.7\n" + os.urandom(2000))
+    (batch / "fine.txt").write_text("정상 문서입니다 normal document", encoding="utf-8")
+    summary = run_ingest(BatchSpec(batch, "npa", "C1"), settings)
+    assert summary.items_processed == 2
+    result = search_service(settings).search(ADMIN, "", Filters(status="corrupt"))
+    assert [h.path for h in result.hits] == ["broken.pdf"]
+    assert result.hits[0].reason
+
+
+def test_verify_names_an_altered_original(settings, tmp_path: Path) -> None:
+    batch = write_demo_batch(tmp_path / "batch")
+    run_ingest(BatchSpec(batch, "npa", "C1"), settings)
+    store = EvidenceStore(settings.store_dir)
+    checked, problems = store.verify()
+    assert checked > 0 and problems == []
+    target = next(b for b in store.iter_blobs() if b.read_bytes().startswith("쿠팡의".encode()))
+    os.chmod(target, 0o644)
+    target.write_bytes(target.read_bytes() + b"tampered")
+    _, problems = store.verify()
+    assert len(problems) == 1 and "보고서_유출사고.txt" in problems[0].what
+
+
+def test_killed_ingest_resumes_without_duplicates(settings, tmp_path: Path) -> None:
+    batch = write_generated_batch(tmp_path / "gen", 240)
+    env = {**os.environ, "EVIDEX_DATA_DIR": str(settings.data_dir), "EVIDEX_ES_DIR": str(settings.es_home),
+           "EVIDEX_ES_INDEX_PREFIX": settings.es_index_prefix, "EVIDEX_CHUNK_SIZE": "10",
+           "EVIDEX_HMAC_SECRET": "test-secret", "EVIDEX_WORKERS": "1"}
+    cmd = [sys.executable, "-m", "evidex.cli", "ingest", str(batch), "--agency", "npa", "--case", "K1"]
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    catalog_path = settings.store_dir / "catalog.sqlite"
+    deadline = time.monotonic() + 300
+    done = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if catalog_path.exists():
+            catalog = Catalog(catalog_path)
+            done = catalog.conn.execute("SELECT count(*) FROM items WHERE state='done'").fetchone()[0]
+            catalog.close()
+            if done >= 30:
+                break
+        time.sleep(0.2)
+    assert proc.poll() is None, "ingest finished before it could be killed: " + proc.stdout.read().decode()[-2000:]
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 30 <= done < 240
+    finished = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    client = make_client(settings)
+    client.indices.refresh(index=f"{settings.es_index_prefix}-docs")
+    assert _count(settings) == 240
+    ids = client.search(index=f"{settings.es_index_prefix}-docs", size=0,
+                        aggs={"paths": {"cardinality": {"field": "path"}}})
+    assert ids["aggregations"]["paths"]["value"] == 240
