@@ -90,7 +90,25 @@ def _zip_type(path: Path) -> str:
                 if any(n.startswith("ppt/") for n in names):
                     return "application/vnd.openxmlformats-officedocument.presentationml.presentation"
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        pass
+        return _damaged_zip_type(path)
+    return "application/zip"
+
+
+def _damaged_zip_type(path: Path) -> str:
+    """Guess an office type from local headers when the ZIP directory is missing (truncated file)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return "application/zip"
+    for marker, ctype in (
+        (b"word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (b"xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (b"ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        (b"Contents/section", "application/hwp+zip"),
+    ):
+        if b"PK\x03\x04" in head and marker in head:
+            return ctype
     return "application/zip"
 
 
