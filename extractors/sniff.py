@@ -109,7 +109,20 @@ def _damaged_zip_type(path: Path) -> str:
     ):
         if b"PK\x03\x04" in head and marker in head:
             return ctype
+    if b"[Content_Types].xml" in head:
+        by_ext = {".docx": "word/", ".docm": "word/", ".xlsx": "xl/", ".xlsm": "xl/", ".pptx": "ppt/"}
+        marker = by_ext.get(path.suffix.lower())
+        if marker:
+            return _damaged_zip_type_for(marker)
     return "application/zip"
+
+
+def _damaged_zip_type_for(marker: str) -> str:
+    return {
+        "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    }[marker]
 
 
 def _ole_type(path: Path) -> str:

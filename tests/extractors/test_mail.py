@@ -1,0 +1,82 @@
+"""Mail: headers, bodies, attachments, charsets."""
+
+from __future__ import annotations
+
+from email.header import Header
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+
+from extractors import Status, extract_path
+
+
+def test_msg_subject_sender_attachments(corpus, ctx):
+    r = extract_path(corpus / "email/tika/testMSG_att_doc.msg", ctx)
+    assert r.metadata["subject"] == "test pièce jointe 1"
+    assert {c.name for c in r.children} == {"test-unicode.doc", "pj1.txt"}
+    m = extract_path(corpus / "email/tika/testMSG.msg", ctx)
+    assert m.metadata["subject"] == "MIME registry use cases"
+    assert m.metadata["from"] == ["Jukka Zitting <jukka.zitting@gmail.com>"]
+
+
+def test_msg_big5_codepage(corpus, ctx):
+    r = extract_path(corpus / "email/tika/testMSG_chinese.msg", ctx)
+    assert "格式測試" in r.metadata["subject"] and "張毓倫" in r.metadata["from"][0]
+
+
+def test_eml_headers_and_attachments(corpus, ctx):
+    r = extract_path(corpus / "email/tika/testRFC822_multipart_attachments.eml", ctx)
+    assert r.metadata["subject"] == "EML 1"
+    assert [c.name for c in r.children] == ["Test TxtA.txt", "Test TxtB.txt"]
+    png = extract_path(corpus / "email/tika/testEmailWithPNGAtt.eml", ctx)
+    assert png.metadata["from"] == ["Tika Test <XXXX@apache.org>"] and png.children[0].name == "testPNG.png"
+
+
+def test_raw_utf8_header_and_8bit_filename(corpus, ctx):
+    r = extract_path(corpus / "email/hoover-testdata/broken-subject.eml", ctx)
+    assert r.metadata["subject"] == "Așa crapă headerul fleșcăit"
+    m = extract_path(corpus / "email/mail-parser/mail_test_1", ctx)
+    assert m.children[0].name == "ФНС_РФ558.zip"
+
+
+def test_pst_mbox_emlx(corpus, ctx):
+    pst = extract_path(corpus / "email/hoover-testdata/flags_jane_doe.pst", ctx)
+    assert pst.status == Status.OK and len(pst.children) == pst.metadata["messages"] > 0
+    box = extract_path(corpus / "email/hoover-testdata/2018-March.txt", ctx)
+    assert box.content_type == "application/mbox" and len(box.children) > 1
+    emlx = extract_path(corpus / "email/tika/testEMLX.emlx", ctx)
+    assert "TIKA-461" in emlx.metadata["subject"]
+
+
+def test_pgp_body_is_encrypted(corpus, ctx):
+    r = extract_path(corpus / "email/hoover-testdata/encrypted-machine-learning-comes.eml", ctx)
+    assert r.status == Status.ENCRYPTED and "Machine Learning" in r.metadata["subject"]
+
+
+def test_generated_korean_mail(tmp_path, ctx):
+    msg = MIMEMultipart()
+    msg["From"] = str(Header("김철수", "euc-kr")) + " <kim@example.kr>"
+    msg["To"] = "lee@example.kr"
+    msg["Cc"] = "park@example.kr"
+    msg["Bcc"] = "choi@example.kr"
+    msg["Subject"] = Header("입찰 담합 관련 자료", "euc-kr")
+    msg["Message-ID"] = "<abc@example.kr>"
+    msg["In-Reply-To"] = "<prev@example.kr>"
+    msg["References"] = "<root@example.kr> <prev@example.kr>"
+    msg["Date"] = "Tue, 05 Mar 2024 10:00:00 +0900"
+    msg.attach(MIMEText("회의록을 첨부합니다. 확인 바랍니다.", "plain", "euc-kr"))
+    msg.attach(MIMEText("<p>大五碼 測試</p>", "html", "big5"))
+    att = MIMEApplication(b"%PDF-1.4 fake", Name="보고서.pdf")
+    att.add_header("Content-Disposition", "attachment", filename=("utf-8", "", "보고서.pdf"))
+    msg.attach(att)
+    path = tmp_path / "k.eml"
+    path.write_bytes(msg.as_bytes())
+    r = extract_path(path, ctx)
+    m = r.metadata
+    assert m["subject"] == "입찰 담합 관련 자료" and m["from"] == ["김철수 <kim@example.kr>"]
+    assert m["cc"] == ["park@example.kr"] and m["bcc"] == ["choi@example.kr"]
+    assert m["message_id"] == "<abc@example.kr>" and m["in_reply_to"] == "<prev@example.kr>"
+    assert m["references"] == ["<root@example.kr>", "<prev@example.kr>"]
+    assert m["date"] == "2024-03-05T10:00:00+09:00"
+    assert "회의록을 첨부합니다." in r.text and r.language == "ko"
+    assert [c.name for c in r.children] == ["보고서.pdf"]

@@ -1,0 +1,64 @@
+"""Office: DOCX headers/comments/text boxes, XLSX cells, PPTX notes/comments, legacy, RTF, ODF, passwords."""
+
+from __future__ import annotations
+
+from extractors import Status, extract_path
+
+
+def test_docx_headers_footers_comments_textboxes(corpus, ctx):
+    r = extract_path(corpus / "office/python-docx/hdr-header-footer.docx", ctx)
+    assert "Header for section-1" in r.text and "Footer for section 1" in r.text
+    c = extract_path(corpus / "office/tika/testComment.docx", ctx)
+    assert "Here is a comment" in c.text
+    t = extract_path(corpus / "office/tika/testWORD_text_box.docx", ctx)
+    assert "inside of a text box in the header" in t.text
+    assert t.text.count("This text is inside of a text box in the body") == 1
+    f = extract_path(corpus / "office/tika/footnotes.docx", ctx)
+    assert "snoska" in f.text
+
+
+def test_docx_embedded_objects_are_children(corpus, ctx):
+    r = extract_path(corpus / "office/tika/testWORD_embedded_pdf.docx", ctx)
+    assert len(r.children) == 2
+    assert all(c.path.read_bytes().startswith(b"%PDF") for c in r.children)
+
+
+def test_xlsx_cells_every_sheet_and_extras(corpus, ctx):
+    r = extract_path(corpus / "office/tika/testEXCEL.xlsx", ctx)
+    assert "Sample Excel Worksheet - Numbers and their Squares" in r.text
+    assert "\t15\t225" in r.text and len(r.pages) == 3
+    hf = extract_path(corpus / "office/tika/testEXCEL_headers_footers.xlsx", ctx)
+    assert "John Smith1\t1 Corporate HQ" in hf.text and "[headers and footers]" in hf.text
+    tb = extract_path(corpus / "office/tika/testEXCEL_textbox.xlsx", ctx)
+    assert "this is some autoshape text" in tb.text
+
+
+def test_pptx_slides_and_comments(corpus, ctx):
+    r = extract_path(corpus / "office/tika/testPPT_comment.pptx", ctx)
+    assert "add some content to this tps deck" in r.text
+
+
+def test_office_passwords(corpus, ctx, ctx_with):
+    c = ctx_with(ctx, "bad", "tika")
+    x = extract_path(corpus / "office/tika/testEXCEL_protected_passtika.xlsx", c)
+    assert x.status == Status.OK and "This is an Encrypted Excel spreadsheet." in x.text
+    assert x.metadata["decrypted"] is True
+    d = extract_path(corpus / "office/tika/testWORD_protected_passtika.docx", c)
+    assert d.status == Status.OK and d.text.strip()
+    u = extract_path(corpus / "office/ingest-file/password_protected.xlsx", c)
+    assert u.status == Status.ENCRYPTED and "none of the 2 batch passwords" in u.reason
+
+
+def test_legacy_rtf_odf(corpus, ctx):
+    assert "quick brown fox" in extract_path(corpus / "office/tika/testWORD6.doc", ctx).text
+    assert "Sample Word Document" in extract_path(corpus / "office/tika/testWORD.doc", ctx).text
+    assert "\t15\t225" in extract_path(corpus / "office/tika/testEXCEL.xls", ctx).text
+    assert "Sample Powerpoint Slide" in extract_path(corpus / "office/tika/testPPT.ppt", ctx).text
+    rtf = extract_path(corpus / "office/tika/testRTFJapanese.rtf", ctx)
+    assert "ゾルゲ" in rtf.text and rtf.language == "ja"
+    assert "graffiti" in extract_path(corpus / "office/ingest-file/Plan.odt", ctx).text
+
+
+def test_truncated_docx_is_corrupt(corpus, ctx):
+    r = extract_path(corpus / "office/tika/testWORD_truncated.docx", ctx)
+    assert r.status == Status.CORRUPT and "truncated" in r.reason
