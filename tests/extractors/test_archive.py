@@ -1,0 +1,144 @@
+"""Archives: member names and paths, links, limits (bomb, nesting, count)."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import py7zr
+
+from extractors import Limits, Status, extract_path
+
+
+def _cp949_zip(path: Path, members: dict[str, bytes]) -> None:
+    """A ZIP written the way Korean Windows does: CP949 names, no UTF-8 flag."""
+    placeholders = {}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i, (name, data) in enumerate(members.items()):
+            raw = name.encode("cp949")
+            fake = f"{i:0{len(raw)}d}"[-len(raw):].encode()
+            placeholders[fake] = raw
+            zf.writestr(fake.decode(), data)
+    blob = path.read_bytes()
+    for fake, raw in placeholders.items():
+        blob = blob.replace(fake, raw)
+    path.write_bytes(blob)
+
+
+def test_cp949_member_names(tmp_path, ctx):
+    z = tmp_path / "k.zip"
+    _cp949_zip(z, {"보고서/회의록.txt": "회의록 내용".encode("cp949"), "계약서.hwp": b"x"})
+    r = extract_path(z, ctx)
+    assert r.status == Status.OK
+    assert [c.inner_path for c in r.children] == ["보고서/회의록.txt", "계약서.hwp"]
+    assert "보고서/회의록.txt" in r.text
+
+
+def test_path_traversal_member_never_escapes(tmp_path, ctx):
+    z = tmp_path / "evil.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("../../../../tmp/evil.txt", b"evil")
+        zf.writestr("/etc/passwd", b"root")
+        zf.writestr("C:\\Windows\\x.txt", b"win")
+    r = extract_path(z, ctx)
+    root = ctx.tmp_dir.resolve()
+    assert {c.inner_path for c in r.children} == {"tmp/evil.txt", "etc/passwd", "Windows/x.txt"}
+    for c in r.children:
+        assert c.path.resolve().is_relative_to(root)
+    assert len(r.metadata["warnings"]) == 3
+
+
+def test_zip_bomb_is_refused(tmp_path, ctx):
+    z = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(3):
+            zf.writestr(f"zeros{i}.bin", b"\0" * 60_000_000)
+    r = extract_path(z, ctx)
+    assert r.status == Status.TOO_LARGE and "200:1" in r.reason
+    assert not r.children and not any(ctx.tmp_dir.rglob("*.bin"))
+
+
+def test_lying_sizes_stopped_while_streaming(tmp_path, ctx):
+    """A gzip whose content expands far past the ratio: cut while streaming."""
+    g = tmp_path / "big.txt.gz"
+    g.write_bytes(gzip.compress(b"\0" * 30_000_000))
+    r = extract_path(g, ctx)
+    assert r.status == Status.TOO_LARGE and "ratio" in r.reason
+
+
+def test_total_size_and_member_count_limits(tmp_path, ctx):
+    z = tmp_path / "many.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for i in range(30):
+            zf.writestr(f"f{i}.txt", f"file {i}".encode())
+    small = dataclasses.replace(ctx, limits=Limits(archive_max_members=10))
+    r = extract_path(z, small)
+    assert r.status == Status.PARTIAL and len(r.children) == 10 and len(r.metadata["skipped"]) == 20
+
+
+def test_fifty_deep_nested_archive_stops_at_depth_limit(tmp_path, ctx):
+    data = b"innermost text"
+    name = "leaf.txt"
+    for level in range(50):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr(name, data)
+        data, name = buf.getvalue(), f"level{level}.zip"
+    top = tmp_path / "nested.zip"
+    top.write_bytes(data)
+    # expand the way the flow does: feed children back with depth + 1
+    current, depth, last = top, 0, None
+    while True:
+        c = dataclasses.replace(ctx, depth=depth)
+        last = extract_path(current, c)
+        if not last.children:
+            break
+        current, depth = last.children[0].path, depth + 1
+    assert depth == ctx.limits.archive_max_depth
+    assert last.status == Status.TOO_LARGE and "nested" in last.reason
+
+
+def test_tar_links_and_devices_skipped(tmp_path, ctx):
+    t = tmp_path / "a.tar.xz"
+    with tarfile.open(t, "w:xz") as tf:
+        info = tarfile.TarInfo("docs/메모.txt")
+        payload = "메모".encode()
+        info.size = len(payload)
+        tf.addfile(info, io.BytesIO(payload))
+        for kind, link in ((tarfile.SYMTYPE, "/etc/shadow"), (tarfile.LNKTYPE, "docs/메모.txt")):
+            li = tarfile.TarInfo(f"link{kind.decode()}")
+            li.type, li.linkname = kind, link
+            tf.addfile(li)
+        dev = tarfile.TarInfo("dev/null")
+        dev.type = tarfile.CHRTYPE
+        tf.addfile(dev)
+    r = extract_path(t, ctx)
+    assert [c.inner_path for c in r.children] == ["docs/메모.txt"]
+    assert r.status == Status.PARTIAL and len(r.metadata["skipped"]) == 3
+
+
+def test_7z_and_single_streams(tmp_path, ctx):
+    s = tmp_path / "a.7z"
+    with py7zr.SevenZipFile(s, "w") as sz:
+        sz.writestr("7z 안의 글".encode(), "폴더/글.txt")
+    r = extract_path(s, ctx)
+    assert r.status == Status.OK and r.children[0].inner_path == "폴더/글.txt"
+    for suffix, opener in ((".bz2", "bz2"), (".xz", "lzma")):
+        mod = __import__(opener)
+        p = tmp_path / f"note.txt{suffix}"
+        p.write_bytes(mod.compress("압축".encode()))
+        out = extract_path(p, ctx)
+        assert out.children[0].name == "note.txt" and out.children[0].path.read_text() == "압축"
+
+
+def test_encrypted_7z_with_password(tmp_path, ctx):
+    s = tmp_path / "secret.7z"
+    with py7zr.SevenZipFile(s, "w", password="s3cret") as sz:
+        sz.writestr(b"hidden", "h.txt")
+    assert extract_path(s, ctx).status == Status.ENCRYPTED
+    r = extract_path(s, dataclasses.replace(ctx, passwords=("no", "s3cret")))
+    assert r.status == Status.OK and r.children[0].path.read_bytes() == b"hidden"

@@ -1,0 +1,81 @@
+"""The extractor registry: snapshot, duplicate refusal, exported names, describe()."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import extractors
+from extractors import Status, describe, extract_path, registered
+from extractors.registry import PRIORITY_FORMAT, Registration, Registry, RegistryError, builtin_registrations
+
+SNAPSHOT = [
+    ("7z", 50), ("compressed", 50), ("doc", 50), ("docx", 50), ("eml", 50), ("emlx", 100), ("html", 50),
+    ("hwp3", 50), ("hwp5", 50), ("hwpx", 100), ("image", 50), ("mbox", 50), ("msg", 50), ("odf", 50),
+    ("office-encrypted", 100), ("pdf", 50), ("ppt", 50), ("pptx", 50), ("pst", 50), ("rtf", 50), ("tar", 50),
+    ("text", 0), ("xls", 50), ("xlsx", 50), ("xml", 50), ("zip", 10),
+]
+
+
+def test_registered_snapshot():
+    rows = registered()
+    assert [(r.name, r.priority) for r in rows] == SNAPSHOT
+    by_name = {r.name: r for r in rows}
+    assert "application/pdf" in by_name["pdf"].content_types and "hwpx" in by_name["hwpx"].extensions
+
+
+def test_every_target_imports():
+    for reg in builtin_registrations():
+        assert callable(reg.load()), reg.name
+
+
+def test_duplicates_and_ambiguity_refused():
+    reg = Registry().extend(builtin_registrations())
+    with pytest.raises(RegistryError, match="already registered"):
+        reg.add(Registration("pdf", ("application/x-other",), (), PRIORITY_FORMAT, "extractors.pdf:extract_pdf"))
+    with pytest.raises(RegistryError, match="claims"):
+        reg.add(Registration("pdf2", ("application/pdf",), (), PRIORITY_FORMAT, "extractors.pdf:extract_pdf"))
+    with pytest.raises(TypeError):
+        Registration("x", (), (), 1, "a:b", colour="red")  # unknown field
+
+
+def test_exported_names():
+    assert set(extractors.__all__) >= {"extract_path", "detect_type", "registered", "describe", "Extracted"}
+    for name in extractors.__all__:
+        assert hasattr(extractors, name)
+
+
+def test_describe_is_json_ready(tmp_path, ctx):
+    p = tmp_path / "a.txt"
+    p.write_text("한국어 문서입니다. " * 400)
+    r = extract_path(p, ctx)
+    short = describe(r)
+    assert short["status"] == "ok" and short["text_truncated"] and len(short["text"]) < len(r.text)
+    full = describe(r, full=True)
+    assert full["text"] == r.text
+    json.dumps(full)
+
+
+def test_never_raises_on_missing_or_odd_paths(tmp_path, ctx):
+    assert extract_path(tmp_path / "missing.pdf", ctx).status == Status.ERROR
+    assert extract_path(tmp_path, ctx).status == Status.UNSUPPORTED
+    link = tmp_path / "link.txt"
+    link.symlink_to("/etc/hostname")
+    assert extract_path(link, ctx).status == Status.UNSUPPORTED
+
+
+def test_damaged_files_get_reasons(tmp_path, ctx):
+    samples = {
+        "bad.pdf": b"%PDF-1.7\n garbage",
+        "bad.docx": b"PK\x03\x04 not really",
+        "bad.hwp": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
+        "bad.png": b"\x89PNG\r\n\x1a\n broken",
+        "bad.7z": b"7z\xbc\xaf\x27\x1c broken",
+        "bad.gz": b"\x1f\x8b broken",
+    }
+    for name, data in samples.items():
+        (tmp_path / name).write_bytes(data)
+        r = extract_path(tmp_path / name, ctx)
+        assert r.status in (Status.CORRUPT, Status.UNSUPPORTED, Status.ERROR), (name, r.status)
+        assert r.reason and "unexpected" not in r.reason, (name, r.reason)
