@@ -1,0 +1,70 @@
+"""OCR: rendered Korean + English text reads back with >= 95 % character accuracy, spaces included."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extractors import Method, Status, extract_path
+
+FONT = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+LINES = [
+    "공정거래위원회는 2024년 3월 입찰 담합 사건을 조사했다.",
+    "The Fair Trade Commission opened an investigation in March.",
+    "관련 회사 대표는 서울중앙지방법원에 출석할 예정이다.",
+    "Contact the case officer at 02-2110-1234 for details.",
+]
+
+pytestmark = pytest.mark.skipif(
+    not FONT.is_file() or shutil.which("tesseract") is None,
+    reason="needs tesseract-ocr(-kor) and fonts-nanum (Debian)",
+)
+
+
+def _render(lines: list[str], size: int = 40):
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(FONT), size)
+    img = Image.new("L", (1700, 60 + int(size * 1.75) * len(lines)), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((40, 30 + int(size * 1.75) * i), line, font=font, fill=0)
+    return img
+
+
+def _distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _accuracy(expected: str, got: str) -> float:
+    norm = lambda s: "\n".join(" ".join(line.split()) for line in s.splitlines() if line.strip())  # noqa: E731
+    exp, out = norm(expected), norm(got)
+    return 1 - _distance(exp, out) / len(exp)
+
+
+def test_korean_english_accuracy(tmp_path, ctx):
+    path = tmp_path / "scan.png"
+    _render(LINES).save(path, dpi=(300, 300))
+    r = extract_path(path, ctx)
+    assert r.status == Status.OK and r.method == Method.OCR
+    accuracy = _accuracy("\n".join(LINES), r.text)
+    assert accuracy >= 0.95, (accuracy, r.text)
+    assert "입찰 담합 사건을" in r.text  # word spaces between Hangul words kept
+    assert set(r.languages) >= {"ko"}
+
+
+def test_multipage_tiff(tmp_path, ctx):
+    pages = [_render(["첫 번째 쪽 Page one"]), _render(["두 번째 쪽 Page two"])]
+    path = tmp_path / "scan.tif"
+    pages[0].save(path, save_all=True, append_images=pages[1:], dpi=(300, 300))
+    r = extract_path(path, ctx)
+    assert [p.number for p in r.pages] == [1, 2]
+    assert "Page one" in r.pages[0].text and "Page two" in r.pages[1].text
