@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 # Boundaries used by every numeric pattern: Korean particles may follow a value directly ("010-1234-5678로"),
-# so only ASCII letters and digits count as "part of the same token".
-LEFT = r"(?<![0-9A-Za-z])(?<![0-9][-./])"
+# so only ASCII letters and digits count as "part of the same token". Patterns start with a plain character
+# class so the regex engine can skip ahead quickly; the left boundary is therefore checked *after* the first
+# character (``LEAD`` looks one character further back).
+LEAD = r"(?<![0-9A-Za-z].)(?<![0-9][-./].)"
 RIGHT = r"(?![0-9A-Za-z])(?![-./][0-9])"
 
 
@@ -77,9 +79,12 @@ def context_around(text: str, start: int, end: int, words: re.Pattern[str], befo
     )
 
 
+_NON_DIGITS = re.compile(r"[^0-9]+")
+
+
 def digits_of(raw: str) -> str:
     """The ASCII digits of ``raw`` in order."""
-    return "".join(ch for ch in raw if "0" <= ch <= "9")
+    return raw if raw.isascii() and raw.isdigit() else _NON_DIGITS.sub("", raw)
 
 
 def words(*alternatives: str) -> re.Pattern[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from models.identifiers.keccak import keccak256
@@ -126,6 +127,7 @@ def segwit_ok(address: str) -> bool:
     return version != 0 or len(program) in (20, 32)
 
 
+@functools.lru_cache(maxsize=4096)
 def eip55_ok(address: str) -> bool:
     """Ethereum ``0x`` + 40 hex: all-lower or all-upper pass; mixed case must match the EIP-55 checksum."""
     body = address[2:]

@@ -9,16 +9,18 @@ from models.identifiers.base import Detector, Hit, context_before, digits_of, wo
 # Korean prefixes after the trunk 0: mobile 010/011/016-019, Seoul 02, regional 031-064, VoIP 070,
 # toll-free 080, personal "safe numbers" 0502-0508.
 _AREA = r"1[016789]|2|3[1-3]|4[1-4]|5[1-5]|6[1-4]|70|80|50[2-8]"
-KR_PHONE_PATTERN = re.compile(
-    r"(?<![0-9A-Za-z+])(?<![0-9][-.])"
-    r"(?:(?P<intl>\+[ ]?82)[-. ]?(?:\(0\)[-. ]?)?\(?0?|\(?0)(?P<area>" + _AREA + r")\)?(?P<s1>[-. ]?|\) ?)"
-    r"(?P<mid>\d{3,4})(?P<s2>[-. ]?)(?P<last>\d{4})"
+_KR_BODY = (
+    r"(?P<area>" + _AREA + r")\)?(?P<s1>[-. ]?|\) ?)(?P<mid>\d{3,4})(?P<s2>[-. ]?)(?P<last>\d{4})"
     r"(?![0-9A-Za-z])(?![-.][0-9])"
 )
+# Domestic: "(02) 123-4567", "010-1234-5678", "01012345678". International Korean: "+82 10 1234 5678",
+# "+82-(0)10-…", "+82 010-…". Each pattern starts with a plain character so the engine can skip ahead.
+KR_PHONE_PATTERN = re.compile(r"[(0](?<![0-9A-Za-z+].)(?<![0-9][-.].)(?:(?<=\()0|(?<=0))" + _KR_BODY)
+KR_INTL_PHONE_PATTERN = re.compile(r"\+(?<![0-9A-Za-z+].)[ ]?82[-. ]?(?:\(0\)[-. ]?)?\(?0?" + _KR_BODY)
 # Nationwide "representative" numbers (1588-xxxx, 1644-xxxx, 1800-xxxx…): only written with a dash.
-REP_PHONE_PATTERN = re.compile(r"(?<![0-9A-Za-z+\-.])(1[568]\d\d)-(\d{4})(?![0-9A-Za-z])(?![-.][0-9])")
+REP_PHONE_PATTERN = re.compile(r"1(?<![0-9A-Za-z+\-.].)([568]\d\d)-(\d{4})(?![0-9A-Za-z])(?![-.][0-9])")
 INTL_PHONE_PATTERN = re.compile(
-    r"(?<![0-9A-Za-z+])\+(?!82)(?P<cc>\d{1,3})(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){2,7}(?![0-9A-Za-z])(?![-.][0-9])"
+    r"\+(?<![0-9A-Za-z+].)(?!82)\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){2,7}(?![0-9A-Za-z])(?![-.][0-9])"
 )
 _PHONE_WORDS = words(r"전화", r"연락처", r"휴대", r"핸드폰", r"\btel\b", r"phone", r"mobile", r"\bcell\b", r"\bfax\b",
                      r"팩스", r"call", r"contact", r"번호")
@@ -49,7 +51,7 @@ def _resolve_kr(match: re.Match[str], text: str) -> Hit | None:
     raw = match.group(0)
     if raw.startswith("(") and ")" not in raw:
         start += 1
-    if not match.group("intl") and not (match.group("s1") or match.group("s2")):
+    if raw[0] != "+" and not (match.group("s1") or match.group("s2")):
         if not (area.startswith("1") and len(mid) == 4) and not context_before(text, start, _PHONE_WORDS, 30):
             return None  # an unbroken run of 9-11 digits is only a landline with context
     norm = korean_e164(area, mid, last)
@@ -59,7 +61,7 @@ def _resolve_kr(match: re.Match[str], text: str) -> Hit | None:
 def _resolve_rep(match: re.Match[str], text: str) -> Hit | None:
     if not context_before(text, match.start(), _REP_WORDS, 30):
         return None
-    return Hit("PHONE", "+82" + match.group(1) + match.group(2), match.start(), match.end())
+    return Hit("PHONE", "+821" + match.group(1) + match.group(2), match.start(), match.end())
 
 
 def _intl_norm(raw: str) -> str | None:
@@ -83,12 +85,12 @@ def _resolve_intl(match: re.Match[str], text: str) -> Hit | None:
 def normalize_phone(raw: str) -> str | None:
     """E.164 of a phone number typed as a query (``010-1234-5678``, ``+82 10 1234 5678``, ``+1 415 555 2671``)."""
     raw = raw.strip()
-    match = KR_PHONE_PATTERN.fullmatch(raw)
+    match = KR_PHONE_PATTERN.fullmatch(raw) or KR_INTL_PHONE_PATTERN.fullmatch(raw)
     if match:
         return korean_e164(match.group("area"), match.group("mid"), match.group("last"))
     match = REP_PHONE_PATTERN.fullmatch(raw)
     if match:
-        return "+82" + match.group(1) + match.group(2)
+        return "+821" + match.group(1) + match.group(2)
     if INTL_PHONE_PATTERN.fullmatch(raw):
         return _intl_norm(raw)
     return None
@@ -138,6 +140,7 @@ def normalize_email(raw: str) -> str | None:
 
 DETECTORS = (
     Detector("phone_kr", KR_PHONE_PATTERN, _resolve_kr, 55),
+    Detector("phone_kr_intl", KR_INTL_PHONE_PATTERN, _resolve_kr, 55),
     Detector("phone_rep", REP_PHONE_PATTERN, _resolve_rep, 54),
     Detector("phone_intl", INTL_PHONE_PATTERN, _resolve_intl, 53),
     Detector("email", EMAIL_PATTERN, _resolve_email, 90),

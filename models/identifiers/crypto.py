@@ -7,13 +7,11 @@ import re
 from models.identifiers.base import Detector, Hit
 from models.identifiers.checksums import base58check_ok, eip55_ok, segwit_ok
 
-_EDGE_L = r"(?<![0-9A-Za-z])"
 _EDGE_R = r"(?![0-9A-Za-z])"
-CRYPTO_PATTERN = re.compile(
-    _EDGE_L
-    + r"(?:(0x[0-9a-fA-F]{40})|((?:bc|tb|BC|TB)1[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87})|([13][1-9A-HJ-NP-Za-km-z]{25,34}))"
-    + _EDGE_R
-)
+ETH_PATTERN = re.compile(r"0(?<![0-9A-Za-z].)x[0-9a-fA-F]{40}" + _EDGE_R)
+SEGWIT_PATTERN = re.compile(r"[bBtT][cCbB]1(?<![0-9A-Za-z]...)[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87}" + _EDGE_R)
+BASE58_PATTERN = re.compile(r"[13](?<![0-9A-Za-z].)[1-9A-HJ-NP-Za-km-z]{25,34}" + _EDGE_R)
+CRYPTO_PATTERN = re.compile("|".join(p.pattern for p in (ETH_PATTERN, SEGWIT_PATTERN, BASE58_PATTERN)))
 
 
 def crypto_norm(raw: str) -> str | None:
@@ -37,4 +35,8 @@ def normalize_crypto(raw: str) -> str | None:
     return crypto_norm(raw) if CRYPTO_PATTERN.fullmatch(raw) else None
 
 
-DETECTORS = (Detector("crypto", CRYPTO_PATTERN, _resolve, 80),)
+DETECTORS = (
+    Detector("eth", ETH_PATTERN, _resolve, 80),
+    Detector("segwit", SEGWIT_PATTERN, _resolve, 80),
+    Detector("base58", BASE58_PATTERN, _resolve, 80),
+)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 
-from models.identifiers.base import LEFT, RIGHT, Detector, Hit, context_around, words
+from models.identifiers.base import LEAD, RIGHT, Detector, Hit, context_around, digits_of, words
 
 _PASSPORT_WORDS = words(r"여권", r"passport", r"\bPP\s?(?:no|#)", r"旅券", r"护照")
 _LICENCE_WORDS = words(r"면허", r"driv\w*\s*licen[cs]e", r"driver'?s?\s*(?:no|number|#)", r"\bDL\s?(?:no|#|:)",
                        r"licen[cs]e\s*(?:no|number|#)")
 
 # Old passports: type letter + 8 digits; since December 2021: M + 3 digits + letter + 4 digits.
-PASSPORT_PATTERN = re.compile(LEFT + r"([MSRGDmsrgd])[ ]?(\d{8}|\d{3}[A-Za-z]\d{4})" + RIGHT)
+PASSPORT_PATTERN = re.compile(r"[MSRGD](?<![0-9A-Za-z].)[ ]?(?:\d{8}|\d{3}[A-Z]\d{4})" + RIGHT)
 
 _REGION_CODES = {
     "서울": "11", "부산": "12", "경기": "13", "강원": "14", "충북": "15", "충남": "16", "전북": "17", "전남": "18",
@@ -24,24 +24,24 @@ _REGION_CODES = {
 }
 _REGION_NUMBERS = frozenset(_REGION_CODES.values())
 _REGION_ALT = "|".join(sorted(_REGION_CODES, key=len, reverse=True))
-LICENCE_PATTERN = re.compile(
-    LEFT + r"(?:(" + _REGION_ALT + r")[ ]?|(\d{2})([- ]?))(\d{2})([- ]?)(\d{6})\5(\d{2})" + RIGHT
-)
+LICENCE_PATTERN = re.compile(r"\d" + LEAD + r"\d(?P<dl_sep>[- ]?)\d{2}(?P=dl_sep)\d{6}(?P=dl_sep)\d{2}" + RIGHT)
+NAMED_LICENCE_PATTERN = re.compile(r"(?:" + _REGION_ALT + r")[ ]?\d{2}([- ]?)\d{6}\1\d{2}" + RIGHT)
 
 _PLATE_LETTERS = "가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주아바사자배하허호"
 _PLATE_REGIONS = "서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주"
 _UNIT_AFTER = "억만원천백명개년월일건호번회세층"
 PLATE_PATTERN = re.compile(
-    r"(?<![0-9])(?:(" + _PLATE_REGIONS + r")[ ]?)?(\d{2,3})[ ]?([" + _PLATE_LETTERS + r"])[ ]?(\d{4})"
-    r"(?![0-9])(?![" + _UNIT_AFTER + r"])"
+    r"\d(?<![0-9].)\d{1,2}[ ]?[" + _PLATE_LETTERS + r"][ ]?\d{4}(?![0-9])(?![" + _UNIT_AFTER + r"])"
 )
+_PLATE_REGION_BEFORE = re.compile(r"(?:" + _PLATE_REGIONS + r")[ ]?\Z")
+_PLATE_PARTS = re.compile(r"(\d{2,3}) ?(.) ?(\d{4})")
 
 
 def _resolve_passport(match: re.Match[str], text: str) -> Hit | None:
     start, end = match.span()
     if not context_around(text, start, end, _PASSPORT_WORDS, 40, 10):
         return None
-    norm = (match.group(1) + match.group(2)).upper()
+    norm = match.group(0).replace(" ", "")
     if len(set(norm[1:])) == 1:
         return None
     return Hit("PASSPORT", norm, start, end)
@@ -52,49 +52,62 @@ def normalize_passport(raw: str) -> str | None:
     return compact if re.fullmatch(r"[MSRGD](?:\d{8}|\d{3}[A-Z]\d{4})", compact) else None
 
 
-def _licence_norm(region_name: str | None, region: str | None, year: str, serial: str, check: str) -> str | None:
-    code = _REGION_CODES.get(region_name) if region_name else region
-    if code not in _REGION_NUMBERS:
+def _licence_norm(raw: str) -> str | None:
+    region_name = raw[:2] if not raw[0].isdigit() else None
+    digits = digits_of(raw)
+    if region_name:
+        code = _REGION_CODES.get(raw[:4].strip()) or _REGION_CODES.get(region_name)
+        digits = (code or "") + digits
+    if len(digits) != 12 or digits[:2] not in _REGION_NUMBERS:
         return None
-    return f"{code}-{year}-{serial}-{check}"
+    return f"{digits[:2]}-{digits[2:4]}-{digits[4:10]}-{digits[10:]}"
 
 
 def _resolve_licence(match: re.Match[str], text: str) -> Hit | None:
     start, end = match.span()
-    if match.group(2) and match.group(3) != match.group(5):
-        return None
-    norm = _licence_norm(match.group(1), match.group(2), match.group(4), match.group(6), match.group(7))
+    norm = _licence_norm(match.group(0))
     if norm is None or not context_around(text, start, end, _LICENCE_WORDS, 40, 10):
         return None
     return Hit("DRIVER_LICENSE", norm, start, end)
 
 
 def normalize_licence(raw: str) -> str | None:
-    match = LICENCE_PATTERN.fullmatch(raw.strip())
-    if not match:
+    raw = raw.strip()
+    if not (LICENCE_PATTERN.fullmatch(raw) or NAMED_LICENCE_PATTERN.fullmatch(raw)):
         return None
-    return _licence_norm(match.group(1), match.group(2), match.group(4), match.group(6), match.group(7))
+    return _licence_norm(raw)
+
+
+def _plate(raw: str, region: str) -> str:
+    number, letter, serial = _PLATE_PARTS.fullmatch(raw).groups()  # type: ignore[union-attr]
+    return f"{region}{number}{letter}{serial}"
 
 
 def _resolve_plate(match: re.Match[str], text: str) -> Hit | None:
-    region, number, letter, serial = match.groups()
-    start = match.start() if region else match.start(2)
-    if start > 0 and "가" <= text[start - 1] <= "힣" and not region:
-        # "종로12가…" style place names glued to the digits are not plates
-        return None
-    return Hit("VEHICLE_PLATE", f"{region or ''}{number}{letter}{serial}", start, match.end())
+    start = match.start()
+    before = _PLATE_REGION_BEFORE.search(text, max(0, start - 3), start)
+    region = before.group(0).strip() if before else ""
+    if before:
+        start = before.start()
+    elif start > 0 and "가" <= text[start - 1] <= "힣":
+        return None  # "종로12가…" style place names glued to the digits are not plates
+    return Hit("VEHICLE_PLATE", _plate(match.group(0), region), start, match.end())
 
 
 def normalize_plate(raw: str) -> str | None:
-    match = PLATE_PATTERN.fullmatch(raw.strip())
-    if not match:
-        return None
-    region, number, letter, serial = match.groups()
-    return f"{region or ''}{number}{letter}{serial}"
+    raw = raw.strip()
+    for match in PLATE_PATTERN.finditer(raw):
+        if match.end() == len(raw):
+            prefix = raw[: match.start()].strip()
+            if prefix and not _PLATE_REGION_BEFORE.fullmatch(prefix):
+                return None
+            return _plate(match.group(0), prefix)
+    return None
 
 
 DETECTORS = (
     Detector("passport", PASSPORT_PATTERN, _resolve_passport, 57),
     Detector("licence", LICENCE_PATTERN, _resolve_licence, 58),
+    Detector("licence_named", NAMED_LICENCE_PATTERN, _resolve_licence, 58),
     Detector("plate", PLATE_PATTERN, _resolve_plate, 45),
 )

@@ -38,26 +38,29 @@ _RC = _round_constants()
 _ROT = _rotations()
 
 
-def _rotl(value: int, shift: int) -> int:
-    return ((value << shift) | (value >> (64 - shift))) & _MASK if shift else value
+# Flattened schedule for rho+pi: (source lane, destination lane, rotation) for the 25 lanes.
+_RHO_PI = tuple((x + 5 * y, y + 5 * ((2 * x + 3 * y) % 5), _ROT[x][y]) for x in range(5) for y in range(5))
 
 
 def _permute(lanes: list[int]) -> None:
     """Apply Keccak-f[1600] in place; lane (x, y) lives at index x + 5*y."""
+    mask = _MASK
+    moved = [0] * 25
     for rc in _RC:
-        column = [lanes[x] ^ lanes[x + 5] ^ lanes[x + 10] ^ lanes[x + 15] ^ lanes[x + 20] for x in range(5)]
-        for x in range(5):
-            d = column[(x - 1) % 5] ^ _rotl(column[(x + 1) % 5], 1)
-            for y in range(0, 25, 5):
-                lanes[x + y] ^= d
-        moved = [0] * 25
-        for x in range(5):
-            for y in range(5):
-                moved[y + 5 * ((2 * x + 3 * y) % 5)] = _rotl(lanes[x + 5 * y], _ROT[x][y])
+        c = [lanes[x] ^ lanes[x + 5] ^ lanes[x + 10] ^ lanes[x + 15] ^ lanes[x + 20] for x in range(5)]
+        d = [c[(x - 1) % 5] ^ (((c[(x + 1) % 5] << 1) | (c[(x + 1) % 5] >> 63)) & mask) for x in range(5)]
+        for i in range(25):
+            lanes[i] ^= d[i % 5]
+        for source, target, shift in _RHO_PI:
+            value = lanes[source]
+            moved[target] = ((value << shift) | (value >> (64 - shift))) & mask if shift else value
         for y in range(0, 25, 5):
-            row = moved[y : y + 5]
-            for x in range(5):
-                lanes[x + y] = row[x] ^ (~row[(x + 1) % 5] & row[(x + 2) % 5])
+            b0, b1, b2, b3, b4 = moved[y : y + 5]
+            lanes[y] = b0 ^ (~b1 & b2)
+            lanes[y + 1] = b1 ^ (~b2 & b3)
+            lanes[y + 2] = b2 ^ (~b3 & b4)
+            lanes[y + 3] = b3 ^ (~b4 & b0)
+            lanes[y + 4] = b4 ^ (~b0 & b1)
         lanes[0] ^= rc
 
 

@@ -5,7 +5,7 @@ Resident and foreigner registration numbers are ``YYMMDD-GSSSSSC``. The seventh 
 the last six digits were a region code, a serial and a check digit; since then numbers issued (new births, new
 registrations, changed numbers) end in six random digits. Rules applied here:
 
-* the birth date must exist and not lie in the future;
+* the birth date must exist and not lie in the future; a birth in the 1800s (digit 9/0) needs strong context;
 * a correct check digit is enough (dashed or not);
 * a wrong check digit is accepted only with strong context (the words 주민등록번호, 외국인등록번호, RRN…
   right before) and only when the number can be post-2020: an RRN whose birth date is on or after 2020-10-01,
@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from models.identifiers.base import LEFT, RIGHT, Detector, Hit, context_before, digits_of, words
+from models.identifiers.base import LEAD, RIGHT, Detector, Hit, context_before, digits_of, words
 from models.identifiers.checksums import brn_check_ok, crn_check_ok, frn_check_ok, rrn_check_ok
 
 _CENTURY = {"9": 1800, "0": 1800, "1": 1900, "2": 1900, "3": 2000, "4": 2000,
@@ -36,8 +36,8 @@ _FRN_WORDS = words(r"외국인\s?등록\s?번호", r"외국인\s?번호", r"\bAR
 _CRN_WORDS = words(r"법인\s?등록\s?번호", r"법인\s?번호", r"corporat\w*\s+reg", r"\bCRN\b", r"법인")
 _BRN_WORDS = words(r"사업자", r"등록\s?번호", r"business\s+reg", r"\bBRN\b", r"tax\s*(?:id|no)", r"\bbiz\b")
 
-RRN_PATTERN = re.compile(LEFT + r"(\d{6})(?:[ ]?[-‐–][ ]?|[ ])?(\d{7})" + RIGHT)
-BRN_PATTERN = re.compile(LEFT + r"(\d{3})([- ]?)(\d{2})\2(\d{5})" + RIGHT)
+RRN_PATTERN = re.compile(r"\d" + LEAD + r"\d{5}(?:[ ]?[-‐–][ ]?|[ ])?\d{7}" + RIGHT)
+BRN_PATTERN = re.compile(r"\d" + LEAD + r"\d{2}(?P<brn_sep>[- ]?)\d{2}(?P=brn_sep)\d{5}" + RIGHT)
 
 
 def birth_date(digits: str) -> _dt.date | None:
@@ -56,6 +56,8 @@ def classify_registration(digits: str, *, strong_context: bool) -> str | None:
     if born is None:
         return None
     foreign = digits[6] in _FOREIGN
+    if born.year < 1900 and not strong_context:
+        return None  # century digits 9/0 (born in the 1800s): in modern records these are serials, not people
     if (frn_check_ok if foreign else rrn_check_ok)(digits):
         return "FRN" if foreign else "RRN"
     if not strong_context:
@@ -70,13 +72,15 @@ def _format13(digits: str) -> str:
 
 
 def _resolve_registration(match: re.Match[str], text: str) -> Hit | None:
-    digits = match.group(1) + match.group(2)
+    digits = digits_of(match.group(0))
     start, end = match.span()
     if len(set(digits)) == 1:
         return None
     foreign = digits[6] in _FOREIGN
-    strong = context_before(text, start, _FRN_WORDS if foreign else _RRN_WORDS, 30)
-    label = classify_registration(digits, strong_context=strong)
+    label = classify_registration(digits, strong_context=False)
+    if label is None and birth_date(digits) is not None:
+        strong = context_before(text, start, _FRN_WORDS if foreign else _RRN_WORDS, 30)
+        label = classify_registration(digits, strong_context=strong) if strong else None
     if label:
         return Hit(label, _format13(digits), start, end)
     if crn_check_ok(digits) and context_before(text, start, _CRN_WORDS, 30):
@@ -85,11 +89,11 @@ def _resolve_registration(match: re.Match[str], text: str) -> Hit | None:
 
 
 def _resolve_brn(match: re.Match[str], text: str) -> Hit | None:
-    digits = match.group(1) + match.group(3) + match.group(4)
+    digits = digits_of(match.group(0))
     start, end = match.span()
     if digits.startswith("000") or len(set(digits)) == 1 or not brn_check_ok(digits):
         return None
-    if match.group(2) != "-" and not context_before(text, start, _BRN_WORDS, 30):
+    if match.group("brn_sep") != "-" and not context_before(text, start, _BRN_WORDS, 30):
         return None
     return Hit("BRN", f"{digits[:3]}-{digits[3:5]}-{digits[5:]}", start, end)
 

@@ -8,38 +8,45 @@ from urllib.parse import urlsplit
 
 from models.identifiers.base import Detector, Hit, context_before, words
 
-IPV4_PATTERN = re.compile(r"(?<![0-9A-Za-z.])(?<![0-9][-/])\d{1,3}(?:\.\d{1,3}){3}(?![0-9A-Za-z])(?!\.\d)")
-# Candidates contain two colons close together; ipaddress decides.
-IPV6_PATTERN = re.compile(
-    r"(?<![0-9A-Za-z:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:]{2,39}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?"
-    r"(?![0-9A-Za-z.])"
-)
+IPV4_PATTERN = re.compile(r"\d(?<![0-9A-Za-z.].)(?<![0-9][-/].)\d{0,2}(?:\.\d{1,3}){3}(?![0-9A-Za-z])(?!\.\d)")
+# IPv6 is anchored on a colon followed shortly by another one, then widened both ways; ipaddress decides.
+IPV6_PATTERN = re.compile(r":(?=[0-9A-Fa-f]{0,4}:)")
+_HEX_COLON = frozenset("0123456789abcdefABCDEF:")
+_HEX_COLON_DOT = _HEX_COLON | {"."}
 _VERSION_WORDS = words(r"\bv(?:er)?\.?\s*$", r"version", r"버전", r"build", r"release", r"ver\.?\s*$", r"OID", r"SNMP")
 
 
 def _resolve_ipv4(match: re.Match[str], text: str) -> Hit | None:
     raw = match.group(0)
-    try:
-        address = ipaddress.IPv4Address(raw)
-    except ValueError:
+    for part in raw.split("."):
+        if int(part) > 255 or (part[0] == "0" and len(part) > 1):
+            return None
+    if _VERSION_WORDS.search(text, max(0, match.start() - 12), match.start()):
         return None
-    if context_before(text, match.start(), _VERSION_WORDS, 12):
-        return None
-    return Hit("IP", address.compressed, match.start(), match.end())
+    return Hit("IP", raw, match.start(), match.end())
 
 
 def _resolve_ipv6(match: re.Match[str], text: str) -> Hit | None:
-    raw = match.group(0)
+    start = match.start()
+    while start > 0 and text[start - 1] in _HEX_COLON:
+        start -= 1
+    if ":" in text[start : match.start()] or (start > 0 and (text[start - 1].isalnum() or text[start - 1] == ".")):
+        return None  # not the first colon of the candidate, or glued to a word
     end = match.end()
-    if raw.endswith(":") and not raw.endswith("::"):
-        raw, end = raw[:-1], end - 1
+    while end < len(text) and text[end] in _HEX_COLON_DOT:
+        end += 1
+    while end > match.end() and (text[end - 1] == "." or (text[end - 1] == ":" and text[end - 2] != ":")):
+        end -= 1
+    if end < len(text) and text[end].isalnum():
+        return None
+    raw = text[start:end]
     if raw.count(":") < 2 or not any(ch not in ":" for ch in raw):
         return None
     try:
         address = ipaddress.IPv6Address(raw)
     except ValueError:
         return None
-    return Hit("IP", address.compressed, match.start(), end)
+    return Hit("IP", address.compressed, start, end)
 
 
 def normalize_ip(raw: str) -> str | None:
@@ -50,8 +57,11 @@ def normalize_ip(raw: str) -> str | None:
 
 
 # URLs: ASCII only, so a Korean particle glued to the end ("…/login에서") stays outside.
-URL_PATTERN = re.compile(r"(?<![A-Za-z0-9])(?:(?:https?|ftps?|hxxps?)://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+",
-                         re.IGNORECASE)
+URL_PATTERN = re.compile(
+    r"[hHfFwW](?<![A-Za-z0-9].)"
+    r"(?:(?<=[hH])(?:[tT][tT]|[xX][xX])[pP][sS]?://|(?<=[fF])[tT][pP][sS]?://|(?<=[wW])[wW][wW]\.)"
+    r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
+)
 _TRAILING = ".,;:!?'\"*"
 
 # Bare domains: only TLDs that are not also common words or file extensions.
@@ -61,8 +71,7 @@ _TLDS = (
     "onion su la kz mn ua pk bd ir tr br mx ar es pl cz hu ro gr pt fi dk nz za ae sa il eg ng ke ly"
 )
 TLD_SET = frozenset(_TLDS.split())
-DOMAIN_PATTERN = re.compile(r"\.(" + "|".join(sorted(TLD_SET, key=len, reverse=True)) + r")(?![A-Za-z0-9-])(?!\.[A-Za-z0-9])",
-                            re.IGNORECASE)
+DOMAIN_PATTERN = re.compile(r"\.([A-Za-z]{2,6})(?![A-Za-z0-9-])(?!\.[A-Za-z0-9])")
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
 _LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
@@ -129,6 +138,8 @@ def normalize_url(raw: str) -> str | None:
 
 
 def _resolve_domain(match: re.Match[str], text: str) -> Hit | None:
+    if match.group(1).lower() not in TLD_SET:
+        return None
     start = match.start()
     while start > 0 and text[start - 1] in _HOST_CHARS:
         start -= 1

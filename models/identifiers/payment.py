@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from models.identifiers.base import LEFT, RIGHT, Detector, Hit, context_before, digits_of, words
+from models.identifiers.base import LEAD, RIGHT, Detector, Hit, context_before, digits_of, words
 from models.identifiers.checksums import luhn_ok
 
 # Grouped 4-4-4-4(-3), Amex/Diners 4-6-5 / 4-6-4, or one unbroken run of 13-19 digits.
 CARD_PATTERN = re.compile(
-    LEFT + r"(?:\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{4,5}|\d{13,19})" + RIGHT
+    r"\d" + LEAD + r"(?:\d{3}(?P<card_s1>[ -])\d{4}(?P=card_s1)\d{4}(?P=card_s1)\d{4}(?:(?P=card_s1)\d{1,3})?"
+    r"|\d{3}(?P<card_s2>[ -])\d{6}(?P=card_s2)\d{4,5}|\d{12,18})" + RIGHT
 )
 
 
@@ -74,7 +75,7 @@ _BANK_AFTER = words(*_BANK_NAMES)
 # Between the bank word and the number: no other digits and no word announcing another kind of number.
 _OTHER_NUMBER = words(r"\d", r"문서", r"주문", r"송장", r"운송장", r"승인", r"거래\s?번호", r"order", r"invoice",
                       r"tracking", r"ticket", r"ref", r"전화", r"휴대", r"phone", r"tel")
-BANK_PATTERN = re.compile(LEFT + r"\d{2,6}(?:-\d{2,7}){1,4}" + RIGHT + r"|" + LEFT + r"\d{10,14}" + RIGHT)
+BANK_PATTERN = re.compile(r"\d" + LEAD + r"(?:\d{1,5}(?:-\d{2,7}){1,4}|\d{9,13})" + RIGHT)
 
 
 def _bank_context(text: str, start: int, end: int) -> bool:

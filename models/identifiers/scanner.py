@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 
 from models.identifiers import address, contact, crypto, documents, korean, network, payment
@@ -58,8 +58,7 @@ NORMALIZERS: dict[str, Callable[[str], str | None]] = {
 
 def keyed_hash(label: str, norm: str, secret: bytes) -> str:
     """HMAC-SHA256 of ``label:norm`` under the deployment secret, hex, first 32 characters (128 bits)."""
-    digest = hmac.new(secret, f"{label}:{norm}".encode("utf-8"), hashlib.sha256).hexdigest()
-    return digest[:HASH_CHARS]
+    return hmac.digest(secret, f"{label}:{norm}".encode("utf-8"), hashlib.sha256).hex()[:HASH_CHARS]
 
 
 def normalize(label: str, raw: str) -> str | None:
@@ -70,37 +69,77 @@ def normalize(label: str, raw: str) -> str | None:
     return normalizer(raw)
 
 
+_BY_PRIORITY = sorted(DETECTORS, key=lambda d: -d.priority)
+
+# Detectors whose pattern starts with a digit share one pass: at each digit that starts a number, optional
+# lookaheads record which of their shapes begin there; each detector's own pattern is re-run only there.
+# (Twelve separate passes would each stop at every digit of a digit-dense dump.)
+_NUMERIC = tuple(d for d in DETECTORS if d.pattern.pattern.startswith("\\d"))
+_NUMERIC_GATE = re.compile(
+    r"\d(?<![0-9].)" + "".join(f"(?:(?=(?P<_n{i}>{d.pattern.pattern[2:]})))?" for i, d in enumerate(_NUMERIC))
+)
+_NUMERIC_SLOTS = tuple(_NUMERIC_GATE.groupindex[f"_n{i}"] - 1 for i in range(len(_NUMERIC)))
+
+
+def _candidates(text: str) -> dict[str, list[re.Match[str]] | None]:
+    """Matches per detector name; numeric detectors come from the shared pass."""
+    found: dict[str, list[re.Match[str]]] = {d.name: [] for d in _NUMERIC}
+    lists = [found[d.name] for d in _NUMERIC]
+    patterns = [d.pattern for d in _NUMERIC]
+    pairs = tuple(zip(_NUMERIC_SLOTS, lists, patterns))
+    for gate in _NUMERIC_GATE.finditer(text):
+        groups = gate.groups()
+        for slot, bucket, pattern in pairs:
+            if groups[slot] is not None:
+                match = pattern.match(text, gate.start())
+                if match is not None:
+                    bucket.append(match)
+    return found  # type: ignore[return-value]
+
+
 def scan(text: str) -> list[Hit]:
-    """All validated, non-overlapping hits in ``text``, sorted by position."""
-    candidates: list[tuple[int, int, Hit]] = []
-    for detector in DETECTORS:
-        gate = _GATES.get(detector.name)
-        if gate is not None and not gate(text):
-            continue
-        resolve = detector.resolve
-        for match in detector.pattern.finditer(text):
-            hit = resolve(match, text)
-            if hit is not None:
-                candidates.append((detector.priority, hit.end - hit.start, hit))
-    candidates.sort(key=lambda c: (-c[0], -c[1], c[2].start))
-    starts: list[int] = []
+    """All validated, non-overlapping hits in ``text``, sorted by position.
+
+    Detectors run from the highest priority down; a candidate overlapping an accepted hit is skipped before
+    it is validated, and among one priority level longer hits win. Taken characters are marked in a bytearray.
+    """
+    taken = bytearray(len(text))
+    numeric = _candidates(text)
     chosen: list[Hit] = []
-    for _, _, hit in candidates:
-        i = bisect.bisect_left(starts, hit.start)
-        if i > 0 and chosen[i - 1].end > hit.start:
-            continue
-        if i < len(chosen) and chosen[i].start < hit.end:
-            continue
-        starts.insert(i, hit.start)
-        chosen.insert(i, hit)
+    level: list[Hit] = []
+    for index, detector in enumerate(_BY_PRIORITY):
+        gate = _GATES.get(detector.name)
+        if gate is None or gate(text):
+            resolve = detector.resolve
+            matches = numeric.get(detector.name)
+            for match in detector.pattern.finditer(text) if matches is None else matches:
+                if chosen and taken.find(1, match.start(), match.end()) >= 0:
+                    continue
+                hit = resolve(match, text)
+                if hit is not None:
+                    level.append(hit)
+        following = _BY_PRIORITY[index + 1] if index + 1 < len(_BY_PRIORITY) else None
+        if following is None or following.priority != detector.priority:
+            for hit in sorted(level, key=lambda h: (h.start - h.end, h.start)):
+                if taken.find(1, hit.start, hit.end) < 0:
+                    taken[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
+                    chosen.append(hit)
+            level = []
+    chosen.sort(key=lambda h: h.start)
     return chosen
 
 
 def find_identifiers(text: str, *, secret: bytes) -> list[Entity]:
     """Validated identifiers in ``text`` as entities; sensitive ones carry ``hashed``."""
     entities = []
+    hashes: dict[tuple[str, str], str] = {}
     for hit in scan(text):
         sensitive = hit.label in SENSITIVE_LABELS
+        hashed = None
+        if sensitive:
+            hashed = hashes.get((hit.label, hit.norm))
+            if hashed is None:
+                hashed = hashes[(hit.label, hit.norm)] = keyed_hash(hit.label, hit.norm, secret)
         entities.append(
             Entity(
                 label=hit.label,
@@ -110,7 +149,7 @@ def find_identifiers(text: str, *, secret: bytes) -> list[Entity]:
                 end=hit.end,
                 source=SOURCE,
                 sensitive=sensitive,
-                hashed=keyed_hash(hit.label, hit.norm, secret) if sensitive else None,
+                hashed=hashed,
             )
         )
     return entities
