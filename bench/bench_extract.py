@@ -1,0 +1,89 @@
+"""Benchmark: born-digital PDF pages/s (Evidex's pypdfium2 path vs plain pdfplumber) and OCR s/page.
+
+Usage: ``python bench/bench_extract.py [--corpus DIR] [--runs N]``. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from extractors import ExtractContext, Method, Status, extract_path  # noqa: E402
+
+
+def born_digital_pdfs(corpus: Path, ctx: ExtractContext) -> list[tuple[Path, int]]:
+    """PDFs of the corpus that open without a password and have a text layer on every page."""
+    found = []
+    no_ocr = dataclasses.replace(ctx, ocr_enabled=False)
+    for path in sorted((corpus / "pdf").rglob("*.pdf")):
+        r = extract_path(path, no_ocr)
+        if r.status == Status.OK and r.pages and all(p.method == Method.TEXT_LAYER and p.text.strip() for p in r.pages):
+            found.append((path, len(r.pages)))
+    return found
+
+
+def time_evidex(files: list[tuple[Path, int]], ctx: ExtractContext) -> float:
+    started = time.perf_counter()
+    for path, _ in files:
+        extract_path(path, ctx)
+    return time.perf_counter() - started
+
+
+def time_pdfplumber(files: list[tuple[Path, int]]) -> float:
+    import pdfplumber
+
+    started = time.perf_counter()
+    for path, _ in files:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+    return time.perf_counter() - started
+
+
+def ocr_seconds_per_page(corpus: Path, ctx: ExtractContext) -> tuple[float, int]:
+    pages, seconds = 0, 0.0
+    for rel in ("pdf/pdfplumber/issue-203-decimalize.pdf", "pdf/pdf.js/scan-bad.pdf",
+                "pdf/opendataloader-pdf/chinese_scan.pdf"):
+        path = corpus / rel
+        if not path.is_file():
+            continue
+        started = time.perf_counter()
+        r = extract_path(path, ctx)
+        seconds += time.perf_counter() - started
+        pages += sum(1 for p in r.pages if p.method == Method.OCR)
+    return (seconds / pages if pages else float("nan")), pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", type=Path,
+                        default=Path(os.environ.get("EVIDEX_CORPUS") or REPO.parent / "shared" / "corpus"))
+    parser.add_argument("--runs", type=int, default=3, help="runs of the fast path (median reported)")
+    args = parser.parse_args()
+    if not (args.corpus / "pdf").is_dir():
+        sys.exit(f"corpus not found at {args.corpus}")
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = ExtractContext(tmp_dir=Path(tmp))
+        files = born_digital_pdfs(args.corpus, ctx)
+        pages = sum(n for _, n in files)
+        print(f"born-digital PDFs: {len(files)} files, {pages} pages")
+        fast = statistics.median(time_evidex(files, ctx) for _ in range(args.runs))
+        slow = time_pdfplumber(files)
+        print(f"evidex (pypdfium2): {pages / fast:8.1f} pages/s  ({fast:.2f} s, median of {args.runs})")
+        print(f"pdfplumber:         {pages / slow:8.1f} pages/s  ({slow:.2f} s, 1 run)")
+        print(f"ratio:              {slow / fast:8.1f}x")
+        per_page, ocr_pages = ocr_seconds_per_page(args.corpus, ctx)
+        print(f"OCR (tesseract {ctx.ocr_languages}, psm 4, 300 dpi): {per_page:.2f} s/page over {ocr_pages} pages")
+
+
+if __name__ == "__main__":
+    main()
