@@ -24,6 +24,7 @@ _ENGLISH_STOPWORDS = frozenset(
     "your via".split()
 )
 MAX_CHARS = 20_000
+_PUNCT = ".,;:!?'\"()[]{}<>-_/\\|*#@%&=+~`"
 _CACHE_SIZE = 8192
 
 
@@ -44,6 +45,7 @@ def _analyse(text: str, tags: tuple[str, ...], lowercase: bool) -> str:
             continue
         form = token.form
         if token.tag == "SL":
+            form = form.strip(_PUNCT)
             form = form.lower() if lowercase else form
             if len(form) < 2 or form.lower() in _ENGLISH_STOPWORDS:
                 continue

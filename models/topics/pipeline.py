@@ -32,7 +32,7 @@ def build_pipeline(seed: int = 0, C: float = 4.0, max_chars: int = MAX_CHARS) ->
     ])
     linear = LogisticRegression(C=C, solver="liblinear", dual=True, class_weight="balanced", max_iter=2000,
                                 random_state=seed)
-    calibrated = CalibratedClassifierCV(linear, method="sigmoid", cv=CALIBRATION_FOLDS)
+    calibrated = CalibratedClassifierCV(linear, method="sigmoid", cv=CALIBRATION_FOLDS, ensemble=False)
     return Pipeline([
         ("head", TextHead(max_chars=max_chars)),
         ("features", FeatureUnion([("chars", chars), ("morphemes", morphemes)])),

@@ -1,0 +1,5 @@
+"""``python -m models.topics``: see ``models.topics.cli``."""
+
+from models.topics.cli import main
+
+main()
