@@ -74,11 +74,11 @@ def _resolve(anchor: re.Match[str], text: str) -> Hit | None:
 
 
 def normalize_address(raw: str) -> str | None:
-    text = " ".join(raw.split())
+    text = "주소 " + " ".join(raw.split())  # a query is an address by intent: give it the context word
     for anchor in ANCHOR_PATTERN.finditer(text):
         if anchor.end() == len(text):
-            hit = _resolve(anchor, "주소 " + text)
-            return hit.norm if hit else None
+            hit = _resolve(anchor, text)
+            return hit.norm if hit and hit.start == 3 else None
     return None
 
 

@@ -7,9 +7,9 @@ import re
 from models.identifiers.base import LEAD, RIGHT, Detector, Hit, context_before, digits_of, words
 from models.identifiers.checksums import luhn_ok
 
-# Grouped 4-4-4-4(-3), Amex/Diners 4-6-5 / 4-6-4, or one unbroken run of 13-19 digits.
+# Grouped 4-4-4-4(-3) (space, dash or dot), Amex/Diners 4-6-5 / 4-6-4, or one unbroken run of 13-19 digits.
 CARD_PATTERN = re.compile(
-    r"\d" + LEAD + r"(?:\d{3}(?P<card_s1>[ -])\d{4}(?P=card_s1)\d{4}(?P=card_s1)\d{4}(?:(?P=card_s1)\d{1,3})?"
+    r"\d" + LEAD + r"(?:\d{3}(?P<card_s1>[ .-])\d{4}(?P=card_s1)\d{4}(?P=card_s1)\d{4}(?:(?P=card_s1)\d{1,3})?"
     r"|\d{3}(?P<card_s2>[ -])\d{6}(?P=card_s2)\d{4,5}|\d{12,18})" + RIGHT
 )
 
@@ -61,7 +61,7 @@ def _resolve_card(match: re.Match[str], text: str) -> Hit | None:
 
 def normalize_card(raw: str) -> str | None:
     digits = digits_of(raw)
-    if len(digits) != len(re.sub(r"[\s-]", "", raw)):
+    if len(digits) != len(re.sub(r"[\s.-]", "", raw)):
         return None
     return digits if card_ok(digits) else None
 
