@@ -121,7 +121,7 @@ def _email_norm(local: str, domain: str, tld: str) -> str | None:
 def _resolve_email(match: re.Match[str], text: str) -> Hit | None:
     at = match.start()
     start = _local_start(text, at)
-    if start > 0 and text[start - 1] in "/:@":
+    if start > 0 and text[start - 1] in "/:@" and text[max(0, start - 7) : start].lower() != "mailto:":
         return None  # user-info inside a URL or a double "@"
     norm = _email_norm(text[start:at], match.group(1), match.group(2))
     return Hit("EMAIL", norm, start, match.end()) if norm else None

@@ -66,7 +66,7 @@ def normalize(label: str, raw: str) -> str | None:
     normalizer = NORMALIZERS.get(label.upper())
     if normalizer is None:
         raise ValueError(f"unknown identifier label {label!r}; known labels: {', '.join(LABELS)}")
-    return normalizer(raw)
+    return normalizer(raw.translate(_WIDE_TABLE))
 
 
 _BY_PRIORITY = sorted(DETECTORS, key=lambda d: -d.priority)
@@ -97,12 +97,22 @@ def _candidates(text: str) -> dict[str, list[re.Match[str]] | None]:
     return found  # type: ignore[return-value]
 
 
+# Full-width forms (０-９, Ａ-Ｚ, ＠, －) and typographic dashes are common in Korean office documents; they
+# are folded one character to one character, so offsets stay those of the original text.
+_WIDE = re.compile("[\uff01-\uff5e\u2010-\u2015\u2212\u3000]")
+_WIDE_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | dict.fromkeys(
+    (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212), "-"
+) | {0x3000: " "}
+
+
 def scan(text: str) -> list[Hit]:
     """All validated, non-overlapping hits in ``text``, sorted by position.
 
     Detectors run from the highest priority down; a candidate overlapping an accepted hit is skipped before
     it is validated, and among one priority level longer hits win. Taken characters are marked in a bytearray.
     """
+    if _WIDE.search(text):
+        text = text.translate(_WIDE_TABLE)
     taken = bytearray(len(text))
     numeric = _candidates(text)
     chosen: list[Hit] = []

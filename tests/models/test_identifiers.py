@@ -127,6 +127,15 @@ def test_look_alikes_are_not_tagged() -> None:
     assert labels(text) == []
 
 
+def test_full_width_digits_keep_original_offsets() -> None:
+    text = "주민번호 ９００１０１－１２３４５６８, 전화 ０１０－１２３４－５６７８"
+    entities = find_identifiers(text, secret=SECRET)
+    assert [(e.label, e.norm) for e in entities] == [("RRN", "900101-1234568"), ("PHONE", "+821012345678")]
+    assert all(text[e.start : e.end] == e.text for e in entities)
+    assert "１２３４５６８" not in redact_text(text, entities)
+    assert mask("RRN", entities[0].text) == "900101-1******"
+
+
 def test_entities_are_sorted_and_do_not_overlap() -> None:
     text = "mail hong@naver.com, https://www.leak-corp.com/a, 10.0.0.1, 서울특별시 강남구 테헤란로 152 " * 3
     entities = find_identifiers(text, secret=SECRET)
