@@ -121,8 +121,11 @@ def _email_norm(local: str, domain: str, tld: str) -> str | None:
 def _resolve_email(match: re.Match[str], text: str) -> Hit | None:
     at = match.start()
     start = _local_start(text, at)
-    if start > 0 and text[start - 1] in "/:@" and text[max(0, start - 7) : start].lower() != "mailto:":
-        return None  # user-info inside a URL or a double "@"
+    if start > 0 and text[start - 1] in "/@":
+        return None  # a path segment or a double "@"
+    token_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+    if "://" in text[token_start:start]:
+        return None  # user-info inside a URL ("ftp://user:pass@host")
     norm = _email_norm(text[start:at], match.group(1), match.group(2))
     return Hit("EMAIL", norm, start, match.end()) if norm else None
 

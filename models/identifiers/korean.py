@@ -34,6 +34,7 @@ _RRN_WORDS = words(r"주민\s?등록\s?번호", r"주민\s?번호", r"주민등�
 _FRN_WORDS = words(r"외국인\s?등록\s?번호", r"외국인\s?번호", r"\bARC\b", r"alien\s+reg", r"foreigner\s+reg",
                    r"\bFRN\b", r"외국인등록증")
 _CRN_WORDS = words(r"법인\s?등록\s?번호", r"법인\s?번호", r"corporat\w*\s+reg", r"\bCRN\b", r"법인")
+_CRN_LABEL = words(r"법인\s?등록\s?번호", r"법인\s?번호", r"corporat\w*\s+reg\w*\s*(?:no|number|#)", r"\bCRN\b")
 _BRN_WORDS = words(r"사업자", r"등록\s?번호", r"business\s+reg", r"\bBRN\b", r"tax\s*(?:id|no)", r"\bbiz\b")
 
 RRN_PATTERN = re.compile(r"\d" + LEAD + r"\d{5}(?:[ ]?[-‐–][ ]?|[ ])?\d{7}" + RIGHT)
@@ -76,6 +77,8 @@ def _resolve_registration(match: re.Match[str], text: str) -> Hit | None:
     start, end = match.span()
     if len(set(digits)) == 1:
         return None
+    if crn_check_ok(digits) and context_before(text, start, _CRN_LABEL, 20):
+        return Hit("CRN", _format13(digits), start, end)  # labelled as a corporate number: trust the label
     foreign = digits[6] in _FOREIGN
     label = classify_registration(digits, strong_context=False)
     if label is None and birth_date(digits) is not None:

@@ -111,9 +111,8 @@ def crn(rng: random.Random) -> Value:
         body = rng.choice(["1101", "1201", "1301", "1345", "1601", "2001", "1111"]) + rng.choice(["11", "21", "41"])
         body += _digits(rng, 6)
         digits = next(body + c for c in "0123456789" if crn_check_ok(body + c))
-        if classify_registration(digits, strong_context=True) is None:
-            norm = f"{digits[:6]}-{digits[6:]}"
-            return norm, norm, "dash"
+        norm = f"{digits[:6]}-{digits[6:]}"
+        return norm, norm, "rrn-like" if classify_registration(digits, strong_context=False) else "dash"
 
 
 def phone(rng: random.Random, kind: str) -> Value:

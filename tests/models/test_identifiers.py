@@ -117,6 +117,21 @@ def test_post_2020_registration_numbers_need_context() -> None:
     assert [lab for lab, _ in labels("외국인등록번호 850505-5123456")] == ["FRN"]
 
 
+def test_corporate_number_that_also_reads_as_rrn_follows_its_label() -> None:
+    # 1101 11 ... reads as 1911-01-11 with a valid RRN check digit *and* a valid CRN check digit.
+    number = next(
+        f"110111-{s}" for s in (f"{i:07d}" for i in range(10**6, 10**7))
+        if normalize("RRN", f"110111-{s}") and normalize("CRN", f"110111-{s}")
+    )
+    assert labels(f"법인등록번호 {number}") == [("CRN", number)]
+    assert labels(f"주민등록번호 {number}") == [("RRN", number)]
+
+
+def test_email_after_a_colon_and_not_inside_a_url() -> None:
+    assert labels("이메일:hong@naver.com") == [("EMAIL", "hong@naver.com")]
+    assert [lab for lab, _ in labels("ftp://user:secret@files.example.com/x")] == ["URL"]
+
+
 def test_look_alikes_are_not_tagged() -> None:
     text = (
         "주문일 2023-12-25 14:30:59, 주문번호 ORD-20231225-000123, 송장번호 6012-3456-7890, "
