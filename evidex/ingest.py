@@ -19,7 +19,7 @@ from evidex.indexer import BulkIndexer
 from evidex.settings import Settings
 from evidex.store import EvidenceStore
 from extractors.base import ExtractContext, Extracted, Limits, Status
-from index_config.documents import build_document
+from index_config.documents import build_documents
 from models.enrich import EnrichConfig, Enricher
 
 
@@ -175,10 +175,7 @@ class ChunkProcessor:
         t2 = time.perf_counter()
         enrichments = self.enricher.enrich_many([e.text for e in extracted], [e.language for e in extracted])
         t3 = time.perf_counter()
-        docs = [
-            build_document(item, ex, en, shared_with=list(self.spec.shared_with))
-            for item, ex, en in zip(items, extracted, enrichments)
-        ]
+        docs = build_documents(items, extracted, enrichments, shared_with=list(self.spec.shared_with))
         t4 = time.perf_counter()
         result = self.indexer.index(docs)
         self.catalog.mark_done((i.item_id, e.status.value, e.reason) for i, e in zip(items, extracted))

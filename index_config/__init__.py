@@ -2,7 +2,7 @@
 
 Each ``templates/<name>.v<N>.json`` defines index ``<prefix>-<name>-v<N>`` reached through alias
 ``<prefix>-<name>``. A mapping change is a new file with a higher N, a new index filled from the evidence
-store, and an alias swap (``evidex reindex``).
+store, and an alias swap.
 """
 
 from __future__ import annotations

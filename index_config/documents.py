@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from extractors.base import Extracted
-from index_config.analysis import english_terms, korean_terms
+from index_config.analysis import analyse_many, english_terms, korean_terms
 from models.types import Enrichment
 
 MAX_VALUES_PER_LABEL = 500
@@ -31,9 +31,21 @@ def _date(metadata: dict[str, Any]) -> str | None:
     return None
 
 
-def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, shared_with: list[str]) -> IndexDoc:
-    """Assemble the index document; sensitive identifiers go in only as keyed hashes."""
+def build_documents(items: list[Any], extracted: list[Extracted], enrichments: list[Enrichment], *,
+                    shared_with: list[str]) -> list[IndexDoc]:
+    """Assemble the index documents of a chunk, analysing their texts in one batch."""
+    analysed = analyse_many([e.text[:MAX_INDEXED_CHARS] for e in extracted])
+    return [
+        build_document(item, ex, en, shared_with=shared_with, analysed=terms)
+        for item, ex, en, terms in zip(items, extracted, enrichments, analysed)
+    ]
+
+
+def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, shared_with: list[str],
+                   analysed: tuple[str, str] | None = None) -> IndexDoc:
+    """Assemble one index document; sensitive identifiers go in only as keyed hashes."""
     text = extracted.text[:MAX_INDEXED_CHARS]
+    text_ko, text_en = analysed if analysed is not None else (korean_terms(text), english_terms(text))
     entities: dict[str, list[str]] = {}
     hashes: list[str] = []
     for entity in enrichment.entities:
@@ -74,8 +86,8 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
         "metadata": metadata,
         "page_count": len(extracted.pages) or None,
         "text": text,
-        "text_ko": korean_terms(text),
-        "text_en": english_terms(text),
+        "text_ko": text_ko,
+        "text_en": text_en,
         "text_chars": len(extracted.text),
         "entities": entities,
         "pii_hashes": hashes,
