@@ -84,7 +84,15 @@ class _Gen:
     # -- prose ----------------------------------------------------------------------------------------------
     def ko_prose(self) -> list[Part]:
         r, g = self.rng, self
-        which = r.randrange(12)
+        which = r.randrange(14)
+        if which == 12:
+            return ["출생신고 처리 결과 신생아 ", g.ko(), "의 주민등록번호 ",
+                    ("RRN", tv.registration(r, post2020=True)), "가 부여되었고 보호자 연락처는 ",
+                    ("PHONE", tv.phone(r, r.choice(["mobile", "landline"]))), "이다. 처리일시 ", g.neg.any(), "."]
+        if which == 13:
+            return [f"[카톡] {g.ko()}: 내 번호 ", ("PHONE", tv.phone(r, "mobile")), " 이고 계좌는 ",
+                    *(lambda bank, value: [bank, " ", ("BANK_ACCOUNT", value)])(*tv.bank_account(r)),
+                    f" 야\n[카톡] {g.ko()}: ㅇㅋ {r.randint(2, 9)}시에 ", g.neg.any(), " 건 처리함"]
         if which == 0:
             return [f"피의자 {g.ko()}(주민등록번호 ", ("RRN", tv.registration(r)), ")는 ",
                     ("PHONE", tv.phone(r, "mobile")), "로 공범과 통화했다. 통화일시 ", g.neg.any(), "."]
@@ -169,6 +177,16 @@ class _Gen:
                       g.neg.any(), "\n"]
         return parts
 
+    def registry(self) -> list[Part]:
+        """A company register export: BRN, CRN, main phone, seat address and web site per row."""
+        r = self.rng
+        parts: list[Part] = ["상호,사업자등록번호,법인등록번호,대표전화,소재지,홈페이지,등록일\n"]
+        for _ in range(r.randint(3, 5)):
+            parts += [r.choice(_COMPANIES).replace(",", ""), ",", ("BRN", tv.brn(r)), ",", ("CRN", tv.crn(r)), ",",
+                      ("PHONE", tv.phone(r, r.choice(["landline", "rep"]))), ",", ("ADDRESS", tv.address(r, "road")),
+                      ",", ("URL", tv.url(r)), ",", self.neg.any().replace(",", ""), "\n"]
+        return parts
+
     def negatives_only(self) -> list[Part]:
         parts: list[Part] = []
         for _ in range(self.rng.randint(4, 8)):
@@ -215,7 +233,8 @@ def generate(seed: int = SEED) -> list[dict[str, object]]:
     """All records of the test set, deterministic for a given seed."""
     gen = _Gen(seed)
     plan = [("ko", "prose", gen.ko_prose, 150), ("en", "prose", gen.en_prose, 70), ("ko", "table", gen.table, 15),
-            ("en", "csv", gen.csv, 15), ("mixed", "negatives", gen.negatives_only, 40), ("ko", "hard", gen.hard, 12)]
+            ("en", "csv", gen.csv, 15), ("ko", "registry", gen.registry, 15),
+            ("mixed", "negatives", gen.negatives_only, 40), ("ko", "hard", gen.hard, 12)]
     records = []
     for lang, kind, make, count in plan:
         for i in range(count):

@@ -127,7 +127,13 @@ def url_norm(raw: str) -> str | None:
 
 
 def _resolve_url(match: re.Match[str], text: str) -> Hit | None:
-    raw = _trim_url(match.group(0))
+    raw = match.group(0)
+    if "," in raw:
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        if text.count(",", line_start, line_end if line_end >= 0 else len(text)) >= 3:
+            raw = raw.split(",", 1)[0]  # a comma-separated row: the comma ends the field, not the URL
+    raw = _trim_url(raw)
     norm = url_norm(raw) if raw else None
     return Hit("URL", norm, match.start(), match.start() + len(raw)) if norm else None
 

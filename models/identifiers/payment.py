@@ -10,7 +10,7 @@ from models.identifiers.checksums import luhn_ok
 # Grouped 4-4-4-4(-3) (space, dash or dot), Amex/Diners 4-6-5 / 4-6-4, or one unbroken run of 13-19 digits.
 CARD_PATTERN = re.compile(
     r"\d" + LEAD + r"(?:\d{3}(?P<card_s1>[ .-])\d{4}(?P=card_s1)\d{4}(?P=card_s1)\d{4}(?:(?P=card_s1)\d{1,3})?"
-    r"|\d{3}(?P<card_s2>[ -])\d{6}(?P=card_s2)\d{4,5}|\d{12,18})" + RIGHT
+    r"|\d{3}(?P<card_s2>[ .-])\d{6}(?P=card_s2)\d{4,5}|\d{12,18})" + RIGHT
 )
 
 

@@ -204,7 +204,7 @@ def test_testset_is_reproducible_and_large_enough() -> None:
     assert records == committed
     assert sum(len(r["entities"]) for r in committed) >= 300  # type: ignore[arg-type]
     assert {r["lang"] for r in committed} >= {"ko", "en"}
-    assert {r["kind"] for r in committed} >= {"prose", "table", "csv", "negatives", "hard"}
+    assert {r["kind"] for r in committed} >= {"prose", "table", "csv", "registry", "negatives", "hard"}
 
 
 def test_evaluation_meets_targets_for_checksummed_types() -> None:
