@@ -24,7 +24,9 @@ def extract_7z(path: Path, ctx: ExtractContext) -> Extracted:
             if password is None and candidate.needs_password():
                 candidate.close()
                 continue
-            candidate.testzip() if password is not None else None
+            if password is not None and candidate.testzip() is not None:
+                candidate.close()  # wrong password: members fail their CRC
+                continue
             archive = candidate
             break
         except (PasswordRequired, Bad7zFile, EOFError, OSError, ValueError, LookupError) as exc:
@@ -55,7 +57,12 @@ def extract_7z(path: Path, ctx: ExtractContext) -> Extracted:
             total += size
             wanted.append(e.filename)
         if wanted:
-            data = _read_capped(archive, wanted, limits.archive_max_total_bytes)
+            try:
+                data = _read_capped(archive, wanted, limits.archive_max_total_bytes)
+            except TooLargeError:
+                raise
+            except Exception as exc:  # py7zr raises many types on damaged or mis-keyed data
+                raise CorruptError(f"7z members unreadable: {type(exc).__name__}: {exc}") from exc
             for name in wanted:
                 if name in data:
                     sink.add_bytes(name, data[name])
