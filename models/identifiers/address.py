@@ -28,10 +28,10 @@ _PROVINCES = {
     "제주": "제주특별자치도",
 }
 _PROVINCE_ALT = "|".join(sorted(_PROVINCES, key=len, reverse=True))
-_ADMIN = r"(?:(?P<prov>" + _PROVINCE_ALT + r")\s)?(?P<units>(?:[가-힣]{1,6}[시군구]\s){0,2}(?:[가-힣]{1,5}[읍면]\s)?)"
+_ADMIN = r"(?:(?P<prov>" + _PROVINCE_ALT + r")\s)?(?P<units>(?:(?:[가-힣]{1,6}[시군구]\s){1,2}(?:[가-힣]{1,5}[읍면]\s)?)?)"
 _ROAD = r"(?P<road>[가-힣]{1,10}(?:\d{1,3}번?)?(?:대로|로|길)(?:\s?(?P<beon>\d{1,4}번?길))?)\s?(?P<bno>(?:지하\s?)?\d{1,4}(?:-\d{1,4})?)"
-_LOT = r"(?P<lot>[가-힣]{1,6}\d?(?:동|리|가))\s?(?P<lno>(?:산\s?)?\d{1,5}(?:-\d{1,5})?)(?P<bunji>\s?번지)?"
-_AFTER = r"(?![0-9])(?!\s?(?:[명개시분초년월일원건회차배층호%]|번(?!지)|세\b))"
+_LOT = r"(?P<lot>[가-힣]{1,6}(?:\d?[동리]|\d가))\s?(?P<lno>(?:산\s?)?\d{1,5}(?:-\d{1,5})?)(?P<bunji>\s?번지)?"
+_AFTER = r"(?![0-9])(?!\.\d)(?![가천만억조])(?!\s?(?:[명개시분초년월일원건회차배층호%]|번(?!지)|세\b))"
 
 # Anchor: the suffix and the number; the full pattern is then matched on a window that ends at the anchor.
 ANCHOR_PATTERN = re.compile(r"(?:로|길|동|리|가)\s?(?:\d{1,4}번?길\s?)?(?:지하\s?|산\s?)?\d{1,5}(?:-\d{1,5})?(?:\s?번지)?" + _AFTER)
@@ -60,9 +60,11 @@ def _resolve(anchor: re.Match[str], text: str) -> Hit | None:
         if not match:
             continue
         start = lo + match.start()
-        has_admin = bool(match.group("prov") or match.group("units"))
+        units = match.group("units").split()
+        # "당시", "필요시" end in 시 too: a lone …시 counts only next to a province or another unit
+        has_admin = bool(match.group("prov")) or len(units) > 1 or any(u[-1] in "구군" for u in units)
         if is_road:
-            marked = bool(match.group("beon")) or bool(re.search(r"\d(?:번)?길$|대로$", match.group("road")))
+            marked = bool(match.group("beon")) or bool(re.search(r"\d(?:번)?길$", match.group("road")))
             tail = f"{match.group('road')} {match.group('bno')}"
         else:
             marked = bool(match.group("bunji"))

@@ -86,8 +86,8 @@ def _host_ok(host: str, *, strict: bool) -> bool:
         return False
     tld = labels[-1]
     if strict:
-        return tld in TLD_SET and not labels[-2].isdigit()
-    return tld.isalpha() or tld.startswith("xn--")
+        return tld in TLD_SET and not labels[-2].isdigit() and len(labels[-2]) > 1
+    return (tld.isalpha() and len(tld) > 1) or tld.startswith("xn--")
 
 
 def _trim_url(raw: str) -> str:

@@ -123,3 +123,11 @@ def test_metrics_exact_edges():
     result = score([{(0, 2, "PS"), (3, 5, "OG")}], [{(0, 2, "PS"), (3, 4, "OG")}], ["PS", "OG"]).by_label()
     assert (result["PS"].tp, result["PS"].fp, result["PS"].fn) == (1, 0, 0)
     assert (result["OG"].tp, result["OG"].fp, result["OG"].fn) == (0, 1, 1)
+
+
+def test_language_codes_are_normalised():
+    from models.ner.tagger import normalise_language
+
+    assert [normalise_language(c) for c in ["ko", "ko-KR", "KOR", "en_US", "eng", "ja", None, ""]] == [
+        "ko", "ko", "ko", "en", "en", None, None, None
+    ]
