@@ -37,7 +37,7 @@ def extract_zip(path: Path, ctx: ExtractContext) -> Extracted:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        raise CorruptError(f"damaged ZIP archive: {exc}") from exc
+        return _salvage(path, ctx, exc)
     sink = ChildSink(ctx)
     listing: list[str] = []
     limits = ctx.limits
@@ -89,3 +89,22 @@ def _find_password(zf: zipfile.ZipFile, info: zipfile.ZipInfo, passwords: tuple[
             except NotImplementedError:
                 return None
     return None
+
+
+def _salvage(path: Path, ctx: ExtractContext, error: Exception) -> Extracted:
+    """Members that survive in a truncated ZIP, read from local headers (status ``partial``)."""
+    import dataclasses
+
+    from extractors.archive.salvage import salvage_members
+
+    members = salvage_members(path, ctx.limits.archive_max_total_bytes, ctx.limits.archive_max_members)
+    if not members:
+        raise CorruptError(f"damaged ZIP archive: {error}")
+    sink = ChildSink(ctx)
+    for name, data in members:
+        sink.add_bytes(name, data)
+    result = archive_result(sink, {"format": "zip", "salvaged": True}, [n for n, _ in members])
+    return dataclasses.replace(
+        result, status=Status.PARTIAL,
+        reason=f"damaged ZIP archive ({error}); {len(members)} members recovered from local headers",
+    )

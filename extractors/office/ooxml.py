@@ -8,7 +8,7 @@ from pathlib import Path
 
 from extractors.base import CorruptError, ExtractContext, Extracted, Method, Page, Status
 from extractors.children import ChildSink
-from extractors.office.parts import core_properties, embedded_objects, numbered, open_package, xml_part
+from extractors.office.parts import core_properties, embedded_objects, numbered, open_package, salvaged, xml_part
 from extractors.xmltext import OOXML_RULES, TextRules, walk_text
 
 _DOCX_SECTIONS = (
@@ -54,6 +54,11 @@ def _result(pages: list[Page], sections: dict[str, str], meta: dict, sink: Child
 
 
 def extract_docx(path: Path, ctx: ExtractContext) -> Extracted:
+    """See ``_read_docx``; truncated packages are read from the parts that survive."""
+    return salvaged(_read_docx, path, ctx)
+
+
+def _read_docx(path: Path, ctx: ExtractContext) -> Extracted:
     """Body (tables and text boxes included), then headers, footers, foot/endnotes and comments."""
     with open_package(path) as zf:
         names = zf.namelist()
@@ -77,6 +82,11 @@ def extract_docx(path: Path, ctx: ExtractContext) -> Extracted:
 
 
 def extract_pptx(path: Path, ctx: ExtractContext) -> Extracted:
+    """See ``_read_pptx``; truncated packages are read from the parts that survive."""
+    return salvaged(_read_pptx, path, ctx)
+
+
+def _read_pptx(path: Path, ctx: ExtractContext) -> Extracted:
     """One page per slide (slide text, then its notes); comments at the end."""
     with open_package(path) as zf:
         names = zf.namelist()
@@ -118,6 +128,11 @@ def _slide_notes(zf: zipfile.ZipFile, slide: str, names: list[str], problems: li
 
 
 def extract_xlsx(path: Path, ctx: ExtractContext) -> Extracted:
+    """See ``_read_xlsx``; truncated packages are read from the parts that survive."""
+    return salvaged(_read_xlsx, path, ctx)
+
+
+def _read_xlsx(path: Path, ctx: ExtractContext) -> Extracted:
     """One page per sheet (hidden sheets too): cells row by row, tab-separated; then headers,
     footers, comments and drawing text boxes."""
     import openpyxl

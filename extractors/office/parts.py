@@ -23,6 +23,50 @@ def open_package(path: Path) -> zipfile.ZipFile:
         raise CorruptError(f"damaged or truncated package (ZIP): {exc}") from exc
 
 
+def repaired_copy(path: Path, ctx: ExtractContext) -> tuple[Path, int] | None:
+    """A rebuilt package holding the parts that survive in a truncated file, or None."""
+    import tempfile
+
+    from extractors.archive.salvage import salvage_members
+
+    members = salvage_members(path, ctx.limits.archive_max_total_bytes, ctx.limits.archive_max_members)
+    if not members:
+        return None
+    ctx.tmp_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="repaired-", suffix=path.suffix, dir=ctx.tmp_dir)
+    with open(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member, data in members:
+            zf.writestr(member, data)
+    return Path(name), len(members)
+
+
+def salvaged(reader, path: Path, ctx: ExtractContext):
+    """Run ``reader`` on the file, or on a repaired copy when the package is truncated (status partial)."""
+    import dataclasses
+
+    from extractors.base import Status
+
+    try:
+        zipfile.ZipFile(path).close()
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        repaired = repaired_copy(path, ctx)
+        if repaired is None:
+            raise CorruptError(f"damaged or truncated package (ZIP): {exc}; no part could be recovered") from exc
+        copy, count = repaired
+        try:
+            result = reader(copy, ctx)
+        except CorruptError as inner:
+            raise CorruptError(f"damaged or truncated package (ZIP): {exc}; {count} parts recovered but "
+                               f"unreadable: {inner.reason}") from inner
+        finally:
+            copy.unlink(missing_ok=True)
+        return dataclasses.replace(
+            result, status=Status.PARTIAL,
+            reason=f"truncated or damaged package: read from the {count} parts that survive",
+        )
+    return reader(path, ctx)
+
+
 def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     """One part's bytes, refusing parts that expand past ``MAX_PART_BYTES``."""
     info = zf.getinfo(name)

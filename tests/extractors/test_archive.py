@@ -142,3 +142,15 @@ def test_encrypted_7z_with_password(tmp_path, ctx):
     assert extract_path(s, ctx).status == Status.ENCRYPTED
     r = extract_path(s, dataclasses.replace(ctx, passwords=("no", "s3cret")))
     assert r.status == Status.OK and r.children[0].path.read_bytes() == b"hidden"
+
+
+def test_truncated_zip_members_recovered(tmp_path, ctx):
+    z = tmp_path / "whole.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.txt", "첫 파일 " * 50)
+        zf.writestr("b.txt", "둘째 파일 " * 50)
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(z.read_bytes()[:-60])  # central directory lost
+    r = extract_path(cut, ctx)
+    assert r.status == Status.PARTIAL and "recovered" in r.reason
+    assert [c.inner_path for c in r.children] == ["a.txt", "b.txt"]

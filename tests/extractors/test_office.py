@@ -62,3 +62,21 @@ def test_legacy_rtf_odf(corpus, ctx):
 def test_truncated_docx_is_corrupt(corpus, ctx):
     r = extract_path(corpus / "office/tika/testWORD_truncated.docx", ctx)
     assert r.status == Status.CORRUPT and "truncated" in r.reason
+
+
+def test_truncated_docx_read_from_surviving_parts(tmp_path, ctx):
+    import zipfile
+
+    body = "".join(f"<w:p><w:r><w:t>문단 {i} 압수된 문서의 내용</w:t></w:r></w:p>" for i in range(200))
+    doc = ('<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+           f"<w:body>{body}</w:body></w:document>")
+    full = tmp_path / "full.docx"
+    with zipfile.ZipFile(full, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        zf.writestr("word/document.xml", doc)
+    data = full.read_bytes()
+    cut = tmp_path / "cut.docx"
+    cut.write_bytes(data[: int(len(data) * 0.8)])
+    r = extract_path(cut, ctx)
+    assert r.status == Status.PARTIAL and "truncated" in r.reason
+    assert "문단 0 압수된 문서의 내용" in r.text
