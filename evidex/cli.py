@@ -176,9 +176,11 @@ def search(ctx: click.Context, query: str, agency: str | None, case_id: str | No
             click.echo("  … " + " ".join(snippet.split()) + " …")
 
 
-from evidex.cli_tools import register_tools  # noqa: E402  (commands for single files and models)
+from evidex.cli_tools import register_tools  # noqa: E402  (commands for single files)
+from evidex.cli_topics import register_topic_commands  # noqa: E402
 
 register_tools(main)
+register_topic_commands(main)
 
 
 if __name__ == "__main__":

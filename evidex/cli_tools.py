@@ -14,7 +14,7 @@ def _echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def _read_text(source: str, settings: object) -> tuple[str, str | None]:
+def read_text(source: str) -> tuple[str, str | None]:
     """Text of standard input (``-``) or of a file read through the extractors."""
     if source == "-":
         return sys.stdin.read(), None
@@ -67,7 +67,7 @@ def register_tools(main: click.Group) -> None:
         from models.identifiers import mask
 
         settings = ctx.obj["settings"]
-        text, language = _read_text(source, settings)
+        text, language = read_text(source)
         config = EnrichConfig(secret=settings.secret_bytes(), ner=not no_ner, topics=False)
         result = Enricher(config).enrich_many([text], [language])[0]
         rows = []

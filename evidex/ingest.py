@@ -148,7 +148,7 @@ class ChunkProcessor:
         self.pool = ContainedPool(settings.workers, self.limits)
         self.enricher = Enricher(enrich or EnrichConfig(
             secret=settings.secret_bytes(), ner=settings.ner_enabled, topics=settings.topics_enabled,
-            topics_dir=settings.topics_dir))
+            topics_dir=settings.active_topics_dir()))
         self.indexer = BulkIndexer(client, f"{settings.es_index_prefix}-docs", settings.bulk_max_bytes)
         self.workdir = store.tmp_workdir()
 

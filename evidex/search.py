@@ -205,6 +205,27 @@ class SearchService:
                          doc_ids=[h.doc_id for h in hits], result_count=total)
         return SearchResult(total, hits, facets)
 
+    def fetch(self, user: User, doc_ids: list[str], *, action: str, fields: list[str]) -> dict[str, dict[str, Any]]:
+        """Several documents' ``fields`` as ``user`` may see them (others are left out); one audit record."""
+        if not doc_ids:
+            return {}
+        query = self.build_query(user, "", Filters())
+        query["bool"]["filter"].append({"ids": {"values": doc_ids}})
+        response = self.client.search(index=self.docs, query=query, size=len(doc_ids), source_includes=fields)
+        found = {hit["_id"]: hit["_source"] for hit in response["hits"]["hits"]}
+        self.audit.write(user, action, doc_ids=list(found), result_count=len(found))
+        return found
+
+    def case_texts(self, user: User, case_id: str, *, limit: int) -> list[str]:
+        """Texts of one case's readable documents that ``user`` may see (one audited export)."""
+        query = self.build_query(user, "", Filters(case_id=case_id))
+        query["bool"]["filter"].append({"terms": {"status": ["ok", "partial"]}})
+        response = self.client.search(index=self.docs, query=query, size=limit, source_includes=["text"])
+        hits = response["hits"]["hits"]
+        self.audit.write(user, "export_for_discovery", filters={"case_id": case_id},
+                         doc_ids=[h["_id"] for h in hits], result_count=len(hits))
+        return [h["_source"].get("text", "") for h in hits if h["_source"].get("text")]
+
     def get(self, user: User, doc_id: str, *, reveal: bool = False, action: str = "view") -> dict[str, Any]:
         """One document as ``user`` may see it; raises ``AccessDenied`` otherwise. Audited."""
         query = self.build_query(user, "", Filters())

@@ -105,6 +105,22 @@ class Settings(BaseSettings):
         return self.data_dir / "prefect"
 
     @property
+    def topics_root(self) -> Path:
+        """Where this deployment keeps retrained topic models (``current/``, ``candidates/``)."""
+        return self.data_dir / "models" / "topics"
+
+    def active_topics_dir(self) -> Path:
+        """The topic model in use: configured, else this deployment's retrained one, else the shipped one."""
+        if self.topics_dir:
+            return self.topics_dir
+        deployed = self.topics_root / "current"
+        if (deployed / "model.joblib").is_file():
+            return deployed
+        from models.topics import CURRENT_DIR
+
+        return CURRENT_DIR
+
+    @property
     def local_es(self) -> bool:
         """True when Evidex runs its own node instead of using ``es_url``."""
         return not self.es_url

@@ -28,3 +28,11 @@ def run_ingest(spec: Any, settings: Settings, progress: Any = None) -> Any:
     from flows.ingest import ingest_batch
 
     return ingest_batch(spec, settings, progress)
+
+
+def run_retrain(settings: Settings, user: Any, seed: int = 0) -> Any:
+    """Run ``retrain_topics`` and return its summary."""
+    configure_prefect(settings)
+    from flows.retrain import retrain_topics
+
+    return retrain_topics(settings, user, seed)

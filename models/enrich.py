@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ class EnrichConfig:
     ner: bool = True
     topics: bool = True
     topics_dir: Path | None = None
-    extra_taxonomy_dirs: tuple[Path, ...] = field(default_factory=tuple)
 
 
 class Enricher:
@@ -42,9 +41,9 @@ class Enricher:
 
     def _topic_model(self) -> Any:
         if self._topics is None:
-            from models.topics import TopicModel, default_artifact_dir
+            from models.topics import CURRENT_DIR, TopicModel
 
-            self._topics = TopicModel.load(self.config.topics_dir or default_artifact_dir())
+            self._topics = TopicModel.load(self.config.topics_dir or CURRENT_DIR)
         return self._topics
 
     def enrich_many(self, texts: list[str], languages: list[str | None]) -> list[Enrichment]:

@@ -1,0 +1,70 @@
+"""Analysts' topic labels on indexed documents.
+
+Labels are kept in ``<data_dir>/labels.jsonl`` (append-only: who, when, document, topic, add/remove) — the
+source of truth that survives an index rebuild — and mirrored into each document's ``labels`` field so they
+can be searched and faceted. A user can label only documents they may see.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from evidex.identity import User
+from evidex.search import SearchService
+
+LABELLING_ROLES = ("analyst", "investigator", "admin")
+
+
+@dataclass(frozen=True)
+class LabelEvent:
+    doc_id: str
+    topic: str
+    action: str
+    user: str
+    agency: str
+    time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+
+
+class LabelStore:
+    """Reads and writes analysts' labels."""
+
+    def __init__(self, data_dir: Path, service: SearchService) -> None:
+        self.path = data_dir / "labels.jsonl"
+        self.service = service
+
+    def events(self) -> list[LabelEvent]:
+        if not self.path.exists():
+            return []
+        return [LabelEvent(**json.loads(line)) for line in self.path.read_text(encoding="utf-8").splitlines() if line]
+
+    def current(self) -> dict[str, set[str]]:
+        """Document id → topics, after replaying every add and remove."""
+        labels: dict[str, set[str]] = {}
+        for event in self.events():
+            topics = labels.setdefault(event.doc_id, set())
+            (topics.add if event.action == "add" else topics.discard)(event.topic)
+        return {doc: topics for doc, topics in labels.items() if topics}
+
+    def set(self, user: User, doc_id: str, topic: str, *, remove: bool = False, known_topics: set[str]) -> set[str]:
+        """Add (or remove) one label; returns the document's labels afterwards."""
+        if not any(role in user.roles for role in LABELLING_ROLES):
+            raise PermissionError(f"role(s) {', '.join(user.roles)} may not label documents")
+        if topic not in known_topics:
+            raise ValueError(f"unknown topic {topic!r}; known topics: {', '.join(sorted(known_topics))}")
+        self.service.get(user, doc_id, action="label")  # access check + audit record
+        event = LabelEvent(doc_id, topic, "remove" if remove else "add", user.name, user.agency)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(asdict(event), ensure_ascii=False) + "\n")
+        labels = sorted(self.current().get(doc_id, set()))
+        self.service.client.update(index=self.service.docs, id=doc_id, doc={"labels": labels}, refresh=True)
+        return set(labels)
+
+    def training_pairs(self, user: User) -> list[tuple[str, list[str]]]:
+        """``(text, topics)`` for every labelled document ``user`` may see (one audited read)."""
+        labels = self.current()
+        docs = self.service.fetch(user, sorted(labels), action="export_for_training", fields=["text"])
+        return [(docs[d]["text"], sorted(labels[d])) for d in sorted(docs) if docs[d].get("text")]
