@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 
 from models.identifiers.keccak import keccak256
 
@@ -30,7 +31,7 @@ def luhn_ok(digits: str) -> bool:
 
 
 def _weighted_mod11(digits: str) -> int:
-    return sum((ord(c) - 48) * w for c, w in zip(digits[:12], _RRN_WEIGHTS)) % 11
+    return sum(map(operator.mul, map(int, digits[:12]), _RRN_WEIGHTS)) % 11
 
 
 def rrn_check_ok(digits: str) -> bool:
@@ -52,7 +53,7 @@ def brn_check_ok(digits: str) -> bool:
 
 def crn_check_ok(digits: str) -> bool:
     """Corporate registration number (법인등록번호, 13 digits): weights 1,2,1,2,… then 10 - sum mod 10."""
-    total = sum((ord(c) - 48) * (1 + i % 2) for i, c in enumerate(digits[:12]))
+    total = sum(map(int, digits[0:12:2])) + 2 * sum(map(int, digits[1:12:2]))
     return (10 - total % 10) % 10 == ord(digits[12]) - 48
 
 

@@ -239,3 +239,25 @@ def test_jsonl_lines_parse() -> None:
             record = json.loads(line)
             for entity in record["entities"]:
                 assert record["text"][entity["start"] : entity["end"]] == entity["text"]
+
+
+KLUE_DEV = ROOT.parent / "shared" / "corpus" / "ko-ner" / "klue-ner-v1.1_dev_0000-3999.tsv"
+
+
+@pytest.mark.skipif(not KLUE_DEV.exists(), reason="shared corpus (../shared/corpus/ko-ner) not present")
+def test_real_korean_news_text_has_no_state_identifiers() -> None:
+    """4,000 KLUE news/web sentences: personal numbers would all be false positives there."""
+    sentences, current = [], []
+    for line in KLUE_DEV.read_text(encoding="utf-8").splitlines():
+        if line.startswith("##"):
+            continue
+        if not line.strip():
+            if current:
+                sentences.append("".join(current))
+                current = []
+            continue
+        current.append(line.split("\t")[0] or " ")
+    entities = find_identifiers("\n".join(sentences), secret=SECRET)
+    found = count_by_label(entities)
+    assert not {"RRN", "FRN", "CARD", "BRN", "CRN", "PASSPORT", "DRIVER_LICENSE", "BANK_ACCOUNT"} & set(found)
+    assert found.get("ADDRESS", 0) <= 5
