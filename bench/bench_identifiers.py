@@ -40,7 +40,8 @@ def _csv_dump(target_bytes: int) -> tuple[str, int]:
 def _prose(target_bytes: int) -> tuple[str, int]:
     gen = _Gen(11)
     filler_ko = "수사팀은 압수한 자료를 분석하여 유출 경로와 피해 규모를 확인하고 관계 기관과 공유하였다. "
-    filler_en = "The task force reviewed the seized material, compared it with the regulator's findings and noted gaps. "
+    filler_en = ("The task force reviewed the seized material, compared it with the regulator's findings "
+                 "and noted gaps. ")
     paragraphs = []
     size = 0
     i = 0

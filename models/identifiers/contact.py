@@ -27,21 +27,11 @@ _PHONE_WORDS = words(r"전화", r"연락처", r"휴대", r"핸드폰", r"\btel\b
 _REP_WORDS = words(r"대표", r"고객", r"센터", r"콜", r"문의", r"상담", r"전화", r"\btel\b", r"phone", r"call",
                    r"hotline", r"support", r"ARS")
 
-# ITU zone-1 and one/two-digit country codes; anything else is read as a three-digit code.
-_CC1 = {"1", "7"}
-_CC2 = {"20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49",
-        "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
-        "86", "90", "91", "92", "93", "94", "95", "98"}
-
 
 def korean_e164(area: str, mid: str, last: str) -> str | None:
     """E.164 for a Korean number split into prefix (without the trunk 0), middle and last groups."""
-    if mid[0] == "0":
-        return None
-    if area in ("10",) and len(mid) not in (3, 4):
-        return None
-    if area == "70" and len(mid) != 4:
-        return None
+    if mid[0] == "0" or (area == "70" and len(mid) != 4):
+        return None  # exchanges never start with 0; VoIP numbers are 070-XXXX-XXXX
     return f"+82{area}{mid}{last}"
 
 
@@ -65,15 +55,9 @@ def _resolve_rep(match: re.Match[str], text: str) -> Hit | None:
 
 
 def _intl_norm(raw: str) -> str | None:
-    digits = digits_of(raw.replace("(0)", ""))
-    if not 8 <= len(digits) <= 15:
-        return None
-    if digits[:1] in _CC1 or digits[:2] in _CC2:
-        pass
-    elif digits[:1] in "0":
-        return None
-    if digits[:2] == "82":
-        return None
+    digits = digits_of(raw.replace("(0)", ""))  # "(0)" is the trunk prefix some countries print after the code
+    if not 8 <= len(digits) <= 15 or digits[0] == "0" or digits.startswith("82"):
+        return None  # E.164 allows at most 15 digits; +82 numbers go through the Korean rules
     return "+" + digits
 
 
@@ -98,7 +82,9 @@ def normalize_phone(raw: str) -> str | None:
 
 # E-mail: anchored on "@" so that ordinary words cost nothing; the local part is read backwards.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-EMAIL_PATTERN = re.compile(r"@(" + _LABEL + r"(?:\." + _LABEL + r")*\.([A-Za-z]{2,24}))(?![A-Za-z0-9-])(?!\.[A-Za-z0-9])")
+EMAIL_PATTERN = re.compile(
+    r"@(" + _LABEL + r"(?:\." + _LABEL + r")*\.([A-Za-z]{2,24}))(?![A-Za-z0-9-])(?!\.[A-Za-z0-9])"
+)
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-'")
 _FILE_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "pdf", "css", "js", "html", "htm"})
 

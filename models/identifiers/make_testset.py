@@ -43,7 +43,8 @@ class _Negatives:
         return [
             lambda: f"{y}-{m:02d}-{day:02d}", lambda: f"{y}.{m:02d}.{day:02d}", lambda: f"{y}{m:02d}{day:02d}",
             lambda: f"{m:02d}/{day:02d}/{y}", lambda: f"{y}년 {m}월 {day}일",
-            lambda: f"{y}-{m:02d}-{day:02d} {hh:02d}:{mm:02d}:{ss:02d}", lambda: f"{y}{m:02d}{day:02d}{hh:02d}{mm:02d}{ss:02d}",
+            lambda: f"{y}-{m:02d}-{day:02d} {hh:02d}:{mm:02d}:{ss:02d}",
+            lambda: f"{y}{m:02d}{day:02d}{hh:02d}{mm:02d}{ss:02d}",
             lambda: f"{y}-{m:02d}-{day:02d}T{hh:02d}:{mm:02d}:{ss:02d}+09:00", lambda: f"{hh:02d}:{mm:02d}:{ss:02d}",
             lambda: "1" + d(9), lambda: f"ORD-{y}{m:02d}{day:02d}-{d(6)}", lambda: f"{y}{m:02d}{day:02d}{d(7)}",
             lambda: f"INV-{y}-{d(6)}", lambda: f"{y}{m:02d}{day:02d}-41000012-{d(8)}", lambda: f"{d(4)}-{d(4)}-{d(4)}",
@@ -57,13 +58,18 @@ class _Negatives:
             lambda: f"010-{d(4)}-{d(3)}", lambda: f"{d(3)}-{d(4)}", lambda: "icon@2x.png", lambda: "report_2023.pdf",
             lambda: f"{r.randint(1, 9)}.{r.randint(0, 9)}.{r.randint(0, 9)}", lambda: f"{d(2)}-{d(2)}-{d(6)}-{d(2)}",
             lambda: f"{d(3)}-{d(3)}-{d(6)}", lambda: f"P{d(8)}", lambda: f"12가구 {d(4)}명",
-            lambda: "0x" + d(8), lambda: f"{r.randint(100, 999)}.{r.randint(100, 999)}.{r.randint(100, 999)}.{r.randint(256, 999)}",
-            lambda: d(16), lambda: f"{r.uniform(33, 38):.4f}, {r.uniform(125, 130):.4f}", lambda: f"{r.randint(1, 99)}.{d(1)}%",
-            lambda: f"{r.randint(1, 999):,}원", lambda: f"{d(5)}", lambda: "-".join(f"{r.getrandbits(k * 4):0{k}x}" for k in (8, 4, 4, 4, 12)),
+            lambda: "0x" + d(8),
+            lambda: f"{r.randint(100, 999)}.{r.randint(100, 999)}.{r.randint(100, 999)}.{r.randint(256, 999)}",
+            lambda: d(16), lambda: f"{r.uniform(33, 38):.4f}, {r.uniform(125, 130):.4f}",
+            lambda: f"{r.randint(1, 99)}.{d(1)}%",
+            lambda: f"{r.randint(1, 999):,}원", lambda: f"{d(5)}",
+            lambda: "-".join(f"{r.getrandbits(k * 4):0{k}x}" for k in (8, 4, 4, 4, 12)),
             lambda: f"{r.getrandbits(160):040x}", lambda: f"{r.getrandbits(256):064x}", lambda: f"{d(3)}-{d(2)}-{d(4)}",
             lambda: f"Chrome/{r.randint(100, 130)}.0.{d(4)}.{r.randint(10, 200)}", lambda: "1.3.6.1.2.1.1." + d(1),
-            lambda: f"{hh:02d}:{mm:02d}:{ss:02d}.{d(3)}", lambda: "11010519" + d(9) + "X", lambda: f"{d(2)}{m:02d}{day:02d}-{d(7)}",
-            lambda: f"{d(6)}-{d(2)}-{d(6)}", lambda: f"제{r.randint(1, 99)}조 {r.randint(1, 9)}항", lambda: f"{r.randint(2, 9)}가 {d(4)}",
+            lambda: f"{hh:02d}:{mm:02d}:{ss:02d}.{d(3)}", lambda: "11010519" + d(9) + "X",
+            lambda: f"{d(2)}{m:02d}{day:02d}-{d(7)}",
+            lambda: f"{d(6)}-{d(2)}-{d(6)}", lambda: f"제{r.randint(1, 99)}조 {r.randint(1, 9)}항",
+            lambda: f"{r.randint(2, 9)}가 {d(4)}",
         ]
 
 
