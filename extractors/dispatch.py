@@ -96,4 +96,23 @@ def _finish(result: Extracted, ctx: ExtractContext, content_type: str, name: str
         changes["languages"] = languages
     if result.method == Method.NONE and text.strip() and result.status.readable:
         changes["method"] = Method.TEXT_LAYER
+    if result.children:
+        changes.update(_bounded_children(result, ctx))
     return dataclasses.replace(result, **changes) if changes else result
+
+
+def _bounded_children(result: Extracted, ctx: ExtractContext) -> dict[str, object]:
+    """Drop children past the nesting limit (any container: mail, document, archive); sniff the rest."""
+    if ctx.depth >= ctx.limits.archive_max_depth:
+        for child in result.children:
+            Path(child.path).unlink(missing_ok=True)
+        note = f"{len(result.children)} embedded files below nesting depth {ctx.limits.archive_max_depth} not expanded"
+        return {
+            "children": (),
+            "status": Status.PARTIAL if result.status == Status.OK else result.status,
+            "reason": f"{result.reason}; {note}" if result.reason else note,
+        }
+    typed = tuple(
+        c if c.content_type else dataclasses.replace(c, content_type=detect_type(c.path)) for c in result.children
+    )
+    return {"children": typed}

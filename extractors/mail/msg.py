@@ -115,6 +115,14 @@ def _body(msg: Any, problems: list[str]) -> str:
 
         markup = decode_bytes(html)[0] if isinstance(html, bytes) else str(html)
         return html_to_text(markup)[0]
+    rtf = _safe_get(msg, "rtfBody", problems)
+    if rtf:
+        from striprtf.striprtf import rtf_to_text
+
+        try:
+            return rtf_to_text(rtf.decode("latin-1") if isinstance(rtf, bytes) else str(rtf), errors="replace")
+        except Exception as exc:
+            problems.append(f"RTF body unreadable: {type(exc).__name__}")
     return ""
 
 

@@ -80,3 +80,13 @@ def test_generated_korean_mail(tmp_path, ctx):
     assert m["date"] == "2024-03-05T10:00:00+09:00"
     assert "회의록을 첨부합니다." in r.text and r.language == "ko"
     assert [c.name for c in r.children] == ["보고서.pdf"]
+
+
+def test_children_dropped_below_depth_limit(corpus, ctx):
+    import dataclasses
+
+    deep = dataclasses.replace(ctx, depth=ctx.limits.archive_max_depth)
+    r = extract_path(corpus / "email/tika/testRFC822_multipart_attachments.eml", deep)
+    assert r.status == Status.PARTIAL and not r.children and "nesting depth" in r.reason
+    shallow = extract_path(corpus / "email/tika/testRFC822_multipart_attachments.eml", ctx)
+    assert all(c.content_type == "text/plain" for c in shallow.children)
