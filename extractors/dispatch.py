@@ -47,6 +47,10 @@ def extract_path(path: Path, ctx: ExtractContext, registry: Registry | None = No
             f"reading the file needed more than the memory limit ({ctx.limits.memory_bytes} bytes)",
             content_type=content_type, extractor=name,
         )
+    except _damage_errors() as exc:
+        return Extracted.failure(
+            Status.CORRUPT, f"damaged data: {type(exc).__name__}: {exc}", content_type=content_type, extractor=name
+        )
     except RecursionError:
         return Extracted.failure(Status.CORRUPT, "structure nested too deeply to read", content_type=content_type,
                                  extractor=name)
@@ -57,6 +61,25 @@ def extract_path(path: Path, ctx: ExtractContext, registry: Registry | None = No
             f"unexpected {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})",
             content_type=content_type, extractor=name,
         )
+
+
+def _damage_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean the input bytes are damaged (checksums, truncation, bad compression)."""
+    import lzma
+    import struct
+    import tarfile
+    import zipfile
+    import zlib
+
+    found: list[type[BaseException]] = [zlib.error, zipfile.BadZipFile, struct.error, EOFError, lzma.LZMAError,
+                                        tarfile.TarError]
+    try:
+        from xlrd.compdoc import CompDocError
+
+        found.append(CompDocError)
+    except ImportError:
+        pass
+    return tuple(found)
 
 
 def _precheck(path: Path, ctx: ExtractContext) -> Extracted | None:

@@ -75,24 +75,38 @@ def _read_ppt(path: Path, ctx: ExtractContext) -> Extracted:
                      metadata={"reader": "catppt"}, method=Method.TEXT_LAYER)
 
 
+class _Quiet:
+    """A log sink for xlrd, which writes warnings to stdout by default."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+
 def extract_xls(path: Path, ctx: ExtractContext) -> Extracted:
     """Excel 2–2003 workbooks, one page per sheet, with xlrd."""
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True)
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=_Quiet())
     except xlrd.biffh.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             return _decrypted_then(path, ctx, extract_xls)
         raise CorruptError(f"Excel workbook unreadable: {exc}") from exc
-    except (AssertionError, IndexError, ValueError, KeyError) as exc:
+    except Exception as exc:  # xlrd raises many types on damaged workbooks
         raise CorruptError(f"Excel workbook unreadable: {type(exc).__name__}: {exc}") from exc
     pages: list[Page] = []
     problems: list[str] = []
     budget = ctx.limits.max_text_chars
     try:
         for index in range(book.nsheets):
-            sheet = book.sheet_by_index(index)
+            try:
+                sheet = book.sheet_by_index(index)
+            except Exception as exc:
+                problems.append(f"sheet {index + 1} unreadable: {type(exc).__name__}: {exc}")
+                continue
             lines = [f"[sheet] {sheet.name}"]
             for r in range(sheet.nrows):
                 cells = [_cell(book, c) for c in sheet.row(r)]

@@ -142,8 +142,8 @@ def _read_xlsx(path: Path, ctx: ExtractContext) -> Extracted:
     budget = ctx.limits.max_text_chars
     try:
         wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True, keep_links=False)
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise CorruptError(f"unreadable XLSX workbook: {exc}") from exc
+    except Exception as exc:  # openpyxl raises many types on damaged packages
+        raise CorruptError(f"unreadable XLSX workbook: {type(exc).__name__}: {exc}") from exc
     try:
         for number, ws in enumerate(wb.worksheets, start=1):
             lines = [f"[sheet] {ws.title}"]

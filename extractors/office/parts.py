@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
-from extractors.base import CorruptError, ExtractContext
+from extractors.base import CorruptError, ExtractContext, Status
 from extractors.children import ChildSink
 from extractors.xmltext import parse_xml
 
@@ -72,8 +73,11 @@ def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     info = zf.getinfo(name)
     if info.file_size > MAX_PART_BYTES:
         raise CorruptError(f"part {name} declares {info.file_size} bytes, over the {MAX_PART_BYTES} limit")
-    with zf.open(info) as fh:
-        data = fh.read(MAX_PART_BYTES + 1)
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(MAX_PART_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+        raise CorruptError(f"part {name} damaged: {exc}") from exc
     if len(data) > MAX_PART_BYTES:
         raise CorruptError(f"part {name} expands past {MAX_PART_BYTES} bytes")
     return data
@@ -117,7 +121,11 @@ def embedded_objects(zf: zipfile.ZipFile, prefix: str, sink: ChildSink) -> None:
     for name in zf.namelist():
         if not name.startswith(prefix + "embeddings/") or name.endswith("/"):
             continue
-        data = read_part(zf, name)
+        try:
+            data = read_part(zf, name)
+        except CorruptError as exc:
+            sink.skip(name, Status.CORRUPT, exc.reason)
+            continue
         inner_name, payload = unwrap_ole_object(data)
         if inner_name:
             sink.add_bytes(f"{name}/{inner_name}", payload, name=inner_name)
