@@ -26,6 +26,7 @@ _ENGLISH_STOPWORDS = frozenset(
 MAX_CHARS = 20_000
 _PUNCT = ".,;:!?'\"()[]{}<>-_/\\|*#@%&=+~`"
 _CACHE_SIZE = 8192
+_CACHED_CHARS = 4000  # bounds the memo to ~8192 × 4000 characters
 
 
 @functools.cache
@@ -36,8 +37,19 @@ def shared_kiwi() -> Kiwi:
     return Kiwi(num_workers=1)
 
 
-@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _analyse(text: str, tags: tuple[str, ...], lowercase: bool) -> str:
+    """Memoised for passages up to ``_CACHED_CHARS`` (training and CV re-read them); longer ones analysed afresh."""
+    if len(text) <= _CACHED_CHARS:
+        return _analyse_cached(text, tags, lowercase)
+    return _analyse_text(text, tags, lowercase)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _analyse_cached(text: str, tags: tuple[str, ...], lowercase: bool) -> str:
+    return _analyse_text(text, tags, lowercase)
+
+
+def _analyse_text(text: str, tags: tuple[str, ...], lowercase: bool) -> str:
     keep = frozenset(tags)
     out = []
     for token in shared_kiwi().tokenize(text):
@@ -65,8 +77,8 @@ def morphemes(text: str, tags: Iterable[str] = CONTENT_TAGS, lowercase: bool = T
 class KiwiMorphemes(TransformerMixin, BaseEstimator):
     """Turn texts into space-separated content morphemes, for a ``TfidfVectorizer`` that splits on spaces.
 
-    Stateless: ``fit`` learns nothing. Analyses are memoised per process (bounded), so cross-validation
-    does not re-analyse the same passages.
+    Stateless: ``fit`` learns nothing. Analyses of short passages are memoised per process (bounded), so
+    cross-validation does not re-analyse them.
 
     Args:
         tags: Kiwi part-of-speech tags to keep.

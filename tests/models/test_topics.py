@@ -105,6 +105,9 @@ def test_retraining_with_analyst_labels_changes_predictions_on_similar_documents
     p_before = before.predict_proba(unseen_phishing)[:, fraud]
     p_after = after.predict_proba(unseen_phishing)[:, after.topic_ids.index("fraud_payments_loans")]
     assert p_after.mean() > p_before.mean() + 0.2, (p_before, p_after)
+    flagged = [sum(t.label == "fraud_payments_loans" for t in ts) for m in (before, after)
+               for ts in [sum(m.predict(unseen_phishing), [])]]
+    assert flagged[0] <= 2 and flagged[1] >= 6, flagged
 
 
 def test_fixed_seed_reproduces_model(half_corpus, base_model):
