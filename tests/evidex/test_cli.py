@@ -1,0 +1,52 @@
+"""The click CLI, in-process, on real files and the real node."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from evidex.cli import main
+
+
+def test_enrich_masks_identifiers_unless_revealed(tmp_path: Path) -> None:
+    runner = CliRunner()
+    text = "담당자 연락처 010-2345-6789, 메일 kim.minsu@example.co.kr"
+    args = ["--data-dir", str(tmp_path), "enrich", "-", "--no-ner", "--json"]
+    masked = json.loads(runner.invoke(main, args, input=text, catch_exceptions=False).output)
+    labels = {e["label"] for e in masked["entities"]}
+    assert {"PHONE", "EMAIL"} <= labels
+    assert "2345-6789" not in json.dumps(masked)
+    revealed = runner.invoke(main, args + ["--reveal"], input=text, catch_exceptions=False).output
+    assert "+821023456789" in revealed
+
+
+def test_extract_prints_the_record(tmp_path: Path) -> None:
+    sample = tmp_path / "메모.txt"
+    sample.write_bytes("압수 목록: 노트북 2대".encode("cp949"))
+    result = CliRunner().invoke(main, ["extract", str(sample), "--json"], catch_exceptions=False)
+    record = json.loads(result.output)
+    assert record["status"] == "ok"
+    assert "노트북" in record["text"]
+
+
+def test_search_and_ingest_commands(settings, tmp_path: Path) -> None:
+    from evidex.samples import write_demo_batch
+
+    batch = write_demo_batch(tmp_path / "b")
+    env = {"EVIDEX_ES_DIR": str(settings.es_home), "EVIDEX_ES_INDEX_PREFIX": settings.es_index_prefix,
+           "EVIDEX_HMAC_SECRET": "test-secret"}
+    runner = CliRunner(env=env)
+    base = ["--data-dir", str(settings.data_dir)]
+    out = runner.invoke(main, base + ["ingest", str(batch), "--agency", "knpa", "--case", "C9", "--json"],
+                        catch_exceptions=False)
+    summary = json.loads(out.output[out.output.index("{"):])
+    assert summary["indexed_new"] == summary["items_processed"] > 0
+    found = runner.invoke(main, base + ["search", "쿠팡", "--json", "--as", "kim@knpa"], catch_exceptions=False)
+    data = json.loads(found.output)
+    assert data["total"] >= 2 and data["facets"]["agency"] == [["knpa", data["total"]]]
+    other = runner.invoke(main, base + ["search", "쿠팡", "--json", "--as", "lee@moel"], catch_exceptions=False)
+    assert json.loads(other.output)["total"] == 0
+    verify = runner.invoke(main, base + ["verify"])
+    assert verify.exit_code == 0, verify.output
