@@ -51,6 +51,9 @@ def extract_path(path: Path, ctx: ExtractContext, registry: Registry | None = No
         return Extracted.failure(
             Status.CORRUPT, f"damaged data: {type(exc).__name__}: {exc}", content_type=content_type, extractor=name
         )
+    except NotImplementedError as exc:
+        return Extracted.failure(Status.UNSUPPORTED, f"uses a feature the reader does not support: {exc}",
+                                 content_type=content_type, extractor=name)
     except RecursionError:
         return Extracted.failure(Status.CORRUPT, "structure nested too deeply to read", content_type=content_type,
                                  extractor=name)

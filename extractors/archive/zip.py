@@ -36,7 +36,7 @@ def extract_zip(path: Path, ctx: ExtractContext) -> Extracted:
     check_depth(ctx)
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
         return _salvage(path, ctx, exc)
     sink = ChildSink(ctx)
     listing: list[str] = []

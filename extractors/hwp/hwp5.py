@@ -41,7 +41,10 @@ def extract_hwp5(path: Path, ctx: ExtractContext) -> Extracted:
     with ole:
         if not ole.exists("FileHeader"):
             raise CorruptError("HWP file without a FileHeader stream")
-        header = ole.openstream("FileHeader").read()
+        try:
+            header = ole.openstream("FileHeader").read()
+        except OSError as exc:
+            raise CorruptError(f"FileHeader unreadable: {exc}") from exc
         if not header.startswith(_SIGNATURE) or len(header) < 40:
             raise CorruptError("FileHeader does not carry the HWP signature")
         version = ".".join(str(b) for b in reversed(header[32:36]))
@@ -61,14 +64,16 @@ def extract_hwp5(path: Path, ctx: ExtractContext) -> Extracted:
         pages: list[Page] = []
         problems: list[str] = []
         for number, name in enumerate(names, start=1):
-            raw = ole.openstream(f"{storage}/{name}").read()
             try:
+                raw = ole.openstream(f"{storage}/{name}").read()
                 if distribution:
                     raw = decrypt_view_section(raw)
                 data = _inflate(raw) if compressed else raw
                 pages.append(Page(number, section_text(data)))
             except (CorruptError, EncryptedError) as exc:
                 problems.append(f"{storage}/{name}: {exc.reason}")
+            except OSError as exc:  # olefile: damaged directory entries
+                problems.append(f"{storage}/{name}: {exc}")
         if not pages and not problems:
             problems.append(f"no {storage} sections")
         if problems and not any(p.text.strip() for p in pages):
@@ -78,8 +83,14 @@ def extract_hwp5(path: Path, ctx: ExtractContext) -> Extracted:
                 pages = [Page(1, preview)]
         sink = ChildSink(ctx)
         for entry in ole.listdir():
-            if len(entry) == 2 and entry[0] == "BinData" and ole.get_size("/".join(entry)) > 0:
-                raw = ole.openstream("/".join(entry)).read()
+            if len(entry) == 2 and entry[0] == "BinData":
+                try:
+                    raw = ole.openstream("/".join(entry)).read()
+                except OSError as exc:
+                    sink.skip("BinData/" + entry[1], Status.CORRUPT, str(exc))
+                    continue
+                if not raw:
+                    continue
                 try:
                     raw = _inflate(raw) if compressed else raw
                 except CorruptError:
@@ -110,7 +121,11 @@ def _inflate(raw: bytes) -> bytes:
 def _preview_text(ole: Any) -> str:
     if not ole.exists("PrvText"):
         return ""
-    return ole.openstream("PrvText").read().decode("utf-16-le", "replace").replace("\r\n", "\n").strip()
+    try:
+        raw = ole.openstream("PrvText").read()
+    except OSError:
+        return ""
+    return raw.decode("utf-16-le", "replace").replace("\r\n", "\n").strip()
 
 
 def _summary(ole: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ def open_package(path: Path) -> zipfile.ZipFile:
     """Open an office package; a damaged ZIP is ``corrupt``."""
     try:
         return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
         raise CorruptError(f"damaged or truncated package (ZIP): {exc}") from exc
 
 
@@ -49,7 +49,7 @@ def salvaged(reader, path: Path, ctx: ExtractContext):
 
     try:
         zipfile.ZipFile(path).close()
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
         repaired = repaired_copy(path, ctx)
         if repaired is None:
             raise CorruptError(f"damaged or truncated package (ZIP): {exc}; no part could be recovered") from exc
