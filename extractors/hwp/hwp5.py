@@ -95,7 +95,7 @@ def extract_hwp5(path: Path, ctx: ExtractContext) -> Extracted:
                     raw = _inflate(raw) if compressed else raw
                 except CorruptError:
                     pass
-                sink.add_bytes("BinData/" + entry[1], raw)
+                _add_bindata(sink, entry[1], raw)
     if problems and not any(p.text.strip() for p in pages):
         if distribution:
             raise EncryptedError("distribution-protected HWP could not be decrypted: " + "; ".join(problems))
@@ -105,6 +105,20 @@ def extract_hwp5(path: Path, ctx: ExtractContext) -> Extracted:
     status = Status.PARTIAL if problems else Status.OK
     return Extracted(status=status, text=text, reason="; ".join(problems) or None, pages=tuple(pages),
                      metadata=meta, method=Method.TEXT_LAYER, children=tuple(sink.children))
+
+
+def _add_bindata(sink: ChildSink, name: str, raw: bytes) -> None:
+    """An embedded picture as is; an embedded OLE object (4-byte size + compound file) unwrapped."""
+    from extractors.office.parts import unwrap_ole_object
+
+    if name.upper().endswith(".OLE") and raw[4:8] == b"\xd0\xcf\x11\xe0":
+        inner, payload = unwrap_ole_object(raw[4:])
+        if inner:
+            sink.add_bytes(f"BinData/{name}/{inner}", payload, name=inner)
+        else:
+            sink.add_bytes(f"BinData/{name}", payload, name=name[:-4] + ".ole")
+        return
+    sink.add_bytes("BinData/" + name, raw)
 
 
 def _inflate(raw: bytes) -> bytes:

@@ -14,6 +14,7 @@ from extractors.children import ChildSink
 from extractors.xmltext import parse_xml
 
 MAX_PART_BYTES = 256 * 1024 * 1024
+_KNOWN_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"{\\rtf")
 
 
 def open_package(path: Path) -> zipfile.ZipFile:
@@ -145,9 +146,12 @@ def unwrap_ole_object(data: bytes) -> tuple[str | None, bytes]:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             if ole.exists("\x01Ole10Native"):
                 return _ole10_native(ole.openstream("\x01Ole10Native").read())
-            for stream, label in (("Package", "package"), ("CONTENTS", "contents")):
-                if ole.exists(stream):
-                    return label, ole.openstream(stream).read()
+            if ole.exists("Package"):
+                return "package", ole.openstream("Package").read()
+            if ole.exists("CONTENTS"):  # e.g. an embedded PDF; other CONTENTS are app-private formats
+                payload = ole.openstream("CONTENTS").read()
+                if payload.startswith(_KNOWN_MAGIC):
+                    return "contents", payload
     except Exception:
         return None, data
     return None, data

@@ -90,3 +90,20 @@ def test_children_dropped_below_depth_limit(corpus, ctx):
     assert r.status == Status.PARTIAL and not r.children and "nesting depth" in r.reason
     shallow = extract_path(corpus / "email/tika/testRFC822_multipart_attachments.eml", ctx)
     assert all(c.content_type == "text/plain" for c in shallow.children)
+
+
+def test_undeclared_cp949_and_big5_bodies(tmp_path, ctx):
+    raw = (
+        b"From: " + "홍길동".encode("cp949") + b" <hong@example.kr>\r\n"
+        b"To: kim@example.kr\r\nSubject: " + "견적서 송부".encode("cp949") + b"\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n"
+        b"--XX\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        + "요청하신 견적서를 보내드립니다. 확인 부탁드립니다.".encode("cp949") + b"\r\n"
+        b"--XX\r\nContent-Type: text/plain; charset=big5\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + __import__("base64").b64encode("報價單已寄出，請查收。".encode("big5")) + b"\r\n--XX--\r\n"
+    )
+    path = tmp_path / "legacy.eml"
+    path.write_bytes(raw)
+    r = extract_path(path, ctx)
+    assert r.metadata["subject"] == "견적서 송부" and r.metadata["from"] == ["홍길동 <hong@example.kr>"]
+    assert "요청하신 견적서를 보내드립니다." in r.text and "報價單已寄出" in r.text

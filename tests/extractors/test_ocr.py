@@ -68,3 +68,13 @@ def test_multipage_tiff(tmp_path, ctx):
     r = extract_path(path, ctx)
     assert [p.number for p in r.pages] == [1, 2]
     assert "Page one" in r.pages[0].text and "Page two" in r.pages[1].text
+
+
+def test_other_image_formats(tmp_path, ctx):
+    img = _render(["증거 사진 Evidence photo"], size=48)
+    for fmt, suffix in (("BMP", ".bmp"), ("GIF", ".gif"), ("WEBP", ".webp"), ("JPEG", ".jpg")):
+        path = tmp_path / f"photo{suffix}"
+        img.save(path, format=fmt, **({"quality": 95} if fmt in ("JPEG", "WEBP") else {}))
+        r = extract_path(path, ctx)
+        assert r.status == Status.OK, (fmt, r.reason)
+        assert "Evidence photo" in r.text and "증거 사진" in r.text, (fmt, r.text)

@@ -80,3 +80,37 @@ def test_truncated_docx_read_from_surviving_parts(tmp_path, ctx):
     r = extract_path(cut, ctx)
     assert r.status == Status.PARTIAL and "truncated" in r.reason
     assert "문단 0 압수된 문서의 내용" in r.text
+
+
+def test_generated_ods_and_odp(tmp_path, ctx):
+    from odf.draw import Frame, Page as DrawPage, TextBox
+    from odf.opendocument import OpenDocumentPresentation, OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    ods = OpenDocumentSpreadsheet()
+    for sheet_name, cells in (("거래내역", ["계좌", "110-123-456789"]), ("Sheet2", ["total", "42"])):
+        table = Table(name=sheet_name)
+        row = TableRow()
+        for value in cells:
+            cell = TableCell()
+            cell.addElement(P(text=value))
+            row.addElement(cell)
+        table.addElement(row)
+        ods.spreadsheet.addElement(table)
+    ods.save(str(tmp_path / "book.ods"))
+    r = extract_path(tmp_path / "book.ods", ctx)
+    assert r.status == Status.OK and len(r.pages) == 2
+    assert "[거래내역]" in r.pages[0].text and "110-123-456789" in r.pages[0].text
+
+    odp = OpenDocumentPresentation()
+    page = DrawPage(name="slide1", masterpagename="Default")
+    frame = Frame(width="10cm", height="2cm", x="1cm", y="1cm")
+    box = TextBox()
+    box.addElement(P(text="발표 자료 첫 장"))
+    frame.addElement(box)
+    page.addElement(frame)
+    odp.presentation.addElement(page)
+    odp.save(str(tmp_path / "deck.odp"))
+    p = extract_path(tmp_path / "deck.odp", ctx)
+    assert "발표 자료 첫 장" in p.text
