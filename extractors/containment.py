@@ -136,8 +136,22 @@ class ContainedPool:
         return None
 
     def map(self, jobs: Iterable[tuple[Path, ExtractContext]]) -> Iterator[Extracted]:
-        """Extract every job in a worker; yield results in input order."""
+        """Extract every job in a worker; yield results in input order.
+
+        Not thread-safe: run one ``map`` at a time per pool. Abandoning the iterator early
+        stops the workers still busy with its jobs (they are replaced).
+        """
         self._ensure_workers()
+        try:
+            yield from self._run(jobs)
+        finally:
+            for worker in list(self._pool):
+                if worker.job is not None:
+                    worker.job = None
+                    if not self._closed:
+                        self._replace(worker)
+
+    def _run(self, jobs: Iterable[tuple[Path, ExtractContext]]) -> Iterator[Extracted]:
         source = iter(enumerate(jobs))
         done: dict[int, Extracted] = {}
         next_out = 0

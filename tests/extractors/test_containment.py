@@ -19,7 +19,7 @@ from extractors.containment import ContainedPool
 sys.path.insert(0, str(Path(__file__).parent))
 from hostile_extractors import HOSTILE  # noqa: E402
 
-LIMITS = Limits(timeout_s=4, memory_bytes=1536 * 1024**2, max_file_bytes=1024**3)
+LIMITS = Limits(timeout_s=6, memory_bytes=768 * 1024**2, max_file_bytes=1024**3)
 
 
 def _billion_laughs_docx(path: Path) -> None:
@@ -75,7 +75,7 @@ def test_hostile_batch_ends_with_statuses(batch: list[Path], tmp_path: Path):
     status = {name: r.status for name, r in results.items()}
     assert status["first.txt"] == Status.OK and "첫 번째 문서" in results["first.txt"].text
     assert status["last.txt"] == Status.OK
-    assert status["hang.evidexslow"] == Status.TIMEOUT and "4 s" in results["hang.evidexslow"].reason
+    assert status["hang.evidexslow"] == Status.TIMEOUT and "6 s" in results["hang.evidexslow"].reason
     assert status["hog.evidexhog"] == Status.TOO_LARGE and "memory" in results["hog.evidexhog"].reason
     assert status["crash.evidexcrash"] == Status.ERROR and "SIGSEGV" in results["crash.evidexcrash"].reason
     assert status["bomb.zip"] == Status.TOO_LARGE
@@ -115,3 +115,17 @@ def test_sparse_file_in_process_not_opened(tmp_path: Path):
     ctx = ExtractContext(tmp_dir=tmp_path / "c", limits=dataclasses.replace(LIMITS, max_file_bytes=2 * 1024**3))
     r = extract_path(p, ctx)
     assert r.status == Status.TOO_LARGE and str(5 * 1024**3) in r.reason
+
+
+def test_abandoned_map_frees_workers(tmp_path: Path):
+    ctx = ExtractContext(tmp_dir=tmp_path / "children", limits=LIMITS)
+    files = []
+    for i in range(8):
+        p = tmp_path / f"d{i}.txt"
+        p.write_text(f"document {i}")
+        files.append(p)
+    with ContainedPool(2, LIMITS) as pool:
+        for _ in pool.map((p, ctx) for p in files):
+            break  # caller stops early
+        again = list(pool.map((p, ctx) for p in files[:3]))
+        assert [r.text for r in again] == ["document 0", "document 1", "document 2"]
