@@ -92,7 +92,7 @@ def _read_pptx(path: Path, ctx: ExtractContext) -> Extracted:
         names = zf.namelist()
         problems: list[str] = []
         pages: list[Page] = []
-        for number, slide in enumerate(numbered(names, r"ppt/slides/slide(\d+)\.xml"), start=1):
+        for number, slide in enumerate(_slide_order(zf, names), start=1):
             text = _text_of(zf, slide, problems)
             notes = _slide_notes(zf, slide, names, problems)
             if notes:
@@ -108,6 +108,25 @@ def _read_pptx(path: Path, ctx: ExtractContext) -> Extracted:
         sink = ChildSink(ctx)
         embedded_objects(zf, "ppt/", sink)
     return _result(pages, sections, meta, sink, problems)
+
+
+def _slide_order(zf: zipfile.ZipFile, names: list[str]) -> list[str]:
+    """Slides in presentation order (``sldIdLst``), falling back to file-name order."""
+    fallback = numbered(names, r"ppt/slides/slide(\d+)\.xml")
+    try:
+        rels = {r.get("Id"): r.get("Target") or "" for r in xml_part(zf, "ppt/_rels/presentation.xml.rels")}
+        pres = xml_part(zf, "ppt/presentation.xml")
+    except (CorruptError, KeyError):
+        return fallback
+    rel_attr = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    ordered = []
+    for el in pres.iter():
+        if isinstance(el.tag, str) and el.tag.endswith("}sldId"):
+            target = rels.get(el.get(rel_attr), "")
+            part = "ppt/" + target.lstrip("/").removeprefix("ppt/") if target else ""
+            if part in names and part not in ordered:
+                ordered.append(part)
+    return ordered + [n for n in fallback if n not in ordered] if ordered else fallback
 
 
 def _slide_notes(zf: zipfile.ZipFile, slide: str, names: list[str], problems: list[str]) -> str:

@@ -114,3 +114,21 @@ def test_generated_ods_and_odp(tmp_path, ctx):
     odp.save(str(tmp_path / "deck.odp"))
     p = extract_path(tmp_path / "deck.odp", ctx)
     assert "발표 자료 첫 장" in p.text
+
+
+def test_pptx_presentation_order_and_notes(tmp_path, ctx):
+    from pptx import Presentation
+
+    deck = Presentation()
+    for title in ("첫째 슬라이드", "둘째 슬라이드", "셋째 슬라이드"):
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = title
+        slide.notes_slide.notes_text_frame.text = f"발표자 노트 {title}"
+    ids = deck.slides._sldIdLst  # move the last slide to the front, as a user would
+    last = ids[-1]
+    ids.remove(last)
+    ids.insert(0, last)
+    deck.save(str(tmp_path / "deck.pptx"))
+    r = extract_path(tmp_path / "deck.pptx", ctx)
+    assert [p.text.split("\n")[0] for p in r.pages] == ["셋째 슬라이드", "첫째 슬라이드", "둘째 슬라이드"]
+    assert "발표자 노트 첫째 슬라이드" in r.pages[1].text
