@@ -10,7 +10,9 @@ from pathlib import Path
 from extractors.base import (
     CorruptError, ExtractContext, Extracted, ExtractionError, Method, Page, Status, UnsupportedError,
 )
+from extractors.children import ChildSink
 from extractors.office.crypto import decrypt_to, is_encrypted
+from extractors.office.oleobjects import word_object_pool
 
 
 def _run(cmd: list[str], ctx: ExtractContext) -> tuple[int, str, str]:
@@ -54,7 +56,10 @@ def _read_doc(path: Path, ctx: ExtractContext) -> Extracted:
             reason = (err or err2).strip().splitlines()
             raise CorruptError(f"Word document unreadable: {reason[-1] if reason else 'no text found'}")
     text = out.replace("\f", "\n").strip()
-    return Extracted(status=Status.OK, text=text, metadata={"reader": tool}, method=Method.TEXT_LAYER)
+    sink = ChildSink(ctx)
+    word_object_pool(path, sink)
+    return Extracted(status=Status.OK, text=text, metadata={"reader": tool, **sink.metadata()},
+                     method=Method.TEXT_LAYER, children=tuple(sink.children))
 
 
 def extract_ppt(path: Path, ctx: ExtractContext) -> Extracted:

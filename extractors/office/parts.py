@@ -145,7 +145,7 @@ def unwrap_ole_object(data: bytes) -> tuple[str | None, bytes]:
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             if ole.exists("\x01Ole10Native"):
-                return _ole10_native(ole.openstream("\x01Ole10Native").read())
+                return ole10_native(ole.openstream("\x01Ole10Native").read())
             if ole.exists("Package"):
                 return "package", ole.openstream("Package").read()
             if ole.exists("CONTENTS"):  # e.g. an embedded PDF; other CONTENTS are app-private formats
@@ -157,7 +157,8 @@ def unwrap_ole_object(data: bytes) -> tuple[str | None, bytes]:
     return None, data
 
 
-def _ole10_native(raw: bytes) -> tuple[str | None, bytes]:
+def ole10_native(raw: bytes) -> tuple[str | None, bytes]:
+    """Label and payload of an ``Ole10Native`` (Packager) stream, or ``(None, raw)``."""
     try:
         pos = 4 + 2
         label_end = raw.index(b"\x00", pos)

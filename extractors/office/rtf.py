@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 from extractors.base import CorruptError, ExtractContext, Extracted, Method, Status
+from extractors.children import ChildSink
+from extractors.office.oleobjects import rtf_objects
 
 _BINARY_GROUPS = re.compile(rb"\{\\\*?\\(?:objdata|pict|bin\d*|datastore|themedata|colorschememapping)\b")
 
@@ -17,13 +19,16 @@ def extract_rtf(path: Path, ctx: ExtractContext) -> Extracted:
     raw = path.read_bytes()
     if not raw.lstrip().startswith(b"{\\rtf"):
         raise CorruptError("not an RTF document (missing {\\rtf header)")
+    sink = ChildSink(ctx)
+    rtf_objects(raw, sink)
     raw = _drop_binary_groups(raw)
     try:
         text = rtf_to_text(raw.decode("latin-1"), errors="replace")
     except Exception as exc:
         raise CorruptError(f"RTF unreadable: {type(exc).__name__}: {exc}") from exc
     text = "\n".join(line.rstrip() for line in text.splitlines()).strip()
-    return Extracted(status=Status.OK, text=text, method=Method.TEXT_LAYER)
+    return Extracted(status=Status.OK, text=text, method=Method.TEXT_LAYER, metadata=sink.metadata(),
+                     children=tuple(sink.children))
 
 
 def _drop_binary_groups(raw: bytes) -> bytes:

@@ -132,3 +132,28 @@ def test_pptx_presentation_order_and_notes(tmp_path, ctx):
     r = extract_path(tmp_path / "deck.pptx", ctx)
     assert [p.text.split("\n")[0] for p in r.pages] == ["셋째 슬라이드", "첫째 슬라이드", "둘째 슬라이드"]
     assert "발표자 노트 첫째 슬라이드" in r.pages[1].text
+
+
+def _ole1_package(label: str, payload: bytes) -> bytes:
+    """An OLE1 'Package' object as Word writes it into RTF \\objdata."""
+    import struct
+
+    def lp(text: str) -> bytes:
+        raw = text.encode("cp1252") + b"\x00"
+        return struct.pack("<I", len(raw)) + raw
+
+    native = (b"\x02\x00" + label.encode("cp1252") + b"\x00" + b"C:\\x\\" + label.encode("cp1252") + b"\x00"
+              + b"\x00\x00\x03\x00" + struct.pack("<I", 4) + b"tmp\x00" + struct.pack("<I", len(payload)) + payload)
+    return struct.pack("<II", 0x0501, 2) + lp("Package") + lp("") + lp("") + struct.pack("<I", len(native)) + native
+
+
+def test_rtf_embedded_object_becomes_child(tmp_path, ctx):
+    obj = _ole1_package("secret.txt", b"hidden ledger")
+    rtf = (b"{\\rtf1\\ansi\\ansicpg949 Visible text {\\object\\objemb{\\*\\objclass Package}{\\*\\objdata "
+           + obj.hex().encode() + b"}}}")
+    path = tmp_path / "with-object.rtf"
+    path.write_bytes(rtf)
+    r = extract_path(path, ctx)
+    assert "Visible text" in r.text and "hidden" not in r.text
+    assert [c.name for c in r.children] == ["secret.txt"]
+    assert r.children[0].path.read_bytes() == b"hidden ledger"

@@ -1,0 +1,81 @@
+"""Embedded objects of RTF (``\\objdata``, OLE1) and legacy Word (``ObjectPool``) documents."""
+
+from __future__ import annotations
+
+import re
+import struct
+from pathlib import Path
+
+from extractors.base import Status
+from extractors.children import ChildSink
+from extractors.office.parts import ole10_native, unwrap_ole_object
+
+_OBJDATA = re.compile(rb"\\objdata\b")
+_HEX = re.compile(rb"[0-9a-fA-F]")
+
+
+def rtf_objects(raw: bytes, sink: ChildSink) -> None:
+    """Emit the files inside ``{\\*\\objdata …}`` groups (OLE1 objects, hex-encoded)."""
+    for number, m in enumerate(_OBJDATA.finditer(raw), start=1):
+        end = raw.find(b"}", m.end())
+        hexdigits = b"".join(_HEX.findall(raw[m.end():end if end > 0 else len(raw)]))
+        if len(hexdigits) % 2:
+            hexdigits = hexdigits[:-1]
+        try:
+            name, data = _ole1(bytes.fromhex(hexdigits.decode("ascii")))
+        except (ValueError, struct.error) as exc:
+            sink.skip(f"objects/object-{number}", Status.CORRUPT, f"embedded object unreadable: {exc}")
+            continue
+        sink.add_bytes(f"objects/object-{number}/{name}", data, name=name)
+
+
+def _ole1(blob: bytes) -> tuple[str, bytes]:
+    """Parse an OLE1 ObjectHeader + native data; return a file name and the payload."""
+    pos = 8  # OLEVersion, FormatID
+    names = []
+    for _ in range(3):  # ClassName, TopicName, ItemName
+        (length,) = struct.unpack_from("<I", blob, pos)
+        pos += 4
+        names.append(blob[pos:pos + length].rstrip(b"\x00").decode("cp1252", "replace"))
+        pos += length
+    (size,) = struct.unpack_from("<I", blob, pos)
+    pos += 4
+    native = blob[pos:pos + size]
+    if len(native) != size:
+        raise ValueError("object data cut short")
+    class_name = names[0]
+    if class_name.startswith("Package"):
+        label, payload = ole10_native(b"\x00\x00\x00\x00" + native)
+        if label:
+            return label, payload
+    inner, payload = unwrap_ole_object(native)
+    if inner:
+        return inner, payload
+    suffix = ".doc" if "Word" in class_name else ".xls" if "Excel" in class_name else ".bin"
+    return f"{class_name or 'object'}{suffix}", native
+
+
+def word_object_pool(path: Path, sink: ChildSink) -> None:
+    """Emit files embedded in a Word 97–2003 document's ``ObjectPool`` (packaged files)."""
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(str(path))
+    except Exception:
+        return
+    with ole:
+        storages = sorted({tuple(e[:2]) for e in ole.listdir() if len(e) >= 3 and e[0] == "ObjectPool"})
+        for storage in storages:
+            base = "/".join(storage)
+            try:
+                if ole.exists(f"{base}/\x01Ole10Native"):
+                    label, payload = ole10_native(ole.openstream(f"{base}/\x01Ole10Native").read())
+                    sink.add_bytes(f"{base}/{label or 'object'}", payload, name=label or "object")
+                elif ole.exists(f"{base}/Package"):
+                    sink.add_bytes(f"{base}/package", ole.openstream(f"{base}/Package").read(), name="package")
+                elif ole.exists(f"{base}/CONTENTS"):
+                    sink.add_bytes(f"{base}/contents", ole.openstream(f"{base}/CONTENTS").read(), name="contents")
+                else:
+                    sink.skip(base, Status.UNSUPPORTED, "embedded Office object stored as an OLE storage")
+            except OSError as exc:
+                sink.skip(base, Status.CORRUPT, f"embedded object unreadable: {exc}")
