@@ -15,6 +15,7 @@ from models.topics.artifacts import (
     PromotionDecision,
     RetrainResult,
     compare,
+    install,
     promote_if_not_worse,
     retrain,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "discover",
     "evaluate",
     "examples_sha256",
+    "install",
     "load_corpus",
     "load_taxonomy",
     "promote_if_not_worse",

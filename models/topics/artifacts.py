@@ -91,15 +91,18 @@ def promote_if_not_worse(candidate_dir: str | Path, current_dir: str | Path = CU
 
 
 def retrain(taxonomy: Taxonomy, extra: LabelledPairs = (), seed: int = 0, root: str | Path = ARTIFACT_ROOT,
-            current_dir: str | Path | None = None, promote: bool = True) -> RetrainResult:
+            current_dir: str | Path | None = None, promote: bool = True,
+            base: Sequence[Example] | None = None) -> RetrainResult:
     """The whole retraining step: corpus training part + analysts' labels → candidate → (maybe) current.
 
-    The Prefect flow ``retrain_topics`` and ``python -m models.topics train`` both call this.
+    The Prefect flow ``retrain_topics`` and ``python -m models.topics train`` both call this. ``base``
+    replaces the corpus training part (tests use a smaller one).
     """
     root = Path(root)
     current_dir = Path(current_dir) if current_dir is not None else root / "current"
     test_part = load_corpus("test")
-    model, metrics = train(load_corpus("train"), taxonomy, seed=seed, extra=list(extra))
+    base = list(base) if base is not None else load_corpus("train")
+    model, metrics = train(base, taxonomy, seed=seed, extra=list(extra))
     test = evaluate(model, test_part, taxonomy)
     record = metrics.to_dict() | {"test": test.to_dict(), "test_split": "corpus.jsonl split=test"}
     candidate_dir = save_candidate(model, record, root)

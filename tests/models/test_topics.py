@@ -23,12 +23,14 @@ from models.topics import (
     load_corpus,
     load_taxonomy,
     promote_if_not_worse,
+    retrain,
     train,
 )
 from models.types import Topic
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = 7
+FOLDS = 3  # fewer threshold-tuning folds than the default keep these tests quick
 
 NEW_TOPIC_TOML = """
 version = 1
@@ -76,7 +78,7 @@ def half_corpus():
 
 @pytest.fixture(scope="module")
 def base_model(half_corpus):
-    model, metrics = train(half_corpus, load_taxonomy(), seed=SEED)
+    model, metrics = train(half_corpus, load_taxonomy(), seed=SEED, folds=FOLDS)
     return model, metrics
 
 
@@ -92,7 +94,7 @@ def test_retraining_with_analyst_labels_changes_predictions_on_similar_documents
     before, _ = base_model
     labels = [(text, ["ad_data_brokers"]) for text in _brokers(range(16))]
     labels += [(_fill(_PHISHING, i), ["fraud_payments_loans"]) for i in range(12)]
-    after, metrics = train(half_corpus, broker_taxonomy, seed=SEED, extra=labels)
+    after, metrics = train(half_corpus, broker_taxonomy, seed=SEED, extra=labels, folds=FOLDS)
     assert metrics.n_analyst == 28 and "ad_data_brokers" in after.topic_ids
 
     unseen_brokers = _brokers(range(16, 24))
@@ -112,7 +114,7 @@ def test_retraining_with_analyst_labels_changes_predictions_on_similar_documents
 
 def test_fixed_seed_reproduces_model(half_corpus, base_model):
     model, metrics = base_model
-    again, metrics_again = train(half_corpus, load_taxonomy(), seed=SEED)
+    again, metrics_again = train(half_corpus, load_taxonomy(), seed=SEED, folds=FOLDS)
     texts = [ex.text for ex in load_corpus("test")[:40]]
     assert metrics_again.thresholds == metrics.thresholds
     assert metrics_again.train_sha256 == metrics.train_sha256
@@ -144,6 +146,18 @@ def test_promotion_only_when_not_worse(base_model, tmp_path):
     assert promote_if_not_worse(worse, current) is False
     assert TopicModel.load(current).thresholds == model.thresholds
     assert promote_if_not_worse(good, current) is True  # equal is not worse
+
+
+def test_retrain_saves_a_candidate_and_promotes_it_over_a_worse_current(half_corpus, base_model, tmp_path):
+    model, metrics = base_model
+    dataclasses.replace(model, thresholds={t: 0.999 for t in model.topic_ids}).save(tmp_path / "current",
+                                                                                   metrics.to_dict())
+    result = retrain(load_taxonomy(), [("검찰 수사관을 사칭한 전화", ["fraud_payments_loans"])], seed=SEED,
+                     root=tmp_path, base=half_corpus[::2])
+    assert result.decision.promoted and result.candidate_dir.parent == tmp_path / "candidates"
+    saved = json.loads((tmp_path / "current" / "metrics.json").read_text(encoding="utf-8"))
+    assert saved["version"] == result.version and saved["n_analyst"] == 1
+    assert saved["test"]["model"]["macro_f1"] == result.test.model.macro_f1 > 0.8
 
 
 def test_shipped_artifact_predicts_topics_and_records_its_data():

@@ -35,7 +35,8 @@ def test_exported_names():
          "Example", "KeywordClassifier", "KiwiMorphemes", "LabelError", "PromotionDecision", "RetrainResult",
          "Scores", "Taxonomy", "TaxonomyError", "TextHead", "TopicDef", "TopicModel", "TopicScore", "TopicsError",
          "TrainMetrics", "analyst_examples", "build_pipeline", "compare", "cross_validate", "discover",
-         "evaluate", "examples_sha256", "load_corpus", "load_taxonomy", "promote_if_not_worse", "retrain",
+         "evaluate", "examples_sha256", "install", "load_corpus", "load_taxonomy", "promote_if_not_worse",
+         "retrain",
          "train"])
     assert all(hasattr(models.topics, name) for name in models.topics.__all__)
 

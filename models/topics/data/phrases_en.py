@@ -178,7 +178,8 @@ LINES: dict[str, list[str]] = {
 }
 
 FILLERS: list[str] = [
-    "Please see the attachment for details.", "Contact: {person_en} (ext. {ext})", "The meeting is on {date} at {pm} p.m.",
+    "Please see the attachment for details.", "Contact: {person_en} (ext. {ext})",
+    "The meeting is on {date} at {pm} p.m.",
     "For internal review only.", "Thanks, and let me know if you have questions.", "Best regards,",
     "Attachments: {n1}", "Comments by next week, please.", "CONFIDENTIAL", "Prepared on {date}.",
 ]
