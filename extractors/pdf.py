@@ -17,6 +17,10 @@ from extractors.ocr import OCR_DPI, ocr_image
 
 #: A page with fewer visible characters than this is treated as having no text layer.
 MIN_TEXT_CHARS = 8
+#: A page whose text layer is shorter than this (a Bates number, a stamp) is OCR'd too when an
+#: image covers at least ``SCAN_COVERAGE`` of it; the stamp text is kept before the OCR text.
+STAMP_TEXT_CHARS = 200
+SCAN_COVERAGE = 0.6
 
 
 def _open(path: Path, passwords: tuple[str, ...]) -> tuple[Any, str | None]:
@@ -53,7 +57,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                 continue
             try:
                 text = _page_text(page)
-                if len(text.strip()) < MIN_TEXT_CHARS and _has_images(page):
+                if _needs_ocr(page, text):
                     if not ctx.ocr_enabled:
                         problems.append(f"page {index + 1} has no text layer and OCR is disabled")
                     elif ocr_count >= ctx.limits.max_pages_ocr:
@@ -62,8 +66,11 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                         ocr_count += 1
                         image = page.render(scale=OCR_DPI / 72).to_pil()
                         image.info["dpi"] = (OCR_DPI, OCR_DPI)
-                        pages.append(Page(index + 1, ocr_image(image, ctx.ocr_languages, ctx.limits.timeout_s),
-                                          Method.OCR))
+                        ocr = ocr_image(image, ctx.ocr_languages, ctx.limits.timeout_s)
+                        if text.strip():  # a stamp or header over a scan: keep both
+                            pages.append(Page(index + 1, f"{text.strip()}\n{ocr}", Method.MIXED))
+                        else:
+                            pages.append(Page(index + 1, ocr, Method.OCR))
                         continue
                 pages.append(Page(index + 1, text, Method.TEXT_LAYER))
             except ExtractionError as exc:
@@ -93,13 +100,29 @@ def _page_text(page: Any) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").replace("\ufffe", "")
 
 
-def _has_images(page: Any) -> bool:
+def _needs_ocr(page: Any, text: str) -> bool:
+    """No text layer over an image, or only a stamp-sized text layer over a page-sized scan."""
+    chars = len(text.strip())
+    if chars >= STAMP_TEXT_CHARS:
+        return False
+    coverage = _image_coverage(page)
+    return (chars < MIN_TEXT_CHARS and coverage > 0) or coverage >= SCAN_COVERAGE
+
+
+def _image_coverage(page: Any) -> float:
+    """Largest share of the page area covered by one image (0 when there are none)."""
     import pypdfium2.raw as raw
 
     try:
-        return any(True for _ in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=3))
+        width, height = page.get_size()
+        area = max(width * height, 1.0)
+        best = 0.0
+        for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+            left, bottom, right, top = obj.get_bounds()
+            best = max(best, (right - left) * (top - bottom) / area)
+        return min(best, 1.0)
     except Exception:
-        return True
+        return 1.0
 
 
 def _metadata(doc: Any) -> dict[str, Any]:

@@ -48,7 +48,9 @@ def test_wrong_passwords_stay_encrypted(corpus, ctx, ctx_with):
 
 def test_scanned_page_is_ocrd(corpus, ctx):
     r = extract_path(corpus / "pdf/pdf.js/scan-bad.pdf", ctx)
-    assert r.status == Status.OK and r.method == Method.OCR
+    assert r.status == Status.OK and r.method in (Method.OCR, Method.MIXED)
+    plain = extract_path(corpus / "pdf/pdfplumber/issue-203-decimalize.pdf", ctx)
+    assert plain.method == Method.OCR and len(plain.pages) == 3 and plain.text.strip()
 
 
 def test_attachment_becomes_child(corpus, ctx):
@@ -57,3 +59,46 @@ def test_attachment_becomes_child(corpus, ctx):
     child = r.children[0]
     assert child.inner_path.startswith("attachments/") and child.path.is_file()
     assert child.path.resolve().is_relative_to(ctx.tmp_dir.resolve())
+
+
+def _scanned_pdf_with_stamp(path, stamp: bytes) -> None:
+    """A one-page PDF: a full-page scanned image (JPEG) plus a small text-layer stamp."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("L", (1240, 1754), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/nanum/NanumGothic.ttf", 36)
+    ImageDraw.Draw(img).text((100, 200), "Scanned contract between the parties", font=font, fill=0)
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=90)
+    jpeg = buf.getvalue()
+    content = b"q 595 0 0 842 0 0 cm /Im0 Do Q BT /F1 8 Tf 20 20 Td (" + stamp + b") Tj ET"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 0 R >> "
+        b"/Font << /F1 5 0 R >> >> /Contents 6 0 R >>",
+        b"<< /Type /XObject /Subtype /Image /Width 1240 /Height 1754 /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n" % len(jpeg) + jpeg + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def test_scan_with_bates_stamp_is_ocrd(tmp_path, ctx):
+    path = tmp_path / "stamped.pdf"
+    _scanned_pdf_with_stamp(path, b"BATES-000123")
+    r = extract_path(path, ctx)
+    assert r.status == Status.OK and r.pages[0].method == Method.MIXED
+    assert "BATES-000123" in r.text and "Scanned contract between the parties" in r.text
