@@ -49,8 +49,6 @@ def test_wrong_passwords_stay_encrypted(corpus, ctx, ctx_with):
 def test_scanned_page_is_ocrd(corpus, ctx):
     r = extract_path(corpus / "pdf/pdf.js/scan-bad.pdf", ctx)
     assert r.status == Status.OK and r.method in (Method.OCR, Method.MIXED)
-    plain = extract_path(corpus / "pdf/pdfplumber/issue-203-decimalize.pdf", ctx)
-    assert plain.method == Method.OCR and len(plain.pages) == 3 and plain.text.strip()
 
 
 def test_attachment_becomes_child(corpus, ctx):
