@@ -84,7 +84,10 @@ def _safe_get(obj: Any, name: str, problems: list[str]) -> Any:
 def _headers(msg: Any, problems: list[str]) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     header = _safe_get(msg, "header", problems)
+    meta.update(_recipients(msg))
     for key, attr in (("from", "sender"), ("to", "to"), ("cc", "cc"), ("bcc", "bcc")):
+        if key in meta:
+            continue
         value = _safe_get(msg, attr, problems)
         if value:
             meta[key] = addresses(decode_header_value(value).replace(";", ","))
@@ -102,6 +105,28 @@ def _headers(msg: Any, problems: list[str]) -> dict[str, Any]:
     if date is not None:
         meta["date"] = date.isoformat() if hasattr(date, "isoformat") else (iso_date(str(date)) or str(date))
     return meta
+
+
+def _recipients(msg: Any) -> dict[str, list[str]]:
+    """To/Cc/Bcc from the recipient table (more exact than the display strings)."""
+    kinds = {1: "to", 2: "cc", 3: "bcc"}
+    found: dict[str, list[str]] = {}
+    try:
+        recipients = list(msg.recipients or [])
+    except Exception:
+        return found
+    for rec in recipients:
+        try:
+            kind = kinds.get(int(rec.type))
+            name = (rec.name or "").strip().strip("'\"")
+            mail = (rec.email or "").strip()
+        except Exception:
+            continue
+        if not kind or not (name or mail):
+            continue
+        entry = mail if not name or name == mail else (f"{name} <{mail}>" if mail else name)
+        found.setdefault(kind, []).append(entry)
+    return found
 
 
 def _body(msg: Any, problems: list[str]) -> str:

@@ -107,3 +107,9 @@ def test_undeclared_cp949_and_big5_bodies(tmp_path, ctx):
     r = extract_path(path, ctx)
     assert r.metadata["subject"] == "견적서 송부" and r.metadata["from"] == ["홍길동 <hong@example.kr>"]
     assert "요청하신 견적서를 보내드립니다." in r.text and "報價單已寄出" in r.text
+
+
+def test_msg_recipient_table_gives_cc_and_bcc(corpus, ctx):
+    r = extract_path(corpus / "email/poi/example_sent_unicode.msg", ctx)
+    assert "Roy Wetherall <roy.wetherall@alfresco.com>" in r.metadata["cc"]
+    assert r.metadata["bcc"] == ["David Caruana <dave.caruana@alfresco.com>", "Vonka Jan <jan.vonka@alfresco.com>"]
