@@ -19,8 +19,9 @@ KR_PHONE_PATTERN = re.compile(r"[(0](?<![0-9A-Za-z+].)(?<![0-9][-.].)(?:(?<=\()0
 KR_INTL_PHONE_PATTERN = re.compile(r"\+(?<![0-9A-Za-z+].)[ ]?82[-. ]?(?:\(0\)[-. ]?)?\(?0?" + _KR_BODY)
 # Nationwide "representative" numbers (1588-xxxx, 1644-xxxx, 1800-xxxx…): only written with a dash.
 REP_PHONE_PATTERN = re.compile(r"1(?<![0-9A-Za-z+\-.].)([568]\d\d)-(\d{4})(?![0-9A-Za-z])(?![-.][0-9])")
+# Digit runs are possessive (``\d++``) so a long run of digits cannot be split in exponentially many ways.
 INTL_PHONE_PATTERN = re.compile(
-    r"\+(?<![0-9A-Za-z+].)(?!82)\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){2,7}(?![0-9A-Za-z])(?![-.][0-9])"
+    r"\+(?<![0-9A-Za-z+].)(?!82)\d++(?:[ .-]?(?:\(\d++\)|\d++)){1,6}+(?![0-9A-Za-z])(?![-.][0-9])"
 )
 _PHONE_WORDS = words(r"전화", r"연락처", r"휴대", r"핸드폰", r"\btel\b", r"phone", r"mobile", r"\bcell\b", r"\bfax\b",
                      r"팩스", r"call", r"contact", r"번호")

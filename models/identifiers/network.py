@@ -28,13 +28,18 @@ def _resolve_ipv4(match: re.Match[str], text: str) -> Hit | None:
 
 def _resolve_ipv6(match: re.Match[str], text: str) -> Hit | None:
     start = match.start()
-    while start > 0 and text[start - 1] in _HEX_COLON:
+    floor = max(0, start - 5)  # only a first colon has at most four hex digits before it
+    while start > floor and text[start - 1] in _HEX_COLON:
         start -= 1
-    if ":" in text[start : match.start()] or (start > 0 and (text[start - 1].isalnum() or text[start - 1] == ".")):
+    if ":" in text[start : match.start()] or (start > 0 and (text[start - 1] in _HEX_COLON_DOT or
+                                                            text[start - 1].isalnum())):
         return None  # not the first colon of the candidate, or glued to a word
     end = match.end()
-    while end < len(text) and text[end] in _HEX_COLON_DOT:
+    ceiling = min(len(text), start + 46)  # the longest textual IPv6 address is 45 characters
+    while end < ceiling and text[end] in _HEX_COLON_DOT:
         end += 1
+    if end == ceiling and end < len(text) and text[end] in _HEX_COLON_DOT:
+        return None
     while end > match.end() and (text[end - 1] == "." or (text[end - 1] == ":" and text[end - 2] != ":")):
         end -= 1
     if end < len(text) and text[end].isalnum():
@@ -46,12 +51,18 @@ def _resolve_ipv6(match: re.Match[str], text: str) -> Hit | None:
         address = ipaddress.IPv6Address(raw)
     except ValueError:
         return None
-    return Hit("IP", address.compressed, start, end)
+    return Hit("IP", _ip_norm(address), start, end)
+
+
+def _ip_norm(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """Compressed form; an IPv4-mapped IPv6 address (``::ffff:10.0.0.1``) pivots with its IPv4 address."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    return str(mapped) if mapped is not None else address.compressed
 
 
 def normalize_ip(raw: str) -> str | None:
     try:
-        return ipaddress.ip_address(raw.strip().strip("[]")).compressed
+        return _ip_norm(ipaddress.ip_address(raw.strip().strip("[]")))
     except ValueError:
         return None
 

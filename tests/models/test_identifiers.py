@@ -58,6 +58,8 @@ def test_same_phone_written_differently_shares_norm_and_hash() -> None:
         ("EMAIL", "John.Doe@Example.COM", "john.doe@example.com"),
         ("IP", "2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1"),
         ("IP", "192.168.0.1", "192.168.0.1"),
+        ("IP", "::ffff:192.168.0.1", "192.168.0.1"),
+        ("IP", "010.1.1.1", None),
         ("URL", "HTTPS://Example.CO.KR:443/Login?x=1", "https://example.co.kr/Login?x=1"),
         ("DOMAIN", "Naver.COM", "naver.com"),
         ("CARD", "4111 1111 1111 1111", "4111111111111111"),
