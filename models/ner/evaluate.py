@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from models.ner.baseline_ko import DictionaryBaseline
@@ -44,8 +45,8 @@ def evaluate_korean(root: Path, config: NerConfig) -> dict[str, Scores]:
     items = held_out(root)
     gold = gold_sets(items)
     baseline = DictionaryBaseline().fit(training_texts(root))
-    plain = NerTagger(NerConfig(**{**config.__dict__, "use_case_ruler": False}))
-    ruled = NerTagger(NerConfig(**{**config.__dict__, "use_case_ruler": True}))
+    plain = NerTagger(replace(config, use_case_ruler=False))
+    ruled = NerTagger(replace(config, use_case_ruler=True))
     return {
         "ko-ner model": score(gold, model_klue_sets(plain, items), KLUE_TAGS),
         "model + case gazetteer": score(gold, model_klue_sets(ruled, items), KLUE_TAGS),
@@ -55,7 +56,7 @@ def evaluate_korean(root: Path, config: NerConfig) -> dict[str, Scores]:
 
 def evaluate_english(root: Path, config: NerConfig) -> dict[str, Scores]:
     """Scores of the English pipeline (no gazetteer) on each English set."""
-    tagger = NerTagger(NerConfig(**{**config.__dict__, "use_case_ruler": False}))
+    tagger = NerTagger(replace(config, use_case_ruler=False))
     results: dict[str, Scores] = {}
     for spec in ENGLISH_SETS:
         items = list(read_english(root, spec))

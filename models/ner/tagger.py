@@ -1,9 +1,10 @@
 """Named-entity tagging of Korean and English texts with the shared label set.
 
-Routing: a text whose language is given as ``"ko"`` or ``"en"`` goes whole to that pipeline. Any other value
-(``None``, ``"mixed"``, ``"ja"``…) is decided per chunk by script: Hangul at least ``hangul_share`` of the
-Hangul+Latin letters → Korean, otherwise English; a chunk with no Hangul or Latin letters gets only the case
-gazetteer. Running both models on every chunk would double the cost and give conflicting spans.
+Routing: a text whose language is given as Korean or English (``ko``, ``ko-KR``, ``kor``, ``en``…) goes whole
+to that pipeline. Any other value (``None``, ``"mixed"``, ``"ja"``…) is decided per chunk by script: Hangul at
+least ``hangul_share`` of the Hangul+Latin letters → Korean, otherwise English; a chunk with no Hangul or Latin
+letters gets only the case gazetteer. Running both models on every chunk would double the cost and give
+conflicting spans.
 
 Pipelines load on first use; a tagger pickles as its :class:`NerConfig` only, so it can be sent to worker
 processes, each loading its own pipelines.
@@ -136,8 +137,9 @@ class NerTagger:
     def route(self, text: str, language: str | None) -> list[tuple[Chunk, str | None]]:
         """Chunks of ``text`` with the pipeline each goes to (``None``: gazetteer only)."""
         chunks = chunk_text(text, self.config.max_chunk_chars)
-        if language in ("ko", "en"):
-            return [(chunk, language) for chunk in chunks]
+        named = normalise_language(language)
+        if named is not None:
+            return [(chunk, named) for chunk in chunks]
         return [(chunk, script_language(chunk.text, self.config.hangul_share)) for chunk in chunks]
 
     def tag(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[list[Entity]]:
@@ -177,6 +179,14 @@ class NerTagger:
             )
 
 
+def normalise_language(language: str | None) -> str | None:
+    """``"ko"``/``"en"`` for Korean/English codes (``ko-KR``, ``kor``, ``EN``), else ``None``."""
+    if not language:
+        return None
+    base = language.lower().replace("_", "-").split("-")[0]
+    return {"ko": "ko", "kor": "ko", "en": "en", "eng": "en"}.get(base)
+
+
 def doc_entities(doc: Doc, offset: int, language: str) -> list[Entity]:
     """Shared-label entities of a processed chunk, offsets shifted by ``offset``."""
     found: list[Entity] = []
@@ -200,5 +210,7 @@ def doc_entities(doc: Doc, offset: int, language: str) -> list[Entity]:
             source, norm = SOURCE_KO, " ".join(stripped.split())
         if label not in NER_LABELS:
             continue
-        found.append(Entity(label=label, text=stripped, norm=norm, start=offset + start, end=offset + end, source=source))
+        found.append(
+            Entity(label=label, text=stripped, norm=norm, start=offset + start, end=offset + end, source=source)
+        )
     return found

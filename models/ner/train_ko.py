@@ -65,10 +65,15 @@ def finish_artifact(best: Path, output: Path, stats: AlignmentStats, seconds: fl
                 "held_out": f"KLUE {HELD_OUT[0]} {HELD_OUT[1]}-{HELD_OUT[2] - 1} (never trained on)",
                 "alignment": stats.summary(),
                 "train_seconds": round(seconds),
+                "performance_note": "'performance' above is on the checkpoint-selection set, not the held-out part",
             },
         }
     )
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    config = load_config(output / "config.cfg", interpolate=False)
+    config["paths"]["train"] = None
+    config["paths"]["dev"] = None
+    config.to_disk(output / "config.cfg")
 
 
 def main(argv: list[str] | None = None) -> int:
