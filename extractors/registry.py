@@ -95,14 +95,20 @@ class Registry:
         ]
 
     def choose(self, content_type: str, extension: str) -> Registration | None:
-        """The extractor for a sniffed type, else for the extension; highest priority wins."""
+        """The extractor for a sniffed type, else for the extension; highest priority wins.
+
+        When the sniffed type only reaches a generic reader (plain text, any ZIP) and the
+        extension names a more specific one (``.eml``, ``.docx``), the specific one is used.
+        """
         by_type = [r for r in self._by_name.values() if content_type in r.content_types]
-        if by_type:
-            return max(by_type, key=lambda r: (r.priority, r.name))
-        by_ext = [r for r in self._by_name.values() if extension in r.extensions]
-        if by_ext:
-            return max(by_ext, key=lambda r: (r.priority, r.name))
-        return None
+        by_ext = [r for r in self._by_name.values() if extension and extension in r.extensions]
+        best_type = max(by_type, key=lambda r: (r.priority, r.name)) if by_type else None
+        best_ext = max(by_ext, key=lambda r: (r.priority, r.name)) if by_ext else None
+        if best_type is None:
+            return best_ext
+        if best_ext is not None and best_type.priority <= PRIORITY_GENERIC < best_ext.priority:
+            return best_ext
+        return best_type
 
     def get(self, name: str) -> Registration:
         return self._by_name[name]

@@ -79,3 +79,15 @@ def test_damaged_files_get_reasons(tmp_path, ctx):
         r = extract_path(tmp_path / name, ctx)
         assert r.status in (Status.CORRUPT, Status.UNSUPPORTED, Status.ERROR), (name, r.status)
         assert r.reason and "unexpected" not in r.reason, (name, r.reason)
+
+
+def test_choice_sniffed_type_first_then_extension():
+    from extractors.registry import default_registry
+
+    reg = default_registry()
+    assert reg.choose("application/pdf", "txt").name == "pdf"  # content wins over a wrong extension
+    assert reg.choose("application/octet-stream", "hwp").name == "hwp5"  # unknown content: extension
+    assert reg.choose("text/plain", "eml").name == "eml"  # generic sniff defers to a specific extension
+    assert reg.choose("application/zip", "docx").name == "docx"
+    assert reg.choose("text/plain", "csv").name == "text"
+    assert reg.choose("application/octet-stream", "") is None
