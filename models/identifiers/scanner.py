@@ -75,8 +75,10 @@ _BY_PRIORITY = sorted(DETECTORS, key=lambda d: -d.priority)
 # lookaheads record which of their shapes begin there; each detector's own pattern is re-run only there.
 # (Twelve separate passes would each stop at every digit of a digit-dense dump.)
 _NUMERIC = tuple(d for d in DETECTORS if d.pattern.pattern.startswith("\\d"))
+# Every numeric shape spans at least 7 characters of digits and separators (1.1.1.1) or has a Hangul letter
+# after 2-3 digits (12가3456), so shorter tokens are dropped inside the regex engine before any Python runs.
 _NUMERIC_GATE = re.compile(
-    r"\d(?<![0-9].)" + "".join(f"(?:(?=(?P<_n{i}>{d.pattern.pattern[2:]})))?" for i, d in enumerate(_NUMERIC))
+    r"\d(?<![0-9].)(?=[0-9 .\-]{6}|[0-9]{1,2} ?[가-힣])" + "".join(f"(?:(?=(?P<_n{i}>{d.pattern.pattern[2:]})))?" for i, d in enumerate(_NUMERIC))
 )
 _NUMERIC_SLOTS = tuple(_NUMERIC_GATE.groupindex[f"_n{i}"] - 1 for i in range(len(_NUMERIC)))
 
