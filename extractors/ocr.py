@@ -29,8 +29,53 @@ _MAX_PIXELS = 120_000_000
 _HANGUL_GAP = re.compile(r"(?<=[\uac00-\ud7a3]) (?=[\uac00-\ud7a3])")
 
 
+#: Share of ``limits.timeout_s`` after which no further page is OCR'd (the result becomes partial).
+OCR_TIME_SHARE = 0.75
+_LANGS: frozenset[str] | None = None
+
+
 def tesseract_available() -> bool:
     return shutil.which("tesseract") is not None
+
+
+def installed_languages() -> frozenset[str]:
+    """Tesseract language packs installed here (asked once per process)."""
+    global _LANGS
+    if _LANGS is None:
+        try:
+            out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, timeout=30).stdout
+            _LANGS = frozenset(line.strip() for line in out.decode().splitlines()[1:] if line.strip())
+        except (OSError, subprocess.SubprocessError):
+            _LANGS = frozenset()
+    return _LANGS
+
+
+def usable_languages(requested: str) -> tuple[str, list[str]]:
+    """The requested ``a+b`` languages that are installed, and the missing ones."""
+    wanted = [lang for lang in requested.split("+") if lang]
+    have = installed_languages()
+    if not have:
+        return requested, []
+    usable = [lang for lang in wanted if lang in have]
+    missing = [lang for lang in wanted if lang not in have]
+    if not usable:
+        usable = [lang for lang in ("kor", "eng") if lang in have] or sorted(have)[:1]
+    return "+".join(usable), missing
+
+
+class OcrBudget:
+    """Stops OCR of further pages once a share of the time limit is used (partial beats timeout)."""
+
+    def __init__(self, ctx: ExtractContext) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._deadline = self._clock() + ctx.limits.timeout_s * OCR_TIME_SHARE
+        self.languages, missing = usable_languages(ctx.ocr_languages)
+        self.notes = [f"OCR language packs not installed: {', '.join(missing)}"] if missing else []
+
+    def exhausted(self) -> bool:
+        return self._clock() > self._deadline
 
 
 def ocr_image(image: "Image", languages: str, timeout_s: float) -> str:
@@ -81,16 +126,20 @@ def extract_image(path: Path, ctx: ExtractContext) -> Extracted:
     if not ctx.ocr_enabled:
         return Extracted(status=Status.UNSUPPORTED, reason="OCR disabled for this batch", metadata=meta)
     pages: list[Page] = []
-    problems: list[str] = []
+    budget = OcrBudget(ctx)
+    problems: list[str] = list(budget.notes)
     with img:
         try:
             for number, frame in enumerate(ImageSequence.Iterator(img), start=1):
                 if number > ctx.limits.max_pages_ocr:
                     problems.append(f"only the first {ctx.limits.max_pages_ocr} frames were read")
                     break
+                if pages and budget.exhausted():
+                    problems.append(f"frames from {number} on not OCR'd: time limit nearly used")
+                    break
                 if frame.width * frame.height > _MAX_PIXELS:
                     raise TooLargeError(f"image frame larger than {_MAX_PIXELS} pixels")
-                pages.append(Page(number, ocr_image(frame.copy(), ctx.ocr_languages, ctx.limits.timeout_s), Method.OCR))
+                pages.append(Page(number, ocr_image(frame.copy(), budget.languages, ctx.limits.timeout_s), Method.OCR))
         except (OSError, SyntaxError) as exc:
             if not pages:
                 raise CorruptError(f"image data unreadable: {exc}") from exc

@@ -13,7 +13,7 @@ from extractors.base import (
     CorruptError, EncryptedError, ExtractContext, Extracted, ExtractionError, Method, Page, Status,
 )
 from extractors.children import ChildSink
-from extractors.ocr import OCR_DPI, ocr_image
+from extractors.ocr import OCR_DPI, OcrBudget, ocr_image
 
 #: A page with fewer visible characters than this is treated as having no text layer.
 MIN_TEXT_CHARS = 8
@@ -47,6 +47,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
         if password is not None:
             meta["decrypted"] = True
         pages: list[Page] = []
+        budget = OcrBudget(ctx)
         problems: list[str] = []
         ocr_count = 0
         for index in range(len(doc)):
@@ -62,11 +63,15 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                         problems.append(f"page {index + 1} has no text layer and OCR is disabled")
                     elif ocr_count >= ctx.limits.max_pages_ocr:
                         problems.append(f"page {index + 1} not OCR'd: limit of {ctx.limits.max_pages_ocr} pages")
+                    elif ocr_count and budget.exhausted():
+                        problems.append(f"page {index + 1} not OCR'd: time limit nearly used")
                     else:
+                        if ocr_count == 0:
+                            problems.extend(budget.notes)
                         ocr_count += 1
                         image = page.render(scale=OCR_DPI / 72).to_pil()
                         image.info["dpi"] = (OCR_DPI, OCR_DPI)
-                        ocr = ocr_image(image, ctx.ocr_languages, ctx.limits.timeout_s)
+                        ocr = ocr_image(image, budget.languages, ctx.limits.timeout_s)
                         if text.strip():  # a stamp or header over a scan: keep both
                             pages.append(Page(index + 1, f"{text.strip()}\n{ocr}", Method.MIXED))
                         else:

@@ -78,3 +78,26 @@ def test_other_image_formats(tmp_path, ctx):
         r = extract_path(path, ctx)
         assert r.status == Status.OK, (fmt, r.reason)
         assert "Evidence photo" in r.text and "증거 사진" in r.text, (fmt, r.text)
+
+
+def test_time_budget_gives_partial_instead_of_timeout(tmp_path, ctx):
+    import dataclasses
+
+    from extractors import Limits
+
+    frames = [_render([f"쪽 번호 {i} page {i}"]) for i in range(6)]
+    path = tmp_path / "long.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(300, 300))
+    short = dataclasses.replace(ctx, limits=Limits(timeout_s=0.5))
+    r = extract_path(path, short)
+    assert r.status == Status.PARTIAL and "time limit" in r.reason
+    assert 1 <= len(r.pages) < 6
+
+
+def test_missing_language_pack_is_reported(tmp_path, ctx):
+    import dataclasses
+
+    path = tmp_path / "scan.png"
+    _render(["한국어 and English"]).save(path, dpi=(300, 300))
+    r = extract_path(path, dataclasses.replace(ctx, ocr_languages="kor+eng+xyz_missing"))
+    assert r.status == Status.PARTIAL and "xyz_missing" in r.reason and "English" in r.text
