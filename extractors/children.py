@@ -7,8 +7,10 @@ parent is kept in ``Child.inner_path``.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,6 +118,26 @@ class ChildSink:
             self.skipped.append(Skipped(clean, Status.TOO_LARGE, exc.reason))
             return None
         self.total += written
+        child = Child(path=target, name=name or posixpath.basename(clean), inner_path=clean)
+        self.children.append(child)
+        return child
+
+    def adopt_file(self, inner_path: str, source: Path, name: str | None = None) -> Child | None:
+        """Take over a file a helper tool wrote (moved, not copied), within the same limits."""
+        clean, _ = safe_inner_path(inner_path)
+        size = source.stat().st_size
+        if self.full():
+            self.skipped.append(Skipped(clean, Status.TOO_LARGE, f"more than {self.max_members} members"))
+            return None
+        if self.total + size > (self.max_total or 0):
+            self.skipped.append(Skipped(clean, Status.TOO_LARGE, f"expanded size passed the {self.max_total} byte limit"))
+            return None
+        target = self._target(clean)
+        try:
+            os.replace(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        self.total += size
         child = Child(path=target, name=name or posixpath.basename(clean), inner_path=clean)
         self.children.append(child)
         return child

@@ -32,8 +32,7 @@ def extract_pst(path: Path, ctx: ExtractContext) -> Extracted:
             inner = file.relative_to(out).as_posix()
             folder = inner.rsplit("/", 1)[0] if "/" in inner else ""
             folders[folder] = folders.get(folder, 0) + 1
-            with open(file, "rb") as fh:
-                sink.add_stream(inner, iter(lambda: fh.read(1 << 20), b""))
+            sink.adopt_file(inner, file)
     lines = [f"{folder or '/'}\t{count} messages" for folder, count in sorted(folders.items())]
     meta = {"messages": len(files), "folders": sorted(folders), **sink.metadata()}
     status = Status.PARTIAL if sink.skipped or proc.returncode != 0 else Status.OK
