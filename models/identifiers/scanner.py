@@ -34,6 +34,7 @@ _GATES: dict[str, Callable[[str], bool]] = {
     "domain": lambda t: "." in t,
     "ipv4": lambda t: "." in t,
     "phone_intl": lambda t: "+" in t,
+    "phone_kr_intl": lambda t: "+" in t,
 }
 
 NORMALIZERS: dict[str, Callable[[str], str | None]] = {
@@ -73,17 +74,18 @@ _BY_PRIORITY = sorted(DETECTORS, key=lambda d: -d.priority)
 
 # Detectors whose pattern starts with a digit share one pass: at each digit that starts a number, optional
 # lookaheads record which of their shapes begin there; each detector's own pattern is re-run only there.
-# (Twelve separate passes would each stop at every digit of a digit-dense dump.)
+# (Separate passes would each stop at every digit of a digit-dense dump.)
 _NUMERIC = tuple(d for d in DETECTORS if d.pattern.pattern.startswith("\\d"))
 # Every numeric shape spans at least 7 characters of digits and separators (1.1.1.1) or has a Hangul letter
 # after 2-3 digits (12가3456), so shorter tokens are dropped inside the regex engine before any Python runs.
 _NUMERIC_GATE = re.compile(
-    r"\d(?<![0-9].)(?=[0-9 .\-]{6}|[0-9]{1,2} ?[가-힣])" + "".join(f"(?:(?=(?P<_n{i}>{d.pattern.pattern[2:]})))?" for i, d in enumerate(_NUMERIC))
+    r"\d(?<![0-9].)(?=[0-9 .\-]{6}|[0-9]{1,2} ?[가-힣])"
+    + "".join(f"(?:(?=(?P<_n{i}>{d.pattern.pattern[2:]})))?" for i, d in enumerate(_NUMERIC))
 )
 _NUMERIC_SLOTS = tuple(_NUMERIC_GATE.groupindex[f"_n{i}"] - 1 for i in range(len(_NUMERIC)))
 
 
-def _candidates(text: str) -> dict[str, list[re.Match[str]] | None]:
+def _candidates(text: str) -> dict[str, list[re.Match[str]]]:
     """Matches per detector name; numeric detectors come from the shared pass."""
     found: dict[str, list[re.Match[str]]] = {d.name: [] for d in _NUMERIC}
     lists = [found[d.name] for d in _NUMERIC]
@@ -96,7 +98,7 @@ def _candidates(text: str) -> dict[str, list[re.Match[str]] | None]:
                 match = pattern.match(text, gate.start())
                 if match is not None:
                     bucket.append(match)
-    return found  # type: ignore[return-value]
+    return found
 
 
 # Full-width forms (０-９, Ａ-Ｚ, ＠, －) and typographic dashes are common in Korean office documents; they
