@@ -36,7 +36,7 @@ def safe_inner_path(name: str) -> tuple[str, bool]:
     return path, changed
 
 
-@dataclass
+@dataclass(frozen=True)
 class Skipped:
     """A member that was not written, and why."""
 

@@ -76,5 +76,5 @@ def extract_encrypted_office(path: Path, ctx: ExtractContext) -> Extracted:
         inner = extract_path(plain, ctx)
     finally:
         plain.unlink(missing_ok=True)
-    meta = dict(inner.metadata, decrypted=True)
+    meta = dict(inner.metadata, decrypted=True, decrypted_content_type=inner.content_type)
     return dataclasses.replace(inner, metadata=meta, content_type=None, extractor=None)
