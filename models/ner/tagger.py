@@ -159,7 +159,7 @@ class NerTagger:
                 continue
             docs = self.pipeline(language).pipe((c.text for _, c in queue), batch_size=self.config.batch_size)
             for (index, chunk), doc in zip(queue, docs):
-                results[index].extend(doc_entities(doc, chunk.start, language))
+                results[index].extend(doc_entities(doc, chunk, language))
         if self.config.use_case_ruler:
             for index, chunk in queues[None]:
                 results[index].extend(self._ruler_entities(chunk))
@@ -187,12 +187,13 @@ def normalise_language(language: str | None) -> str | None:
     return {"ko": "ko", "kor": "ko", "en": "en", "eng": "en"}.get(base)
 
 
-def doc_entities(doc: Doc, offset: int, language: str) -> list[Entity]:
-    """Shared-label entities of a processed chunk, offsets shifted by ``offset``."""
+def doc_entities(doc: Doc, chunk: Chunk, language: str) -> list[Entity]:
+    """Shared-label entities of a processed chunk (``doc.text == chunk.text``), offsets into the whole text."""
     found: list[Entity] = []
+    offset = chunk.start
     for ent in doc.ents:
         start, end = ent.start_char, ent.end_char
-        text = doc.text[start:end]
+        text = chunk.text[start:end]
         stripped = text.strip()
         if not stripped:
             continue
