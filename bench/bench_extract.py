@@ -63,7 +63,7 @@ def ocr_seconds_per_page(corpus: Path, ctx: ExtractContext) -> tuple[float, int]
         started = time.perf_counter()
         r = extract_path(path, ctx)
         seconds += time.perf_counter() - started
-        pages += sum(1 for p in r.pages if p.method == Method.OCR)
+        pages += sum(1 for p in r.pages if p.method in (Method.OCR, Method.MIXED))
     return (seconds / pages if pages else float("nan")), pages
 
 
