@@ -81,8 +81,9 @@ def _find_password(zf: zipfile.ZipFile, info: zipfile.ZipInfo, passwords: tuple[
     for candidate in passwords:
         for pwd in (candidate.encode("utf-8"), candidate.encode("cp949", "ignore")):
             try:
-                with zf.open(info, pwd=pwd) as fh:
-                    fh.read(1)
+                with zf.open(info, pwd=pwd) as fh:  # read through: only the CRC proves the password
+                    while fh.read(1 << 20):
+                        pass
                 return pwd
             except (RuntimeError, zipfile.BadZipFile, zlib.error):
                 continue

@@ -154,3 +154,21 @@ def test_truncated_zip_members_recovered(tmp_path, ctx):
     r = extract_path(cut, ctx)
     assert r.status == Status.PARTIAL and "recovered" in r.reason
     assert [c.inner_path for c in r.children] == ["a.txt", "b.txt"]
+
+
+def test_zipcrypto_member_with_batch_password(tmp_path, ctx):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("zip") is None:
+        pytest.skip("needs the zip command (Debian: zip) to write a password-protected ZIP")
+    (tmp_path / "ledger.txt").write_text("비밀 장부 secret ledger")
+    z = tmp_path / "locked.zip"
+    subprocess.run(["zip", "-q", "-P", "pw2024", str(z), "ledger.txt"], cwd=tmp_path, check=True)
+    locked = extract_path(z, ctx)
+    assert locked.status == Status.ENCRYPTED and not locked.children
+    opened = extract_path(z, dataclasses.replace(ctx, passwords=("nope", "pw2024")))
+    assert opened.status == Status.OK
+    assert opened.children[0].path.read_text() == "비밀 장부 secret ledger"
