@@ -13,6 +13,7 @@ processes, each loading its own pipelines.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,6 +180,21 @@ class NerTagger:
             )
 
 
+_EN_LEADING = re.compile(r"(?:the|The|THE)\s+")
+_EN_TRAILING = re.compile(r"\s*(?:'s|’s|'|’)$")
+
+
+def trim_english(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading "the" and a trailing possessive from an English mention: ``the VI Corps's`` → ``VI Corps``."""
+    leading = _EN_LEADING.match(text, start, end)
+    if leading and leading.end() < end:
+        start = leading.end()
+    trailing = _EN_TRAILING.search(text[start:end])
+    if trailing and trailing.start() > 0:
+        end = start + trailing.start()
+    return start, end
+
+
 def normalise_language(language: str | None) -> str | None:
     """``"ko"``/``"en"`` for Korean/English codes (``ko-KR``, ``kor``, ``EN``), else ``None``."""
     if not language:
@@ -194,6 +210,9 @@ def doc_entities(doc: Doc, chunk: Chunk, language: str) -> list[Entity]:
     for ent in doc.ents:
         start, end = ent.start_char, ent.end_char
         text = chunk.text[start:end]
+        if language == "en" and ent.id_ != RULER_ID:
+            start, end = trim_english(chunk.text, start, end)
+            text = chunk.text[start:end]
         stripped = text.strip()
         if not stripped:
             continue
