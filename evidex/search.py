@@ -191,7 +191,8 @@ class SearchService:
             src = raw["_source"]
             fragments = raw.get("highlight", {}).get("text", [])
             hits.append(Hit(
-                doc_id=raw["_id"], path=src.get("path", ""), title=src.get("title"), agency=src.get("agency", ""),
+                doc_id=raw["_id"], path=render(src.get("path", ""), masker),
+                title=render(src["title"], masker) if src.get("title") else None, agency=src.get("agency", ""),
                 case_id=src.get("case_id", ""), status=src.get("status", ""), reason=src.get("reason"),
                 score=raw.get("_score"), snippets=[render(f, masker) for f in fragments],
                 content_type=src.get("content_type"), language=src.get("language"), topics=src.get("topics", []),

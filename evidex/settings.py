@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     # Pipeline
     chunk_size: int = 50
     workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)))
+    enrich_workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)))
     extract_timeout_s: float = 120.0
     extract_memory_mb: int = 2048
     max_file_mb: int = 2048

@@ -56,9 +56,9 @@ def register_task(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> Ba
 
 
 @task(name="process-chunk", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
-def chunk_task(processor: ChunkProcessor, item_ids: list[str]) -> ChunkReport:
-    items = [i for i in processor.catalog.pending_by_ids(item_ids)]
-    return processor.process(items)
+def chunk_task(processor: ChunkProcessor, item_ids: list[str], upcoming_ids: list[str]) -> ChunkReport:
+    catalog = processor.catalog
+    return processor.process(catalog.pending_by_ids(item_ids), catalog.pending_by_ids(upcoming_ids))
 
 
 @flow(name="ingest_batch", log_prints=False, persist_result=False)
@@ -80,14 +80,15 @@ def ingest_batch(spec: BatchSpec, settings: Settings, progress: Progress | None 
     relaxed = False
     try:
         while True:
-            pending = catalog.pending(info.batch_id, settings.chunk_size)
+            pending = catalog.pending(info.batch_id, 2 * settings.chunk_size)
             if not pending:
                 break
+            current, upcoming = pending[: settings.chunk_size], pending[settings.chunk_size :]
             if not relaxed and info.files > 5 * settings.chunk_size:
                 processor.indexer.relax_refresh()
                 relaxed = True
             t_task = time.perf_counter()
-            report = chunk_task(processor, [i.item_id for i in pending])
+            report = chunk_task(processor, [i.item_id for i in current], [i.item_id for i in upcoming])
             timings["chunks_wall"] += time.perf_counter() - t_task
             timings.update(report.timings)
             statuses.update(report.statuses)

@@ -53,7 +53,7 @@ def settings(es_node: Settings, tmp_path: Path):
     prefix = f"t{uuid.uuid4().hex[:10]}"
     settings = load_settings(
         data_dir=tmp_path / "data", es_dir=es_node.es_home, es_local_port=es_node.es_local_port,
-        es_index_prefix=prefix, workers=1, hmac_secret="test-secret",
+        es_index_prefix=prefix, workers=1, enrich_workers=1, hmac_secret="test-secret",
     )
     yield settings
     from evidex.es import make_client

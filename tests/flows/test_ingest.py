@@ -107,7 +107,8 @@ def test_killed_ingest_resumes_without_duplicates(settings, tmp_path: Path) -> N
     batch = write_generated_batch(tmp_path / "gen", 240)
     env = {**os.environ, "EVIDEX_DATA_DIR": str(settings.data_dir), "EVIDEX_ES_DIR": str(settings.es_home),
            "EVIDEX_ES_INDEX_PREFIX": settings.es_index_prefix, "EVIDEX_CHUNK_SIZE": "10",
-           "EVIDEX_HMAC_SECRET": "test-secret", "EVIDEX_WORKERS": "1"}
+           "EVIDEX_HMAC_SECRET": "test-secret", "EVIDEX_WORKERS": "1",
+           "EVIDEX_ENRICH_WORKERS": "1"}
     cmd = [sys.executable, "-m", "evidex.cli", "ingest", str(batch), "--agency", "npa", "--case", "K1"]
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)

@@ -1,0 +1,75 @@
+"""CPU-heavy text work (enrichment models and index-time analysis) in worker processes.
+
+Each worker loads the models once (spaCy, the Korean NER pipeline, Kiwi, the topic classifier) and then
+serves slices of chunks. With one worker everything runs in the calling process instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from index_config.analysis import analyse_many
+from models.enrich import EnrichConfig, Enricher
+from models.types import Enrichment
+
+TextResult = tuple[Enrichment, tuple[str, str]]
+
+_worker_enricher: Enricher | None = None
+
+
+def _init_worker(config: EnrichConfig) -> None:
+    global _worker_enricher
+    _worker_enricher = Enricher(config)
+
+
+def _run_slice(texts: list[str], languages: list[str | None]) -> list[TextResult]:
+    assert _worker_enricher is not None
+    return list(zip(_worker_enricher.enrich_many(texts, languages), analyse_many(texts)))
+
+
+class TextWorkers:
+    """Enrich and analyse texts, split over ``workers`` processes."""
+
+    def __init__(self, config: EnrichConfig, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._local: Enricher | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        if self.workers == 1:
+            self._local = Enricher(config)
+        else:
+            context = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
+                                             initargs=(config,))
+
+    def run(self, texts: list[str], languages: list[str | None]) -> list[TextResult]:
+        """Enrichment and ``(text_ko, text_en)`` for each text, in order."""
+        if not texts:
+            return []
+        if self._local is not None:
+            return list(zip(self._local.enrich_many(texts, languages), analyse_many(texts)))
+        assert self._pool is not None
+        slices = _balanced_slices(texts, self.workers)
+        futures = [self._pool.submit(_run_slice, [texts[i] for i in idx], [languages[i] for i in idx])
+                   for idx in slices]
+        results: list[Any] = [None] * len(texts)
+        for idx, future in zip(slices, futures):
+            for i, value in zip(idx, future.result()):
+                results[i] = value
+        return results
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _balanced_slices(texts: list[str], parts: int) -> list[list[int]]:
+    """Split indices into ``parts`` groups of similar total text length (longest first, greedy)."""
+    groups: list[list[int]] = [[] for _ in range(parts)]
+    sizes = [0] * parts
+    for i in sorted(range(len(texts)), key=lambda k: -len(texts[k])):
+        target = sizes.index(min(sizes))
+        groups[target].append(i)
+        sizes[target] += len(texts[i]) + 1
+    return [sorted(g) for g in groups if g]
