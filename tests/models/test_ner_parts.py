@@ -131,3 +131,12 @@ def test_language_codes_are_normalised():
     assert [normalise_language(c) for c in ["ko", "ko-KR", "KOR", "en_US", "eng", "ja", None, ""]] == [
         "ko", "ko", "ko", "en", "en", None, None, None
     ]
+
+
+def test_english_mentions_lose_determiner_and_possessive():
+    from models.ner.tagger import trim_english
+
+    for text, expected in [("the VI Corps", "VI Corps"), ("Jubal Early 's", "Jubal Early"), ("The", "The"),
+                           ("Theodore", "Theodore"), ("Apple’s", "Apple")]:
+        start, end = trim_english(text, 0, len(text))
+        assert text[start:end] == expected
