@@ -52,12 +52,17 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
         try:
             return data.decode(codec), codec
         except UnicodeDecodeError:
-            pass
+            nearly = _nearly(data, codec)
+            if nearly is not None:
+                return nearly, codec
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
         if exc.start > len(data) - 4 and len(data) > 4:  # a character cut at the end of a sample
             return data[: exc.start].decode("utf-8"), "utf-8"
+        nearly = _nearly(data, "utf-8")
+        if nearly is not None:
+            return nearly, "utf-8"
     utf16 = _utf16_guess(data)
     if utf16:
         return data.decode(utf16, "replace"), utf16
@@ -75,6 +80,16 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if codec:
         return data.decode(codec, "replace"), codec
     return data.decode("cp1252", "replace"), "cp1252"
+
+
+def _nearly(data: bytes, codec: str) -> str | None:
+    """Text in ``codec`` when only a few bytes are broken (a damaged sequence, not another charset)."""
+    if codec.startswith("utf-16") or codec.startswith("utf-32"):
+        return None
+    text = data.decode(codec, "replace")
+    broken = text.count("\ufffd") - data.count("\ufffd".encode(codec, "ignore") or b"\x00\x00\x00\x00")
+    non_ascii = sum(1 for b in data if b > 127)
+    return text if non_ascii >= 100 and broken * 100 <= non_ascii else None
 
 
 def _utf16_guess(data: bytes) -> str | None:

@@ -73,3 +73,13 @@ def test_binary_garbage_is_unsupported(tmp_path, ctx):
     p.write_bytes(bytes(range(256)) * 100)
     r = extract_path(p, ctx)
     assert r.status == Status.UNSUPPORTED and "application/octet-stream" in r.reason
+
+
+def test_one_broken_sequence_keeps_utf8(tmp_path, ctx):
+    text = "Профессионалы — деловая сеть России. " * 20
+    data = bytearray(text.encode("utf-8"))
+    data[101] = 0x66  # one damaged continuation byte
+    p = tmp_path / "ru.txt"
+    p.write_bytes(bytes(data))
+    r = extract_path(p, ctx)
+    assert r.metadata["encoding"] == "utf-8" and r.language == "ru"
