@@ -177,11 +177,13 @@ def held_out(root: Path) -> list[LabelledText]:
     return klue_slice(root, *HELD_OUT)
 
 
-def training_texts(root: Path) -> list[LabelledText]:
-    """Everything the model may learn from: KLUE train 0–4499, KLUE dev 0–2999 and MultiCoNER train."""
+def training_texts(root: Path, multiconer_limit: int | None = None) -> list[LabelledText]:
+    """Everything the model may learn from: KLUE train 0–4499, KLUE dev 0–2999 and MultiCoNER train
+    (its first ``multiconer_limit`` sentences when given)."""
     texts = klue_slice(root, "train", 0, TUNING[1])
     texts += klue_slice(root, "dev", 0, HELD_OUT[1])
-    texts += list(read_multiconer(root / "ko-ner" / MULTICONER_TRAIN, frozenset(MULTICONER_TO_SHARED)))
+    multiconer = read_multiconer(root / "ko-ner" / MULTICONER_TRAIN, frozenset(MULTICONER_TO_SHARED))
+    texts += list(multiconer)[:multiconer_limit]
     return texts
 
 

@@ -12,6 +12,7 @@ processes, each loading its own pipelines.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -124,15 +125,15 @@ class NerTagger:
         return self._ruler
 
     def version(self) -> str:
-        """Pipeline version for ``Enrichment.pipeline_version``: Korean and English model versions."""
+        """Pipeline version for ``Enrichment.pipeline_version``: both models and the gazetteer's content hash."""
         import spacy
 
         ko = json.loads((self.ko_path / "meta.json").read_text(encoding="utf-8"))
-        try:
-            en_version = spacy.util.get_package_version(self.config.en_model) or "?"
-        except Exception:  # a path instead of a package
-            en_version = "?"
-        return f"ner-ko-{ko.get('version', '?')}+{self.config.en_model}-{en_version}"
+        en_version = spacy.util.get_package_version(self.config.en_model) or "local"
+        version = f"ner-ko-{ko.get('version', '?')}+{self.config.en_model}-{en_version}"
+        if self.config.use_case_ruler:
+            version += "+case-" + hashlib.sha256(self.patterns_path.read_bytes()).hexdigest()[:8]
+        return version
 
     # -- tagging -------------------------------------------------------------------------------------
     def route(self, text: str, language: str | None) -> list[tuple[Chunk, str | None]]:

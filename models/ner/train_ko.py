@@ -30,14 +30,14 @@ MODEL_NAME = "evidex_ko_ner"
 MODEL_VERSION = "1.0.0"
 
 
-def write_docbins(root: Path, workdir: Path) -> tuple[Path, Path, AlignmentStats]:
+def write_docbins(root: Path, workdir: Path, multiconer_limit: int | None) -> tuple[Path, Path, AlignmentStats]:
     """Convert the training and tuning texts; returns both paths and the alignment counts."""
     config = load_config(CONFIG_PATH)
     nlp = load_model_from_config(config, auto_fill=True)
     stats = AlignmentStats()
     train_path = workdir / "train.spacy"
     dev_path = workdir / "dev.spacy"
-    DocBin(docs=to_docs(nlp, training_texts(root), stats)).to_disk(train_path)
+    DocBin(docs=to_docs(nlp, training_texts(root, multiconer_limit), stats)).to_disk(train_path)
     DocBin(docs=to_docs(nlp, tuning_texts(root), AlignmentStats())).to_disk(dev_path)
     return train_path, dev_path, stats
 
@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-steps", type=int, default=None, help="override [training] max_steps")
     parser.add_argument("--workdir", type=Path, default=None, help="where DocBins and checkpoints go")
     parser.add_argument("--output", type=Path, default=ARTIFACT_PATH)
+    parser.add_argument("--multiconer-limit", type=int, default=None, help="use only the first N MultiCoNER sentences")
     args = parser.parse_args(argv)
 
     from spacy.cli.train import train
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evidex-ko-ner-"))
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    train_path, dev_path, stats = write_docbins(root, workdir)
+    train_path, dev_path, stats = write_docbins(root, workdir, args.multiconer_limit)
     print(f"converted in {time.monotonic() - started:.0f}s; alignment: {stats.summary()}", flush=True)
     overrides: dict[str, object] = {"paths.train": str(train_path), "paths.dev": str(dev_path)}
     if args.max_steps is not None:

