@@ -14,6 +14,7 @@ from extractors.base import (
 )
 from extractors.children import ChildSink
 from extractors.ocr import OCR_DPI, OcrBudget, ocr_image
+from extractors.pdfforms import form_values, prepare_forms
 
 #: A page with fewer visible characters than this is treated as having no text layer.
 MIN_TEXT_CHARS = 8
@@ -46,6 +47,8 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
         meta = _metadata(doc)
         if password is not None:
             meta["decrypted"] = True
+        has_form = prepare_forms(doc)
+        fields: list[tuple[str, str]] = []
         pages: list[Page] = []
         budget = OcrBudget(ctx)
         problems: list[str] = []
@@ -57,6 +60,8 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                 problems.append(f"page {index + 1} unreadable: {exc}")
                 continue
             try:
+                if has_form:
+                    fields += form_values(doc, page)
                 text = _page_text(page)
                 if _needs_ocr(page, text):
                     if not ctx.ocr_enabled:
@@ -91,6 +96,9 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
     methods = {p.method for p in pages if p.text.strip()}
     method = Method.MIXED if len(methods) > 1 else (methods.pop() if methods else Method.NONE)
     text = "\n\n".join(p.text for p in pages)
+    if fields:
+        meta["form_fields"] = [{"name": n, "value": v} for n, v in fields]
+        text += "\n\n[form fields]\n" + "\n".join(f"{n}: {v}" for n, v in fields)
     status = Status.PARTIAL if problems else Status.OK
     return Extracted(status=status, text=text, reason="; ".join(problems) or None, pages=tuple(pages),
                      metadata=meta, method=method, children=tuple(sink.children))

@@ -100,3 +100,9 @@ def test_scan_with_bates_stamp_is_ocrd(tmp_path, ctx):
     r = extract_path(path, ctx)
     assert r.status == Status.OK and r.pages[0].method == Method.MIXED
     assert "BATES-000123" in r.text and "Scanned contract between the parties" in r.text
+
+
+def test_filled_form_fields(corpus, ctx):
+    r = extract_path(corpus / "pdf/py-pdf-sample-files/libreoffice-form.pdf", ctx)
+    assert {"name": "First Name", "value": "Alice"} in r.metadata["form_fields"]
+    assert "First Name_2: Bob" in r.text
