@@ -70,6 +70,9 @@ class ExtractContext:
     ocr_languages: str = "kor+eng"
     ocr_enabled: bool = True
     depth: int = 0
+    #: The file's original name when ``path`` is a content-addressed blob without one; its
+    #: extension is the hint used after content sniffing (``.emlx``, ``.eml``, ``.docx``…).
+    filename: str | None = None
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,15 @@ def extract_path(path: Path, ctx: ExtractContext, registry: Registry | None = No
         problem = _precheck(path, ctx)
         if problem is not None:
             return problem
-        content_type = detect_type(path)
+        content_type = detect_type(path, ctx.filename)
         if content_type == "application/x-empty":
             return Extracted.failure(Status.CORRUPT, "the file is empty (0 bytes)", content_type=content_type)
-        reg = (registry or default_registry()).choose(content_type, path.suffix.lower().lstrip("."))
+        suffix = original_name(path, ctx).suffix.lower()
+        reg = (registry or default_registry()).choose(content_type, suffix.lstrip("."))
         if reg is None:
             return Extracted.failure(
                 Status.UNSUPPORTED,
-                f"no extractor reads {content_type} files (extension {path.suffix or 'none'})",
+                f"no extractor reads {content_type} files (extension {suffix or 'none'})",
                 content_type=content_type,
             )
         name = reg.name
@@ -64,6 +65,11 @@ def extract_path(path: Path, ctx: ExtractContext, registry: Registry | None = No
             f"unexpected {type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})",
             content_type=content_type, extractor=name,
         )
+
+
+def original_name(path: Path, ctx: ExtractContext) -> Path:
+    """The file's own name: ``ctx.filename`` when given (content-addressed blobs), else the path's."""
+    return Path(Path(ctx.filename).name) if ctx.filename else Path(path.name)
 
 
 def _damage_errors() -> tuple[type[BaseException], ...]:
@@ -139,6 +145,7 @@ def _bounded_children(result: Extracted, ctx: ExtractContext) -> dict[str, objec
             "reason": f"{result.reason}; {note}" if result.reason else note,
         }
     typed = tuple(
-        c if c.content_type else dataclasses.replace(c, content_type=detect_type(c.path)) for c in result.children
+        c if c.content_type else dataclasses.replace(c, content_type=detect_type(c.path, c.name))
+        for c in result.children
     )
     return {"children": typed}

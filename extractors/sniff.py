@@ -38,26 +38,29 @@ _ODF_TYPES = {
 }
 
 
-def detect_type(path: Path) -> str:
-    """Return a MIME-like content type sniffed from the file's bytes; never raises."""
+def detect_type(path: Path, name: str | None = None) -> str:
+    """Return a MIME-like content type sniffed from the file's bytes; never raises.
+
+    ``name`` (the original file name, when ``path`` is a blob) only settles ambiguous cases.
+    """
     try:
         with open(path, "rb") as fh:
             head = fh.read(_HEAD)
     except OSError:
         return OCTET_STREAM
     try:
-        return _from_head(path, head)
+        return _from_head(path, head, (Path(name).suffix if name else path.suffix).lower())
     except Exception:  # a sniffing bug must not stop extraction
         return OCTET_STREAM
 
 
-def _from_head(path: Path, head: bytes) -> str:
+def _from_head(path: Path, head: bytes, suffix: str) -> str:
     if not head:
         return "application/x-empty"
     if b"%PDF-" in head[:1024]:
         return "application/pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _zip_type(path)
+        return _zip_type(path, suffix)
     if head.startswith(_OLE):
         return _ole_type(path)
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
@@ -67,10 +70,10 @@ def _from_head(path: Path, head: bytes) -> str:
     for magic, ctype in _MAGIC:
         if head.startswith(magic):
             return ctype
-    return _text_type(path, head)
+    return _text_type(head, suffix)
 
 
-def _zip_type(path: Path) -> str:
+def _zip_type(path: Path, suffix: str) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -90,11 +93,11 @@ def _zip_type(path: Path) -> str:
                 if any(n.startswith("ppt/") for n in names):
                     return "application/vnd.openxmlformats-officedocument.presentationml.presentation"
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return _damaged_zip_type(path)
+        return _damaged_zip_type(path, suffix)
     return "application/zip"
 
 
-def _damaged_zip_type(path: Path) -> str:
+def _damaged_zip_type(path: Path, suffix: str) -> str:
     """Guess an office type from local headers when the ZIP directory is missing (truncated file)."""
     try:
         with open(path, "rb") as fh:
@@ -111,7 +114,7 @@ def _damaged_zip_type(path: Path) -> str:
             return ctype
     if b"[Content_Types].xml" in head:
         by_ext = {".docx": "word/", ".docm": "word/", ".xlsx": "xl/", ".xlsm": "xl/", ".pptx": "ppt/"}
-        marker = by_ext.get(path.suffix.lower())
+        marker = by_ext.get(suffix)
         if marker:
             return _damaged_zip_type_for(marker)
     return "application/zip"
@@ -149,31 +152,32 @@ def _ole_type(path: Path) -> str:
     return "application/x-ole-storage"
 
 
-def _text_type(path: Path, head: bytes) -> str:
+def _text_type(head: bytes, suffix: str) -> str:
     body = head
     for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         if body.startswith(bom):
             if bom != b"\xef\xbb\xbf":
-                return _by_text_ext(path, "text/plain")
+                return _by_text_ext(suffix, "text/plain")
             body = body[len(bom):]
     if b"\x00" in body[:4096] and not _looks_utf16(body):
         return OCTET_STREAM
     stripped = body.lstrip()
     low = stripped[:512].lower()
-    if re.match(rb"^\d+\s*\r?\n", body) and path.suffix.lower() == ".emlx":
+    emlx = re.match(rb"^\s*\d+\s*\r?\n", body)
+    if emlx and (suffix == ".emlx" or _mail_like(body[emlx.end():])):
         return "application/x-emlx"
     if body.startswith(b"From ") and re.match(rb"^From \S+", body):
-        if path.suffix.lower() in (".eml", ".msg822"):
+        if suffix in (".eml", ".msg822"):
             return "message/rfc822"
         return "application/mbox"
     if _MAIL_HEADER.match(stripped) and _mail_like(stripped):
         return "message/rfc822"
     if low.startswith(b"<!doctype html") or low.startswith(b"<html") or b"<html" in low[:256]:
         return "text/html"
-    if low.startswith(b"<?xml") or (low.startswith(b"<") and path.suffix.lower() == ".xml"):
+    if low.startswith(b"<?xml") or (low.startswith(b"<") and suffix == ".xml"):
         return "application/xml"
     if _looks_utf16(body) or _mostly_text(body):
-        return _by_text_ext(path, "text/plain")
+        return _by_text_ext(suffix, "text/plain")
     return OCTET_STREAM
 
 
@@ -205,7 +209,7 @@ def _mostly_text(data: bytes) -> bool:
     return bad <= len(sample) * 0.01
 
 
-def _by_text_ext(path: Path, default: str) -> str:
+def _by_text_ext(suffix: str, default: str) -> str:
     return {
         ".csv": "text/csv",
         ".tsv": "text/tab-separated-values",
@@ -213,4 +217,4 @@ def _by_text_ext(path: Path, default: str) -> str:
         ".htm": "text/html",
         ".html": "text/html",
         ".xml": "application/xml",
-    }.get(path.suffix.lower(), default)
+    }.get(suffix, default)

@@ -26,7 +26,7 @@ _SUFFIXES = {"application/gzip": (".gz", ".tgz"), "application/x-bzip2": (".bz2"
 def extract_compressed(path: Path, ctx: ExtractContext) -> Extracted:
     """Decompress within the size and ratio limits."""
     check_depth(ctx)
-    ctype = detect_type(path)
+    ctype = detect_type(path, ctx.filename)
     opener = _OPENERS.get(ctype)
     if opener is None:
         raise CorruptError(f"not a GZ/BZ2/XZ stream ({ctype})")
@@ -37,7 +37,7 @@ def extract_compressed(path: Path, ctx: ExtractContext) -> Extracted:
         raise CorruptError(f"damaged {ctype} stream: {exc}") from exc
     if len(head) >= 262 and head[257:262] == b"ustar":
         return extract_tar(path, ctx)
-    name = path.name
+    name = Path(ctx.filename).name if ctx.filename else path.name
     for suffix in _SUFFIXES[ctype]:
         if name.lower().endswith(suffix):
             name = name[: -len(suffix)] + (".tar" if suffix.startswith(".t") else "")

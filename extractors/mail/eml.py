@@ -37,7 +37,7 @@ def extract_emlx(path: Path, ctx: ExtractContext) -> Extracted:
     count = int(m.group(1))
     message = data[m.end():m.end() + count]
     result = message_to_extracted(message, ctx)
-    if path.name.endswith(".partial.emlx"):
+    if (ctx.filename or path.name).endswith(".partial.emlx") or b"X-Apple-Content-Length" in message:
         meta = dict(result.metadata, partial_emlx=True)
         import dataclasses
 

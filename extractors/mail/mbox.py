@@ -42,7 +42,10 @@ def extract_mbox(path: Path, ctx: ExtractContext) -> Extracted:
     lines: list[str] = []
     parser = BytesHeaderParser(policy=compat32)
     count = 0
+    first: bytes | None = None
     for count, raw in enumerate(iter_messages(path), start=1):
+        if count == 1:
+            first = raw
         headers = parser.parsebytes(raw[:65536])
         subject = decode_header_value(headers.get("Subject"))
         sender = decode_header_value(headers.get("From"))
@@ -50,8 +53,22 @@ def extract_mbox(path: Path, ctx: ExtractContext) -> Extracted:
         name = f"message-{count:06d}.eml"
         if sink.add_bytes(name, raw, name=name) is not None:
             lines.append(f"{count}\t{date}\t{sender}\t{subject}")
+    if count == 1 and first is not None and sink.children:
+        return _single_message(first, sink, ctx)
     meta = {"messages": count, **sink.metadata()}
     problems = [s.reason for s in sink.skipped]
     return Extracted(status=Status.PARTIAL if problems else Status.OK, text="\n".join(lines),
                      reason=f"{len(problems)} messages not expanded: {problems[0]}" if problems else None,
                      metadata=meta, method=Method.TEXT_LAYER, children=tuple(sink.children))
+
+
+def _single_message(raw: bytes, sink: ChildSink, ctx: ExtractContext) -> Extracted:
+    """A mailbox holding one message is read as that message (no extra level of nesting)."""
+    import dataclasses
+
+    from extractors.mail.eml import message_to_extracted
+
+    for child in sink.children:
+        child.path.unlink(missing_ok=True)
+    result = message_to_extracted(raw, ctx)
+    return dataclasses.replace(result, metadata={**result.metadata, "mbox_messages": 1})

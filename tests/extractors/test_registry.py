@@ -91,3 +91,30 @@ def test_choice_sniffed_type_first_then_extension():
     assert reg.choose("application/zip", "docx").name == "docx"
     assert reg.choose("text/plain", "csv").name == "text"
     assert reg.choose("application/octet-stream", "") is None
+
+
+BLOB_SAMPLES = (
+    "email/hoover-testdata/1498.partial.emlx", "email/tika/testEMLX.emlx", "email/tika/testEmailWithPNGAtt.eml",
+    "email/tika/single_mail.mbox", "email/mail-parser/mail_test_3", "email/tika/testMSG.msg",
+    "email/hoover-testdata/flags_jane_doe.pst", "office/tika/testWORD_truncated.docx", "office/tika/testWORD6.doc",
+    "office/tika/testRTFJapanese.rtf", "office/ingest-file/Plan.odt", "office/tika/testEXCEL_protected_passtika.xlsx",
+    "hwp/neolord0-hwpxlib/Table.hwpx", "hwp/apache-tika/testHWP_3.0.hwp", "pdf/pdfplumber/scotus-transcript-p1.pdf",
+)
+
+
+def test_content_addressed_blobs_read_like_named_files(corpus, tmp_path, ctx):
+    """The store keeps blobs under their SHA-256; ``ctx.filename`` restores the extension hint."""
+    import dataclasses
+    import hashlib
+    import shutil
+
+    for rel in BLOB_SAMPLES:
+        original = corpus / rel
+        blob = tmp_path / hashlib.sha256(original.read_bytes()).hexdigest()
+        shutil.copyfile(original, blob)
+        named = extract_path(original, ctx)
+        hinted = extract_path(blob, dataclasses.replace(ctx, filename=original.name))
+        assert (hinted.status, hinted.extractor, hinted.text) == (named.status, named.extractor, named.text), rel
+        bare = extract_path(blob, ctx)  # without a hint, content sniffing alone
+        if rel != "office/tika/testWORD_truncated.docx":  # only its extension says it was a DOCX
+            assert (bare.status, bare.text) == (named.status, named.text), rel
