@@ -22,6 +22,7 @@ MIN_TEXT_CHARS = 8
 #: image covers at least ``SCAN_COVERAGE`` of it; the stamp text is kept before the OCR text.
 STAMP_TEXT_CHARS = 200
 SCAN_COVERAGE = 0.6
+MAX_OCR_PIXELS = 40_000_000
 
 
 def _open(path: Path, passwords: tuple[str, ...]) -> tuple[Any, str | None]:
@@ -74,8 +75,9 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                         if ocr_count == 0:
                             problems.extend(budget.notes)
                         ocr_count += 1
-                        image = page.render(scale=OCR_DPI / 72).to_pil()
-                        image.info["dpi"] = (OCR_DPI, OCR_DPI)
+                        scale = _ocr_scale(page)
+                        image = page.render(scale=scale).to_pil()
+                        image.info["dpi"] = (round(scale * 72), round(scale * 72))
                         ocr = ocr_image(image, budget.languages, ctx.limits.timeout_s)
                         if text.strip():  # a stamp or header over a scan: keep both
                             pages.append(Page(index + 1, f"{text.strip()}\n{ocr}", Method.MIXED))
@@ -111,6 +113,16 @@ def _page_text(page: Any) -> str:
     finally:
         textpage.close()
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").replace("\ufffe", "")
+
+
+def _ocr_scale(page: Any) -> float:
+    """300 dpi, lowered for oversized pages (plans, posters) so the bitmap stays under ``MAX_OCR_PIXELS``."""
+    width, height = page.get_size()
+    scale = OCR_DPI / 72
+    pixels = width * height * scale * scale
+    if pixels > MAX_OCR_PIXELS:
+        scale *= (MAX_OCR_PIXELS / pixels) ** 0.5
+    return scale
 
 
 def _needs_ocr(page: Any, text: str) -> bool:
