@@ -89,8 +89,8 @@ def ocr_image(image: "Image", languages: str, timeout_s: float) -> str:
     cmd = ["tesseract", "stdin", "stdout", "-l", languages, "--psm", PAGE_SEGMENTATION_MODE,
            "-c", "preserve_interword_spaces=1"]
     dpi = image.info.get("dpi")
-    if not dpi or not dpi[0] or dpi[0] < 70:
-        cmd += ["--dpi", str(OCR_DPI)]
+    resolution = int(dpi[0]) if dpi and dpi[0] and dpi[0] >= 70 else OCR_DPI
+    cmd += ["--dpi", str(min(resolution, 1200))]
     try:
         proc = subprocess.run(cmd, input=buf.getvalue(), capture_output=True, timeout=timeout_s, env=env)
     except subprocess.TimeoutExpired as exc:
