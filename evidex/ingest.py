@@ -155,6 +155,7 @@ class ChunkProcessor:
         self.workdir = store.tmp_workdir()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidex-prefetch")
         self._ahead: tuple[tuple[str, ...], Future[list[Extracted]]] | None = None
+        self.lost_children: list[tuple[str, str, str]] = []
 
     def close(self) -> None:
         if self._ahead:
@@ -189,7 +190,7 @@ class ChunkProcessor:
             ctx = ExtractContext(
                 tmp_dir=tmp, limits=self.limits, passwords=self.spec.passwords,
                 ocr_languages=self.spec.ocr_languages or self.settings.ocr_languages,
-                ocr_enabled=self.settings.ocr_enabled, depth=item.depth,
+                ocr_enabled=self.settings.ocr_enabled, depth=item.depth, filename=item.name,
             )
             jobs.append((self.store.blob_path(item.sha256), ctx))
         return list(self.pool.map(jobs))
@@ -235,7 +236,8 @@ class ChunkProcessor:
             for child in ex.children:
                 try:
                     blob = self.store.put(child.path)
-                except OSError:
+                except OSError as exc:
+                    self.lost_children.append((item.item_id, child.inner_path, str(exc)))
                     continue
                 inner = f"{item.path}!/{child.inner_path}"
                 cid = item_id_for(item.agency, item.case_id, item.exhibit, item.item_id, child.inner_path, blob.sha256)
