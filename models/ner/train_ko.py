@@ -27,7 +27,10 @@ from models.ner.docs_ko import AlignmentStats, to_docs
 CONFIG_PATH = Path(__file__).with_name("ko_config.cfg")
 ARTIFACT_PATH = Path(__file__).resolve().parents[1] / "artifacts" / "ko_ner"
 MODEL_NAME = "evidex_ko_ner"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
+#: MultiCoNER sentences used: 5,000 of 15,300 scored better on the tuning set (F 0.796 vs 0.776 with all) and
+#: trains in ~12 instead of ~18 minutes; KLUE's news and review sentences then weigh more.
+MULTICONER_LIMIT = 5000
 
 
 def write_docbins(root: Path, workdir: Path, multiconer_limit: int | None) -> tuple[Path, Path, AlignmentStats]:
@@ -42,7 +45,9 @@ def write_docbins(root: Path, workdir: Path, multiconer_limit: int | None) -> tu
     return train_path, dev_path, stats
 
 
-def finish_artifact(best: Path, output: Path, stats: AlignmentStats, seconds: float) -> None:
+def finish_artifact(
+    best: Path, output: Path, stats: AlignmentStats, seconds: float, multiconer_limit: int | None
+) -> None:
     """Copy the best checkpoint and record what it was trained on."""
     if output.exists():
         shutil.rmtree(output)
@@ -60,7 +65,9 @@ def finish_artifact(best: Path, output: Path, stats: AlignmentStats, seconds: fl
                 {"name": "MultiCoNER v1 Korean", "license": "CC BY 4.0", "author": "Malmasi et al. 2022"},
             ],
             "evidex": {
-                "training": "KLUE train 0-4499, KLUE dev 0-2999, MultiCoNER ko train (PER/LOC/CORP/GRP)",
+                "training": "KLUE train 0-4499, KLUE dev 0-2999, MultiCoNER ko train "
+                + (f"first {multiconer_limit} sentences" if multiconer_limit else "all sentences")
+                + " (PER/LOC/CORP/GRP)",
                 "checkpoint_selection": f"KLUE {TUNING[0]} {TUNING[1]}-{TUNING[2] - 1}",
                 "held_out": f"KLUE {HELD_OUT[0]} {HELD_OUT[1]}-{HELD_OUT[2] - 1} (never trained on)",
                 "alignment": stats.summary(),
@@ -81,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-steps", type=int, default=None, help="override [training] max_steps")
     parser.add_argument("--workdir", type=Path, default=None, help="where DocBins and checkpoints go")
     parser.add_argument("--output", type=Path, default=ARTIFACT_PATH)
-    parser.add_argument("--multiconer-limit", type=int, default=None, help="use only the first N MultiCoNER sentences")
+    parser.add_argument("--multiconer-limit", type=int, default=MULTICONER_LIMIT,
+                        help=f"use only the first N MultiCoNER sentences (default {MULTICONER_LIMIT}; 0 for all)")
     args = parser.parse_args(argv)
 
     from spacy.cli.train import train
@@ -91,13 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evidex-ko-ner-"))
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    train_path, dev_path, stats = write_docbins(root, workdir, args.multiconer_limit)
+    limit = args.multiconer_limit or None
+    train_path, dev_path, stats = write_docbins(root, workdir, limit)
     print(f"converted in {time.monotonic() - started:.0f}s; alignment: {stats.summary()}", flush=True)
     overrides: dict[str, object] = {"paths.train": str(train_path), "paths.dev": str(dev_path)}
     if args.max_steps is not None:
         overrides["training.max_steps"] = args.max_steps
     train(CONFIG_PATH, workdir / "out", use_gpu=-1, overrides=overrides)
-    finish_artifact(workdir / "out" / "model-best", args.output, stats, time.monotonic() - started)
+    finish_artifact(workdir / "out" / "model-best", args.output, stats, time.monotonic() - started, limit)
     print(f"wrote {args.output} in {time.monotonic() - started:.0f}s", flush=True)
     return 0
 

