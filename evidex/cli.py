@@ -179,6 +179,41 @@ def search(ctx: click.Context, query: str, agency: str | None, case_id: str | No
             click.echo("  … " + " ".join(snippet.split()) + " …")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the HTTP API and the search page."""
+    import uvicorn
+
+    from evidex.api import app_from_settings
+
+    uvicorn.run(app_from_settings(_settings(ctx)), host=host, port=port, log_level="warning")
+
+
+@main.group()
+def users() -> None:
+    """API users and their bearer tokens."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--agency", required=True)
+@click.option("--role", "roles", multiple=True, default=("investigator",), show_default=True)
+@click.pass_context
+def users_add(ctx: click.Context, name: str, agency: str, roles: tuple[str, ...]) -> None:
+    """Register a user and print their token (shown once; only its hash is kept)."""
+    from evidex.identity import User
+    from evidex.users import UserDirectory
+
+    try:
+        user = User(name, agency, roles)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(UserDirectory(_settings(ctx).data_dir).add(user))
+
+
 from evidex.cli_tools import register_tools  # noqa: E402  (commands for single files)
 from evidex.cli_topics import register_topic_commands  # noqa: E402
 

@@ -109,6 +109,16 @@ class EvidenceStore:
     def read_manifest(self, batch_id: str) -> dict:
         return json.loads((self.manifests / f"{batch_id}.json").read_text())
 
+    def custody_events(self, batch_id: str, sha256: str) -> list[dict]:
+        """Custody records concerning one original: its batch's receipt and the derivations that produced it."""
+        events = []
+        for record in self.custody.records():
+            if record.get("event") == "batch_received" and record.get("batch_id") == batch_id:
+                events.append(record)
+            elif record.get("event") == "items_derived" and any(c[1] == sha256 for c in record.get("children", [])):
+                events.append({**record, "children": [c for c in record["children"] if c[1] == sha256]})
+        return events
+
     def iter_blobs(self) -> Iterator[Path]:
         if self.blobs.exists():
             yield from (p for p in self.blobs.rglob("*") if p.is_file())

@@ -1,0 +1,90 @@
+"""HTTP API and the small search page (``evidex serve``).
+
+Identity is an injected dependency (bearer tokens from ``evidex users add``); every read goes through
+``SearchService``, which applies the access filter and writes the audit record. Tests may override the
+identity dependency, never the service.
+"""
+
+
+from dataclasses import asdict
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from evidex.identity import User
+from evidex.search import AccessDenied, Filters, SearchService
+from evidex.settings import Settings
+from evidex.store import EvidenceStore
+from evidex.users import UserDirectory
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def create_app(settings: Settings, service: SearchService) -> FastAPI:
+    """The application, bound to one settings object and one search service."""
+    app = FastAPI(title="Evidex", version="1", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    directory = UserDirectory(settings.data_dir)
+    store = EvidenceStore(settings.store_dir)
+
+    def current_user(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
+        user = directory.resolve(creds.credentials) if creds else None
+        if user is None:
+            raise HTTPException(401, "a valid bearer token is required (evidex users add)",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return user
+
+    app.state.current_user = current_user
+    Caller = Annotated[User, Depends(current_user)]
+
+    @app.get("/api/search")
+    def search(user: Caller, q: str = "", agency: str | None = None, case: str | None = None,
+               status: str | None = None, type: str | None = None, topic: str | None = None,
+               language: str | None = None, entity: Annotated[str | None, Query(description="LABEL:value")] = None,
+               limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
+               reveal: bool = False) -> dict[str, Any]:
+        pivot = tuple(entity.split(":", 1)) if entity and ":" in entity else None
+        result = service.search(user, q, Filters(agency=agency, case_id=case, status=status, content_type=type,
+                                                 topic=topic, language=language, entity=pivot),  # type: ignore[arg-type]
+                                limit=limit, offset=offset, reveal=reveal)
+        return {"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": result.facets}
+
+    def _doc(user: User, doc_id: str, action: str, reveal: bool = False) -> dict[str, Any]:
+        try:
+            return service.get(user, doc_id, reveal=reveal, action=action)
+        except AccessDenied as exc:
+            raise HTTPException(404, str(exc)) from exc
+
+    @app.get("/api/documents/{doc_id}")
+    def document(user: Caller, doc_id: str, reveal: bool = False) -> dict[str, Any]:
+        source = _doc(user, doc_id, "view", reveal)
+        return {"id": doc_id, **source}
+
+    @app.get("/api/documents/{doc_id}/original")
+    def original(user: Caller, doc_id: str) -> FileResponse:
+        source = _doc(user, doc_id, "download", reveal=False)
+        path = store.blob_path(source["sha256"])
+        if not path.is_file():
+            raise HTTPException(410, f"original {source['sha256']} is missing from the evidence store")
+        return FileResponse(path, filename=source.get("name") or source["sha256"],
+                            media_type="application/octet-stream")
+
+    @app.get("/api/documents/{doc_id}/custody")
+    def custody(user: Caller, doc_id: str) -> dict[str, Any]:
+        source = _doc(user, doc_id, "view_custody", reveal=False)
+        return {"id": doc_id, "sha256": source["sha256"], "path": source.get("path"),
+                "events": store.custody_events(source["batch_id"], source["sha256"])}
+
+    @app.get("/", response_class=HTMLResponse)
+    def page(request: Request) -> str:
+        return resources.files("evidex").joinpath("web/index.html").read_text(encoding="utf-8")
+
+    return app
+
+
+def app_from_settings(settings: Settings) -> FastAPI:
+    from evidex.service import search_service
+
+    return create_app(settings, search_service(settings))
