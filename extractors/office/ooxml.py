@@ -159,9 +159,12 @@ def _read_xlsx(path: Path, ctx: ExtractContext) -> Extracted:
     problems: list[str] = []
     pages: list[Page] = []
     budget = ctx.limits.max_text_chars
+    # A file object, not a path: stored originals have no extension, and openpyxl judges paths by theirs.
+    handle = open(path, "rb")
     try:
-        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True, keep_links=False)
+        wb = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types on damaged packages
+        handle.close()
         raise CorruptError(f"unreadable XLSX workbook: {type(exc).__name__}: {exc}") from exc
     try:
         for number, ws in enumerate(wb.worksheets, start=1):
@@ -185,6 +188,7 @@ def _read_xlsx(path: Path, ctx: ExtractContext) -> Extracted:
                 break
     finally:
         wb.close()
+        handle.close()
     with open_package(path) as zf:
         names = zf.namelist()
         sections = {
