@@ -140,3 +140,19 @@ def test_english_mentions_lose_determiner_and_possessive():
                            ("Theodore", "Theodore"), ("Apple’s", "Apple")]:
         start, end = trim_english(text, 0, len(text))
         assert text[start:end] == expected
+
+
+def test_held_out_part_is_never_trained_or_tuned_on():
+    from models.ner.corpus_ko import CorpusMissing, corpus_root, held_out, training_texts, tuning_texts
+
+    try:
+        root = corpus_root()
+    except CorpusMissing as missing:
+        pytest.skip(str(missing))
+    evaluation = held_out(root)
+    assert len(evaluation) == 1000
+    assert evaluation[0].ident.startswith("klue-ner-v1_dev_03000")
+    assert evaluation[-1].ident.startswith("klue-ner-v1_dev_03999")
+    learned = {item.ident for item in training_texts(root)} | {item.ident for item in tuning_texts(root)}
+    assert not learned & {item.ident for item in evaluation}
+    assert not {item.text for item in tuning_texts(root)} & {item.text for item in evaluation} - {""}
