@@ -146,14 +146,15 @@ def verify(ctx: click.Context) -> None:
 @click.option("--status", help="Only documents with this extraction status.")
 @click.option("--type", "content_type", help="Only this content type.")
 @click.option("--topic", help="Only documents with this topic.")
+@click.option("--entity", help="Only documents naming this entity, as LABEL:value (e.g. ORG:쿠팡).")
 @click.option("--limit", default=10, show_default=True)
 @click.option("--as", "as_user", help="Search as name@agency[:roles] (default EVIDEX_USER or the local operator).")
 @click.option("--reveal", is_flag=True, help="Show personal identifiers unmasked (privacy_officer/admin only).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def search(ctx: click.Context, query: str, agency: str | None, case_id: str | None, status: str | None,
-           content_type: str | None, topic: str | None, limit: int, as_user: str | None, reveal: bool,
-           as_json: bool) -> None:
+           content_type: str | None, topic: str | None, entity: str | None, limit: int, as_user: str | None,
+           reveal: bool, as_json: bool) -> None:
     """Search documents (Korean and English; "phrases", +must -not, fuzzy~)."""
     from evidex.identity import cli_user
     from evidex.search import Filters
@@ -161,9 +162,15 @@ def search(ctx: click.Context, query: str, agency: str | None, case_id: str | No
 
     settings = _settings(ctx)
     user = cli_user(as_user)
+    pivot = None
+    if entity:
+        label, sep, value = entity.partition(":")
+        if not sep or not value:
+            raise click.BadParameter("use LABEL:value, e.g. ORG:쿠팡", param_hint="--entity")
+        pivot = (label.upper(), value)
     service = search_service(settings)
     result = service.search(user, query, Filters(agency=agency, case_id=case_id, status=status,
-                                                 content_type=content_type, topic=topic),
+                                                 content_type=content_type, topic=topic, entity=pivot),
                             limit=limit, reveal=reveal)
     if as_json:
         _echo_json({"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": result.facets})

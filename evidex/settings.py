@@ -44,38 +44,42 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="EVIDEX_", extra="forbid")
 
-    data_dir: Path = Field(default_factory=_default_data_dir)
+    data_dir: Path = Field(default_factory=_default_data_dir, description=(
+        "Where everything local lives: evidence store, catalogue, local node, Prefect home, audit journal."))
     # Elasticsearch: empty URL means "run the local node".
-    es_url: str = ""
-    es_username: str = ""
-    es_password: str = ""
-    es_api_key: str = ""
-    es_ca_certs: str = ""
-    es_verify_certs: bool = True
-    es_index_prefix: str = "evidex"
-    es_dir: Path | None = None
-    es_local_port: int = 9200
-    es_heap: str = "1g"
-    es_version: str = ES_VERSION
-    es_java_home: str = "/usr/lib/jvm/temurin-25-jdk-amd64"
-    es_user: str = "evidex-es"
-    es_start_timeout_s: float = 180.0
-    bulk_max_bytes: int = 4 * 1024 * 1024
+    es_url: str = Field("", description="URL of an existing Elasticsearch cluster; empty runs the local node.")
+    es_username: str = Field("", description="User name for the cluster (basic auth).")
+    es_password: str = Field("", description="Password for the cluster (basic auth).")
+    es_api_key: str = Field("", description="API key for the cluster (instead of user name and password).")
+    es_ca_certs: str = Field("", description="CA bundle that signed the cluster's certificate.")
+    es_verify_certs: bool = Field(True, description="Verify the cluster's TLS certificate.")
+    es_index_prefix: str = Field("evidex", description="Prefix of the aliases (<prefix>-docs, <prefix>-audit).")
+    es_dir: Path | None = Field(None, description="Home of the local node (default <data_dir>/es).")
+    es_local_port: int = Field(9200, description="HTTP port of the local node (a free one is taken if busy).")
+    es_heap: str = Field("1g", description="Java heap of the local node (-Xms/-Xmx).")
+    es_version: str = Field(ES_VERSION, description="Elasticsearch version of the local node.")
+    es_java_home: str = Field("/usr/lib/jvm/temurin-25-jdk-amd64", description="JDK that runs the local node.")
+    es_user: str = Field("evidex-es", description="System user that runs the local node when Evidex runs as root.")
+    es_start_timeout_s: float = Field(180.0, description="Seconds to wait for the local node to answer.")
+    bulk_max_bytes: int = Field(4 * 1024 * 1024, description="Largest bulk request sent to Elasticsearch.")
     # Pipeline
-    chunk_size: int = 50
-    workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)))
-    enrich_workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)))
-    extract_timeout_s: float = 120.0
-    extract_memory_mb: int = 2048
-    max_file_mb: int = 2048
-    ocr_languages: str = "kor+eng"
-    ocr_enabled: bool = True
-    ner_enabled: bool = True
-    topics_enabled: bool = True
-    topics_dir: Path | None = None
+    chunk_size: int = Field(50, description="Items per Prefect task run.")
+    workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)),
+                         description="Extraction worker processes (contained: time and memory limits).")
+    enrich_workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)),
+                                description="Processes for enrichment and index-time analysis (1: in-process).")
+    extract_timeout_s: float = Field(120.0, description="Wall-clock limit for reading one file.")
+    extract_memory_mb: int = Field(2048, description="Address-space limit of an extraction worker.")
+    max_file_mb: int = Field(2048, description="Files larger than this are recorded as too_large, unread.")
+    ocr_languages: str = Field("kor+eng", description="Tesseract languages when a batch names none.")
+    ocr_enabled: bool = Field(True, description="OCR pages and images without a text layer.")
+    ner_enabled: bool = Field(True, description="Tag named entities (Korean and English NER).")
+    topics_enabled: bool = Field(True, description="Classify documents into the task force's topics.")
+    topics_dir: Path | None = Field(None, description=(
+        "Topic model to use (default: this deployment's retrained model, else the shipped one)."))
     # Security
-    hmac_secret: str = ""
-    audit_to_index: bool = True
+    hmac_secret: str = Field("", description=(
+        "Key of the hashes of personal identifiers (default: generated once into <data_dir>/secret.key)."))
 
     @classmethod
     def settings_customise_sources(
