@@ -71,7 +71,7 @@ def register_tools(main: click.Group) -> None:
         config = EnrichConfig(secret=settings.secret_bytes(), ner=not no_ner, topics=False)
         result = Enricher(config).enrich_many([text], [language])[0]
         rows = []
-        for e in result.entities:
+        for e in sorted(result.entities, key=lambda x: (x.start, x.end)):
             shown = e.text if (reveal or not e.sensitive) else mask(e.label, e.text)
             norm = e.norm if (reveal or not e.sensitive) else mask(e.label, e.norm)
             rows.append({"label": e.label, "text": shown, "norm": norm, "start": e.start, "end": e.end,

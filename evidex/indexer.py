@@ -29,7 +29,8 @@ class BulkIndexer:
         self.alias = alias
         self.max_bytes = max_bytes
 
-    def index(self, docs: Iterable[IndexDoc]) -> BulkResult:
+    def index(self, docs: Iterable[IndexDoc], *, raise_on_error: bool = True) -> BulkResult:
+        """Index ``docs``; refused documents raise ``IndexingError`` unless ``raise_on_error`` is False."""
         result = BulkResult()
         lines: list[str] = []
         size = 0
@@ -44,7 +45,7 @@ class BulkIndexer:
             size += pair
         if lines:
             self._send(lines, result)
-        if result.failed:
+        if result.failed and raise_on_error:
             first = "; ".join(f"{doc_id}: {why}" for doc_id, why in result.failed[:3])
             raise IndexingError(f"{len(result.failed)} document(s) were refused by Elasticsearch: {first}")
         return result

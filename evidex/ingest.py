@@ -21,7 +21,7 @@ from evidex.settings import Settings
 from evidex.store import EvidenceStore
 from extractors.base import ExtractContext, Extracted, Limits, Status
 from evidex.workers import TextWorkers
-from index_config.documents import MAX_INDEXED_CHARS, build_document
+from index_config.documents import MAX_INDEXED_CHARS, build_document, refused_document
 from models.enrich import EnrichConfig
 
 
@@ -215,7 +215,20 @@ class ChunkProcessor:
         docs = [build_document(item, ex, en, shared_with=list(self.spec.shared_with), analysed=terms)
                 for item, ex, (en, terms) in zip(items, extracted, worked)]
         t4 = time.perf_counter()
-        result = self.indexer.index(docs)
+        result = self.indexer.index(docs, raise_on_error=False)
+        if result.failed:
+            # A document Elasticsearch refuses is indexed again without its derived fields, as an error
+            # with the refusal as its reason, so it stays visible and the batch goes on.
+            refused = dict(result.failed)
+            fallback = [refused_document(d, refused[d.doc_id]) for d in docs if d.doc_id in refused]
+            retry = self.indexer.index(fallback)
+            result.created += retry.created
+            result.updated += retry.updated
+            extracted = [
+                Extracted.failure(Status.ERROR, f"index refused the document: {refused[i.item_id]}")
+                if i.item_id in refused else e
+                for i, e in zip(items, extracted)
+            ]
         self.catalog.mark_done((i.item_id, e.status.value, e.reason) for i, e in zip(items, extracted))
         t5 = time.perf_counter()
         for item in items:

@@ -101,6 +101,18 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
     return IndexDoc(item.item_id, source)
 
 
+_KEPT_WHEN_REFUSED = ("item_id", "sha256", "size", "path", "name", "extension", "content_type", "parent_id",
+                      "root_id", "depth", "batch_id", "agency", "case_id", "exhibit", "owner_agency", "shared_with",
+                      "pipeline_version", "indexed_at")
+
+
+def refused_document(doc: IndexDoc, why: str) -> IndexDoc:
+    """A minimal stand-in for a document the index refused: identity and access fields, status ``error``."""
+    source = {k: doc.source.get(k) for k in _KEPT_WHEN_REFUSED}
+    source.update(status="error", reason=f"index refused the document: {why}"[:2000], title=doc.source.get("name"))
+    return IndexDoc(doc.doc_id, source)
+
+
 def _flat(value: Any) -> Any:
     """Metadata values as strings or lists of strings (the ``flattened`` field type)."""
     if isinstance(value, (list, tuple)):

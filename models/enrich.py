@@ -46,6 +46,17 @@ class Enricher:
             self._topics = TopicModel.load(self.config.topics_dir or CURRENT_DIR)
         return self._topics
 
+    def version(self) -> str:
+        """Versions of every model that ran, for ``Enrichment.pipeline_version``."""
+        from models.identifiers import SOURCE
+
+        parts = [PIPELINE_VERSION, SOURCE]
+        if self.config.ner:
+            parts.append(self._tagger().version())
+        if self.config.topics:
+            parts.append(f"topics-{self._topic_model().version}")
+        return "+".join(parts)
+
     def enrich_many(self, texts: list[str], languages: list[str | None]) -> list[Enrichment]:
         from models.identifiers import find_identifiers
 
@@ -60,6 +71,7 @@ class Enricher:
             predicted = self._topic_model().predict([cut[i] for i in wanted])
             for i, found in zip(wanted, predicted):
                 topics[i] = list(found)
+        version = self.version()
         out = []
         for found_ids, found_names, found_topics in zip(ids, names, topics):
             pii = Counter(e.label for e in found_ids if e.sensitive)
@@ -68,7 +80,7 @@ class Enricher:
                     entities=tuple(found_ids) + tuple(found_names),
                     pii=dict(pii),
                     topics=tuple(found_topics),
-                    pipeline_version=PIPELINE_VERSION,
+                    pipeline_version=version,
                 )
             )
         return out

@@ -1,0 +1,52 @@
+"""The index contract on a real node: templates, aliases, refusals turned into visible errors."""
+
+from __future__ import annotations
+
+from evidex.catalog import Item
+from evidex.es import make_client
+from evidex.indexer import BulkIndexer
+from extractors.base import Extracted, Method, Status
+from index_config import ensure_indices, specs
+from index_config.documents import IndexDoc, build_document, refused_document
+from models.types import Enrichment, Entity
+
+
+def _item(n: int) -> Item:
+    return Item(f"id{n}", "b", "0" * 64, 10, f"f{n}.txt", f"f{n}.txt", None, f"id{n}", 0, "knpa", "C", None)
+
+
+def test_templates_are_versioned_and_applied_idempotently(settings) -> None:
+    client = make_client(settings)
+    first = ensure_indices(client, settings.es_index_prefix)
+    second = ensure_indices(client, settings.es_index_prefix)
+    assert first == second
+    for name, spec in specs().items():
+        assert first[f"{settings.es_index_prefix}-{name}"] == f"{settings.es_index_prefix}-{name}-v{spec.version}"
+
+
+def test_sensitive_identifiers_are_indexed_only_as_hashes(settings) -> None:
+    client = make_client(settings)
+    ensure_indices(client, settings.es_index_prefix)
+    phone = Entity("PHONE", "010-1234-5678", "+821012345678", 0, 13, "identifiers.v1", True, "h" * 32)
+    org = Entity("ORG", "쿠팡", "쿠팡", 20, 22, "ko-ner")
+    extracted = Extracted(status=Status.OK, text="010-1234-5678 에 연락. 쿠팡 관련", method=Method.TEXT_LAYER)
+    doc = build_document(_item(1), extracted, Enrichment(entities=(phone, org), pii={"PHONE": 1}), shared_with=[])
+    assert doc.source["pii_hashes"] == ["h" * 32]
+    assert doc.source["entities"] == {"ORG": ["쿠팡"]}
+    assert "+821012345678" not in str({k: v for k, v in doc.source.items() if k != "text"})
+    BulkIndexer(client, f"{settings.es_index_prefix}-docs").index([doc])
+
+
+def test_refused_document_becomes_a_visible_error(settings) -> None:
+    client = make_client(settings)
+    ensure_indices(client, settings.es_index_prefix)
+    indexer = BulkIndexer(client, f"{settings.es_index_prefix}-docs")
+    good = build_document(_item(2), Extracted(status=Status.OK, text="fine"), Enrichment(), shared_with=[])
+    bad = IndexDoc("id3", {**good.source, "item_id": "id3", "not_in_the_mapping": 1})
+    result = indexer.index([good, bad], raise_on_error=False)
+    assert result.created == 1 and [doc_id for doc_id, _ in result.failed] == ["id3"]
+    retry = indexer.index([refused_document(bad, result.failed[0][1])])
+    assert retry.created == 1
+    client.indices.refresh(index=f"{settings.es_index_prefix}-docs")
+    stored = client.get(index=f"{settings.es_index_prefix}-docs", id="id3")["_source"]
+    assert stored["status"] == "error" and "strict" in stored["reason"]
