@@ -62,7 +62,12 @@ def main() -> None:
             other = max(0.0, wall - sum(stages.values()))
             print(f"files: {summary.files}, bytes: {size:,}, items: {summary.items_processed}, "
                   f"indexed: {summary.indexed_new}, chunk size: {args.chunk}")
+            steady = timings.get("chunks_wall", 0.0) or wall
             print(f"wall: {wall:.2f} s   files/s: {summary.files / wall:.1f}   MB/s: {size / wall / 1e6:.3f}")
+            print(f"steady state (chunks only, after start-up): {steady:.2f} s   files/s: "
+                  f"{summary.items_processed / steady:.1f}   MB/s: {size / steady / 1e6:.3f}")
+            print("shares of wall time (extraction runs ahead in worker processes, so its share is the time the "
+                  "pipeline waited for it):")
             for name, secs in stages.items():
                 print(f"  {name:<30} {secs:8.2f} s  {100 * secs / wall:5.1f} %")
             print(f"  {'start-up and other':<30} {other:8.2f} s  {100 * other / wall:5.1f} %")
