@@ -155,7 +155,6 @@ class ChunkProcessor:
         self.workdir = store.tmp_workdir()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidex-prefetch")
         self._ahead: tuple[tuple[str, ...], Future[list[Extracted]]] | None = None
-        self.lost_children: list[tuple[str, str, str]] = []
 
     def close(self) -> None:
         if self._ahead:
@@ -207,7 +206,7 @@ class ChunkProcessor:
         extracted = self._take(items)
         self.prefetch(upcoming or [])
         t1 = time.perf_counter()
-        report.children = self._store_children(items, extracted)
+        report.children = self._store_children(items, extracted, report)
         t2 = time.perf_counter()
         texts = [e.text[:MAX_INDEXED_CHARS] for e in extracted]
         worked = self.text_workers.run(texts, [e.language for e in extracted])
@@ -243,14 +242,14 @@ class ChunkProcessor:
         )
         return report
 
-    def _store_children(self, items: list[Item], extracted: list[Extracted]) -> int:
+    def _store_children(self, items: list[Item], extracted: list[Extracted], report: ChunkReport) -> int:
         new_items: list[Item] = []
         for item, ex in zip(items, extracted):
             for child in ex.children:
                 try:
                     blob = self.store.put(child.path)
                 except OSError as exc:
-                    self.lost_children.append((item.item_id, child.inner_path, str(exc)))
+                    report.reasons[f"error: an embedded file could not be stored: {exc.strerror or exc}"] += 1
                     continue
                 inner = f"{item.path}!/{child.inner_path}"
                 cid = item_id_for(item.agency, item.case_id, item.exhibit, item.item_id, child.inner_path, blob.sha256)

@@ -135,3 +135,28 @@ def test_killed_ingest_resumes_without_duplicates(settings, tmp_path: Path) -> N
     ids = client.search(index=f"{settings.es_index_prefix}-docs", size=0,
                         aggs={"paths": {"cardinality": {"field": "path"}}})
     assert ids["aggregations"]["paths"]["value"] == 240
+
+
+def test_same_attachment_in_two_mails_is_stored_once_and_shown_under_both(settings, tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    batch = tmp_path / "mails"
+    batch.mkdir()
+    attachment = "압수물 목록\n1. 노트북\n2. 외장하드\n".encode("utf-8")
+    for n in (1, 2):
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "a@example.org", "b@example.org", f"목록 {n}"
+        msg.set_content(f"첨부 확인 바랍니다 ({n})")
+        msg.add_attachment(attachment, maintype="text", subtype="plain", filename="압수물_목록.txt")
+        (batch / f"mail{n}.eml").write_bytes(bytes(msg))
+    summary = run_ingest(BatchSpec(batch, "knpa", "M1"), settings)
+    assert summary.children == 2 and summary.items_processed == 4
+    client = make_client(settings)
+    hits = client.search(index=f"{settings.es_index_prefix}-docs", query={"term": {"name": "압수물_목록.txt"}},
+                         size=10)["hits"]["hits"]
+    assert len(hits) == 2
+    assert len({h["_source"]["sha256"] for h in hits}) == 1
+    assert len({h["_source"]["parent_id"] for h in hits}) == 2
+    assert {h["_source"]["path"].split("!/")[0] for h in hits} == {"mail1.eml", "mail2.eml"}
+    blobs = [b for b in EvidenceStore(settings.store_dir).iter_blobs() if b.name == hits[0]["_source"]["sha256"]]
+    assert len(blobs) == 1
