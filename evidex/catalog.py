@@ -17,7 +17,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (
     batch_id TEXT PRIMARY KEY, agency TEXT NOT NULL, case_id TEXT NOT NULL, exhibit TEXT,
     submitted_by TEXT, received_at TEXT NOT NULL, source TEXT, manifest_sha256 TEXT,
-    files INTEGER, bytes INTEGER
+    files INTEGER, bytes INTEGER, shared_with TEXT DEFAULT '[]', ocr_languages TEXT
 );
 CREATE TABLE IF NOT EXISTS items (
     item_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
@@ -69,6 +69,10 @@ class Catalog:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(batches)")}
+        for name, decl in (("shared_with", "TEXT DEFAULT '[]'"), ("ocr_languages", "TEXT")):
+            if name not in columns:  # catalogues written before these columns existed
+                self.conn.execute(f"ALTER TABLE batches ADD COLUMN {name} {decl}")
 
     def close(self) -> None:
         self.conn.close()
@@ -84,6 +88,16 @@ class Catalog:
         cur = self.conn.execute("SELECT * FROM batches WHERE batch_id=?", (batch_id,))
         row = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+    def batches(self) -> list[dict]:
+        cur = self.conn.execute("SELECT * FROM batches ORDER BY received_at")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def reset(self, batch_id: str) -> int:
+        """Mark every item of a batch pending again (to rebuild its documents); returns how many."""
+        cur = self.conn.execute("UPDATE items SET state='pending' WHERE batch_id=?", (batch_id,))
+        return cur.rowcount
 
     def add_items(self, items: Iterable[Item]) -> int:
         """Insert new occurrences; known ones are left as they are. Returns how many were new."""

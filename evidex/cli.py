@@ -126,6 +126,26 @@ def ingest(ctx: click.Context, path: Path, agency: str, case_id: str, exhibit: s
 
 
 @main.command()
+@click.option("--batch", "batch_ids", multiple=True, help="Only this batch (repeatable); default: every batch.")
+@click.option("--password", "passwords", multiple=True, help="Candidate password for encrypted files.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def reindex(ctx: click.Context, batch_ids: tuple[str, ...], passwords: tuple[str, ...], as_json: bool) -> None:
+    """Rebuild index documents from the evidence store (new models, new mapping version, lost index)."""
+    from flows.runtime import run_reindex
+
+    summary = run_reindex(_settings(ctx), list(batch_ids) or None, passwords)
+    if as_json:
+        _echo_json(asdict(summary))
+        return
+    click.echo(f"{len(summary.batches)} batch(es), {summary.items_processed} documents rebuilt into {summary.index}"
+               + (f" (alias moved from {summary.previous_index})" if summary.alias_swapped else ""))
+    for reason, count in sorted(summary.failures.items(), key=lambda kv: -kv[1])[:20]:
+        click.echo(f"  {count:>5}  {reason}")
+    click.echo(f"  labels re-applied: {summary.labels_reapplied}; {summary.seconds:.1f} s")
+
+
+@main.command()
 @click.pass_context
 def verify(ctx: click.Context) -> None:
     """Re-hash the evidence store and check the custody chain; exit 1 and name what does not match."""

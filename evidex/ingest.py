@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections import Counter
@@ -37,6 +38,15 @@ class BatchSpec:
     passwords: tuple[str, ...] = ()
     shared_with: tuple[str, ...] = ()
     ocr_languages: str | None = None
+
+
+def spec_of_stored_batch(row: dict[str, Any], passwords: tuple[str, ...] = ()) -> BatchSpec:
+    """The spec a stored batch was ingested with (passwords are never stored: give them again)."""
+    return BatchSpec(
+        source=Path(row["source"] or "."), agency=row["agency"], case_id=row["case_id"], exhibit=row["exhibit"],
+        submitted_by=row["submitted_by"], passwords=passwords,
+        shared_with=tuple(json.loads(row.get("shared_with") or "[]")), ocr_languages=row.get("ocr_languages"),
+    )
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,7 @@ def register_batch(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> B
             "source": str(spec.source.resolve()),
             "files": entries,
             "unreadable": [{"path": p, "reason": r} for p, r in unreadable],
+            "shared_with": list(spec.shared_with),
             "hash_algorithm": "sha256",
         }
         manifest_sha = store.write_manifest(batch_id, manifest)
@@ -127,6 +138,7 @@ def register_batch(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> B
             batch_id=batch_id, agency=spec.agency, case_id=spec.case_id, exhibit=spec.exhibit,
             submitted_by=spec.submitted_by, received_at=manifest["received_at"], source=manifest["source"],
             manifest_sha256=manifest_sha, files=len(entries), bytes=total,
+            shared_with=json.dumps(list(spec.shared_with)), ocr_languages=spec.ocr_languages,
         )
     return BatchInfo(batch_id, len(entries), total, known is None, tuple(unreadable))
 
@@ -135,7 +147,7 @@ class ChunkProcessor:
     """Extract, enrich and index chunks of items; holds the worker pool and models across chunks."""
 
     def __init__(self, settings: Settings, store: EvidenceStore, catalog: Catalog, client: Any, spec: BatchSpec,
-                 *, enrich: EnrichConfig | None = None) -> None:
+                 *, enrich: EnrichConfig | None = None, index: str | None = None) -> None:
         from extractors.containment import ContainedPool
 
         self.settings = settings
@@ -151,7 +163,7 @@ class ChunkProcessor:
         self.text_workers = TextWorkers(enrich or EnrichConfig(
             secret=settings.secret_bytes(), ner=settings.ner_enabled, topics=settings.topics_enabled,
             topics_dir=settings.active_topics_dir()), settings.enrich_workers)
-        self.indexer = BulkIndexer(client, f"{settings.es_index_prefix}-docs", settings.bulk_max_bytes)
+        self.indexer = BulkIndexer(client, index or f"{settings.es_index_prefix}-docs", settings.bulk_max_bytes)
         self.workdir = store.tmp_workdir()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidex-prefetch")
         self._ahead: tuple[tuple[str, ...], Future[list[Extracted]]] | None = None

@@ -28,6 +28,23 @@ class LabelEvent:
     time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
 
 
+def read_label_events(data_dir: Path) -> list[LabelEvent]:
+    """Every label event of a deployment, oldest first."""
+    path = data_dir / "labels.jsonl"
+    if not path.exists():
+        return []
+    return [LabelEvent(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def replay(events: list[LabelEvent]) -> dict[str, set[str]]:
+    """Document id → topics, after applying every add and remove in order."""
+    labels: dict[str, set[str]] = {}
+    for event in events:
+        topics = labels.setdefault(event.doc_id, set())
+        (topics.add if event.action == "add" else topics.discard)(event.topic)
+    return {doc: topics for doc, topics in labels.items() if topics}
+
+
 class LabelStore:
     """Reads and writes analysts' labels."""
 
@@ -35,18 +52,9 @@ class LabelStore:
         self.path = data_dir / "labels.jsonl"
         self.service = service
 
-    def events(self) -> list[LabelEvent]:
-        if not self.path.exists():
-            return []
-        return [LabelEvent(**json.loads(line)) for line in self.path.read_text(encoding="utf-8").splitlines() if line]
-
     def current(self) -> dict[str, set[str]]:
         """Document id → topics, after replaying every add and remove."""
-        labels: dict[str, set[str]] = {}
-        for event in self.events():
-            topics = labels.setdefault(event.doc_id, set())
-            (topics.add if event.action == "add" else topics.discard)(event.topic)
-        return {doc: topics for doc, topics in labels.items() if topics}
+        return replay(read_label_events(self.path.parent))
 
     def set(self, user: User, doc_id: str, topic: str, *, remove: bool = False, known_topics: set[str]) -> set[str]:
         """Add (or remove) one label; returns the document's labels afterwards."""

@@ -61,6 +61,49 @@ def chunk_task(processor: ChunkProcessor, item_ids: list[str], upcoming_ids: lis
     return processor.process(catalog.pending_by_ids(item_ids), catalog.pending_by_ids(upcoming_ids))
 
 
+def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, summary: BatchSummary,
+                timings: Counter, *, large: bool, progress: Progress | None = None) -> Counter:
+    """Process a batch's pending items chunk by chunk (one task run per chunk); returns failure reasons."""
+    started = time.perf_counter()
+    catalog = processor.catalog
+    failures: Counter = Counter()
+    relaxed = False
+    try:
+        while True:
+            pending = catalog.pending(batch_id, 2 * settings.chunk_size)
+            if not pending:
+                break
+            current, upcoming = pending[: settings.chunk_size], pending[settings.chunk_size :]
+            if large and not relaxed:
+                processor.indexer.relax_refresh()
+                relaxed = True
+            t_task = time.perf_counter()
+            report = chunk_task(processor, [i.item_id for i in current], [i.item_id for i in upcoming])
+            timings["chunks_wall"] += time.perf_counter() - t_task
+            timings.update(report.timings)
+            failures.update(report.reasons)
+            summary.items_processed += report.items
+            summary.children += report.children
+            summary.indexed_new += report.created
+            summary.indexed_updated += report.updated
+            if progress:
+                progress({"processed": summary.items_processed, "known": catalog.total(batch_id),
+                          "seconds": time.perf_counter() - started})
+    finally:
+        if relaxed:
+            processor.indexer.restore_refresh()
+        else:
+            processor.indexer.client.indices.refresh(index=processor.indexer.alias)
+    return failures
+
+
+def finish_timings(timings: Counter) -> dict[str, float]:
+    """Round the stage timings and add orchestration: chunk wall time not spent in any stage."""
+    stage = sum(v for k, v in timings.items() if k not in ("chunks_wall", "register"))
+    timings["orchestration"] = max(0.0, timings["chunks_wall"] - stage)
+    return {k: round(v, 3) for k, v in timings.items()}
+
+
 @flow(name="ingest_batch", log_prints=False, persist_result=False)
 def ingest_batch(spec: BatchSpec, settings: Settings, progress: Progress | None = None) -> BatchSummary:
     """Ingest one batch end to end and return its summary."""
@@ -75,45 +118,17 @@ def ingest_batch(spec: BatchSpec, settings: Settings, progress: Progress | None 
     summary = BatchSummary(info.batch_id, spec.agency, spec.case_id, info.files, info.bytes,
                            unreadable=[{"path": p, "reason": r} for p, r in info.unreadable])
     processor = ChunkProcessor(settings, store, catalog, client, spec)
-    statuses: Counter = Counter()
-    failures: Counter = Counter()
-    relaxed = False
     try:
-        while True:
-            pending = catalog.pending(info.batch_id, 2 * settings.chunk_size)
-            if not pending:
-                break
-            current, upcoming = pending[: settings.chunk_size], pending[settings.chunk_size :]
-            if not relaxed and info.files > 5 * settings.chunk_size:
-                processor.indexer.relax_refresh()
-                relaxed = True
-            t_task = time.perf_counter()
-            report = chunk_task(processor, [i.item_id for i in current], [i.item_id for i in upcoming])
-            timings["chunks_wall"] += time.perf_counter() - t_task
-            timings.update(report.timings)
-            statuses.update(report.statuses)
-            failures.update(report.reasons)
-            summary.items_processed += report.items
-            summary.children += report.children
-            summary.indexed_new += report.created
-            summary.indexed_updated += report.updated
-            if progress:
-                progress({"processed": summary.items_processed, "known": catalog.total(info.batch_id),
-                          "seconds": time.perf_counter() - started})
+        failures = drain_batch(info.batch_id, processor, settings, summary, timings,
+                               large=info.files > 5 * settings.chunk_size, progress=progress)
     finally:
         processor.close()
-        if relaxed:
-            processor.indexer.restore_refresh()
-        else:
-            client.indices.refresh(index=f"{settings.es_index_prefix}-docs")
         catalog.close()
     summary.already_done = summary.items_processed == 0 and not info.new
     summary.statuses = dict(catalog_counts(settings, info.batch_id))
     summary.failures = dict(failures)
     summary.seconds = round(time.perf_counter() - started, 3)
-    stage = sum(v for k, v in timings.items() if k not in ("chunks_wall", "register"))
-    timings["orchestration"] = max(0.0, timings["chunks_wall"] - stage)
-    summary.timings = {k: round(v, 3) for k, v in timings.items()}
+    summary.timings = finish_timings(timings)
     return summary
 
 

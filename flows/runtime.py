@@ -36,3 +36,12 @@ def run_retrain(settings: Settings, user: Any, seed: int = 0) -> Any:
     from flows.retrain import retrain_topics
 
     return retrain_topics(settings, user, seed)
+
+
+def run_reindex(settings: Settings, batch_ids: list[str] | None, passwords: tuple[str, ...] = (),
+                progress: Any = None) -> Any:
+    """Run ``reindex_from_store`` and return its summary."""
+    configure_prefect(settings)
+    from flows.reindex import reindex_from_store
+
+    return reindex_from_store(settings, batch_ids, passwords, progress)

@@ -1,0 +1,100 @@
+"""Prefect flow ``reindex_from_store``: rebuild index documents from the evidence store.
+
+Elasticsearch is a derived index. This flow re-reads every stored original of the chosen batches (all by
+default), re-extracts, re-enriches and re-indexes it, then re-applies analysts' labels. When the shipped index
+template has a newer version than the index behind the alias, the documents go into a new index and the alias
+is swapped at the end, so searches keep working on the old index until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from prefect import flow
+
+from evidex.catalog import Catalog
+from evidex.es import make_client
+from evidex.ingest import ChunkProcessor, spec_of_stored_batch
+from evidex.settings import Settings
+from evidex.store import EvidenceStore
+from flows.ingest import BatchSummary, Progress, drain_batch, finish_timings
+from index_config import ensure_indices, specs
+
+
+@dataclass
+class ReindexSummary:
+    index: str
+    previous_index: str
+    alias_swapped: bool
+    batches: list[str] = field(default_factory=list)
+    items_processed: int = 0
+    failures: dict[str, int] = field(default_factory=dict)
+    labels_reapplied: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _target_index(client: object, prefix: str) -> tuple[str, str]:
+    """(index to fill, index behind the alias now): a new versioned index when the template is newer."""
+    current = ensure_indices(client, prefix)[f"{prefix}-docs"]
+    wanted = specs()["docs"].index(prefix)
+    if wanted != current and not client.indices.exists(index=wanted):  # type: ignore[attr-defined]
+        client.indices.create(index=wanted)  # type: ignore[attr-defined]  (template applies the mapping)
+    return wanted, current
+
+
+@flow(name="reindex_from_store", persist_result=False)
+def reindex_from_store(settings: Settings, batch_ids: list[str] | None = None, passwords: tuple[str, ...] = (),
+                       progress: Progress | None = None) -> ReindexSummary:
+    """Rebuild the documents of ``batch_ids`` (every batch when None) from the stored originals."""
+    started = time.perf_counter()
+    store = EvidenceStore(settings.store_dir).ensure()
+    catalog = Catalog(settings.store_dir / "catalog.sqlite")
+    client = make_client(settings)
+    target, previous = _target_index(client, settings.es_index_prefix)
+    summary = ReindexSummary(index=target, previous_index=previous, alias_swapped=False)
+    timings: Counter = Counter()
+    failures: Counter = Counter()
+    wanted = set(batch_ids) if batch_ids else None
+    try:
+        for row in catalog.batches():
+            if wanted is not None and row["batch_id"] not in wanted:
+                continue
+            catalog.reset(row["batch_id"])
+            processor = ChunkProcessor(settings, store, catalog, client, spec_of_stored_batch(row, passwords),
+                                       index=target)
+            part = BatchSummary(row["batch_id"], row["agency"], row["case_id"], row["files"], row["bytes"])
+            try:
+                failures.update(drain_batch(row["batch_id"], processor, settings, part, timings,
+                                            large=row["files"] > 5 * settings.chunk_size, progress=progress))
+            finally:
+                processor.close()
+            summary.batches.append(row["batch_id"])
+            summary.items_processed += part.items_processed
+    finally:
+        catalog.close()
+    summary.labels_reapplied = _reapply_labels(settings, client, target)
+    if target != previous:
+        alias = f"{settings.es_index_prefix}-docs"
+        client.indices.update_aliases(actions=[
+            {"remove": {"index": previous, "alias": alias}},
+            {"add": {"index": target, "alias": alias, "is_write_index": True}},
+        ])
+        summary.alias_swapped = True
+    summary.failures = dict(failures)
+    summary.timings = finish_timings(timings)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _reapply_labels(settings: Settings, client: object, index: str) -> int:
+    from evidex.labels import read_label_events, replay
+
+    labels = replay(read_label_events(settings.data_dir))
+    for doc_id, topics in labels.items():
+        if client.exists(index=index, id=doc_id):  # type: ignore[attr-defined]
+            client.update(index=index, id=doc_id, doc={"labels": sorted(topics)})  # type: ignore[attr-defined]
+    client.indices.refresh(index=index)  # type: ignore[attr-defined]
+    return len(labels)
