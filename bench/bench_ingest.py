@@ -32,8 +32,7 @@ def main() -> None:
     from evidex.ingest import BatchSpec
     from evidex.samples import write_generated_batch
     from evidex.settings import load_settings
-    from flows.runtime import configure_prefect
-
+    
     base = load_settings()
     with tempfile.TemporaryDirectory() as tmp:
         prefix = f"bench{uuid.uuid4().hex[:8]}"
@@ -41,13 +40,12 @@ def main() -> None:
                                  chunk_size=args.chunk, hmac_secret="bench", ner_enabled=not args.no_ner,
                                  enrich_workers=args.enrich_workers,
                                  topics_enabled=not args.no_topics)
-        configure_prefect(settings)
         batch = write_generated_batch(Path(tmp) / "batch", args.files)
         size = sum(p.stat().st_size for p in batch.rglob("*") if p.is_file())
-        from flows.ingest import ingest_batch
+        from flows.runtime import run_ingest
 
         started = time.perf_counter()
-        summary = ingest_batch(BatchSpec(batch, "bench", "B1"), settings)
+        summary = run_ingest(BatchSpec(batch, "bench", "B1"), settings)
         wall = time.perf_counter() - started
         try:
             timings = summary.timings

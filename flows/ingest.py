@@ -21,6 +21,7 @@ from evidex.es import make_client
 from evidex.ingest import BatchInfo, BatchSpec, ChunkProcessor, ChunkReport, register_batch
 from evidex.settings import Settings
 from evidex.store import EvidenceStore
+from flows.handles import take
 from index_config import ensure_indices
 
 Progress = Callable[[dict[str, Any]], None]
@@ -105,8 +106,13 @@ def finish_timings(timings: Counter) -> dict[str, float]:
 
 
 @flow(name="ingest_batch", log_prints=False, persist_result=False)
-def ingest_batch(spec: BatchSpec, settings: Settings, progress: Progress | None = None) -> BatchSummary:
-    """Ingest one batch end to end and return its summary."""
+def ingest_batch(handle: str, agency: str, case_id: str, source: str) -> BatchSummary:
+    """Ingest one batch end to end and return its summary.
+
+    ``handle`` names the batch spec, settings and progress callback (``flows.handles``); the other parameters
+    only describe the run in Prefect's records.
+    """
+    spec, settings, progress = take(handle)
     started = time.perf_counter()
     store = EvidenceStore(settings.store_dir).ensure()
     catalog = Catalog(settings.store_dir / "catalog.sqlite")

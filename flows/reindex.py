@@ -19,7 +19,8 @@ from evidex.es import make_client
 from evidex.ingest import ChunkProcessor, spec_of_stored_batch
 from evidex.settings import Settings
 from evidex.store import EvidenceStore
-from flows.ingest import BatchSummary, Progress, drain_batch, finish_timings
+from flows.handles import take
+from flows.ingest import BatchSummary, drain_batch, finish_timings
 from index_config import ensure_indices, specs
 
 
@@ -46,9 +47,12 @@ def _target_index(client: object, prefix: str) -> tuple[str, str]:
 
 
 @flow(name="reindex_from_store", persist_result=False)
-def reindex_from_store(settings: Settings, batch_ids: list[str] | None = None, passwords: tuple[str, ...] = (),
-                       progress: Progress | None = None) -> ReindexSummary:
-    """Rebuild the documents of ``batch_ids`` (every batch when None) from the stored originals."""
+def reindex_from_store(handle: str, batch_ids: list[str] | None = None) -> ReindexSummary:
+    """Rebuild the documents of ``batch_ids`` (every batch when None) from the stored originals.
+
+    ``handle`` names the settings, candidate passwords and progress callback (``flows.handles``).
+    """
+    settings, passwords, progress = take(handle)
     started = time.perf_counter()
     store = EvidenceStore(settings.store_dir).ensure()
     catalog = Catalog(settings.store_dir / "catalog.sqlite")

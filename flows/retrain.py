@@ -12,6 +12,7 @@ from evidex.identity import User
 from evidex.labels import LabelStore
 from evidex.service import search_service
 from evidex.settings import Settings
+from flows.handles import take
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,11 @@ def train_and_promote(settings: Settings, pairs: list[tuple[str, list[str]]], se
 
 
 @flow(name="retrain_topics", persist_result=False)
-def retrain_topics(settings: Settings, user: User, seed: int = 0) -> RetrainSummary:
-    """Retrain the topic classifier from the corpus plus every label ``user`` may see."""
+def retrain_topics(handle: str, user_name: str, agency: str, seed: int = 0) -> RetrainSummary:
+    """Retrain the topic classifier from the corpus plus every label the user may see.
+
+    ``handle`` names the settings and the user (``flows.handles``); the names only describe the run.
+    """
+    settings, user = take(handle)
     pairs = gather_labels(settings, user)
     return train_and_promote(settings, pairs, seed)

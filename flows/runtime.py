@@ -25,23 +25,38 @@ def configure_prefect(settings: Settings) -> None:
 def run_ingest(spec: Any, settings: Settings, progress: Any = None) -> Any:
     """Run ``ingest_batch`` for one batch and return its summary."""
     configure_prefect(settings)
+    from flows.handles import hold, release
     from flows.ingest import ingest_batch
 
-    return ingest_batch(spec, settings, progress)
+    handle = hold(spec, settings, progress)
+    try:
+        return ingest_batch(handle, spec.agency, spec.case_id, str(spec.source))
+    finally:
+        release(handle)
 
 
 def run_retrain(settings: Settings, user: Any, seed: int = 0) -> Any:
     """Run ``retrain_topics`` and return its summary."""
     configure_prefect(settings)
+    from flows.handles import hold, release
     from flows.retrain import retrain_topics
 
-    return retrain_topics(settings, user, seed)
+    handle = hold(settings, user)
+    try:
+        return retrain_topics(handle, user.name, user.agency, seed)
+    finally:
+        release(handle)
 
 
 def run_reindex(settings: Settings, batch_ids: list[str] | None, passwords: tuple[str, ...] = (),
                 progress: Any = None) -> Any:
     """Run ``reindex_from_store`` and return its summary."""
     configure_prefect(settings)
+    from flows.handles import hold, release
     from flows.reindex import reindex_from_store
 
-    return reindex_from_store(settings, batch_ids, passwords, progress)
+    handle = hold(settings, passwords, progress)
+    try:
+        return reindex_from_store(handle, batch_ids)
+    finally:
+        release(handle)

@@ -160,3 +160,16 @@ def test_same_attachment_in_two_mails_is_stored_once_and_shown_under_both(settin
     assert {h["_source"]["path"].split("!/")[0] for h in hits} == {"mail1.eml", "mail2.eml"}
     blobs = [b for b in EvidenceStore(settings.store_dir).iter_blobs() if b.name == hits[0]["_source"]["sha256"]]
     assert len(blobs) == 1
+
+
+def test_prefect_records_no_password_or_key(settings, tmp_path: Path) -> None:
+    import uuid
+
+    password = f"pw-{uuid.uuid4().hex}"
+    settings = settings.model_copy(update={"hmac_secret": f"key-{uuid.uuid4().hex}"})
+    batch = write_demo_batch(tmp_path / "b")
+    run_ingest(BatchSpec(batch, "knpa", "S1", passwords=(password,)), settings)
+    prefect_home = Path(os.environ["PREFECT_HOME"])
+    stored = b"".join(p.read_bytes() for p in prefect_home.rglob("*") if p.is_file())
+    assert password.encode() not in stored
+    assert settings.secret_bytes() not in stored
