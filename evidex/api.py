@@ -45,10 +45,15 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
                language: str | None = None, entity: Annotated[str | None, Query(description="LABEL:value")] = None,
                limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
                reveal: bool = False) -> dict[str, Any]:
-        pivot = tuple(entity.split(":", 1)) if entity and ":" in entity else None
+        pivot: tuple[str, str] | None = None
+        if entity:
+            label, sep, value = entity.partition(":")
+            if not sep or not value:
+                raise HTTPException(422, "entity must look like LABEL:value, e.g. ORG:쿠팡")
+            pivot = (label.upper(), value)
         result = service.search(user, q, Filters(agency=agency, case_id=case, status=status, content_type=type,
-                                                 topic=topic, language=language, entity=pivot),  # type: ignore[arg-type]
-                                limit=limit, offset=offset, reveal=reveal)
+                                                 topic=topic, language=language, entity=pivot),
+                                limit=limit, offset=offset, reveal=reveal, markup="html")
         return {"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": result.facets}
 
     def _doc(user: User, doc_id: str, action: str, reveal: bool = False) -> dict[str, Any]:
@@ -74,8 +79,8 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
     @app.get("/api/documents/{doc_id}/custody")
     def custody(user: Caller, doc_id: str) -> dict[str, Any]:
         source = _doc(user, doc_id, "view_custody", reveal=False)
-        return {"id": doc_id, "sha256": source["sha256"], "path": source.get("path"),
-                "events": store.custody_events(source["batch_id"], source["sha256"])}
+        events = service.display(user, store.custody_events(source["batch_id"], source["sha256"]))
+        return {"id": doc_id, "sha256": source["sha256"], "path": source.get("path"), "events": events}
 
     @app.get("/", response_class=HTMLResponse)
     def page(request: Request) -> str:

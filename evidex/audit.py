@@ -26,6 +26,7 @@ class AuditRecord:
     doc_ids: list[str] = field(default_factory=list)
     result_count: int = 0
     outcome: str = "ok"
+    revealed: bool = False
     time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
 
 
@@ -38,11 +39,12 @@ class AuditTrail:
         self.journal = journal
 
     def write(self, user: User, action: str, *, query: str = "", filters: dict[str, Any] | None = None,
-              doc_ids: list[str] | None = None, result_count: int = 0, outcome: str = "ok") -> AuditRecord:
+              doc_ids: list[str] | None = None, result_count: int = 0, outcome: str = "ok",
+              revealed: bool = False) -> AuditRecord:
         record = AuditRecord(
             user=user.name, agency=user.agency, roles=list(user.roles), action=action, query=query,
             filters={k: v for k, v in (filters or {}).items() if v not in (None, [], "")},
-            doc_ids=list(doc_ids or [])[:100], result_count=result_count, outcome=outcome,
+            doc_ids=list(doc_ids or []), result_count=result_count, outcome=outcome, revealed=revealed,
         )
         body = asdict(record)
         self.journal.parent.mkdir(parents=True, exist_ok=True)

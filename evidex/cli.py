@@ -115,11 +115,8 @@ def ingest(ctx: click.Context, path: Path, agency: str, case_id: str, exhibit: s
     click.echo("  by status: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())))
     for reason, count in sorted(summary.failures.items(), key=lambda kv: -kv[1])[:20]:
         click.echo(f"    {count:>5}  {reason}")
-    from models.identifiers import find_identifiers, redact_text
-
-    for entry in summary.unreadable:
-        shown = redact_text(entry["path"], find_identifiers(entry["path"], secret=settings.secret_bytes()))
-        click.echo(f"  not received: {shown}: {entry['reason']}")
+    for entry in summary.unreadable:  # identifiers already masked in the summary
+        click.echo(f"  not received: {entry['path']}: {entry['reason']}")
     click.echo(f"  documents indexed: {summary.indexed_new} new, {summary.indexed_updated} updated"
                + (" (batch already ingested)" if summary.already_done else ""))
     click.echo(f"  {summary.seconds:.1f} s")

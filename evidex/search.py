@@ -7,6 +7,7 @@ the original text with personal identifiers masked unless the caller's role may 
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 from evidex.audit import AuditTrail
 from evidex.identity import TASK_FORCE, User
-from evidex.snippets import MARK_END, MARK_START, render
+from evidex.snippets import MARK_END, MARK_START, Masker, edge_digit_spans, render
 from index_config.analysis import english_terms, has_hangul, has_latin, korean_surface_prefixes, korean_terms
 
 FACETS = {
@@ -29,6 +30,23 @@ FACETS = {
     "location": "entities.LOCATION",
 }
 _WORD = re.compile(r"[\w\uac00-\ud7a3]+", re.UNICODE)
+
+
+_DISPLAYED_FIELDS = ("text", "path", "name", "title", "author", "reason", "metadata")
+_NOBODY = User("audit", "audit", ("investigator",))
+"""A caller without any right to raw identifiers: what the audit trail may record."""
+
+
+def _mask_value(value: Any, masker: Masker | None) -> Any:
+    if masker is None:
+        return value
+    if isinstance(value, str):
+        return render(value, masker)
+    if isinstance(value, list):
+        return [_mask_value(v, masker) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_value(v, masker) for k, v in value.items()}
+    return value
 
 
 class AccessDenied(PermissionError):
@@ -158,7 +176,8 @@ class SearchService:
                                 "highlight_query": {"bool": {"should": should or [{"match_all": {}}]}}}},
         }
 
-    def _masker(self, user: User, reveal: bool) -> Any:
+    def _masker(self, user: User, reveal: bool) -> Masker | None:
+        """Sensitive spans to mask for ``user`` (None when they may and asked to see raw values)."""
         if reveal and user.may_reveal_pii:
             return None
         from models.identifiers import find_identifiers, mask
@@ -169,13 +188,39 @@ class SearchService:
 
         return spans
 
+    def _fragment_masker(self, user: User, reveal: bool) -> Masker | None:
+        """As ``_masker``, plus digit runs cut by a fragment's edges (a cut identifier no longer validates)."""
+        whole = self._masker(user, reveal)
+        if whole is None:
+            return None
+        return lambda text: whole(text) + edge_digit_spans(text)
+
+    def display(self, user: User, value: Any, *, reveal: bool = False) -> Any:
+        """``value`` (a string, or lists and dicts of them) with identifiers masked for ``user``."""
+        return _mask_value(value, self._masker(user, reveal))
+
+    def _audit_filters(self, filters: Filters) -> dict[str, Any]:
+        """Filters as written to the audit trail: identifier values masked."""
+        masker = self._masker(_NOBODY, False)
+        values = {k: v for k, v in vars(filters).items() if v}
+        if filters.entity:
+            values["entity"] = f"{filters.entity[0]}:{render(filters.entity[1], masker)}"
+        return values
+
     # -- reads ------------------------------------------------------------------
     def search(self, user: User, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0,
-               reveal: bool = False) -> SearchResult:
-        """Search as ``user``; writes one audit record."""
+               reveal: bool = False, markup: str = "text") -> SearchResult:
+        """Search as ``user``; writes one audit record.
+
+        ``markup`` "text" marks highlights with ``[`` ``]``; "html" escapes the text and uses ``<mark>``.
+        """
         filters = filters or Filters()
         masker = self._masker(user, reveal)
-        audited_query = render(query, self._masker(user, False))
+        fragment_masker = self._fragment_masker(user, reveal)
+        tags = {"open_tag": "<mark>", "close_tag": "</mark>", "escape": html.escape} if markup == "html" else {}
+        audited_query = render(query, self._masker(_NOBODY, False))
+        audited_filters = self._audit_filters(filters)
+        revealed = masker is None
         try:
             response = self.client.search(
                 index=self.docs, query=self.build_query(user, query, filters), size=limit, from_=offset,
@@ -184,7 +229,8 @@ class SearchService:
                 aggs={name: {"terms": {"field": field_, "size": 15}} for name, field_ in FACETS.items()},
             )
         except Exception:
-            self.audit.write(user, "search", query=audited_query, filters=vars(filters), outcome="error")
+            self.audit.write(user, "search", query=audited_query, filters=audited_filters, outcome="error",
+                             revealed=revealed)
             raise
         hits = []
         for raw in response["hits"]["hits"]:
@@ -193,8 +239,9 @@ class SearchService:
             hits.append(Hit(
                 doc_id=raw["_id"], path=render(src.get("path", ""), masker),
                 title=render(src["title"], masker) if src.get("title") else None, agency=src.get("agency", ""),
-                case_id=src.get("case_id", ""), status=src.get("status", ""), reason=src.get("reason"),
-                score=raw.get("_score"), snippets=[render(f, masker) for f in fragments],
+                case_id=src.get("case_id", ""), status=src.get("status", ""),
+                reason=render(src["reason"], masker) if src.get("reason") else None,
+                score=raw.get("_score"), snippets=[render(f, fragment_masker, **tags) for f in fragments],
                 content_type=src.get("content_type"), language=src.get("language"), topics=src.get("topics", []),
             ))
         facets = {
@@ -202,8 +249,8 @@ class SearchService:
             for name, agg in response.get("aggregations", {}).items()
         }
         total = response["hits"]["total"]["value"]
-        self.audit.write(user, "search", query=audited_query, filters=vars(filters),
-                         doc_ids=[h.doc_id for h in hits], result_count=total)
+        self.audit.write(user, "search", query=audited_query, filters=audited_filters,
+                         doc_ids=[h.doc_id for h in hits], result_count=total, revealed=revealed)
         return SearchResult(total, hits, facets)
 
     def fetch(self, user: User, doc_ids: list[str], *, action: str, fields: list[str]) -> dict[str, dict[str, Any]]:
@@ -234,11 +281,12 @@ class SearchService:
         response = self.client.search(index=self.docs, query=query, size=1)
         found = response["hits"]["hits"]
         self.audit.write(user, action, doc_ids=[doc_id], result_count=len(found),
-                         outcome="ok" if found else "denied_or_missing")
+                         outcome="ok" if found else "denied_or_missing", revealed=reveal and user.may_reveal_pii)
         if not found:
             raise AccessDenied(f"document {doc_id} does not exist or is not shared with {user.agency}")
         source = found[0]["_source"]
         masker = self._masker(user, reveal)
-        if masker and source.get("text"):
-            source["text"] = render(source["text"], masker)
+        for key in _DISPLAYED_FIELDS:
+            if source.get(key):
+                source[key] = _mask_value(source[key], masker)
         return source

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
+
+_EDGE_START = re.compile(r"^\W{0,3}(\d[\d .\-]*\d)")
+_EDGE_END = re.compile(r"(\d[\d .\-]*\d)\W{0,3}$")
+_DIGIT = re.compile(r"\d")
 
 MARK_START = "\ue000"
 MARK_END = "\ue001"
@@ -12,7 +17,18 @@ Masker = Callable[[str], list[tuple[int, int, str]]]
 """Given plain text, returns (start, end, masked replacement) for each sensitive span."""
 
 
-def render(fragment: str, masker: Masker | None, *, open_tag: str = "[", close_tag: str = "]") -> str:
+def edge_digit_spans(text: str) -> list[tuple[int, int, str]]:
+    """Digit runs cut by a fragment's edge, masked whole: a cut identifier no longer validates as one."""
+    spans = []
+    for pattern in (_EDGE_START, _EDGE_END):
+        match = pattern.search(text)
+        if match and sum(ch.isdigit() for ch in match.group(1)) >= 4:
+            spans.append((match.start(1), match.end(1), _DIGIT.sub("*", match.group(1))))
+    return spans
+
+
+def render(fragment: str, masker: Masker | None, *, open_tag: str = "[", close_tag: str = "]",
+           escape: Callable[[str], str] | None = None) -> str:
     """Turn a fragment with highlight markers into display text, masking sensitive spans.
 
     Markers that fall inside a masked span move to its edges, so a highlight never splits a masked value.
@@ -45,11 +61,11 @@ def render(fragment: str, masker: Masker | None, *, open_tag: str = "[", close_t
         out.extend(tags_at.pop(pos, []))
         if pos in span_at:
             end, replacement = span_at[pos]
-            out.append(replacement)
+            out.append(escape(replacement) if escape else replacement)
             pos = end
             continue
         nxt = next(c for c in cuts if c > pos)
-        out.append(plain[pos:nxt])
+        out.append(escape(plain[pos:nxt]) if escape else plain[pos:nxt])
         pos = nxt
     out.extend(tags_at.pop(len(plain), []))
     return "".join(out).strip()

@@ -121,8 +121,9 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str) -> BatchSu
     t0 = time.perf_counter()
     info = register_task(store, catalog, spec)
     timings: Counter = Counter({"register": time.perf_counter() - t0})
+    redact = redactor(settings)
     summary = BatchSummary(info.batch_id, spec.agency, spec.case_id, info.files, info.bytes,
-                           unreadable=[{"path": p, "reason": r} for p, r in info.unreadable])
+                           unreadable=[{"path": redact(p), "reason": redact(r)} for p, r in info.unreadable])
     processor = ChunkProcessor(settings, store, catalog, client, spec)
     try:
         failures = drain_batch(info.batch_id, processor, settings, summary, timings,
@@ -132,10 +133,18 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str) -> BatchSu
         catalog.close()
     summary.already_done = summary.items_processed == 0 and not info.new
     summary.statuses = dict(catalog_counts(settings, info.batch_id))
-    summary.failures = dict(failures)
+    summary.failures = {redact(reason): count for reason, count in failures.items()}
     summary.seconds = round(time.perf_counter() - started, 3)
     summary.timings = finish_timings(timings)
     return summary
+
+
+def redactor(settings: Settings) -> Callable[[str], str]:
+    """Masks personal identifiers in text bound for summaries and logs (paths, reasons)."""
+    from models.identifiers import find_identifiers, redact_text
+
+    secret = settings.secret_bytes()
+    return lambda text: redact_text(text, find_identifiers(text, secret=secret))
 
 
 def catalog_counts(settings: Settings, batch_id: str) -> dict[str, int]:

@@ -20,7 +20,7 @@ from evidex.ingest import ChunkProcessor, spec_of_stored_batch
 from evidex.settings import Settings
 from evidex.store import EvidenceStore
 from flows.handles import take
-from flows.ingest import BatchSummary, drain_batch, finish_timings
+from flows.ingest import BatchSummary, drain_batch, finish_timings, redactor
 from index_config import ensure_indices, specs
 
 
@@ -87,7 +87,8 @@ def reindex_from_store(handle: str, batch_ids: list[str] | None = None) -> Reind
             {"add": {"index": target, "alias": alias, "is_write_index": True}},
         ])
         summary.alias_swapped = True
-    summary.failures = dict(failures)
+    redact = redactor(settings)
+    summary.failures = {redact(reason): count for reason, count in failures.items()}
     summary.timings = finish_timings(timings)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary

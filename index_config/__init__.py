@@ -48,6 +48,20 @@ def specs() -> dict[str, IndexSpec]:
     return found
 
 
+def _version_of(index: str) -> int:
+    match = re.search(r"-v(\d+)$", index)
+    return int(match.group(1)) if match else -1
+
+
+def _restore_refresh(client: Any, index: str, spec: IndexSpec) -> None:
+    """Undo a refresh left off by a large load that was killed."""
+    settings = client.indices.get_settings(index=index, name="index.refresh_interval")
+    value = settings.get(index, {}).get("settings", {}).get("index", {}).get("refresh_interval")
+    if value == "-1":
+        client.indices.put_settings(index=index, settings={
+            "index": {"refresh_interval": spec.body["settings"].get("refresh_interval", "1s")}})
+
+
 def alias_name(prefix: str, name: str) -> str:
     return f"{prefix}-{name}"
 
@@ -66,8 +80,12 @@ def ensure_indices(client: Any, prefix: str) -> dict[str, str]:
             meta={"evidex_version": spec.version},
         )
         if client.indices.exists_alias(name=alias):
-            current = sorted(client.indices.get_alias(name=alias).keys())
-            result[alias] = current[-1]
+            current = max(client.indices.get_alias(name=alias).keys(), key=_version_of)
+            if current == index:
+                # Fields added to the current version's mapping; a conflicting change needs a new version.
+                client.indices.put_mapping(index=current, properties=spec.body["mappings"]["properties"])
+                _restore_refresh(client, current, spec)
+            result[alias] = current
             continue
         if not client.indices.exists(index=index):
             client.indices.create(index=index, aliases={alias: {"is_write_index": True}})

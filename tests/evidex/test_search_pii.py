@@ -8,6 +8,7 @@ from pathlib import Path
 
 from evidex.identity import User
 from evidex.ingest import BatchSpec
+from evidex.search import Filters
 from evidex.service import search_service
 from flows.runtime import run_ingest
 
@@ -37,10 +38,26 @@ def test_phone_pivot_and_masking(settings, tmp_path: Path) -> None:
     assert RRN not in rendered and "1234566" not in rendered
     assert CARD not in rendered and "4111111111111111" not in rendered
     document = service.get(investigator, found.hits[0].doc_id)
-    assert RRN not in document["text"]
+    assert RRN not in json.dumps(document, ensure_ascii=False)
+    pivot_by_entity = service.search(investigator, "", Filters(entity=("PHONE", "010-1234-5678")))
+    assert pivot_by_entity.total >= 0
 
     officer = User("yoon", "knpa", ("privacy_officer",))
     revealed = service.search(officer, "카드번호", reveal=True)
     assert RRN in json.dumps([asdict(h) for h in revealed.hits], ensure_ascii=False)
     audit = (settings.data_dir / "audit.jsonl").read_text(encoding="utf-8")
-    assert "1234 5678" not in audit and "010.1234.5678" not in audit
+    assert "1234 5678" not in audit and "010.1234.5678" not in audit and "010-1234-5678" not in audit
+    assert '"revealed": true' in audit
+
+
+def test_snippet_cut_inside_an_identifier_shows_no_digits_of_it(settings, tmp_path: Path) -> None:
+    batch = tmp_path / "b"
+    batch.mkdir()
+    filler = " ".join(["가나다라마바사"] * 40)
+    (batch / "long.txt").write_text(f"카드번호 {CARD} {filler} 유출 {filler} 주민번호 {RRN}", encoding="utf-8")
+    run_ingest(BatchSpec(batch, "knpa", "P2"), settings)
+    service = search_service(settings)
+    found = service.search(User("kim", "knpa"), "유출 가나다라마바사")
+    rendered = json.dumps([asdict(h) for h in found.hits], ensure_ascii=False)
+    assert found.total == 1
+    assert "1111 1111" not in rendered and "1234566" not in rendered
