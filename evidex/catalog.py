@@ -110,6 +110,23 @@ class Catalog:
         self.conn.execute("COMMIT")
         return self.conn.total_changes - before
 
+    def adopt_pending(self, batch_id: str, root_ids: list[str]) -> int:
+        """Move still-pending items of these roots (and their derived items) into ``batch_id``.
+
+        A run killed half way and then given a changed folder registers a new batch; the items the old run left
+        pending are taken over by the new one instead of being stranded.
+        """
+        moved = 0
+        for start in range(0, len(root_ids), 500):
+            part = root_ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            cur = self.conn.execute(
+                f"UPDATE items SET batch_id=? WHERE state='pending' AND batch_id<>? AND root_id IN ({marks})",
+                (batch_id, batch_id, *part),
+            )
+            moved += cur.rowcount
+        return moved
+
     def pending(self, batch_id: str, limit: int) -> list[Item]:
         cur = self.conn.execute(
             f"SELECT {','.join(_COLUMNS)} FROM items WHERE batch_id=? AND state='pending' "

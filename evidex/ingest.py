@@ -11,6 +11,7 @@ import os
 import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +25,11 @@ from extractors.base import ExtractContext, Extracted, Limits, Status
 from evidex.workers import TextWorkers
 from index_config.documents import MAX_INDEXED_CHARS, build_document, refused_document
 from models.enrich import EnrichConfig
+from models.types import Enrichment
+
+
+UNREAD = ""
+"""The ``sha256`` of an item whose file could not be read into the store (nothing to extract)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,16 @@ class ChunkReport:
     updated: int = 0
     children: int = 0
     timings: Counter = field(default_factory=Counter)
+
+    def merge(self, other: "ChunkReport") -> None:
+        self.items += other.items
+        self.bytes += other.bytes
+        self.statuses.update(other.statuses)
+        self.reasons.update(other.reasons)
+        self.created += other.created
+        self.updated += other.updated
+        self.children += other.children
+        self.timings.update(other.timings)
 
 
 def _walk(source: Path) -> list[tuple[Path, str]]:
@@ -125,7 +141,7 @@ def register_batch(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> B
             exhibit=spec.exhibit, submitted_by=spec.submitted_by, files=len(entries), bytes=total,
             manifest_sha256=manifest_sha,
         )
-        catalog.add_items(
+        roots = [
             Item(
                 item_id=(iid := item_id_for(spec.agency, spec.case_id, spec.exhibit, None, e["path"], e["sha256"])),
                 batch_id=batch_id, sha256=e["sha256"], size=e["size"], path=e["path"],
@@ -133,7 +149,18 @@ def register_batch(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> B
                 agency=spec.agency, case_id=spec.case_id, exhibit=spec.exhibit,
             )
             for e in entries
-        )
+        ]
+        # Files that could not be read still become documents (status error, with the reason).
+        roots += [
+            Item(
+                item_id=(iid := item_id_for(spec.agency, spec.case_id, spec.exhibit, None, rel, UNREAD)),
+                batch_id=batch_id, sha256=UNREAD, size=0, path=rel, name=Path(rel).name, parent_id=None,
+                root_id=iid, depth=0, agency=spec.agency, case_id=spec.case_id, exhibit=spec.exhibit, reason=why,
+            )
+            for rel, why in unreadable
+        ]
+        catalog.add_items(roots)
+        catalog.adopt_pending(batch_id, [r.item_id for r in roots])
         catalog.add_batch(
             batch_id=batch_id, agency=spec.agency, case_id=spec.case_id, exhibit=spec.exhibit,
             submitted_by=spec.submitted_by, received_at=manifest["received_at"], source=manifest["source"],
@@ -160,9 +187,10 @@ class ChunkProcessor:
             memory_bytes=settings.extract_memory_mb * 1024 * 1024,
         )
         self.pool = ContainedPool(settings.workers, self.limits)
-        self.text_workers = TextWorkers(enrich or EnrichConfig(
+        self.enrich_config = enrich or EnrichConfig(
             secret=settings.secret_bytes(), ner=settings.ner_enabled, topics=settings.topics_enabled,
-            topics_dir=settings.active_topics_dir()), settings.enrich_workers)
+            topics_dir=settings.active_topics_dir())
+        self.text_workers = TextWorkers(self.enrich_config, settings.enrich_workers)
         self.indexer = BulkIndexer(client, index or f"{settings.es_index_prefix}-docs", settings.bulk_max_bytes)
         self.workdir = store.tmp_workdir()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidex-prefetch")
@@ -194,6 +222,13 @@ class ChunkProcessor:
         return self._extract(items)
 
     def _extract(self, items: list[Item]) -> list[Extracted]:
+        readable = [i for i in items if i.sha256 != UNREAD]
+        results = iter(self._extract_stored(readable))
+        return [next(results) if i.sha256 != UNREAD else
+                Extracted.failure(Status.ERROR, i.reason or "the file could not be read when the batch was received")
+                for i in items]
+
+    def _extract_stored(self, items: list[Item]) -> list[Extracted]:
         jobs = []
         for item in items:
             tmp = self.workdir / item.item_id
@@ -252,6 +287,35 @@ class ChunkProcessor:
         report.timings.update(
             {"extract": t1 - t0, "store": t2 - t1, "enrich+analyse": t3 - t2, "build": t4 - t3, "index": t5 - t4}
         )
+        return report
+
+    def process_isolated(self, items: list[Item], error: BaseException) -> ChunkReport:
+        """After a chunk failed as a whole: each item alone; one that fails again is indexed as an error."""
+        if isinstance(error, BrokenProcessPool):
+            self._restart_text_workers()
+        report = ChunkReport()
+        for item in items:
+            try:
+                part = self.process([item])
+            except Exception as exc:  # noqa: BLE001 - becomes the item's recorded reason
+                if isinstance(exc, BrokenProcessPool):
+                    self._restart_text_workers()
+                part = self._record_failure(item, f"processing failed: {type(exc).__name__}: {exc}"[:500])
+            report.merge(part)
+        return report
+
+    def _restart_text_workers(self) -> None:
+        self.text_workers.close()
+        self.text_workers = TextWorkers(self.enrich_config, self.settings.enrich_workers)
+
+    def _record_failure(self, item: Item, reason: str) -> ChunkReport:
+        failed = Extracted.failure(Status.ERROR, reason)
+        doc = build_document(item, failed, Enrichment(), shared_with=list(self.spec.shared_with), analysed=("", ""))
+        result = self.indexer.index([doc], raise_on_error=False)
+        self.catalog.mark_done([(item.item_id, failed.status.value, reason)])
+        report = ChunkReport(items=1, bytes=item.size, created=result.created, updated=result.updated)
+        report.statuses[failed.status.value] += 1
+        report.reasons[f"error: {reason[:120]}"] += 1
         return report
 
     def _store_children(self, items: list[Item], extracted: list[Extracted], report: ChunkReport) -> int:

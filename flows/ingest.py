@@ -79,7 +79,10 @@ def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, su
                 processor.indexer.relax_refresh()
                 relaxed = True
             t_task = time.perf_counter()
-            report = chunk_task(processor, [i.item_id for i in current], [i.item_id for i in upcoming])
+            try:
+                report = chunk_task(processor, [i.item_id for i in current], [i.item_id for i in upcoming])
+            except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
+                report = processor.process_isolated(catalog.pending_by_ids([i.item_id for i in current]), exc)
             timings["chunks_wall"] += time.perf_counter() - t_task
             timings.update(report.timings)
             failures.update(report.reasons)
