@@ -51,7 +51,11 @@ class CustodyLog:
                     "prev": prev,
                 }
                 record["hash"] = hashlib.sha256(_canonical(record)).hexdigest()
-                fh.seek(0, os.SEEK_END)
+                end = fh.seek(0, os.SEEK_END)
+                if end:
+                    fh.seek(end - 1)
+                    if fh.read(1) != b"\n":
+                        fh.write(b"\n")  # close a line torn by a crash, so the new record stands alone
                 fh.write(_canonical(record) + b"\n")
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -71,17 +75,27 @@ class CustodyLog:
             data = fh.read(block)
             lines = data.rstrip(b"\n").split(b"\n")
             if len(lines) > 1 or block == size:
-                last = json.loads(lines[-1])
-                return last["hash"], int(last["seq"]) + 1
+                for line in reversed(lines):
+                    try:
+                        last = json.loads(line)
+                        return last["hash"], int(last["seq"]) + 1
+                    except (ValueError, KeyError):
+                        continue  # a line torn by a crash: chain on from the last whole record
+                if block == size:
+                    return GENESIS, 0
             block = min(size, block * 4)
 
     def records(self) -> Iterator[dict[str, Any]]:
+        """Every readable record; a damaged line is skipped here and reported by ``verify``."""
         if not self.path.exists():
             return
         with open(self.path, "rb") as fh:
             for raw in fh:
                 if raw.strip():
-                    yield json.loads(raw)
+                    try:
+                        yield json.loads(raw)
+                    except ValueError:
+                        continue
 
     def verify(self) -> list[ChainProblem]:
         """Recompute the chain; return every line where it breaks (empty list: intact)."""

@@ -339,8 +339,10 @@ class ChunkProcessor:
         if new_items:
             added = self.catalog.add_items(new_items)
             if added:
-                self.store.custody.append(
-                    "items_derived", batch_id=items[0].batch_id, count=len(new_items),
-                    children=[[n.parent_id, n.sha256, n.path] for n in new_items][:1000],
-                )
+                for start in range(0, len(new_items), 1000):
+                    part = new_items[start : start + 1000]
+                    self.store.custody.append(
+                        "items_derived", batch_id=items[0].batch_id, count=len(part),
+                        children=[[n.parent_id, n.sha256, n.path] for n in part],
+                    )
         return len(new_items)

@@ -133,7 +133,12 @@ class EvidenceStore:
         names: dict[str, list[str]] = {}
         listed: list[tuple[str, str]] = []
         for path in manifests:
-            for entry in json.loads(path.read_text()).get("files", []):
+            try:
+                files = json.loads(path.read_text()).get("files", [])
+            except ValueError:
+                problems.append(StoreProblem(f"manifest {path.stem}", "is not valid JSON"))
+                continue
+            for entry in files:
                 names.setdefault(entry["sha256"], []).append(entry["path"])
                 listed.append((entry["path"], entry["sha256"]))
         checked = 0
@@ -146,7 +151,7 @@ class EvidenceStore:
         for problem in self.custody.verify():
             problems.append(StoreProblem(f"custody.jsonl line {problem.line}", problem.reason))
         recorded = {
-            rec["batch_id"]: rec["manifest_sha256"]
+            rec.get("batch_id"): rec.get("manifest_sha256")
             for rec in self.custody.records()
             if rec.get("event") == "batch_received"
         }

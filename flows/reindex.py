@@ -58,6 +58,10 @@ def reindex_from_store(handle: str, batch_ids: list[str] | None = None) -> Reind
     catalog = Catalog(settings.store_dir / "catalog.sqlite")
     client = make_client(settings)
     target, previous = _target_index(client, settings.es_index_prefix)
+    if batch_ids and target != previous:
+        catalog.close()
+        raise ValueError(f"the index template moved to {target}: every batch must be rebuilt before the alias "
+                         "moves, so run the reindex without choosing batches")
     summary = ReindexSummary(index=target, previous_index=previous, alias_swapped=False)
     timings: Counter = Counter()
     failures: Counter = Counter()

@@ -46,3 +46,25 @@ def test_custody_chain_detects_removed_line(tmp_path: Path) -> None:
     del lines[1]
     log.path.write_text("\n".join(lines) + "\n")
     assert any("previous record" in p.reason for p in log.verify())
+
+
+def test_verify_reports_a_damaged_custody_line_instead_of_crashing(tmp_path: Path) -> None:
+    store = EvidenceStore(tmp_path / "store").ensure()
+    store.custody.append("batch_received", batch_id="b1", manifest_sha256="x")
+    store.custody.append("event", n=1)
+    lines = store.custody.path.read_text().splitlines()
+    lines[0] = lines[0][:20]
+    store.custody.path.write_text("\n".join(lines) + "\n")
+    _, problems = store.verify()
+    assert any("custody.jsonl line 1" in p.what for p in problems)
+
+
+def test_a_torn_last_line_does_not_stop_later_appends(tmp_path: Path) -> None:
+    log = CustodyLog(tmp_path / "custody.jsonl")
+    log.append("event", n=0)
+    with open(log.path, "ab") as fh:
+        fh.write(b'{"seq": 1, "ev')  # a crash in the middle of a write
+    record = log.append("event", n=2)
+    assert record["seq"] == 1
+    assert [r["n"] for r in log.records()] == [0, 2]
+    assert [p.line for p in log.verify()] == [2]  # the torn line is named
