@@ -88,17 +88,42 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]
 
 
+_OPERATORS = re.compile(r'["+\-|*~()]')
+
+
 def _analysed(query: str, analyse: Any, keep: Any) -> str:
-    """Rewrite the words of a simple-query-string query through an analyser, keeping its operators."""
+    """Rewrite the words of a simple-query-string query through an analyser, keeping its operators.
 
-    def swap(match: re.Match[str]) -> str:
+    A word that becomes several terms is grouped (``-개인정보`` → ``-(개인 정보)``) outside quotes, spliced in
+    inside a phrase; a word carrying ``*`` or ``~`` is left as written.
+    """
+    out: list[str] = []
+    pos = 0
+    for match in _WORD.finditer(query):
+        out.append(query[pos : match.start()])
+        pos = match.end()
         word = match.group(0)
-        if not keep(word):
-            return word
-        terms = analyse(word).split()
-        return " ".join(terms) if terms else word
+        follows = query[match.end() : match.end() + 1]
+        if not keep(word) or follows in ("*", "~"):
+            out.append(word)
+            continue
+        terms = analyse(word).split() or [word]
+        in_phrase = query.count('"', 0, match.start()) % 2 == 1
+        out.append(" ".join(terms) if len(terms) == 1 or in_phrase else f"({' '.join(terms)})")
+    out.append(query[pos:])
+    return "".join(out)
 
-    return _WORD.sub(swap, query)
+
+def _word_clause(word: str) -> dict[str, Any]:
+    """One plain query word, matched as written, as Korean morphemes or as an English lemma."""
+    should: list[dict[str, Any]] = [{"match": {"text": {"query": word}}},
+                                    {"match": {"title": {"query": word, "boost": 2.0}}},
+                                    {"match": {"name.text": {"query": word, "boost": 2.0}}}]
+    if has_hangul(word) and (terms := korean_terms(word)):
+        should.append({"match": {"text_ko": {"query": terms, "operator": "and"}}})
+    if has_latin(word) and (lemma := english_terms(word)):
+        should.append({"match": {"text_en": {"query": lemma, "operator": "and"}}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 class SearchService:
@@ -132,10 +157,26 @@ class SearchService:
                 clauses.append({"term": {f"entities.{entity.label}": {"value": entity.norm, "boost": 3.0}}})
         return clauses
 
+    def _entity_filter(self, label: str, value: str) -> dict[str, Any]:
+        """A pivot on one entity value; sensitive identifiers are matched by their keyed hash."""
+        from models.identifiers import LABELS, SENSITIVE_LABELS, keyed_hash, normalize
+
+        if label in SENSITIVE_LABELS:
+            norm = normalize(label, value)
+            digest = keyed_hash(label, norm, self.secret) if norm else "no-such-value"
+            return {"term": {"pii_hashes": digest}}
+        norm = normalize(label, value) if label in LABELS else None
+        return {"term": {f"entities.{label}": norm or value}}
+
     def build_query(self, user: User, query: str, filters: Filters) -> dict[str, Any]:
         """The Elasticsearch query for ``query`` as seen by ``user``."""
         must: list[dict[str, Any]] = []
-        if query.strip():
+        if query.strip() and not _OPERATORS.search(query):
+            # Plain words: every word must match, each in whichever form (original, morphemes, lemma) it can,
+            # so a query mixing Korean and English words finds documents mixing them.
+            words = [{"bool": {"must": [_word_clause(w) for w in _WORD.findall(query)]}}]
+            must.append({"bool": {"should": words + self._identifier_clauses(query), "minimum_should_match": 1}})
+        elif query.strip():
             should: list[dict[str, Any]] = [{"simple_query_string": {
                 "query": query, "fields": ["text", "title^2", "name.text^2", "path.text"],
                 "default_operator": "and", "flags": "ALL"}}]
@@ -159,7 +200,7 @@ class SearchService:
             if value:
                 filter_.append({"term": {name: value}})
         if filters.entity:
-            filter_.append({"term": {f"entities.{filters.entity[0]}": filters.entity[1]}})
+            filter_.append(self._entity_filter(*filters.entity))
         return {"bool": {"must": must or [{"match_all": {}}], "filter": filter_}}
 
     def _highlight(self, query: str) -> dict[str, Any]:

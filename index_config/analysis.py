@@ -12,7 +12,7 @@ import re
 import threading
 from typing import Any
 
-ANALYSIS_VERSION = "ko-kiwi0.24+en-lookup.v1"
+ANALYSIS_VERSION = "ko-kiwi0.24+en-lookup.v2"
 
 # Kiwi tag prefixes we keep: nouns, verb/adjective stems, roots, foreign words, numbers, hanja.
 _KEEP_TAGS = ("NN", "NP", "NR", "VV", "VA", "XR", "SL", "SN", "SH", "MAG", "MM")
@@ -80,7 +80,7 @@ def english_terms(text: str) -> str:
     nlp = _get_nlp()
     text = text[:_MAX_ANALYSED_CHARS]
     out: list[str] = []
-    for doc in nlp.pipe(_pieces(text, 100000), batch_size=8):
+    for doc in nlp.pipe(_pieces(text.lower(), 100000), batch_size=8):
         for token in doc:
             if token.is_alpha and token.text.isascii():
                 out.append(token.lemma_.lower())
@@ -104,7 +104,8 @@ def analyse_many(texts: list[str]) -> list[tuple[str, str]]:
     en_idx = [i for i, t in enumerate(texts) if has_latin(t)]
     if en_idx:
         nlp = _get_nlp()
-        pieces = [(i, p) for i in en_idx for p in _pieces(texts[i], 100000)]
+        # lower-cased first: the lookup tables are keyed by lower-case forms ("Shipping" → "ship")
+        pieces = [(i, p) for i in en_idx for p in _pieces(texts[i].lower(), 100000)]
         lemmas: dict[int, list[str]] = {i: [] for i in en_idx}
         for (i, _), doc in zip(pieces, nlp.pipe([p for _, p in pieces], batch_size=64)):
             lemmas[i].extend(t.lemma_.lower() for t in doc if t.is_alpha and t.text.isascii())
