@@ -7,6 +7,7 @@ rebuild). Query strings are stored with personal identifiers masked.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -48,7 +49,8 @@ class AuditTrail:
         )
         body = asdict(record)
         self.journal.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.journal, "a", encoding="utf-8") as fh:
+        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(body, ensure_ascii=False) + "\n")
         self.client.index(index=self.alias, document=body)
         return record

@@ -167,6 +167,3 @@ class Catalog:
         )
         return dict(cur.fetchall())
 
-    def paths_of(self, sha256: str) -> list[str]:
-        cur = self.conn.execute("SELECT path FROM items WHERE sha256=?", (sha256,))
-        return [r[0] for r in cur.fetchall()]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import asdict
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from evidex.cli_tools import echo_json
 from evidex.settings import Settings, load_settings
 
 
@@ -17,8 +17,6 @@ def _settings(ctx: click.Context) -> Settings:
     return ctx.obj["settings"]
 
 
-def _echo_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @click.group()
@@ -72,7 +70,7 @@ def es_status(ctx: click.Context, as_json: bool) -> None:
     """Show whether the local node runs."""
     status = _node(ctx).status()
     if as_json:
-        _echo_json(asdict(status))
+        echo_json(asdict(status))
     else:
         click.echo(f"{'running' if status.running else 'stopped'} {status.url} pid={status.pid} health={status.health}")
     sys.exit(0 if status.running else 3)
@@ -107,7 +105,7 @@ def ingest(ctx: click.Context, path: Path, agency: str, case_id: str, exhibit: s
 
     summary = run_ingest(spec, settings, progress)
     if as_json:
-        _echo_json(summary.as_dict())
+        echo_json(summary.as_dict())
         return
     click.echo(f"\nbatch {summary.batch_id} ({summary.agency}/{summary.case_id})")
     click.echo(f"  files received: {summary.files} ({summary.bytes:,} bytes); items processed now: "
@@ -133,7 +131,7 @@ def reindex(ctx: click.Context, batch_ids: tuple[str, ...], passwords: tuple[str
 
     summary = run_reindex(_settings(ctx), list(batch_ids) or None, passwords)
     if as_json:
-        _echo_json(asdict(summary))
+        echo_json(asdict(summary))
         return
     click.echo(f"{len(summary.batches)} batch(es), {summary.items_processed} documents rebuilt into {summary.index}"
                + (f" (alias moved from {summary.previous_index})" if summary.alias_swapped else ""))
@@ -190,7 +188,7 @@ def search(ctx: click.Context, query: str, agency: str | None, case_id: str | No
                                                  content_type=content_type, topic=topic, entity=pivot),
                             limit=limit, reveal=reveal)
     if as_json:
-        _echo_json({"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": result.facets})
+        echo_json({"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": result.facets})
         return
     click.echo(f"{result.total} document(s)")
     for hit in result.hits:

@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 
-def _echo_json(data: object) -> None:
+def echo_json(data: object) -> None:
+    """Print ``data`` as indented JSON (non-ASCII kept)."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
@@ -47,7 +48,7 @@ def register_tools(main: click.Group) -> None:
                                                           ocr_languages=ocr_languages))
             record = describe(extracted, full=full)
         if as_json:
-            _echo_json(record)
+            echo_json(record)
             return
         for key, value in record.items():
             if key == "text":
@@ -80,7 +81,7 @@ def register_tools(main: click.Group) -> None:
         for e in result.entities:
             counts[e.label] = counts.get(e.label, 0) + 1
         if as_json:
-            _echo_json({"entities": rows, "counts": counts, "pii": result.pii,
+            echo_json({"entities": rows, "counts": counts, "pii": result.pii,
                         "pipeline_version": result.pipeline_version})
             return
         for row in rows:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 import click
 
+from evidex.cli_tools import echo_json
 
-def _echo_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
 
 
 def register_topic_commands(main: click.Group) -> None:
@@ -28,7 +27,7 @@ def register_topic_commands(main: click.Group) -> None:
         text, _ = read_text(source)
         topics = TopicModel.load(settings.active_topics_dir()).predict([text])[0]
         if as_json:
-            _echo_json([{"label": t.label, "score": round(t.score, 4)} for t in topics])
+            echo_json([{"label": t.label, "score": round(t.score, 4)} for t in topics])
             return
         if not topics:
             click.echo("(no topic above its threshold)")
@@ -73,7 +72,7 @@ def register_topic_commands(main: click.Group) -> None:
 
         summary = run_retrain(ctx.obj["settings"], cli_user(as_user), seed)
         if as_json:
-            _echo_json(asdict(summary))
+            echo_json(asdict(summary))
             return
         click.echo(f"labelled documents used: {summary.labelled_documents}")
         click.echo(f"candidate {summary.version}: test macro-F1 {summary.candidate_macro_f1:.4f} "
@@ -95,7 +94,7 @@ def register_topic_commands(main: click.Group) -> None:
         if cv:
             comparisons.insert(0, cross_validate(load_corpus("train"), taxonomy, seed=0))
         if as_json:
-            _echo_json([c.to_dict() for c in comparisons])
+            echo_json([c.to_dict() for c in comparisons])
         else:
             click.echo(format_report(comparisons))
 
@@ -111,7 +110,7 @@ def register_topic_commands(main: click.Group) -> None:
         rows = [{"id": t.id, "name_ko": t.name_ko, "name_en": t.name_en, "agencies": list(t.agencies),
                  "threshold": thresholds.get(t.id)} for t in load_taxonomy().topics]
         if as_json:
-            _echo_json(rows)
+            echo_json(rows)
             return
         for r in rows:
             cut = f"{r['threshold']:.3f}" if r["threshold"] is not None else "untrained"

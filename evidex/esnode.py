@@ -93,12 +93,11 @@ class LocalNode:
         except (OSError, ValueError):
             return None
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
             return None
-        except PermissionError:
-            pass
-        return pid
+        # a pid left in the file may since belong to another process: only ours is reported
+        return pid if str(self.home).encode() in cmdline else None
 
     def health(self, timeout: float = 2.0) -> str | None:
         try:
@@ -183,8 +182,8 @@ class LocalNode:
     def start(self) -> NodeStatus:
         """Start the node unless it already runs; wait until ``/_cluster/health`` answers."""
         current = self.status()
-        if current.running:
-            return current
+        if current.running or self.health() is not None:
+            return current  # running (also when its pid file was lost: never a second node on the same data)
         self.prepare()
         port = self._pick_port(self.settings.es_local_port)
         transport = _free_port()

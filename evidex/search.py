@@ -298,10 +298,12 @@ class SearchService:
         """Several documents' ``fields`` as ``user`` may see them (others are left out); one audit record."""
         if not doc_ids:
             return {}
-        query = self.build_query(user, "", Filters())
-        query["bool"]["filter"].append({"ids": {"values": doc_ids}})
-        response = self.client.search(index=self.docs, query=query, size=len(doc_ids), source_includes=fields)
-        found = {hit["_id"]: hit["_source"] for hit in response["hits"]["hits"]}
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(doc_ids), 1000):
+            query = self.build_query(user, "", Filters())
+            query["bool"]["filter"].append({"ids": {"values": doc_ids[start : start + 1000]}})
+            response = self.client.search(index=self.docs, query=query, size=1000, source_includes=fields)
+            found.update({hit["_id"]: hit["_source"] for hit in response["hits"]["hits"]})
         self.audit.write(user, action, doc_ids=list(found), result_count=len(found))
         return found
 

@@ -23,6 +23,10 @@ def _default_data_dir() -> Path:
     return Path(os.environ.get("EVIDEX_DATA_DIR", Path.cwd() / "data")).resolve()
 
 
+_data_dir_hint: Path | None = None
+"""The data directory given to ``load_settings``, so its ``evidex.toml`` is the one read."""
+
+
 class _TomlSource(PydanticBaseSettingsSource):
     """Reads ``[evidex]`` (or the top level) of a TOML file, if one exists."""
 
@@ -31,7 +35,7 @@ class _TomlSource(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         path = os.environ.get("EVIDEX_CONFIG")
-        candidate = Path(path) if path else _default_data_dir() / "evidex.toml"
+        candidate = Path(path) if path else (_data_dir_hint or _default_data_dir()) / "evidex.toml"
         if not candidate.is_file():
             return {}
         with candidate.open("rb") as fh:
@@ -130,10 +134,6 @@ class Settings(BaseSettings):
         """True when Evidex runs its own node instead of using ``es_url``."""
         return not self.es_url
 
-    @property
-    def effective_es_url(self) -> str:
-        return self.es_url or f"http://127.0.0.1:{self.es_local_port}"
-
     def secret_bytes(self) -> bytes:
         """The deployment's HMAC key: configured, or generated once and kept in the data directory."""
         if self.hmac_secret:
@@ -141,12 +141,25 @@ class Settings(BaseSettings):
         path = self.data_dir / "secret.key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            tmp = path.with_name(f".secret.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_hex(32))
+            try:
+                os.link(tmp, path)  # atomic: a concurrent process either wins or sees the whole key
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
         return path.read_text().strip().encode()
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings; keyword arguments win over everything else."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    global _data_dir_hint
+    given = {k: v for k, v in overrides.items() if v is not None}
+    _data_dir_hint = Path(given["data_dir"]) if "data_dir" in given else None
+    try:
+        return Settings(**given)
+    finally:
+        _data_dir_hint = None

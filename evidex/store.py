@@ -58,6 +58,8 @@ class EvidenceStore:
         self.custody = CustodyLog(root / "custody.jsonl")
 
     def ensure(self) -> "EvidenceStore":
+        self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o700)  # originals are read through the application only
         for path in (self.blobs, self.manifests, self.root / "tmp"):
             path.mkdir(parents=True, exist_ok=True)
         return self
@@ -91,9 +93,6 @@ class EvidenceStore:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
             raise
-
-    def open(self, sha256: str):  # noqa: ANN201 - a binary file object
-        return open(self.blob_path(sha256), "rb")
 
     def write_manifest(self, batch_id: str, manifest: dict) -> str:
         """Write a batch manifest once; returns the SHA-256 of its canonical bytes."""

@@ -127,12 +127,16 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str) -> BatchSu
     redact = redactor(settings)
     summary = BatchSummary(info.batch_id, spec.agency, spec.case_id, info.files, info.bytes,
                            unreadable=[{"path": redact(p), "reason": redact(r)} for p, r in info.unreadable])
-    processor = ChunkProcessor(settings, store, catalog, client, spec)
+    failures: Counter = Counter()
     try:
-        failures = drain_batch(info.batch_id, processor, settings, summary, timings,
-                               large=info.files > 5 * settings.chunk_size, progress=progress)
+        if catalog.pending(info.batch_id, 1):  # nothing to do on a re-run: no workers, no models
+            processor = ChunkProcessor(settings, store, catalog, client, spec)
+            try:
+                failures = drain_batch(info.batch_id, processor, settings, summary, timings,
+                                       large=info.files > 5 * settings.chunk_size, progress=progress)
+            finally:
+                processor.close()
     finally:
-        processor.close()
         catalog.close()
     summary.already_done = summary.items_processed == 0 and not info.new
     summary.statuses = dict(catalog_counts(settings, info.batch_id))

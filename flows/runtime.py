@@ -13,7 +13,7 @@ from evidex.settings import Settings
 
 def configure_prefect(settings: Settings) -> None:
     """Point Prefect at a home under the data directory and quiet its offline telemetry."""
-    settings.prefect_home.mkdir(parents=True, exist_ok=True)
+    settings.prefect_home.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

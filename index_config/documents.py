@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from extractors.base import Extracted
-from index_config.analysis import analyse_many, english_terms, korean_terms
+from index_config.analysis import english_terms, korean_terms
 from models.types import Enrichment
 
 MAX_VALUES_PER_LABEL = 500
@@ -29,16 +29,6 @@ def _date(metadata: dict[str, Any]) -> str | None:
         if isinstance(value, str) and len(value) >= 10 and value[:4].isdigit():
             return value
     return None
-
-
-def build_documents(items: list[Any], extracted: list[Extracted], enrichments: list[Enrichment], *,
-                    shared_with: list[str]) -> list[IndexDoc]:
-    """Assemble the index documents of a chunk, analysing their texts in one batch."""
-    analysed = analyse_many([e.text[:MAX_INDEXED_CHARS] for e in extracted])
-    return [
-        build_document(item, ex, en, shared_with=shared_with, analysed=terms)
-        for item, ex, en, terms in zip(items, extracted, enrichments, analysed)
-    ]
 
 
 def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, shared_with: list[str],

@@ -68,3 +68,11 @@ def test_a_torn_last_line_does_not_stop_later_appends(tmp_path: Path) -> None:
     assert record["seq"] == 1
     assert [r["n"] for r in log.records()] == [0, 2]
     assert [p.line for p in log.verify()] == [2]  # the torn line is named
+
+
+def test_toml_file_of_the_given_data_dir_is_read(tmp_path: Path) -> None:
+    from evidex.settings import load_settings
+
+    (tmp_path / "evidex.toml").write_text("[evidex]\nchunk_size = 7\n", encoding="utf-8")
+    assert load_settings(data_dir=tmp_path).chunk_size == 7
+    assert load_settings(data_dir=tmp_path, chunk_size=9).chunk_size == 9
