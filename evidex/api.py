@@ -21,6 +21,8 @@ from evidex.store import EvidenceStore
 from evidex.users import UserDirectory
 
 _bearer = HTTPBearer(auto_error=False)
+DOWNLOAD_ROLES = ("investigator", "privacy_officer", "admin")
+"""Originals are unmasked evidence: analysts and clerks work with the masked text."""
 
 
 def create_app(settings: Settings, service: SearchService) -> FastAPI:
@@ -69,6 +71,8 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
 
     @app.get("/api/documents/{doc_id}/original")
     def original(user: Caller, doc_id: str) -> FileResponse:
+        if not any(role in DOWNLOAD_ROLES for role in user.roles):
+            raise HTTPException(403, f"downloading originals needs one of the roles {', '.join(DOWNLOAD_ROLES)}")
         source = _doc(user, doc_id, "download", reveal=False)
         path = store.blob_path(source["sha256"])
         if not path.is_file():

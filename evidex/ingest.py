@@ -23,7 +23,7 @@ from evidex.settings import Settings
 from evidex.store import EvidenceStore
 from extractors.base import ExtractContext, Extracted, Limits, Status
 from evidex.workers import TextWorkers
-from index_config.documents import MAX_INDEXED_CHARS, build_document, refused_document
+from index_config.documents import build_document, refused_document
 from models.enrich import EnrichConfig
 from models.types import Enrichment
 
@@ -255,8 +255,8 @@ class ChunkProcessor:
         t1 = time.perf_counter()
         report.children = self._store_children(items, extracted, report)
         t2 = time.perf_counter()
-        texts = [e.text[:MAX_INDEXED_CHARS] for e in extracted]
-        worked = self.text_workers.run(texts, [e.language for e in extracted])
+        # whole texts: identifiers are counted over everything extracted; index analysis caps its own input
+        worked = self.text_workers.run([e.text for e in extracted], [e.language for e in extracted])
         t3 = time.perf_counter()
         docs = [build_document(item, ex, en, shared_with=list(self.spec.shared_with), analysed=terms)
                 for item, ex, (en, terms) in zip(items, extracted, worked)]

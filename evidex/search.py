@@ -88,6 +88,7 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]
 
 
+_DIGIT_PROBE = re.compile(r"(\d)[*~]\d*")
 _OPERATORS = re.compile(r'["+\-|*~()]')
 
 
@@ -256,6 +257,9 @@ class SearchService:
         ``markup`` "text" marks highlights with ``[`` ``]``; "html" escapes the text and uses ``<mark>``.
         """
         filters = filters or Filters()
+        if not (reveal and user.may_reveal_pii):
+            # digits followed by * or ~ would probe masked identifiers digit by digit
+            query = _DIGIT_PROBE.sub(r"\1", query)
         masker = self._masker(user, reveal)
         fragment_masker = self._fragment_masker(user, reveal)
         tags = {"open_tag": "<mark>", "close_tag": "</mark>", "escape": html.escape} if markup == "html" else {}

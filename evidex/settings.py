@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     bulk_max_bytes: int = Field(4 * 1024 * 1024, description="Largest bulk request sent to Elasticsearch.")
     # Pipeline
     chunk_size: int = Field(50, description="Items per Prefect task run.")
+    chunk_max_mb: int = Field(256, description="A chunk ends early once its files add up to this size.")
     workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)),
                          description="Extraction worker processes (contained: time and memory limits).")
     enrich_workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)),

@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from index_config.analysis import analyse_many
+from index_config.documents import MAX_INDEXED_CHARS
 from models.enrich import EnrichConfig, Enricher
 from models.types import Enrichment
 
@@ -26,7 +27,11 @@ def _init_worker(config: EnrichConfig) -> None:
 
 def _run_slice(texts: list[str], languages: list[str | None]) -> list[TextResult]:
     assert _worker_enricher is not None
-    return list(zip(_worker_enricher.enrich_many(texts, languages), analyse_many(texts)))
+    return list(zip(_worker_enricher.enrich_many(texts, languages), _analyse(texts)))
+
+
+def _analyse(texts: list[str]) -> list[tuple[str, str]]:
+    return analyse_many([t[:MAX_INDEXED_CHARS] for t in texts])
 
 
 class TextWorkers:
@@ -48,7 +53,7 @@ class TextWorkers:
         if not texts:
             return []
         if self._local is not None:
-            return list(zip(self._local.enrich_many(texts, languages), analyse_many(texts)))
+            return list(zip(self._local.enrich_many(texts, languages), _analyse(texts)))
         assert self._pool is not None
         slices = _balanced_slices(texts, self.workers)
         futures = [self._pool.submit(_run_slice, [texts[i] for i in idx], [languages[i] for i in idx])

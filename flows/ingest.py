@@ -74,7 +74,8 @@ def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, su
             pending = catalog.pending(batch_id, 2 * settings.chunk_size)
             if not pending:
                 break
-            current, upcoming = pending[: settings.chunk_size], pending[settings.chunk_size :]
+            cut = _chunk_end(pending[: settings.chunk_size], settings.chunk_max_mb * 1024 * 1024)
+            current, upcoming = pending[:cut], pending[cut : cut + settings.chunk_size]
             if large and not relaxed:
                 processor.indexer.relax_refresh()
                 relaxed = True
@@ -99,6 +100,16 @@ def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, su
         else:
             processor.indexer.client.indices.refresh(index=processor.indexer.alias)
     return failures
+
+
+def _chunk_end(items: list, max_bytes: int) -> int:
+    """How many of ``items`` fit in one chunk of at most ``max_bytes`` (always at least one)."""
+    total = 0
+    for n, item in enumerate(items):
+        total += item.size
+        if n and total > max_bytes:
+            return n
+    return len(items)
 
 
 def finish_timings(timings: Counter) -> dict[str, float]:

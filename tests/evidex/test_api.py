@@ -37,6 +37,9 @@ def test_api_search_view_download_custody(settings, tmp_path: Path) -> None:
     custody = client.get(f"/api/documents/{hit['doc_id']}/custody", headers=police).json()
     assert custody["events"][0]["event"] == "batch_received" and custody["events"][0]["exhibit"] == "E-7"
     assert client.get(f"/api/documents/{hit['doc_id']}/original", headers=labour).status_code == 404
+    analyst = {"Authorization": f"Bearer {users.add(User('han', 'knpa', ('analyst',)))}"}
+    assert client.get(f"/api/documents/{hit['doc_id']}", headers=analyst).status_code == 200
+    assert client.get(f"/api/documents/{hit['doc_id']}/original", headers=analyst).status_code == 403
     assert client.get("/", headers=police).status_code == 200
 
     audit = (settings.data_dir / "audit.jsonl").read_text(encoding="utf-8")
