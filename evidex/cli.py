@@ -121,6 +121,56 @@ def ingest(ctx: click.Context, path: Path, agency: str, case_id: str, exhibit: s
 
 
 @main.command()
+@click.argument("batch_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def receipt(ctx: click.Context, batch_id: str, as_json: bool) -> None:
+    """Print a batch's receipt: every file with its hash, status and reason."""
+    import json as jsonlib
+
+    path = _settings(ctx).data_dir / "receipts" / f"{batch_id}.json"
+    if not path.exists():
+        raise click.ClickException(f"no receipt for batch {batch_id} under {path.parent}")
+    data = jsonlib.loads(path.read_text(encoding="utf-8"))
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"batch {data['batch_id']}  {data['agency']}/{data['case_id']}  exhibit {data['exhibit']}  "
+               f"received {data['received_at']}  manifest sha256 {data['manifest_sha256']}")
+    for item in data["items"]:
+        click.echo(f"  {item['status']:<11} {item['sha256'] or '-':<64}  {item['path']}"
+                   + (f"  ({item['reason']})" if item["reason"] else ""))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--agency", required=True)
+@click.option("--case", "case_id", required=True)
+@click.option("--share-with", multiple=True)
+@click.option("--every", default=60.0, show_default=True, help="Seconds between polls.")
+@click.option("--settle", default=30.0, show_default=True, help="Seconds a sub-folder must be unchanged.")
+@click.option("--once", is_flag=True, help="Poll once and exit.")
+@click.pass_context
+def watch(ctx: click.Context, folder: Path, agency: str, case_id: str, share_with: tuple[str, ...], every: float,
+          settle: float, once: bool) -> None:
+    """Poll a drop folder: each settled sub-folder (or file) is ingested as one batch, exhibit = its name."""
+    import time
+
+    from evidex.watch import DropFolder, poll_once
+    from flows.runtime import run_ingest
+
+    settings = _settings(ctx)
+    drop = DropFolder(folder, agency, case_id, tuple(share_with), settle)
+    while True:
+        for summary in poll_once(drop, settings, lambda spec: run_ingest(spec, settings)):
+            click.echo(f"{time.strftime('%H:%M:%S')} batch {summary.batch_id}: {summary.items_processed} item(s) "
+                       f"processed, {summary.indexed_new} new; receipt {summary.receipt}")
+        if once:
+            return
+        time.sleep(every)
+
+
+@main.command()
 @click.option("--batch", "batch_ids", multiple=True, help="Only this batch (repeatable); default: every batch.")
 @click.option("--password", "passwords", multiple=True, help="Candidate password for encrypted files.")
 @click.option("--json", "as_json", is_flag=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -46,6 +47,7 @@ class BatchSummary:
     unreadable: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    receipt: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -152,9 +154,20 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str) -> BatchSu
     summary.already_done = summary.items_processed == 0 and not info.new
     summary.statuses = dict(catalog_counts(settings, info.batch_id))
     summary.failures = {redact(reason): count for reason, count in failures.items()}
+    summary.receipt = str(_write_receipt(settings, info.batch_id, redact))
     summary.seconds = round(time.perf_counter() - started, 3)
     summary.timings = finish_timings(timings)
     return summary
+
+
+def _write_receipt(settings: Settings, batch_id: str, redact: Callable[[str], str]) -> Path:
+    from evidex.receipts import build_receipt, write_receipt
+
+    catalog = Catalog(settings.store_dir / "catalog.sqlite")
+    try:
+        return write_receipt(settings.data_dir, build_receipt(catalog, batch_id, redact))
+    finally:
+        catalog.close()
 
 
 def redactor(settings: Settings) -> Callable[[str], str]:

@@ -1,0 +1,38 @@
+"""Batch receipts: what an agency handed over, its hashes, and what could not be read and why."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from evidex.catalog import Catalog
+
+
+def build_receipt(catalog: Catalog, batch_id: str, redact: Callable[[str], str]) -> dict[str, Any]:
+    """The receipt of one batch from the catalogue (paths and reasons with identifiers masked)."""
+    batch = catalog.batch(batch_id)
+    if batch is None:
+        raise LookupError(f"no batch {batch_id}")
+    items = []
+    statuses: Counter = Counter()
+    for item in catalog.items(batch_id):
+        statuses[item.status or item.state] += 1
+        items.append({"path": redact(item.path), "sha256": item.sha256 or None, "size": item.size,
+                      "embedded_in": item.parent_id, "status": item.status or item.state,
+                      "reason": redact(item.reason) if item.reason else None})
+    return {
+        "batch_id": batch_id, "agency": batch["agency"], "case_id": batch["case_id"], "exhibit": batch["exhibit"],
+        "submitted_by": batch["submitted_by"], "received_at": batch["received_at"],
+        "manifest_sha256": batch["manifest_sha256"], "files": batch["files"], "bytes": batch["bytes"],
+        "statuses": dict(statuses), "items": items,
+    }
+
+
+def write_receipt(data_dir: Path, receipt: dict[str, Any]) -> Path:
+    path = data_dir / "receipts" / f"{receipt['batch_id']}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(receipt, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
