@@ -7,7 +7,7 @@ from pathlib import Path
 
 from extractors.base import CorruptError, ExtractContext, Extracted, Method, Page, Status
 from extractors.children import ChildSink
-from extractors.office.parts import open_package, read_part, xml_part
+from extractors.office.parts import open_package, package_metadata, read_part, xml_part
 from extractors.xmltext import TextRules, walk_text
 
 _RULES = TextRules(
@@ -60,18 +60,5 @@ def _section_order(names: list[str]) -> list[str]:
 
 
 def _metadata(zf, names: list[str]) -> dict:
-    meta: dict = {}
-    if "Contents/content.hpf" not in names:
-        return meta
-    try:
-        root = xml_part(zf, "Contents/content.hpf")
-    except CorruptError:
-        return meta
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        local = el.tag.rsplit("}", 1)[-1]
-        key = el.get("name") if local == "meta" else local
-        if key in _META and el.text and el.text.strip():
-            meta[_META[key]] = el.text.strip()
-    return meta
+    return package_metadata(zf, names, "Contents/content.hpf", _META,
+                            key_of=lambda el, local: el.get("name") if local == "meta" else local)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from extractors.base import CorruptError, ExtractContext, Extracted, Method, Page, Status
 from extractors.children import ChildSink
-from extractors.office.parts import open_package, read_part, xml_part
+from extractors.office.parts import open_package, package_metadata, read_part, xml_part
 from extractors.xmltext import TextRules, walk_text
 
 _RULES = TextRules(
@@ -62,17 +62,4 @@ def extract_odf(path: Path, ctx: ExtractContext) -> Extracted:
 
 
 def _metadata(zf, names: list[str]) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    if "meta.xml" not in names:
-        return meta
-    try:
-        root = xml_part(zf, "meta.xml")
-    except CorruptError:
-        return meta
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        local = el.tag.rsplit("}", 1)[-1]
-        if local in _META and el.text and el.text.strip():
-            meta[_META[local]] = el.text.strip()
-    return meta
+    return package_metadata(zf, names, "meta.xml", _META)

@@ -7,6 +7,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from extractors.base import CorruptError, ExtractContext, Status
@@ -179,3 +180,25 @@ def ole10_native(raw: bytes) -> tuple[str | None, bytes]:
 
 def sink_for(ctx: ExtractContext) -> ChildSink:
     return ChildSink(ctx)
+
+
+def package_metadata(zf: zipfile.ZipFile, names: list[str], part: str, fields: dict[str, str],
+                     key_of: Callable[[Any, str], str | None] = lambda el, local: local) -> dict[str, str]:
+    """Document properties from one XML part of a package: ``fields`` maps element keys to metadata names.
+
+    ``key_of(element, local_name)`` gives an element's key (by default its local tag name).
+    """
+    meta: dict[str, str] = {}
+    if part not in names:
+        return meta
+    try:
+        root = xml_part(zf, part)
+    except CorruptError:
+        return meta
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        key = key_of(el, el.tag.rsplit("}", 1)[-1])
+        if key in fields and el.text and el.text.strip():
+            meta[fields[key]] = el.text.strip()
+    return meta
