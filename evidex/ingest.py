@@ -185,6 +185,7 @@ class ChunkProcessor:
             max_file_bytes=settings.max_file_mb * 1024 * 1024,
             timeout_s=settings.extract_timeout_s,
             memory_bytes=settings.extract_memory_mb * 1024 * 1024,
+            max_text_chars=settings.max_text_chars,
         )
         self.pool = ContainedPool(settings.workers, self.limits)
         self.enrich_config = enrich or EnrichConfig(
@@ -256,7 +257,8 @@ class ChunkProcessor:
         report.children = self._store_children(items, extracted, report)
         t2 = time.perf_counter()
         # whole texts: identifiers are counted over everything extracted; index analysis caps its own input
-        worked = self.text_workers.run([e.text for e in extracted], [e.language for e in extracted])
+        streams = [self._stream_of(item, ex) for item, ex in zip(items, extracted)]
+        worked = self.text_workers.run([e.text for e in extracted], [e.language for e in extracted], streams)
         t3 = time.perf_counter()
         docs = [build_document(item, ex, en, shared_with=list(self.spec.shared_with), analysed=terms)
                 for item, ex, (en, terms) in zip(items, extracted, worked)]
@@ -288,6 +290,14 @@ class ChunkProcessor:
             {"extract": t1 - t0, "store": t2 - t1, "enrich+analyse": t3 - t2, "build": t4 - t3, "index": t5 - t4}
         )
         return report
+
+    def _stream_of(self, item: Item, extracted: Extracted) -> tuple[Path, str] | None:
+        """The stored file and its encoding when a text file's text was cut (its identifiers are counted whole)."""
+        encoding = extracted.metadata.get("encoding")
+        cut = item.size > 4 * len(extracted.text) + 1024 * 1024
+        if extracted.status is Status.PARTIAL and isinstance(encoding, str) and cut and item.sha256 != UNREAD:
+            return self.store.blob_path(item.sha256), encoding
+        return None
 
     def process_isolated(self, items: list[Item], error: BaseException) -> ChunkReport:
         """After a chunk failed as a whole: each item alone; one that fails again is indexed as an error."""

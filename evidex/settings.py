@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     extract_timeout_s: float = Field(120.0, description="Wall-clock limit for reading one file.")
     extract_memory_mb: int = Field(2048, description="Address-space limit of an extraction worker.")
     max_file_mb: int = Field(2048, description="Files larger than this are recorded as too_large, unread.")
+    max_text_chars: int = Field(20_000_000, description=(
+        "Text kept per file for search (the rest is cut, status partial; identifiers are still counted whole)."))
     ocr_languages: str = Field("kor+eng", description="Tesseract languages when a batch names none.")
     ocr_enabled: bool = Field(True, description="OCR pages and images without a text layer.")
     ner_enabled: bool = Field(True, description="Tag named entities (Korean and English NER).")

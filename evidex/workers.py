@@ -7,15 +7,19 @@ serves slices of chunks. With one worker everything runs in the calling process 
 from __future__ import annotations
 
 import multiprocessing
+from dataclasses import replace
+from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from evidex.pii_count import count_identifiers_in_file
 from index_config.analysis import analyse_many
 from index_config.documents import MAX_INDEXED_CHARS
 from models.enrich import EnrichConfig, Enricher
 from models.types import Enrichment
 
 TextResult = tuple[Enrichment, tuple[str, str]]
+Stream = tuple[Path, str] | None
 
 _worker_enricher: Enricher | None = None
 
@@ -25,9 +29,19 @@ def _init_worker(config: EnrichConfig) -> None:
     _worker_enricher = Enricher(config)
 
 
-def _run_slice(texts: list[str], languages: list[str | None]) -> list[TextResult]:
+def _run_slice(texts: list[str], languages: list[str | None], streams: list[Stream]) -> list[TextResult]:
     assert _worker_enricher is not None
-    return list(zip(_worker_enricher.enrich_many(texts, languages), _analyse(texts)))
+    return _enrich(_worker_enricher, texts, languages, streams)
+
+
+def _enrich(enricher: Enricher, texts: list[str], languages: list[str | None],
+            streams: list[Stream]) -> list[TextResult]:
+    enrichments = enricher.enrich_many(texts, languages)
+    for i, stream in enumerate(streams):
+        if stream is not None:  # the text was cut: count identifiers over the whole stored file
+            pii = count_identifiers_in_file(stream[0], stream[1], enricher.config.secret)
+            enrichments[i] = replace(enrichments[i], pii=pii)
+    return list(zip(enrichments, _analyse(texts)))
 
 
 def _analyse(texts: list[str]) -> list[tuple[str, str]]:
@@ -48,15 +62,21 @@ class TextWorkers:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
                                              initargs=(config,))
 
-    def run(self, texts: list[str], languages: list[str | None]) -> list[TextResult]:
-        """Enrichment and ``(text_ko, text_en)`` for each text, in order."""
+    def run(self, texts: list[str], languages: list[str | None],
+            streams: list[Stream] | None = None) -> list[TextResult]:
+        """Enrichment and ``(text_ko, text_en)`` for each text, in order.
+
+        ``streams[i]`` = (stored file, encoding) when text ``i`` was cut: its identifiers are counted whole.
+        """
         if not texts:
             return []
+        streams = streams or [None] * len(texts)
         if self._local is not None:
-            return list(zip(self._local.enrich_many(texts, languages), _analyse(texts)))
+            return _enrich(self._local, texts, languages, streams)
         assert self._pool is not None
         slices = _balanced_slices(texts, self.workers)
-        futures = [self._pool.submit(_run_slice, [texts[i] for i in idx], [languages[i] for i in idx])
+        futures = [self._pool.submit(_run_slice, [texts[i] for i in idx], [languages[i] for i in idx],
+                                     [streams[i] for i in idx])
                    for idx in slices]
         results: list[Any] = [None] * len(texts)
         for idx, future in zip(slices, futures):
