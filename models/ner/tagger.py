@@ -204,6 +204,20 @@ def normalise_language(language: str | None) -> str | None:
     return {"ko": "ko", "kor": "ko", "en": "en", "eng": "en"}.get(base)
 
 
+_PREDICATE_END = re.compile(r"[\uac00-\ud7a3]*(다|니다|습니다|요)$")
+_TECH_TERMS = frozenset({"IP", "ID", "URL", "API", "PDF", "CSV", "SMS", "OTP", "VPN", "DB", "PC", "OS", "CPU", "USB",
+                         "SSD", "HTTP", "HTTPS", "DNS", "SQL", "JSON", "XML"})
+
+
+def implausible_name(label: str, text: str) -> bool:
+    """A model mention that cannot be a name: a Korean predicate ("사실을 신고하였다") or a technical acronym."""
+    if label not in ("PERSON", "ORG", "LOCATION"):
+        return False
+    if " " in text and _PREDICATE_END.search(text.rsplit(" ", 1)[-1]):
+        return True
+    return text.upper() in _TECH_TERMS
+
+
 def doc_entities(doc: Doc, chunk: Chunk, language: str) -> list[Entity]:
     """Shared-label entities of a processed chunk (``doc.text == chunk.text``), offsets into the whole text."""
     found: list[Entity] = []
@@ -229,7 +243,7 @@ def doc_entities(doc: Doc, chunk: Chunk, language: str) -> list[Entity]:
         else:
             label = refine_quantity(stripped) if ent.label_ == QUANTITY else ent.label_
             source, norm = SOURCE_KO, " ".join(stripped.split())
-        if label not in NER_LABELS:
+        if label not in NER_LABELS or (ent.id_ != RULER_ID and implausible_name(label, stripped)):
             continue
         found.append(
             Entity(label=label, text=stripped, norm=norm, start=offset + start, end=offset + end, source=source)
