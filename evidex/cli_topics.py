@@ -45,10 +45,9 @@ def register_topic_commands(main: click.Group) -> None:
         from evidex.identity import cli_user
         from evidex.labels import LabelStore
         from evidex.service import search_service
-        from models.topics import load_taxonomy
 
         settings = ctx.obj["settings"]
-        known = {t.id for t in load_taxonomy().topics}
+        known = {t.id for t in settings.taxonomy().topics}
         store = LabelStore(settings.data_dir, search_service(settings))
         try:
             labels = store.set(cli_user(as_user), doc_id, topic, remove=remove, known_topics=known)
@@ -86,10 +85,10 @@ def register_topic_commands(main: click.Group) -> None:
     @click.pass_context
     def topics_evaluate(ctx: click.Context, cv: bool, as_json: bool) -> None:
         """Score the active model and the keyword baseline on the corpus's fixed test part."""
-        from models.topics import cross_validate, evaluate, load_corpus, load_taxonomy
+        from models.topics import cross_validate, evaluate, load_corpus
         from models.topics.evaluation import format_report
 
-        taxonomy = load_taxonomy()
+        taxonomy = ctx.obj["settings"].taxonomy()
         comparisons = [evaluate(ctx.obj["settings"].active_topics_dir(), load_corpus("test"), taxonomy)]
         if cv:
             comparisons.insert(0, cross_validate(load_corpus("train"), taxonomy, seed=0))
@@ -103,12 +102,11 @@ def register_topic_commands(main: click.Group) -> None:
     @click.pass_context
     def topics_list(ctx: click.Context, as_json: bool) -> None:
         """Every topic with its agencies and the active model's threshold."""
-        from models.topics import load_taxonomy
         from models.topics.model import read_metrics
 
         thresholds = read_metrics(ctx.obj["settings"].active_topics_dir()).get("thresholds", {})
         rows = [{"id": t.id, "name_ko": t.name_ko, "name_en": t.name_en, "agencies": list(t.agencies),
-                 "threshold": thresholds.get(t.id)} for t in load_taxonomy().topics]
+                 "threshold": thresholds.get(t.id)} for t in ctx.obj["settings"].taxonomy().topics]
         if as_json:
             echo_json(rows)
             return

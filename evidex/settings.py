@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     ocr_enabled: bool = Field(True, description="OCR pages and images without a text layer.")
     ner_enabled: bool = Field(True, description="Tag named entities (Korean and English NER).")
     topics_enabled: bool = Field(True, description="Classify documents into the task force's topics.")
+    taxonomy_dir: Path | None = Field(None, description=(
+        "Directory of agencies' own topic files (*.toml) merged into the taxonomy (default <data_dir>/taxonomy)."))
     topics_dir: Path | None = Field(None, description=(
         "Topic model to use (default: this deployment's retrained model, else the shipped one)."))
     # Security
@@ -120,6 +122,13 @@ class Settings(BaseSettings):
     def topics_root(self) -> Path:
         """Where this deployment keeps retrained topic models (``current/``, ``candidates/``)."""
         return self.data_dir / "models" / "topics"
+
+    def taxonomy(self) -> Any:
+        """The topic taxonomy: the shipped one plus the agencies' files of this deployment."""
+        from models.topics import load_taxonomy
+
+        extra = self.taxonomy_dir or self.data_dir / "taxonomy"
+        return load_taxonomy([extra] if extra.is_dir() else [])
 
     def active_topics_dir(self) -> Path:
         """The topic model in use: configured, else this deployment's retrained one, else the shipped one."""

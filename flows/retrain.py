@@ -34,14 +34,14 @@ def gather_labels(settings: Settings, user: User) -> list[tuple[str, list[str]]]
 
 @task(name="train-evaluate-promote", cache_policy=NO_CACHE)
 def train_and_promote(settings: Settings, pairs: list[tuple[str, list[str]]], seed: int) -> RetrainSummary:
-    from models.topics import CURRENT_DIR, load_taxonomy, retrain
+    from models.topics import CURRENT_DIR, retrain
 
     current = settings.topics_root / "current"
     if not (current / "model.joblib").is_file():
         # the deployment starts from the shipped model, so promotion means "not worse than what is in use"
         shutil.copytree(settings.active_topics_dir() if settings.topics_dir else CURRENT_DIR, current,
                         dirs_exist_ok=True)
-    result = retrain(load_taxonomy(), pairs, seed=seed, root=settings.topics_root, current_dir=current)
+    result = retrain(settings.taxonomy(), pairs, seed=seed, root=settings.topics_root, current_dir=current)
     return RetrainSummary(
         labelled_documents=len(pairs), version=result.version,
         candidate_macro_f1=result.decision.candidate_macro_f1, current_macro_f1=result.decision.current_macro_f1,

@@ -50,3 +50,16 @@ def test_search_and_ingest_commands(settings, tmp_path: Path) -> None:
     assert json.loads(other.output)["total"] == 0
     verify = runner.invoke(main, base + ["verify"])
     assert verify.exit_code == 0, verify.output
+
+
+def test_an_agency_topic_file_in_the_data_dir_joins_the_taxonomy(tmp_path: Path) -> None:
+    (tmp_path / "taxonomy").mkdir()
+    (tmp_path / "taxonomy" / "kisa.toml").write_text(
+        'version = 1\n[agencies.kisa]\nname_ko = "한국인터넷진흥원"\nname_en = "Korea Internet & Security Agency"\n'
+        '\n[[topics]]\nid = "ad_data_brokers"\nname_ko = "광고용 데이터 제공"\n'
+        'name_en = "Customer data shared with ad brokers"\nagencies = ["kisa"]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "topics", "list", "--json"],
+                                catch_exceptions=False)
+    topics = {row["id"]: row for row in json.loads(result.output)}
+    assert "ad_data_brokers" in topics and topics["ad_data_brokers"]["threshold"] is None
+    assert "night_work_health" in topics
