@@ -242,7 +242,8 @@ def search(ctx: click.Context, query: str, agency: str | None, case_id: str | No
         return
     click.echo(f"{result.total} document(s)")
     for hit in result.hits:
-        click.echo(f"\n* {hit.path}  [{hit.agency}/{hit.case_id}] status={hit.status} score={hit.score or 0:.2f}")
+        click.echo(f"\n* {hit.path}  [{hit.agency}/{hit.case_id}] status={hit.status} score={hit.score or 0:.2f}"
+                   f"  id={hit.doc_id}")
         if hit.title and hit.title != Path(hit.path).name:
             click.echo(f"  title: {hit.title}")
         if hit.reason:
