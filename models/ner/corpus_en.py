@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.ner.corpus_ko import CharSpan, LabelledText, bio_spans
+from models.ner.corpus_ko import CharSpan, LabelledText, bio_spans, joined_offsets
 from models.ner.labels import CONLL_TO_SHARED
 
 
@@ -48,11 +48,7 @@ def read_english(root: Path, spec: EnglishSet) -> Iterator[LabelledText]:
     def build() -> LabelledText | None:
         if not words:
             return None
-        offsets: list[tuple[int, int]] = []
-        pos = 0
-        for word in words:
-            offsets.append((pos, pos + len(word)))
-            pos += len(word) + 1
+        offsets = joined_offsets(words)
         spans = tuple(
             CharSpan(s.start, s.end, CONLL_TO_SHARED[s.tag])
             for s in bio_spans(tags, offsets)

@@ -63,6 +63,16 @@ def corpus_root(repo_root: Path | None = None) -> Path:
     return root
 
 
+def joined_offsets(words: list[str]) -> list[tuple[int, int]]:
+    """Character offsets of ``words`` in ``" ".join(words)``."""
+    offsets: list[tuple[int, int]] = []
+    pos = 0
+    for word in words:
+        offsets.append((pos, pos + len(word)))
+        pos += len(word) + 1
+    return offsets
+
+
 def bio_spans(tags: list[str], offsets: list[tuple[int, int]]) -> list[CharSpan]:
     """Turn BIO (or IOB1) tags over units with character offsets into spans."""
     spans: list[CharSpan] = []
@@ -132,11 +142,7 @@ def read_multiconer(path: Path, keep: frozenset[str]) -> Iterator[LabelledText]:
     def build() -> LabelledText | None:
         if not words:
             return None
-        offsets: list[tuple[int, int]] = []
-        pos = 0
-        for word in words:
-            offsets.append((pos, pos + len(word)))
-            pos += len(word) + 1
+        offsets = joined_offsets(words)
         spans = bio_spans(tags, offsets)
         kept = tuple(s for s in spans if s.tag in keep)
         missing = [(s.start, s.end) for s in spans if s.tag not in keep]
