@@ -88,6 +88,24 @@ class ChunkReport:
         self.timings.update(other.timings)
 
 
+def readable_name(name: str) -> tuple[str, str | None]:
+    """A file name as text, and its raw bytes (hex) when they were not UTF-8.
+
+    Names from Korean Windows machines are often CP949 bytes, which Python keeps as lone surrogates; they are
+    decoded as CP949 when that works, else with replacement characters, and the raw bytes are kept.
+    """
+    try:
+        name.encode("utf-8")
+        return name, None
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    try:
+        text = raw.decode("cp949")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", "replace")
+    return text, raw.hex()
+
+
 def _walk(source: Path) -> list[tuple[Path, str]]:
     """Every regular file under ``source`` with its path relative to the upload, sorted; links not followed."""
     if source.is_file():
@@ -106,7 +124,8 @@ def register_batch(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> B
     store.ensure()
     entries: list[dict[str, Any]] = []
     unreadable: list[tuple[str, str]] = []
-    for path, rel in _walk(spec.source):
+    for path, raw_rel in _walk(spec.source):
+        rel, raw_hex = readable_name(raw_rel)
         if path.is_symlink() or not path.is_file():
             unreadable.append((rel, "not a regular file (link or device); not followed"))
             continue
@@ -115,9 +134,13 @@ def register_batch(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> B
         except OSError as exc:
             unreadable.append((rel, f"could not be read: {exc.strerror or exc}"))
             continue
-        entries.append({"path": rel, "size": blob.size, "sha256": blob.sha256})
+        entry = {"path": rel, "size": blob.size, "sha256": blob.sha256}
+        if raw_hex:
+            entry["path_bytes"] = raw_hex
+        entries.append(entry)
     listing = "\n".join(f"{e['path']}\t{e['sha256']}" for e in entries)
-    key = "\x00".join([spec.agency, spec.case_id, spec.exhibit or "", str(spec.source.resolve()), listing])
+    source_name = readable_name(str(spec.source.resolve()))[0]
+    key = "\x00".join([spec.agency, spec.case_id, spec.exhibit or "", source_name, listing])
     batch_id = hashlib.sha256(key.encode()).hexdigest()[:24]
     known = catalog.batch(batch_id)
     total = sum(e["size"] for e in entries)
@@ -129,7 +152,7 @@ def register_batch(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> B
             "exhibit": spec.exhibit,
             "submitted_by": spec.submitted_by,
             "received_at": datetime.now(timezone.utc).isoformat(),
-            "source": str(spec.source.resolve()),
+            "source": source_name,
             "files": entries,
             "unreadable": [{"path": p, "reason": r} for p, r in unreadable],
             "shared_with": list(spec.shared_with),

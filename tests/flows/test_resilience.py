@@ -58,3 +58,20 @@ def test_a_chunk_that_fails_whole_is_processed_item_by_item(settings, tmp_path: 
     assert report.items == info.files and report.statuses["ok"] == info.files
     assert catalog.pending(info.batch_id, 100) == []
     catalog.close()
+
+
+def test_cp949_file_names_from_windows_are_read_as_korean(settings, tmp_path: Path) -> None:
+    batch = tmp_path / "win"
+    batch.mkdir()
+    raw = "김철수_진술서.txt".encode("cp949")
+    with open(os.path.join(os.fsencode(batch), raw), "wb") as fh:
+        fh.write("진술 내용".encode("utf-8"))
+    with open(os.path.join(os.fsencode(batch), b"\xff\xfe-broken.txt"), "wb") as fh:
+        fh.write(b"neither utf-8 nor cp949 name")
+    summary = run_ingest(BatchSpec(batch, "knpa", "U4"), settings)
+    assert summary.items_processed == 2 and summary.statuses == {"ok": 2}
+    paths = {h.path for h in search_service(settings).search(ADMIN, "", limit=10).hits}
+    assert "김철수_진술서.txt" in paths
+    assert any(p.endswith("-broken.txt") for p in paths)
+    manifest = EvidenceStore(settings.store_dir).read_manifest(summary.batch_id)
+    assert {e.get("path_bytes") for e in manifest["files"]} >= {raw.hex()}
