@@ -28,8 +28,8 @@ def main() -> None:
     parser.add_argument("--enrich-workers", type=int, default=2)
     args = parser.parse_args()
 
-    from evidex.es import make_client
-    from evidex.ingest import BatchSpec
+    from evidex.node.client import make_client
+    from evidex.pipeline.batch import BatchSpec
     from evidex.samples import write_generated_batch
     from evidex.settings import load_settings
     
@@ -45,7 +45,7 @@ def main() -> None:
         from flows.runtime import run_ingest
 
         started = time.perf_counter()
-        summary = run_ingest(BatchSpec(batch, "bench", "B1"), settings)
+        summary = run_ingest(BatchSpec(batch, "knpa", "B1"), settings)
         wall = time.perf_counter() - started
         try:
             timings = summary.timings

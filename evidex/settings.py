@@ -43,6 +43,16 @@ class _TomlSource(PydanticBaseSettingsSource):
         return dict(data.get("evidex", data))
 
 
+TASK_FORCE_AGENCIES = ("knpa", "pipc", "fsc", "fss", "ftc", "moel", "nts", "kcc", "msit", "kisa", "molit")
+"""Police, data protection, financial services (commission and supervisor), fair trade, labour, tax,
+communications, science/ICT, internet security agency and transport (logistics)."""
+SHARE_ALL = "task-force"
+
+
+class UnknownAgency(ValueError):
+    """An agency name that is not in the configured list."""
+
+
 class Settings(BaseSettings):
     """Every tunable of Evidex; see ``docs/configuration.md`` for each one."""
 
@@ -89,6 +99,9 @@ class Settings(BaseSettings):
     # Security
     hmac_secret: str = Field("", description=(
         "Key of the hashes of personal identifiers (default: generated once into <data_dir>/secret.key)."))
+    agencies: list[str] = Field(default_factory=lambda: list(TASK_FORCE_AGENCIES), description=(
+        "Agencies of the task force (JSON list). Batches, shares, users and filters naming another are refused."))
+    token_ttl_days: int = Field(90, description="Days an API token stays valid (0: no expiry).")
 
     @classmethod
     def settings_customise_sources(
@@ -100,6 +113,13 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, _TomlSource(settings_cls)
+
+    def check_agency(self, name: str, *, share: bool = False) -> str:
+        """``name`` if it is a known agency (or, for a share, the whole task force); else ``UnknownAgency``."""
+        if name in self.agencies or (share and name == SHARE_ALL):
+            return name
+        known = ", ".join(self.agencies) + (f", {SHARE_ALL}" if share else "")
+        raise UnknownAgency(f"unknown agency {name[:80]!r}; known agencies: {known} (setting EVIDEX_AGENCIES)")
 
     # Derived locations -------------------------------------------------
     @property

@@ -1,6 +1,6 @@
 """Prefect flow ``ingest_batch``: register → (extract → enrich → index) over chunks of items.
 
-Only orchestration lives here; the steps are in ``evidex.ingest``. One flow run per batch, one task run per
+Only orchestration lives here; the steps are in ``evidex.pipeline.batch``. One flow run per batch, one task run per
 chunk of items (not per file). Items processed before a crash are marked done in the catalogue, and document
 ids are stable, so a re-run resumes where the last one stopped and indexes nothing twice.
 """
@@ -17,11 +17,11 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from evidex.catalog import Catalog
-from evidex.es import make_client
-from evidex.ingest import BatchInfo, BatchSpec, ChunkProcessor, ChunkReport, register_batch
+from evidex.custody.catalog import Catalog
+from evidex.node.client import make_client
+from evidex.pipeline.batch import BatchInfo, BatchSpec, ChunkProcessor, ChunkReport, register_batch
 from evidex.settings import Settings
-from evidex.store import EvidenceStore
+from evidex.custody.store import EvidenceStore
 from flows.handles import take
 from index_config import ensure_indices
 
@@ -161,7 +161,7 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str) -> BatchSu
 
 
 def _write_receipt(settings: Settings, batch_id: str, redact: Callable[[str], str]) -> Path:
-    from evidex.receipts import build_receipt, write_receipt
+    from evidex.custody.receipts import build_receipt, write_receipt
 
     catalog = Catalog(settings.store_dir / "catalog.sqlite")
     try:

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 from prefect import flow
 
-from evidex.catalog import Catalog
-from evidex.es import make_client
-from evidex.ingest import ChunkProcessor, spec_of_stored_batch
+from evidex.custody.catalog import Catalog
+from evidex.node.client import make_client
+from evidex.pipeline.batch import ChunkProcessor, spec_of_stored_batch
 from evidex.settings import Settings
-from evidex.store import EvidenceStore
+from evidex.custody.store import EvidenceStore
 from flows.handles import take
-from flows.ingest import BatchSummary, drain_batch, finish_timings, redactor
+from flows.ingest_flow import BatchSummary, drain_batch, finish_timings, redactor
 from index_config import ensure_indices, specs
 
 
@@ -99,7 +99,7 @@ def reindex_from_store(handle: str, batch_ids: list[str] | None = None) -> Reind
 
 
 def _reapply_labels(settings: Settings, client: object, index: str) -> int:
-    from evidex.labels import read_label_events, replay
+    from evidex.search.labels import read_label_events, replay
 
     labels = replay(read_label_events(settings.data_dir))
     for doc_id, topics in labels.items():

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from evidex.identity import User
-from evidex.labels import LabelStore
-from evidex.service import search_service
+from evidex.search.identity import User
+from evidex.search.labels import LabelStore
+from evidex.search.factory import search_service
 from evidex.settings import Settings
 from flows.handles import take
 

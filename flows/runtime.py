@@ -24,13 +24,17 @@ def configure_prefect(settings: Settings) -> None:
 
 def run_ingest(spec: Any, settings: Settings, progress: Any = None) -> Any:
     """Run ``ingest_batch`` for one batch and return its summary."""
+    settings.check_agency(spec.agency)
+    for target in spec.shared_with:
+        settings.check_agency(target, share=True)
     configure_prefect(settings)
     from flows.handles import hold, release
-    from flows.ingest import ingest_batch
+    from flows.ingest_flow import ingest_batch, redactor
 
     handle = hold(spec, settings, progress)
     try:
-        return ingest_batch(handle, spec.agency, spec.case_id, str(spec.source))
+        # Prefect keeps flow parameters in its database: the source path only with identifiers masked
+        return ingest_batch(handle, spec.agency, spec.case_id, redactor(settings)(str(spec.source)))
     finally:
         release(handle)
 
@@ -39,7 +43,7 @@ def run_retrain(settings: Settings, user: Any, seed: int = 0) -> Any:
     """Run ``retrain_topics`` and return its summary."""
     configure_prefect(settings)
     from flows.handles import hold, release
-    from flows.retrain import retrain_topics
+    from flows.retrain_flow import retrain_topics
 
     handle = hold(settings, user)
     try:
@@ -53,7 +57,7 @@ def run_reindex(settings: Settings, batch_ids: list[str] | None, passwords: tupl
     """Run ``reindex_from_store`` and return its summary."""
     configure_prefect(settings)
     from flows.handles import hold, release
-    from flows.reindex import reindex_from_store
+    from flows.reindex_flow import reindex_from_store
 
     handle = hold(settings, passwords, progress)
     try:

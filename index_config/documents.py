@@ -9,6 +9,8 @@ from typing import Any
 
 from extractors.base import Extracted
 from index_config.analysis import english_terms, korean_terms
+from models.identifiers import SOURCE
+from models.identifiers.tokens import blank_identifiers, looks_like_identifier, tokenize, tokenize_value
 from models.types import Enrichment
 
 MAX_VALUES_PER_LABEL = 500
@@ -32,10 +34,19 @@ def _date(metadata: dict[str, Any]) -> str | None:
 
 
 def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, shared_with: list[str],
-                   analysed: tuple[str, str] | None = None) -> IndexDoc:
-    """Assemble one index document; sensitive identifiers go in only as keyed hashes."""
-    text = extracted.text[:MAX_INDEXED_CHARS]
-    text_ko, text_en = analysed if analysed is not None else (korean_terms(text), english_terms(text))
+                   analysed: tuple[str, str] | None = None, secret: bytes | None = None) -> IndexDoc:
+    """Assemble one index document; sensitive identifiers go in only as tokens of their keyed hashes.
+
+    The text's identifiers are the enrichment's (offsets into ``extracted.text``); short fields (name, path,
+    title, author, reason, metadata) are scanned here when ``secret`` is given. ``analysed`` must have been
+    computed on the text with its identifiers blanked (``blank_identifiers``).
+    """
+    tokenized = tokenize(extracted.text, enrichment.entities)
+    text = tokenized.text[:MAX_INDEXED_CHARS]
+    if analysed is None:
+        plain = blank_identifiers(extracted.text, enrichment.entities)[:MAX_INDEXED_CHARS]
+        analysed = (korean_terms(plain), english_terms(plain))
+    text_ko, text_en = analysed
     entities: dict[str, list[str]] = {}
     hashes: list[str] = []
     for entity in enrichment.entities:
@@ -43,16 +54,33 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
             if entity.hashed and entity.hashed not in hashes:
                 hashes.append(entity.hashed)
             continue
+        if entity.source != SOURCE and looks_like_identifier(entity.norm):
+            continue  # a model's span shaped like an identifier never becomes a facet value
         values = entities.setdefault(entity.label, [])
         if entity.norm not in values and len(values) < MAX_VALUES_PER_LABEL:
             values.append(entity.norm)
-    metadata = {k: _flat(v) for k, v in extracted.metadata.items() if v not in (None, "", [], {})}
+
+    def field_value(value: Any) -> Any:
+        if secret is None or value is None:
+            return value
+        if isinstance(value, str):
+            found = tokenize_value(value, secret)
+            tokenized.merge(found)
+            return found.text
+        if isinstance(value, list):
+            return [field_value(v) for v in value]
+        if isinstance(value, dict):
+            return {k: field_value(v) for k, v in value.items()}
+        return value
+
+    metadata = field_value({k: _flat(v) for k, v in extracted.metadata.items() if v not in (None, "", [], {})})
+    name, path = field_value(item.name), field_value(item.path)
     source: dict[str, Any] = {
         "item_id": item.item_id,
         "sha256": item.sha256,
         "size": item.size,
-        "path": item.path,
-        "name": item.name,
+        "path": path,
+        "name": name,
         "extension": PurePosixPath(item.name).suffix.lower().lstrip("."),
         "content_type": extracted.content_type,
         "parent_id": item.parent_id,
@@ -65,12 +93,12 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
         "owner_agency": item.agency,
         "shared_with": shared_with,
         "status": extracted.status.value,
-        "reason": extracted.reason,
+        "reason": field_value(extracted.reason),
         "method": extracted.method.value,
         "extractor": extracted.extractor,
         "language": extracted.language,
         "languages": list(extracted.languages),
-        "title": metadata.get("title") or item.name,
+        "title": metadata.get("title") or name,
         "author": metadata.get("author"),
         "date": _date(metadata),
         "metadata": metadata,
@@ -81,6 +109,8 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
         "text_chars": len(extracted.text),
         "entities": entities,
         "pii_hashes": hashes,
+        "pii_masks": tokenized.masks,
+        "pii_values": tokenized.values,
         "pii": enrichment.pii,
         "pii_total": sum(enrichment.pii.values()),
         "topics": [t.label for t in enrichment.topics],

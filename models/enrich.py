@@ -24,6 +24,29 @@ class EnrichConfig:
     topics_dir: Path | None = None
 
 
+def drop_overlapping(names: list[Entity], identifiers: list[Entity]) -> list[Entity]:
+    """Named-entity spans that neither overlap a validated identifier nor look like one.
+
+    Models tag resident numbers as QUANTITY or e-mail addresses as ORG; such a span would carry the raw value
+    into entity fields and facets, so it is dropped whatever its label.
+    """
+    from bisect import bisect_left
+
+    from models.identifiers.tokens import looks_like_identifier
+
+    taken = sorted((e.start, e.end) for e in identifiers)  # detectors never return overlapping spans
+    starts = [start for start, _ in taken]
+    kept = []
+    for name in names:
+        if looks_like_identifier(name.text) or looks_like_identifier(name.norm):
+            continue
+        before = bisect_left(starts, name.end) - 1  # the last identifier starting before the name ends
+        if before >= 0 and taken[before][1] > name.start:
+            continue
+        kept.append(name)
+    return kept
+
+
 class Enricher:
     """Runs every enrichment model over batches of texts; models load on first use."""
 
@@ -74,6 +97,7 @@ class Enricher:
         version = self.version()
         out = []
         for found_ids, found_names, found_topics in zip(ids, names, topics):
+            found_names = drop_overlapping(found_names, found_ids)
             pii = Counter(e.label for e in found_ids if e.sensitive)
             out.append(
                 Enrichment(

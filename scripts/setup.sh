@@ -34,7 +34,7 @@ fi
 
 # The Elasticsearch distribution, cached under .cache/dist (skipped when present).
 .venv/bin/python - <<'PY'
-from evidex.esnode import fetch_distribution
+from evidex.node.local import fetch_distribution
 from evidex.settings import load_settings
 print("setup: Elasticsearch distribution at", fetch_distribution(load_settings().es_version))
 PY

@@ -32,7 +32,7 @@ def corpus() -> Path:
 @pytest.fixture(scope="session")
 def es_node():
     """The session's Elasticsearch: EVIDEX_ES_URL if set, else a local node started (and stopped) here."""
-    from evidex.esnode import LocalNode
+    from evidex.node.local import LocalNode
 
     base = load_settings(data_dir=SESSION_DIR, es_dir=SESSION_DIR / "es", es_local_port=9260)
     configure_prefect(base)
@@ -56,6 +56,6 @@ def settings(es_node: Settings, tmp_path: Path):
         es_index_prefix=prefix, workers=1, enrich_workers=1, hmac_secret="test-secret",
     )
     yield settings
-    from evidex.es import make_client
+    from evidex.node.client import make_client
 
     make_client(settings).indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)

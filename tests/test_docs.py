@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from evidex.docgen import outputs
+from evidex.cli.docgen import outputs
 from evidex.settings import Settings
 
 
 def test_generated_docs_are_current() -> None:
     for path, text in outputs().items():
-        assert path.is_file(), f"{path} is missing: run python -m evidex.docgen"
-        assert path.read_text(encoding="utf-8") == text, f"{path} is out of date: run python -m evidex.docgen"
+        assert path.is_file(), f"{path} is missing: run python -m evidex.cli.docgen"
+        assert path.read_text(encoding="utf-8") == text, f"{path} is out of date: run python -m evidex.cli.docgen"
 
 
 def test_every_setting_has_a_description() -> None:

@@ -9,10 +9,7 @@ from pathlib import Path
 
 import click
 
-
-def echo_json(data: object) -> None:
-    """Print ``data`` as indented JSON (non-ASCII kept)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+from evidex.cli.context import echo_json
 
 
 def read_text(source: str) -> tuple[str, str | None]:

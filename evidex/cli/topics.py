@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 import click
 
-from evidex.cli_tools import echo_json
+from evidex.cli.context import echo_json
 
 
 
@@ -20,7 +20,7 @@ def register_topic_commands(main: click.Group) -> None:
     @click.pass_context
     def classify(ctx: click.Context, source: str, as_json: bool) -> None:
         """Topics and scores of a file's text or of standard input (-)."""
-        from evidex.cli_tools import read_text
+        from evidex.cli.tools import read_text
         from models.topics import TopicModel
 
         settings = ctx.obj["settings"]
@@ -42,9 +42,9 @@ def register_topic_commands(main: click.Group) -> None:
     @click.pass_context
     def label(ctx: click.Context, doc_id: str, topic: str, remove: bool, as_user: str | None) -> None:
         """Set an analyst's topic label on an indexed document (feeds `evidex topics train`)."""
-        from evidex.identity import cli_user
-        from evidex.labels import LabelStore
-        from evidex.service import search_service
+        from evidex.search.identity import cli_user
+        from evidex.search.labels import LabelStore
+        from evidex.search.factory import search_service
 
         settings = ctx.obj["settings"]
         known = {t.id for t in settings.taxonomy().topics}
@@ -66,7 +66,7 @@ def register_topic_commands(main: click.Group) -> None:
     @click.pass_context
     def topics_train(ctx: click.Context, seed: int, as_user: str | None, as_json: bool) -> None:
         """Run the retrain_topics flow: corpus + labels → candidate → promoted only if not worse."""
-        from evidex.identity import cli_user
+        from evidex.search.identity import cli_user
         from flows.runtime import run_retrain
 
         summary = run_retrain(ctx.obj["settings"], cli_user(as_user), seed)
@@ -122,8 +122,8 @@ def register_topic_commands(main: click.Group) -> None:
     @click.pass_context
     def topics_discover(ctx: click.Context, case_id: str, n_topics: int, max_docs: int, as_user: str | None) -> None:
         """Unsupervised themes (NMF on TF-IDF) of one case's documents, with their top terms."""
-        from evidex.identity import cli_user
-        from evidex.service import search_service
+        from evidex.search.identity import cli_user
+        from evidex.search.factory import search_service
         from models.topics import discover
 
         service = search_service(ctx.obj["settings"])

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evidex.catalog import Catalog
+from evidex.custody.catalog import Catalog
 
 
 def build_receipt(catalog: Catalog, batch_id: str, redact: Callable[[str], str]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ Layout under the store directory::
 
     blobs/ab/cd/<sha256>     read-only original bytes (written once, via a temporary file and rename)
     manifests/<batch>.json   what a batch delivered: who, when, every file's path, size and hash
-    custody.jsonl            the hash-chained custody log (see ``evidex.custody``)
+    custody.jsonl            the hash-chained custody log (see ``evidex.custody.log``)
     catalog.sqlite           items (occurrences of blobs) and their processing state
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from evidex.custody import CustodyLog
+from evidex.custody.log import CustodyLog
 
 READ_CHUNK = 1024 * 1024
 

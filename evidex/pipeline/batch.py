@@ -1,6 +1,6 @@
 """Batch ingestion steps, free of Prefect: register a batch, then process its items chunk by chunk.
 
-``flows/ingest.py`` wires these steps into a Prefect flow; tests and benchmarks may call them directly.
+``flows/ingest_flow.py`` wires these steps into a Prefect flow; tests and benchmarks may call them directly.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from evidex.catalog import Catalog, Item, item_id_for
-from evidex.indexer import BulkIndexer
+from evidex.custody.catalog import Catalog, Item, item_id_for
+from evidex.pipeline.indexer import BulkIndexer
 from evidex.settings import Settings
-from evidex.store import EvidenceStore
+from evidex.custody.store import EvidenceStore
 from extractors.base import ExtractContext, Extracted, Limits, Status
-from evidex.workers import TextWorkers
+from evidex.pipeline.workers import TextWorkers
 from index_config.documents import build_document, refused_document
 from models.enrich import EnrichConfig
 from models.types import Enrichment
@@ -283,7 +283,8 @@ class ChunkProcessor:
         streams = [self._stream_of(item, ex) for item, ex in zip(items, extracted)]
         worked = self.text_workers.run([e.text for e in extracted], [e.language for e in extracted], streams)
         t3 = time.perf_counter()
-        docs = [build_document(item, ex, en, shared_with=list(self.spec.shared_with), analysed=terms)
+        docs = [build_document(item, ex, en, shared_with=list(self.spec.shared_with), analysed=terms,
+                               secret=self.enrich_config.secret)
                 for item, ex, (en, terms) in zip(items, extracted, worked)]
         t4 = time.perf_counter()
         result = self.indexer.index(docs, raise_on_error=False)
@@ -343,7 +344,8 @@ class ChunkProcessor:
 
     def _record_failure(self, item: Item, reason: str) -> ChunkReport:
         failed = Extracted.failure(Status.ERROR, reason)
-        doc = build_document(item, failed, Enrichment(), shared_with=list(self.spec.shared_with), analysed=("", ""))
+        doc = build_document(item, failed, Enrichment(), shared_with=list(self.spec.shared_with), analysed=("", ""),
+                             secret=self.enrich_config.secret)
         result = self.indexer.index([doc], raise_on_error=False)
         self.catalog.mark_done([(item.item_id, failed.status.value, reason)])
         report = ChunkReport(items=1, bytes=item.size, created=result.created, updated=result.updated)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evidex.ingest import BatchSpec
+from evidex.pipeline.batch import BatchSpec
 from evidex.settings import Settings
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from evidex.pii_count import count_identifiers_in_file
+from evidex.pipeline.pii_count import count_identifiers_in_file
 from index_config.analysis import analyse_many
 from index_config.documents import MAX_INDEXED_CHARS
 from models.enrich import EnrichConfig, Enricher
+from models.identifiers.tokens import blank_identifiers
 from models.types import Enrichment
 
 TextResult = tuple[Enrichment, tuple[str, str]]
@@ -41,7 +42,9 @@ def _enrich(enricher: Enricher, texts: list[str], languages: list[str | None],
         if stream is not None:  # the text was cut: count identifiers over the whole stored file
             pii = count_identifiers_in_file(stream[0], stream[1], enricher.config.secret)
             enrichments[i] = replace(enrichments[i], pii=pii)
-    return list(zip(enrichments, _analyse(texts)))
+    # index-time analysis never sees an identifier: its digits must not become searchable morphemes
+    blanked = [blank_identifiers(t, e.entities) for t, e in zip(texts, enrichments)]
+    return list(zip(enrichments, _analyse(blanked)))
 
 
 def _analyse(texts: list[str]) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from evidex.identity import User
+from evidex.search.identity import User
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidex.audit import AuditTrail
-from evidex.identity import TASK_FORCE, User
-from evidex.snippets import MARK_END, MARK_START, Masker, edge_digit_spans, render
-from index_config.analysis import english_terms, has_hangul, has_latin, korean_surface_prefixes, korean_terms
+from evidex.search.audit import AuditTrail
+from evidex.search.display import View, identifier_masker, tokens_in
+from evidex.search.identity import TASK_FORCE, User
+from evidex.search.probes import ProbeGuard
+from evidex.search.query import (PreparedQuery, QueryRefused, check_filter, check_window, prepare, text_clause)
+from evidex.search.snippets import MARK_END, MARK_START, Masker, render
+from index_config.analysis import korean_surface_prefixes
 
 FACETS = {
     "agency": "agency",
@@ -29,24 +32,12 @@ FACETS = {
     "org": "entities.ORG",
     "location": "entities.LOCATION",
 }
-_WORD = re.compile(r"[\w\uac00-\ud7a3]+", re.UNICODE)
 
 
 _DISPLAYED_FIELDS = ("text", "path", "name", "title", "author", "reason", "metadata")
+_TOKEN_TABLES = ("pii_masks", "pii_values")
 _NOBODY = User("audit", "audit", ("investigator",))
 """A caller without any right to raw identifiers: what the audit trail may record."""
-
-
-def _mask_value(value: Any, masker: Masker | None) -> Any:
-    if masker is None:
-        return value
-    if isinstance(value, str):
-        return render(value, masker)
-    if isinstance(value, list):
-        return [_mask_value(v, masker) for v in value]
-    if isinstance(value, dict):
-        return {k: _mask_value(v, masker) for k, v in value.items()}
-    return value
 
 
 class AccessDenied(PermissionError):
@@ -88,43 +79,20 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]
 
 
-_DIGIT_PROBE = re.compile(r"(\d)[*~]\d*")
-_OPERATORS = re.compile(r'["+\-|*~()]')
+class SearchUnavailable(RuntimeError):
+    """The index cannot be reached or failed on its own (not the user's fault): the API answers 503."""
 
 
-def _analysed(query: str, analyse: Any, keep: Any) -> str:
-    """Rewrite the words of a simple-query-string query through an analyser, keeping its operators.
-
-    A word that becomes several terms is grouped (``-개인정보`` → ``-(개인 정보)``) outside quotes, spliced in
-    inside a phrase; a word carrying ``*`` or ``~`` is left as written.
-    """
-    out: list[str] = []
-    pos = 0
-    for match in _WORD.finditer(query):
-        out.append(query[pos : match.start()])
-        pos = match.end()
-        word = match.group(0)
-        follows = query[match.end() : match.end() + 1]
-        if not keep(word) or follows in ("*", "~"):
-            out.append(word)
-            continue
-        terms = analyse(word).split() or [word]
-        in_phrase = query.count('"', 0, match.start()) % 2 == 1
-        out.append(" ".join(terms) if len(terms) == 1 or in_phrase else f"({' '.join(terms)})")
-    out.append(query[pos:])
-    return "".join(out)
-
-
-def _word_clause(word: str) -> dict[str, Any]:
-    """One plain query word, matched as written, as Korean morphemes or as an English lemma."""
-    should: list[dict[str, Any]] = [{"match": {"text": {"query": word}}},
-                                    {"match": {"title": {"query": word, "boost": 2.0}}},
-                                    {"match": {"name.text": {"query": word, "boost": 2.0}}}]
-    if has_hangul(word) and (terms := korean_terms(word)):
-        should.append({"match": {"text_ko": {"query": terms, "operator": "and"}}})
-    if has_latin(word) and (lemma := english_terms(word)):
-        should.append({"match": {"text_en": {"query": lemma, "operator": "and"}}})
-    return {"bool": {"should": should, "minimum_should_match": 1}}
+def _es_reason(exc: Exception) -> str:
+    """The root cause Elasticsearch gave for refusing a request, in one line."""
+    info = getattr(exc, "info", None) or getattr(exc, "body", None)
+    if isinstance(info, dict):
+        error = info.get("error", {})
+        if isinstance(error, dict):
+            causes = error.get("root_cause") or [error]
+            cause = causes[0] if causes else error
+            return f"{cause.get('type', 'error')}: {cause.get('reason', '')}"[:300]
+    return str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
 
 
 class SearchService:
@@ -135,6 +103,7 @@ class SearchService:
         self.docs = f"{prefix}-docs"
         self.audit = AuditTrail(client, f"{prefix}-audit", data_dir / "audit.jsonl")
         self.secret = secret
+        self.probes = ProbeGuard(data_dir / "probes.sqlite")
 
     # -- building blocks --------------------------------------------------------
     @staticmethod
@@ -147,15 +116,12 @@ class SearchService:
             {"terms": {"shared_with": [user.agency, TASK_FORCE]}},
         ], "minimum_should_match": 1}}
 
-    def _identifier_clauses(self, query: str) -> list[dict[str, Any]]:
-        from models.identifiers import find_identifiers
-
-        clauses = []
-        for entity in find_identifiers(query, secret=self.secret):
-            if entity.sensitive and entity.hashed:
-                clauses.append({"term": {"pii_hashes": {"value": entity.hashed, "boost": 5.0}}})
-            elif not entity.sensitive:
-                clauses.append({"term": {f"entities.{entity.label}": {"value": entity.norm, "boost": 3.0}}})
+    @staticmethod
+    def _identifier_clauses(prepared: PreparedQuery) -> list[dict[str, Any]]:
+        clauses: list[dict[str, Any]] = [
+            {"term": {"pii_hashes": {"value": token.rsplit("_", 1)[1], "boost": 5.0}}} for token in prepared.tokens]
+        clauses += [{"term": {f"entities.{label}": {"value": norm, "boost": 3.0}}}
+                    for label, norm in prepared.plain_identifiers]
         return clauses
 
     def _entity_filter(self, label: str, value: str) -> dict[str, Any]:
@@ -169,28 +135,16 @@ class SearchService:
         norm = normalize(label, value) if label in LABELS else None
         return {"term": {f"entities.{label}": norm or value}}
 
-    def build_query(self, user: User, query: str, filters: Filters) -> dict[str, Any]:
+    def prepare(self, user: User, query: str, *, reveal: bool = False) -> PreparedQuery:
+        return prepare(query, secret=self.secret, may_reveal=reveal and user.may_reveal_pii)
+
+    def build_query(self, user: User, query: str | PreparedQuery, filters: Filters) -> dict[str, Any]:
         """The Elasticsearch query for ``query`` as seen by ``user``."""
+        prepared = query if isinstance(query, PreparedQuery) else self.prepare(user, query)
         must: list[dict[str, Any]] = []
-        if query.strip() and not _OPERATORS.search(query):
-            # Plain words: every word must match, each in whichever form (original, morphemes, lemma) it can,
-            # so a query mixing Korean and English words finds documents mixing them.
-            words = [{"bool": {"must": [_word_clause(w) for w in _WORD.findall(query)]}}]
-            must.append({"bool": {"should": words + self._identifier_clauses(query), "minimum_should_match": 1}})
-        elif query.strip():
-            should: list[dict[str, Any]] = [{"simple_query_string": {
-                "query": query, "fields": ["text", "title^2", "name.text^2", "path.text"],
-                "default_operator": "and", "flags": "ALL"}}]
-            if has_hangul(query):
-                should.append({"simple_query_string": {
-                    "query": _analysed(query, korean_terms, has_hangul), "fields": ["text_ko"],
-                    "default_operator": "and"}})
-            if has_latin(query):
-                should.append({"simple_query_string": {
-                    "query": _analysed(query, english_terms, has_latin), "fields": ["text_en"],
-                    "default_operator": "and"}})
-            should.extend(self._identifier_clauses(query))
-            must.append({"bool": {"should": should, "minimum_should_match": 1}})
+        clause = text_clause(prepared, self._identifier_clauses(prepared))
+        if clause:
+            must.append(clause)
         filter_: list[dict[str, Any]] = []
         access = self.access_filter(user)
         if access:
@@ -199,12 +153,16 @@ class SearchService:
                             ("content_type", filters.content_type), ("language", filters.language),
                             ("topics", filters.topic), ("batch_id", filters.batch_id)):
             if value:
+                check_filter(name, value)
                 filter_.append({"term": {name: value}})
         if filters.entity:
+            check_filter("entity", filters.entity[0] + filters.entity[1])
             filter_.append(self._entity_filter(*filters.entity))
         return {"bool": {"must": must or [{"match_all": {}}], "filter": filter_}}
 
-    def _highlight(self, query: str) -> dict[str, Any]:
+    @staticmethod
+    def _highlight(prepared: PreparedQuery) -> dict[str, Any]:
+        query = prepared.text
         should: list[dict[str, Any]] = []
         if query.strip():
             should.append({"simple_query_string": {"query": query, "fields": ["text"], "default_operator": "or"}})
@@ -222,86 +180,124 @@ class SearchService:
         """Sensitive spans to mask for ``user`` (None when they may and asked to see raw values)."""
         if reveal and user.may_reveal_pii:
             return None
-        from models.identifiers import find_identifiers, mask
+        return identifier_masker(self.secret)
 
-        def spans(text: str) -> list[tuple[int, int, str]]:
-            return [(e.start, e.end, mask(e.label, e.text))
-                    for e in find_identifiers(text, secret=self.secret) if e.sensitive]
-
-        return spans
-
-    def _fragment_masker(self, user: User, reveal: bool) -> Masker | None:
-        """As ``_masker``, plus digit runs cut by a fragment's edges (a cut identifier no longer validates)."""
-        whole = self._masker(user, reveal)
-        if whole is None:
-            return None
-        return lambda text: whole(text) + edge_digit_spans(text)
+    def view(self, user: User, reveal: bool, source: dict[str, Any] | None = None) -> View:
+        """The display rules for ``user``; the document's token tables are taken out of ``source``."""
+        masker = self._masker(user, reveal)
+        masks = (source or {}).pop("pii_masks", None) or {}
+        values = (source or {}).pop("pii_values", None) or {}
+        return View(masker, values if masker is None else masks)
 
     def display(self, user: User, value: Any, *, reveal: bool = False) -> Any:
         """``value`` (a string, or lists and dicts of them) with identifiers masked for ``user``."""
-        return _mask_value(value, self._masker(user, reveal))
+        return self.view(user, reveal).value(value)
 
     def _audit_filters(self, filters: Filters) -> dict[str, Any]:
-        """Filters as written to the audit trail: identifier values masked."""
+        """Filters as written to the audit trail: identifier values masked and bounded."""
         masker = self._masker(_NOBODY, False)
-        values = {k: v for k, v in vars(filters).items() if v}
+        values = {k: render(v[:600], masker) if isinstance(v, str) else v for k, v in vars(filters).items() if v}
         if filters.entity:
-            values["entity"] = f"{filters.entity[0]}:{render(filters.entity[1], masker)}"
+            values["entity"] = f"{filters.entity[0][:100]}:{render(filters.entity[1][:600], masker)}"
         return values
+
+    def _token_tables(self, doc_ids: list[str], tokens: set[str], revealed: bool) -> dict[str, dict[str, str]]:
+        """For each document, what the caller may see of the given tokens (fetched only when shown)."""
+        if not tokens or not doc_ids:
+            return {}
+        table = "pii_values" if revealed else "pii_masks"
+        response = self.client.mget(index=self.docs, ids=doc_ids,
+                                    source_includes=[f"{table}.{t}" for t in sorted(tokens)][:1000])
+        return {d["_id"]: d.get("_source", {}).get(table, {}) for d in response["docs"] if d.get("found")}
+
+    def _refuse(self, user: User, action: str, exc: QueryRefused, query: str, filters: Filters,
+                flags: list[str] | None = None) -> None:
+        self.audit.write(user, action, query=render(query[:2000], self._masker(_NOBODY, False)),
+                         filters=self._audit_filters(filters), outcome=f"refused: {exc}"[:300],
+                         flags=flags or None)
 
     # -- reads ------------------------------------------------------------------
     def search(self, user: User, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0,
                reveal: bool = False, markup: str = "text") -> SearchResult:
-        """Search as ``user``; writes one audit record.
+        """Search as ``user``; writes one audit record, refusals and failures included.
 
         ``markup`` "text" marks highlights with ``[`` ``]``; "html" escapes the text and uses ``<mark>``.
+        Raises ``QueryRefused`` (the user's request) or ``SearchUnavailable`` (the index).
         """
         filters = filters or Filters()
-        if not (reveal and user.may_reveal_pii):
-            # digits followed by * or ~ would probe masked identifiers digit by digit
-            query = _DIGIT_PROBE.sub(r"\1", query)
-        masker = self._masker(user, reveal)
-        fragment_masker = self._fragment_masker(user, reveal)
+        revealed = bool(reveal and user.may_reveal_pii)
+        flags: list[str] = []
+        try:
+            check_window(offset, limit)
+            prepared = self.prepare(user, query, reveal=reveal)
+            if not revealed:
+                verdict = self.probes.check(f"{user.agency}/{user.name}", prepared.text)
+                if verdict.flagged:
+                    flags.append(f"probe_suspected: {verdict.variants} variants of one query shape")
+                if verdict.throttled:
+                    raise QueryRefused("too many near-identical queries differing only in numbers or identifiers; "
+                                       "wait a few minutes (this has been recorded)", 429)
+            es_query = self.build_query(user, prepared, filters)
+        except QueryRefused as exc:
+            self._refuse(user, "search", exc, query, filters, flags)
+            raise
         tags = {"open_tag": "<mark>", "close_tag": "</mark>", "escape": html.escape} if markup == "html" else {}
         audited_query = render(query, self._masker(_NOBODY, False))
         audited_filters = self._audit_filters(filters)
-        revealed = masker is None
         try:
             response = self.client.search(
-                index=self.docs, query=self.build_query(user, query, filters), size=limit, from_=offset,
-                highlight=self._highlight(query), track_total_hits=True,
-                source_excludes=["text", "metadata"],
+                index=self.docs, query=es_query, size=limit, from_=offset,
+                highlight=self._highlight(prepared), track_total_hits=True,
+                source_excludes=["text", "metadata", *_TOKEN_TABLES],
                 aggs={name: {"terms": {"field": field_, "size": 15}} for name, field_ in FACETS.items()},
             )
-        except Exception:
-            self.audit.write(user, "search", query=audited_query, filters=audited_filters, outcome="error",
-                             revealed=revealed)
-            raise
+        except Exception as exc:
+            from elasticsearch import ApiError, BadRequestError
+
+            self.audit.write(user, "search", query=audited_query, filters=audited_filters,
+                             outcome=f"error: {_es_reason(exc)}", revealed=revealed, flags=flags or None)
+            if isinstance(exc, BadRequestError):
+                raise QueryRefused(f"the index could not run this query ({_es_reason(exc)})", 400) from exc
+            if isinstance(exc, ApiError) and 400 <= getattr(exc, "status_code", 500) < 500:
+                raise QueryRefused(f"the index refused this query ({_es_reason(exc)})", 400) from exc
+            raise SearchUnavailable(f"the index is unavailable: {_es_reason(exc)}") from exc
+        raw_hits = response["hits"]["hits"]
+        shown = [(raw.get("highlight", {}).get("text", []), raw["_source"]) for raw in raw_hits]
+        tables = self._token_tables([raw["_id"] for raw in raw_hits],
+                                    tokens_in(*[(f, {k: s.get(k) for k in ("path", "title", "reason")})
+                                                for f, s in shown]), revealed)
+        masker = self._masker(user, reveal)
         hits = []
-        for raw in response["hits"]["hits"]:
-            src = raw["_source"]
-            fragments = raw.get("highlight", {}).get("text", [])
+        for raw, (fragments, src) in zip(raw_hits, shown):
+            view = View(masker, tables.get(raw["_id"]))
             hits.append(Hit(
-                doc_id=raw["_id"], path=render(src.get("path", ""), masker),
-                title=render(src["title"], masker) if src.get("title") else None, agency=src.get("agency", ""),
+                doc_id=raw["_id"], path=view.text(src.get("path", "")),
+                title=view.text(src["title"]) if src.get("title") else None, agency=src.get("agency", ""),
                 case_id=src.get("case_id", ""), status=src.get("status", ""),
-                reason=render(src["reason"], masker) if src.get("reason") else None,
-                score=raw.get("_score"), snippets=[render(f, fragment_masker, **tags) for f in fragments],
+                reason=view.text(src["reason"]) if src.get("reason") else None,
+                score=raw.get("_score"), snippets=[view.fragment(f, **tags) for f in fragments],
                 content_type=src.get("content_type"), language=src.get("language"), topics=src.get("topics", []),
             ))
+        facet_view = View(masker)
         facets = {
-            name: [(b["key"], b["doc_count"]) for b in agg["buckets"]]
+            name: facet_view.facet([(b["key"], b["doc_count"]) for b in agg["buckets"]])
             for name, agg in response.get("aggregations", {}).items()
         }
         total = response["hits"]["total"]["value"]
         self.audit.write(user, "search", query=audited_query, filters=audited_filters,
-                         doc_ids=[h.doc_id for h in hits], result_count=total, revealed=revealed)
+                         doc_ids=[h.doc_id for h in hits], result_count=total, revealed=revealed,
+                         flags=flags or None)
         return SearchResult(total, hits, facets)
 
     def fetch(self, user: User, doc_ids: list[str], *, action: str, fields: list[str]) -> dict[str, dict[str, Any]]:
-        """Several documents' ``fields`` as ``user`` may see them (others are left out); one audit record."""
+        """Several documents' ``fields`` as ``user`` may see them (others are left out); one audit record.
+
+        Callers receive stored values: token tables are never among them, and displayed fields must go through
+        ``view`` before they reach a person.
+        """
         if not doc_ids:
             return {}
+        fields = [f for f in fields if f not in _TOKEN_TABLES]
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(doc_ids), 1000):
             query = self.build_query(user, "", Filters())
@@ -312,28 +308,37 @@ class SearchService:
         return found
 
     def case_texts(self, user: User, case_id: str, *, limit: int) -> list[str]:
-        """Texts of one case's readable documents that ``user`` may see (one audited export)."""
+        """Texts of one case's readable documents that ``user`` may see (one audited export), identifiers masked."""
         query = self.build_query(user, "", Filters(case_id=case_id))
         query["bool"]["filter"].append({"terms": {"status": ["ok", "partial"]}})
-        response = self.client.search(index=self.docs, query=query, size=limit, source_includes=["text"])
+        response = self.client.search(index=self.docs, query=query, size=limit, source_includes=["text", "pii_masks"])
         hits = response["hits"]["hits"]
         self.audit.write(user, "export_for_discovery", filters={"case_id": case_id},
                          doc_ids=[h["_id"] for h in hits], result_count=len(hits))
-        return [h["_source"].get("text", "") for h in hits if h["_source"].get("text")]
+        texts = []
+        for hit in hits:
+            source = hit["_source"]
+            if source.get("text"):
+                texts.append(View(None, source.get("pii_masks") or {}).text(source["text"]))
+        return texts
 
     def get(self, user: User, doc_id: str, *, reveal: bool = False, action: str = "view") -> dict[str, Any]:
         """One document as ``user`` may see it; raises ``AccessDenied`` otherwise. Audited."""
         query = self.build_query(user, "", Filters())
         query["bool"]["filter"].append({"ids": {"values": [doc_id]}})
-        response = self.client.search(index=self.docs, query=query, size=1)
+        revealed = bool(reveal and user.may_reveal_pii)
+        response = self.client.search(index=self.docs, query=query, size=1,
+                                      source_excludes=["pii_masks" if revealed else "pii_values"])
         found = response["hits"]["hits"]
         self.audit.write(user, action, doc_ids=[doc_id], result_count=len(found),
-                         outcome="ok" if found else "denied_or_missing", revealed=reveal and user.may_reveal_pii)
+                         outcome="ok" if found else "denied_or_missing", revealed=revealed)
         if not found:
             raise AccessDenied(f"document {doc_id} does not exist or is not shared with {user.agency}")
         source = found[0]["_source"]
-        masker = self._masker(user, reveal)
+        view = self.view(user, reveal, source)
         for key in _DISPLAYED_FIELDS:
             if source.get(key):
-                source[key] = _mask_value(source[key], masker)
+                source[key] = view.value(source[key])
+        if isinstance(source.get("entities"), dict):
+            source["entities"] = view.entities(source["entities"])
         return source

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from evidex.es import make_client
-from evidex.search import SearchService
+from evidex.node.client import make_client
+from evidex.search.builder import SearchService
 from evidex.settings import Settings
 from index_config import ensure_indices
 

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from evidex.identity import User
-from evidex.search import SearchService
+from evidex.search.identity import User
+from evidex.search.builder import SearchService
 
 LABELLING_ROLES = ("analyst", "investigator", "admin")
 

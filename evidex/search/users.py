@@ -8,7 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
-from evidex.identity import User
+from evidex.search.identity import User
 
 
 def _digest(token: str) -> str:

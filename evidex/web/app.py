@@ -14,11 +14,11 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from evidex.identity import User
-from evidex.search import AccessDenied, Filters, SearchService
+from evidex.search.identity import User
+from evidex.search.builder import AccessDenied, Filters, SearchService
 from evidex.settings import Settings
-from evidex.store import EvidenceStore
-from evidex.users import UserDirectory
+from evidex.custody.store import EvidenceStore
+from evidex.search.users import UserDirectory
 
 _bearer = HTTPBearer(auto_error=False)
 DOWNLOAD_ROLES = ("investigator", "privacy_officer", "admin")
@@ -88,12 +88,12 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def page(request: Request) -> str:
-        return resources.files("evidex").joinpath("web/index.html").read_text(encoding="utf-8")
+        return resources.files("evidex.web").joinpath("index.html").read_text(encoding="utf-8")
 
     return app
 
 
 def app_from_settings(settings: Settings) -> FastAPI:
-    from evidex.service import search_service
+    from evidex.search.factory import search_service
 
     return create_app(settings, search_service(settings))

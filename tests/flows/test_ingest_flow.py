@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from evidex.catalog import Catalog
-from evidex.es import make_client
-from evidex.identity import User
-from evidex.ingest import BatchSpec
+from evidex.custody.catalog import Catalog
+from evidex.node.client import make_client
+from evidex.search.identity import User
+from evidex.pipeline.batch import BatchSpec
 from evidex.samples import write_demo_batch, write_generated_batch
-from evidex.search import Filters
-from evidex.service import search_service
-from evidex.store import EvidenceStore
+from evidex.search.builder import Filters
+from evidex.search.factory import search_service
+from evidex.custody.store import EvidenceStore
 from flows.runtime import run_ingest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,7 +33,7 @@ def _count(settings, **term) -> int:
 
 def test_demo_batch_is_ingested_and_found_in_korean_and_english(settings, tmp_path: Path) -> None:
     batch = write_demo_batch(tmp_path / "batch")
-    summary = run_ingest(BatchSpec(batch, "npa", "C1", "E1"), settings)
+    summary = run_ingest(BatchSpec(batch, "knpa", "C1", "E1"), settings)
     files = len(list(batch.iterdir()))
     assert summary.files == files
     assert sum(summary.statuses.values()) == summary.items_processed >= files
@@ -52,7 +52,7 @@ def test_demo_batch_is_ingested_and_found_in_korean_and_english(settings, tmp_pa
     cp949 = service.search(ADMIN, "야간 배송")
     assert "민원_요약_cp949.txt" in {h.path for h in cp949.hits}
 
-    again = run_ingest(BatchSpec(batch, "npa", "C1", "E1"), settings)
+    again = run_ingest(BatchSpec(batch, "knpa", "C1", "E1"), settings)
     assert again.indexed_new == 0 and again.items_processed == 0 and again.already_done
     assert _count(settings) == summary.items_processed
 
@@ -61,11 +61,11 @@ def test_access_filter_and_audit(settings, tmp_path: Path) -> None:
     own = write_demo_batch(tmp_path / "own")
     shared = write_demo_batch(tmp_path / "shared")
     (shared / "extra.txt").write_text("쿠팡 공유 문서", encoding="utf-8")
-    run_ingest(BatchSpec(own, "npa", "C1"), settings)
+    run_ingest(BatchSpec(own, "knpa", "C1"), settings)
     run_ingest(BatchSpec(shared, "pipc", "C2", shared_with=("moel",)), settings)
     service = search_service(settings)
-    npa = service.search(User("kim", "npa"), "쿠팡", limit=50)
-    assert npa.total > 0 and {h.agency for h in npa.hits} == {"npa"}
+    npa = service.search(User("kim", "knpa"), "쿠팡", limit=50)
+    assert npa.total > 0 and {h.agency for h in npa.hits} == {"knpa"}
     moel = service.search(User("lee", "moel"), "쿠팡", limit=50)
     assert moel.total > 0 and {h.agency for h in moel.hits} == {"pipc"}
     nobody = service.search(User("park", "nts"), "쿠팡")
@@ -83,7 +83,7 @@ def test_failed_file_is_indexed_with_status_and_reason(settings, tmp_path: Path)
     batch.mkdir()
     (batch / "broken.pdf").write_bytes(b"%PDF-1.7\n" + os.urandom(2000))
     (batch / "fine.txt").write_text("정상 문서입니다 normal document", encoding="utf-8")
-    summary = run_ingest(BatchSpec(batch, "npa", "C1"), settings)
+    summary = run_ingest(BatchSpec(batch, "knpa", "C1"), settings)
     assert summary.items_processed == 2
     result = search_service(settings).search(ADMIN, "", Filters(status="corrupt"))
     assert [h.path for h in result.hits] == ["broken.pdf"]
@@ -92,7 +92,7 @@ def test_failed_file_is_indexed_with_status_and_reason(settings, tmp_path: Path)
 
 def test_verify_names_an_altered_original(settings, tmp_path: Path) -> None:
     batch = write_demo_batch(tmp_path / "batch")
-    run_ingest(BatchSpec(batch, "npa", "C1"), settings)
+    run_ingest(BatchSpec(batch, "knpa", "C1"), settings)
     store = EvidenceStore(settings.store_dir)
     checked, problems = store.verify()
     assert checked > 0 and problems == []
@@ -109,7 +109,7 @@ def test_killed_ingest_resumes_without_duplicates(settings, tmp_path: Path) -> N
            "EVIDEX_ES_INDEX_PREFIX": settings.es_index_prefix, "EVIDEX_CHUNK_SIZE": "10",
            "EVIDEX_HMAC_SECRET": "test-secret", "EVIDEX_WORKERS": "1",
            "EVIDEX_ENRICH_WORKERS": "1"}
-    cmd = [sys.executable, "-m", "evidex.cli", "ingest", str(batch), "--agency", "npa", "--case", "K1"]
+    cmd = [sys.executable, "-m", "evidex.cli", "ingest", str(batch), "--agency", "knpa", "--case", "K1"]
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     catalog_path = settings.store_dir / "catalog.sqlite"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evidex.es import make_client
-from evidex.identity import User
-from evidex.ingest import BatchSpec
-from evidex.labels import LabelStore
+from evidex.node.client import make_client
+from evidex.search.identity import User
+from evidex.pipeline.batch import BatchSpec
+from evidex.search.labels import LabelStore
 from evidex.samples import write_demo_batch
-from evidex.service import search_service
+from evidex.search.factory import search_service
 from flows.runtime import run_ingest, run_reindex
 from index_config import specs
 

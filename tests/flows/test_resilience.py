@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from evidex.catalog import Catalog
-from evidex.es import make_client
-from evidex.identity import User
-from evidex.ingest import BatchSpec, ChunkProcessor, register_batch
+from evidex.custody.catalog import Catalog
+from evidex.node.client import make_client
+from evidex.search.identity import User
+from evidex.pipeline.batch import BatchSpec, ChunkProcessor, register_batch
 from evidex.samples import write_demo_batch
-from evidex.search import Filters
-from evidex.service import search_service
-from evidex.store import EvidenceStore
+from evidex.search.builder import Filters
+from evidex.search.factory import search_service
+from evidex.custody.store import EvidenceStore
 from flows.runtime import run_ingest
 from index_config import ensure_indices
 

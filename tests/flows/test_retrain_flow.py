@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from evidex.identity import User
-from evidex.ingest import BatchSpec
-from evidex.labels import LabelStore
-from evidex.service import search_service
+from evidex.search.identity import User
+from evidex.pipeline.batch import BatchSpec
+from evidex.search.labels import LabelStore
+from evidex.search.factory import search_service
 from flows.runtime import run_ingest, run_retrain
 from models.topics import load_taxonomy
 

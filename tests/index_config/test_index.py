@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from evidex.catalog import Item
-from evidex.es import make_client
-from evidex.indexer import BulkIndexer
+from evidex.custody.catalog import Item
+from evidex.node.client import make_client
+from evidex.pipeline.indexer import BulkIndexer
 from extractors.base import Extracted, Method, Status
 from index_config import ensure_indices, specs
 from index_config.documents import IndexDoc, build_document, refused_document

@@ -6,8 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from evidex.custody import CustodyLog
-from evidex.store import EvidenceStore, hash_file
+from evidex.custody.log import CustodyLog
+from evidex.custody.store import EvidenceStore, hash_file
 
 
 def test_put_is_content_addressed_and_read_only(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from evidex.samples import write_demo_batch
-from evidex.watch import DropFolder, poll_once
+from evidex.pipeline.dropfolder import DropFolder, poll_once
 from flows.runtime import run_ingest
 
 

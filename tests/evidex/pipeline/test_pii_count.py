@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evidex.es import make_client
-from evidex.ingest import BatchSpec
-from evidex.pii_count import count_identifiers_in_file
+from evidex.node.client import make_client
+from evidex.pipeline.batch import BatchSpec
+from evidex.pipeline.pii_count import count_identifiers_in_file
 from flows.runtime import run_ingest
 
 

@@ -6,10 +6,10 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from evidex.identity import User
-from evidex.ingest import BatchSpec
-from evidex.search import Filters
-from evidex.service import search_service
+from evidex.search.identity import User
+from evidex.pipeline.batch import BatchSpec
+from evidex.search.builder import Filters
+from evidex.search.factory import search_service
 from flows.runtime import run_ingest
 
 RRN = "850315-1234566"  # valid pre-2020 check digit

@@ -1,4 +1,4 @@
-from evidex.snippets import MARK_END, MARK_START, render
+from evidex.search.snippets import MARK_END, MARK_START, render
 
 
 def _mask(text: str) -> list[tuple[int, int, str]]:

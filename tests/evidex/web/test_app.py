@@ -6,12 +6,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from evidex.api import create_app
-from evidex.identity import User
-from evidex.ingest import BatchSpec
+from evidex.web.app import create_app
+from evidex.search.identity import User
+from evidex.pipeline.batch import BatchSpec
 from evidex.samples import write_demo_batch
-from evidex.service import search_service
-from evidex.users import UserDirectory
+from evidex.search.factory import search_service
+from evidex.search.users import UserDirectory
 from flows.runtime import run_ingest
 
 

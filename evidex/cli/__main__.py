@@ -1,0 +1,3 @@
+from evidex.cli.root import main
+
+main()

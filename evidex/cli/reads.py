@@ -1,0 +1,93 @@
+"""Commands that read on a user's behalf or manage who may: ``search``, ``serve``, ``users``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from evidex.cli.context import echo_json, settings_of
+
+
+@click.command()
+@click.argument("query")
+@click.option("--agency", help="Only documents of this agency.")
+@click.option("--case", "case_id", help="Only this case.")
+@click.option("--status", help="Only documents with this extraction status.")
+@click.option("--type", "content_type", help="Only this content type.")
+@click.option("--topic", help="Only documents with this topic.")
+@click.option("--entity", help="Only documents naming this entity, as LABEL:value (e.g. ORG:쿠팡).")
+@click.option("--limit", default=10, show_default=True)
+@click.option("--as", "as_user", help="Search as name@agency[:roles] (default EVIDEX_USER or the local operator).")
+@click.option("--reveal", is_flag=True, help="Show personal identifiers unmasked (privacy_officer/admin only).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def search(ctx: click.Context, query: str, agency: str | None, case_id: str | None, status: str | None,
+           content_type: str | None, topic: str | None, entity: str | None, limit: int, as_user: str | None,
+           reveal: bool, as_json: bool) -> None:
+    """Search documents (Korean and English; "phrases", +must -not, fuzzy~)."""
+    from evidex.search.identity import cli_user
+    from evidex.search.builder import Filters
+    from evidex.search.factory import search_service
+
+    settings = settings_of(ctx)
+    user = cli_user(as_user)
+    pivot = None
+    if entity:
+        label, sep, value = entity.partition(":")
+        if not sep or not value:
+            raise click.BadParameter("use LABEL:value, e.g. ORG:쿠팡", param_hint="--entity")
+        pivot = (label.upper(), value)
+    service = search_service(settings)
+    result = service.search(user, query, Filters(agency=agency, case_id=case_id, status=status,
+                                                 content_type=content_type, topic=topic, entity=pivot),
+                            limit=limit, reveal=reveal)
+    if as_json:
+        echo_json({"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": result.facets})
+        return
+    click.echo(f"{result.total} document(s)")
+    for hit in result.hits:
+        click.echo(f"\n* {hit.path}  [{hit.agency}/{hit.case_id}] status={hit.status} score={hit.score or 0:.2f}"
+                   f"  id={hit.doc_id}")
+        if hit.title and hit.title != Path(hit.path).name:
+            click.echo(f"  title: {hit.title}")
+        if hit.reason:
+            click.echo(f"  reason: {hit.reason}")
+        for snippet in hit.snippets[:2]:
+            click.echo("  … " + " ".join(snippet.split()) + " …")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the HTTP API and the search page."""
+    import uvicorn
+
+    from evidex.web.app import app_from_settings
+
+    uvicorn.run(app_from_settings(settings_of(ctx)), host=host, port=port, log_level="warning")
+
+
+@click.group()
+def users() -> None:
+    """API users and their bearer tokens."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--agency", required=True)
+@click.option("--role", "roles", multiple=True, default=("investigator",), show_default=True)
+@click.pass_context
+def users_add(ctx: click.Context, name: str, agency: str, roles: tuple[str, ...]) -> None:
+    """Register a user and print their token (shown once; only its hash is kept)."""
+    from evidex.search.identity import User
+    from evidex.search.users import UserDirectory
+
+    try:
+        user = User(name, agency, roles)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(UserDirectory(settings_of(ctx).data_dir).add(user))

@@ -1,0 +1,102 @@
+"""What one caller sees of a stored value: identifier tokens turned back into masked (or, with the right, raw)
+forms, then any raw identifier left in it masked, cut identifiers at fragment edges included.
+
+Every field a response carries passes through one ``View``: snippets, titles, paths, metadata, entities,
+facet values, custody records and error reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from evidex.search.snippets import Masker, edge_digit_spans, render
+from models.identifiers.tokens import detokenize, looks_like_identifier, strip_partial_tokens
+
+FragmentTags = dict[str, Any]
+
+
+def identifier_masker(secret: bytes) -> Masker:
+    """Spans of sensitive identifiers in plain text, each with its masked form."""
+    from models.identifiers import find_identifiers, mask
+
+    def spans(text: str) -> list[tuple[int, int, str]]:
+        if not any(ch.isdigit() or ch == "@" for ch in text):
+            return []
+        return [(e.start, e.end, mask(e.label, e.text)) for e in find_identifiers(text, secret=secret) if e.sensitive]
+
+    return spans
+
+
+class View:
+    """Display rules for one caller and one document's token table.
+
+    ``masker`` is None when the caller may and asked to see raw values; ``table`` maps tokens to what the caller
+    may see of them (masked forms, or raw values for a revealing caller).
+    """
+
+    def __init__(self, masker: Masker | None, table: dict[str, str] | None = None) -> None:
+        self.masker = masker
+        self.table = table or {}
+        self._fragment_masker: Masker | None = None
+        if masker is not None:
+            whole = masker
+            self._fragment_masker = lambda text: whole(text) + edge_digit_spans(text)
+
+    @property
+    def revealing(self) -> bool:
+        return self.masker is None
+
+    def text(self, value: str) -> str:
+        return render(detokenize(value, self.table), self.masker)
+
+    def fragment(self, fragment: str, **tags: Any) -> str:
+        """A highlighted fragment: cut tokens dropped, tokens shown, identifiers masked, marks kept outside."""
+        return render(detokenize(strip_partial_tokens(fragment), self.table), self._fragment_masker, **tags)
+
+    def value(self, value: Any) -> Any:
+        """A string, or lists and dicts of them, as the caller may see it."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.value(v) for k, v in value.items()}
+        return value
+
+    def entities(self, entities: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Entity values, without any shaped like an identifier (indexed before such values were dropped)."""
+        if self.revealing:
+            return entities
+        return {label: [self.text(v) for v in values if not looks_like_identifier(v)]
+                for label, values in entities.items()}
+
+    def facet(self, buckets: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        if self.revealing:
+            return buckets
+        return [(self.text(key), count) for key, count in buckets if not looks_like_identifier(str(key))]
+
+
+def tokens_in(*values: Any) -> set[str]:
+    """Every identifier token in the given strings (and lists/dicts of them)."""
+    from models.identifiers.tokens import TOKEN_PATTERN
+
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            if "pii_" in value:
+                found.update(m.group(0) for m in TOKEN_PATTERN.finditer(value))
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+
+    for value in values:
+        walk(value)
+    return found
+
+
+Redactor = Callable[[str], str]
