@@ -1,4 +1,5 @@
-"""Benchmark: born-digital PDF pages/s (Evidex's pypdfium2 path vs plain pdfplumber) and OCR s/page.
+"""Benchmark: born-digital PDF pages/s (Evidex's pypdfium2 path vs plain pdfplumber), OCR s/page, and
+how many PDF pages of the corpus the quality gate sent to another reader, by reason.
 
 Usage: ``python bench/bench_extract.py [--corpus DIR] [--runs N]``. Prints figures; asserts nothing.
 """
@@ -12,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,6 +69,19 @@ def ocr_seconds_per_page(corpus: Path, ctx: ExtractContext) -> tuple[float, int]
     return (seconds / pages if pages else float("nan")), pages
 
 
+def fallbacks(corpus: Path, ctx: ExtractContext) -> tuple[int, Counter[str], Counter[str]]:
+    """Pages of every corpus PDF, the pages that fell back by reason, and the readers pages ended with."""
+    reasons: Counter[str] = Counter()
+    readers: Counter[str] = Counter()
+    pages = 0
+    for path in sorted((corpus / "pdf").rglob("*.pdf")):
+        r = extract_path(path, ctx)
+        pages += len(r.pages)
+        reasons.update(r.metadata.get("fallback_pages", {}))
+        readers.update(p.reader or "none" for p in r.pages)
+    return pages, reasons, readers
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path,
@@ -87,6 +102,11 @@ def main() -> None:
               "whole extract_path per file, OCR off)")
         print(f"pdfplumber:         {pages / slow:8.1f} pages/s  ({slow:.2f} s, 1 run)")
         print(f"ratio:              {slow / fast:8.1f}x")
+        total, reasons, readers = fallbacks(args.corpus, text_only)
+        fell = sum(reasons.values())
+        print(f"quality gate:       {fell} of {total} PDF pages fell back (OCR off)"
+              + "".join(f"; {reason}: {n}" for reason, n in reasons.most_common()))
+        print("readers:            " + ", ".join(f"{name} {n}" for name, n in readers.most_common()))
         per_page, ocr_pages = ocr_seconds_per_page(args.corpus, ctx)
         print(f"OCR (tesseract {ctx.ocr_languages}, psm 4, 300 dpi): {per_page:.2f} s/page over {ocr_pages} pages")
 

@@ -23,6 +23,7 @@ from extractors.base import (
     Method,
     Page,
     Status,
+    Table,
     TooLargeError,
     UnsupportedError,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "Page",
     "RegisteredRow",
     "Status",
+    "Table",
     "TooLargeError",
     "UnsupportedError",
     "describe",

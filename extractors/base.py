@@ -76,12 +76,30 @@ class ExtractContext:
 
 
 @dataclass(frozen=True)
+class Table:
+    """One table of a page: rows of cell texts (also in the page text, one row per line, cells tab-separated)."""
+
+    rows: tuple[tuple[str, ...], ...]
+
+    def as_text(self) -> str:
+        """Rows on their own lines, cells separated by tabs (tabs and line breaks inside cells become spaces)."""
+        return "\n".join("\t".join(" ".join(cell.split()) for cell in row) for row in self.rows)
+
+
+@dataclass(frozen=True)
 class Page:
-    """Text of one page (PDF page, slide, sheet)."""
+    """Text of one page (PDF page, slide, sheet).
+
+    ``reader`` names what produced the text (``pdfium``, ``pdftotext``, ``tesseract:kor+eng``…) and
+    ``score`` is its quality score (``extractors.quality``), both set where a quality gate ran.
+    """
 
     number: int
     text: str
     method: Method = Method.TEXT_LAYER
+    score: float | None = None
+    reader: str | None = None
+    tables: tuple[Table, ...] = ()
 
 
 @dataclass(frozen=True)

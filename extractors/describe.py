@@ -25,6 +25,9 @@ def describe(extracted: Extracted, full: bool = False) -> dict[str, Any]:
         "text_truncated": not full and len(extracted.text) > PREVIEW_CHARS,
         "pages": [
             {"number": p.number, "method": p.method.value, "chars": len(p.text),
+             **({"reader": p.reader} if p.reader else {}),
+             **({"score": p.score} if p.score is not None else {}),
+             **({"tables": [[list(r) for r in t.rows] for t in p.tables]} if full and p.tables else {}),
              **({"text": p.text} if full else {})}
             for p in extracted.pages
         ],

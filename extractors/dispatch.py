@@ -10,6 +10,7 @@ from pathlib import Path
 
 from extractors.base import ExtractContext, Extracted, ExtractionError, Method, Status
 from extractors.language import detect_languages
+from extractors.quality import score_text
 from extractors.registry import Registry, default_registry
 from extractors.sniff import detect_type
 
@@ -126,11 +127,23 @@ def _finish(result: Extracted, ctx: ExtractContext, content_type: str, name: str
         language, languages = detect_languages(text)
         changes["language"] = language
         changes["languages"] = languages
+    if result.status == Status.OK and "text_score" not in result.metadata and text.strip():
+        changes.update(_gate(result, text))
     if result.method == Method.NONE and text.strip() and result.status.readable:
         changes["method"] = Method.TEXT_LAYER
     if result.children:
         changes.update(_bounded_children(result, ctx))
     return dataclasses.replace(result, **changes) if changes else result
+
+
+def _gate(result: Extracted, text: str) -> dict[str, object]:
+    """The quality gate for formats without a second reader: record the score; unreadable text is partial."""
+    quality = score_text(text)
+    changes: dict[str, object] = {"metadata": dict(result.metadata, text_score=quality.score)}
+    if quality.poor:
+        changes["status"] = Status.PARTIAL
+        changes["reason"] = f"text looks unreadable: score {quality.describe()}"
+    return changes
 
 
 def _bounded_children(result: Extracted, ctx: ExtractContext) -> dict[str, object]:

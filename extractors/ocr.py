@@ -20,6 +20,8 @@ from extractors.base import (
     UnsupportedError,
 )
 
+from extractors.quality import score_text
+
 if TYPE_CHECKING:
     from PIL.Image import Image
 
@@ -76,6 +78,36 @@ class OcrBudget:
 
     def exhausted(self) -> bool:
         return self._clock() > self._deadline
+
+
+#: OCR languages for the fonts a page names (CJK fonts whose glyphs have no Unicode map).
+_FONT_LANGUAGES = (
+    (re.compile(r"Sim(Sun|Hei|Kai|Fang)|STSong|STHeiti|STKaiti|FangSong|KaiTi|Song(Std)?|Hei(ti)?|"
+                r"MSung|MHei|Ming|PMingLiU|MingLiU|DFKai|GB(K|2312)?|Big5|-GB|-CNS", re.I), "chi_sim+chi_tra"),
+    (re.compile(r"Mincho|MS-?P?Gothic|Meiryo|Heisei|Kozuka|Kozmin|Hiragino|Osaka|Yu(Gothic|Mincho)|-90m?s?-RKSJ|"
+                r"-Japan|IPA", re.I), "jpn"),
+    (re.compile(r"Batang|Gulim|Dotum|Gungsuh|Malgun|Nanum|HY\w|Hanyang|HCR|Hancom|-KSC|-Korea|UHC|"
+                r"Apple(SD)?Gothic", re.I), "kor"),
+)
+
+
+def languages_for_fonts(font_names: list[str], default: str) -> str:
+    """OCR languages for a page drawn with ``font_names``: a CJK script's installed packs (plus the batch's
+    languages) when its fonts are Chinese or Japanese, else ``default``."""
+    found: list[str] = []
+    for name in font_names:
+        for rx, packs in _FONT_LANGUAGES:
+            if rx.search(name) and packs not in found:
+                found.append(packs)
+                break
+    if not found or found == ["kor"]:
+        return default
+    have = installed_languages()
+    wanted = [lang for packs in found for lang in packs.split("+") if not have or lang in have]
+    if not wanted:
+        return default
+    extra = [lang for lang in default.split("+") if lang and lang not in wanted and lang != "kor"]
+    return "+".join(wanted + extra)
 
 
 def ocr_image(image: "Image", languages: str, timeout_s: float) -> str:
@@ -139,7 +171,9 @@ def extract_image(path: Path, ctx: ExtractContext) -> Extracted:
                     break
                 if frame.width * frame.height > _MAX_PIXELS:
                     raise TooLargeError(f"image frame larger than {_MAX_PIXELS} pixels")
-                pages.append(Page(number, ocr_image(frame.copy(), budget.languages, ctx.limits.timeout_s), Method.OCR))
+                text = ocr_image(frame.copy(), budget.languages, ctx.limits.timeout_s)
+                pages.append(Page(number, text, Method.OCR, score=score_text(text).score,
+                                  reader=f"tesseract:{budget.languages}"))
         except (OSError, SyntaxError) as exc:
             if not pages:
                 raise CorruptError(f"image data unreadable: {exc}") from exc

@@ -1,5 +1,9 @@
 """PDF: pypdfium2's text layer page by page; OCR for pages that have none.
 
+Every layer passes the quality gate (``extractors.pdfgate``): a page whose text scores poorly is
+read with pdftotext, then OCR'd; each page records its reader and score, the document its
+``text_score`` and ``fallback_pages`` by reason.
+
 Korean word spaces are kept (pdfium's text order); ``\\r\\n`` line ends become ``\\n``.
 Encrypted files are opened with the batch's candidate passwords, else reported ``encrypted``.
 """
@@ -13,7 +17,9 @@ from extractors.base import (
     CorruptError, EncryptedError, ExtractContext, Extracted, ExtractionError, Method, Page, Status,
 )
 from extractors.children import ChildSink
-from extractors.ocr import OCR_DPI, OcrBudget, ocr_image
+from extractors.ocr import OCR_DPI, OcrBudget, languages_for_fonts, ocr_image
+from extractors.pdfgate import fallback_reason, rescue_page
+from extractors.quality import score_text
 from extractors.pdfforms import form_values, prepare_forms
 
 #: A page with fewer visible characters than this is treated as having no text layer.
@@ -53,7 +59,8 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
         pages: list[Page] = []
         budget = OcrBudget(ctx)
         problems: list[str] = []
-        ocr_count = 0
+        fallbacks: dict[str, int] = {}
+        ocr_state = _OcrState(ctx, budget, problems)
         for index in range(len(doc)):
             try:
                 page = doc[index]
@@ -63,28 +70,33 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
             try:
                 if has_form:
                     fields += form_values(doc, page)
-                text = _page_text(page)
+                text, unmapped = _page_text(page)
                 if _needs_ocr(page, text):
-                    if not ctx.ocr_enabled:
-                        problems.append(f"page {index + 1} has no text layer and OCR is disabled")
-                    elif ocr_count >= ctx.limits.max_pages_ocr:
-                        problems.append(f"page {index + 1} not OCR'd: limit of {ctx.limits.max_pages_ocr} pages")
-                    elif ocr_count and budget.exhausted():
-                        problems.append(f"page {index + 1} not OCR'd: time limit nearly used")
+                    refusal = ocr_state.refusal(index + 1, "has no text layer")
+                    if refusal:
+                        problems.append(refusal)
                     else:
-                        if ocr_count == 0:
-                            problems.extend(budget.notes)
-                        ocr_count += 1
-                        scale = _ocr_scale(page)
-                        image = page.render(scale=scale).to_pil()
-                        image.info["dpi"] = (round(scale * 72), round(scale * 72))
-                        ocr = ocr_image(image, budget.languages, ctx.limits.timeout_s)
+                        ocr, languages = ocr_state.run(page, budget.languages)
                         if text.strip():  # a stamp or header over a scan: keep both
-                            pages.append(Page(index + 1, f"{text.strip()}\n{ocr}", Method.MIXED))
+                            pages.append(Page(index + 1, f"{text.strip()}\n{ocr}", Method.MIXED,
+                                              score=score_text(ocr).score, reader=f"pdfium+tesseract:{languages}"))
                         else:
-                            pages.append(Page(index + 1, ocr, Method.OCR))
+                            pages.append(Page(index + 1, ocr, Method.OCR, score=score_text(ocr).score,
+                                              reader=f"tesseract:{languages}"))
                         continue
-                pages.append(Page(index + 1, text, Method.TEXT_LAYER))
+                quality = score_text(text)
+                reason = fallback_reason(quality, unmapped)
+                if reason is None:
+                    pages.append(Page(index + 1, text, Method.TEXT_LAYER, reader="pdfium",
+                                      score=quality.score if quality.visible else None))
+                    continue
+                fallbacks[reason] = fallbacks.get(reason, 0) + 1
+                reading = rescue_page(path, password, page, index + 1, text, reason,
+                                      ocr_state.for_fonts(index + 1), ctx.limits.timeout_s)
+                if reading.problem:
+                    problems.append(reading.problem)
+                pages.append(Page(index + 1, reading.text, reading.method, score=reading.score,
+                                  reader=reading.reader))
             except ExtractionError as exc:
                 problems.append(f"page {index + 1}: {exc.reason}")
             finally:
@@ -94,6 +106,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
     finally:
         doc.close()
     meta["page_count"] = len(pages)
+    meta.update(_quality_metadata(pages, fallbacks))
     meta.update(sink.metadata())
     methods = {p.method for p in pages if p.text.strip()}
     method = Method.MIXED if len(methods) > 1 else (methods.pop() if methods else Method.NONE)
@@ -106,13 +119,65 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                      metadata=meta, method=method, children=tuple(sink.children))
 
 
-def _page_text(page: Any) -> str:
+def _page_text(page: Any) -> tuple[str, int]:
+    """The page's pdfium text and how many of its characters had no Unicode (NUL, U+FFFE)."""
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
     finally:
         textpage.close()
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").replace("\ufffe", "")
+    unmapped = text.count("\x00") + text.count("\ufffe")
+    if unmapped:
+        text = text.replace("\x00", "").replace("\ufffe", "")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), unmapped
+
+
+class _OcrState:
+    """OCR of the pages of one document within the page and time limits."""
+
+    def __init__(self, ctx: ExtractContext, budget: OcrBudget, problems: list[str]) -> None:
+        self.ctx, self.budget, self.problems, self.count = ctx, budget, problems, 0
+
+    def refusal(self, number: int, why: str) -> str | None:
+        """Why page ``number`` (which ``why``) is not OCR'd, or None when it may be."""
+        if not self.ctx.ocr_enabled:
+            return f"page {number} {why} and OCR is disabled"
+        if self.count >= self.ctx.limits.max_pages_ocr:
+            return f"page {number} not OCR'd: limit of {self.ctx.limits.max_pages_ocr} pages"
+        if self.count and self.budget.exhausted():
+            return f"page {number} not OCR'd: time limit nearly used"
+        return None
+
+    def run(self, page: Any, languages: str) -> tuple[str, str]:
+        if self.count == 0:
+            self.problems.extend(self.budget.notes)
+        self.count += 1
+        scale = _ocr_scale(page)
+        image = page.render(scale=scale).to_pil()
+        image.info["dpi"] = (round(scale * 72), round(scale * 72))
+        return ocr_image(image, languages, self.ctx.limits.timeout_s), languages
+
+    def for_fonts(self, number: int):
+        """The OCR step of the gate: languages chosen from the page's fonts."""
+        def ocr(page: Any, fonts: list[str]) -> tuple[str, str] | str:
+            refusal = self.refusal(number, "has an unreadable text layer")
+            if refusal:
+                return refusal
+            return self.run(page, languages_for_fonts(fonts, self.budget.languages))
+        return ocr
+
+
+def _quality_metadata(pages: list[Page], fallbacks: dict[str, int]) -> dict[str, Any]:
+    """The document's text score (weighted by characters) and its pages that fell back, by reason."""
+    scored = [(p.score, len(p.text)) for p in pages if p.score is not None]
+    weight = sum(n for _, n in scored)
+    meta: dict[str, Any] = {}
+    if weight:
+        meta["text_score"] = round(sum(s * n for s, n in scored) / weight, 3)
+        meta["readers"] = sorted({p.reader for p in pages if p.reader})
+    if fallbacks:
+        meta["fallback_pages"] = dict(fallbacks)
+    return meta
 
 
 def _ocr_scale(page: Any) -> float:
