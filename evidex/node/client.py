@@ -1,4 +1,8 @@
-"""The one place that builds Elasticsearch clients (local node or a configured cluster)."""
+"""The one place that builds Elasticsearch clients (local node or a configured cluster).
+
+Explicit credentials (``EVIDEX_ES_API_KEY``, ``EVIDEX_ES_USERNAME``/``EVIDEX_ES_PASSWORD``) win; without them the
+local node is reached as its generated service user (``<es_home>/credentials.json``).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,29 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from evidex.esnode import LocalNode, NodeError
+from evidex.node.local import LocalNode, NodeError
+from evidex.node.security import CredentialsError, read_credentials
 from evidex.settings import Settings
 
 
 def es_url(settings: Settings) -> str:
     return settings.es_url or LocalNode(settings).url
+
+
+def auth_of(settings: Settings) -> dict[str, Any]:
+    """Client keyword arguments that authenticate: explicit API key or user name first, else the local node's."""
+    if settings.es_api_key:
+        return {"api_key": settings.es_api_key}
+    if settings.es_username:
+        return {"basic_auth": (settings.es_username, settings.es_password)}
+    if settings.local_es:
+        try:
+            creds = read_credentials(settings.es_home)
+        except CredentialsError as exc:
+            raise NodeError(str(exc)) from exc
+        if creds is not None:
+            return {"basic_auth": (creds.username, creds.password)}
+    return {}
 
 
 def make_client(settings: Settings, *, start_local: bool = True) -> Elasticsearch:
@@ -21,10 +42,7 @@ def make_client(settings: Settings, *, start_local: bool = True) -> Elasticsearc
         if not node.status().running:
             node.start()
     kwargs: dict[str, Any] = {"request_timeout": 120, "retry_on_timeout": True, "max_retries": 3}
-    if settings.es_api_key:
-        kwargs["api_key"] = settings.es_api_key
-    elif settings.es_username:
-        kwargs["basic_auth"] = (settings.es_username, settings.es_password)
+    kwargs.update(auth_of(settings))
     if settings.es_ca_certs:
         kwargs["ca_certs"] = settings.es_ca_certs
     if not settings.es_verify_certs:

@@ -2,12 +2,14 @@
 
 The minimal distribution (``org.elasticsearch.distribution.integ-test-zip:elasticsearch:<version>:zip``) is
 fetched from Maven Central with ``mvn dependency:copy`` into a cache directory, unpacked under the data
-directory and started as a non-root user, bound to 127.0.0.1, with an explicit heap. Nothing here runs when
-``EVIDEX_ES_URL`` points at an existing cluster.
+directory and started as a non-root user, bound to 127.0.0.1, with an explicit heap and security on (a
+generated service user, see ``evidex.node.security``); its data, logs and configuration are private to its user.
+Nothing here runs when ``EVIDEX_ES_URL`` points at an existing cluster.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import pwd
@@ -22,9 +24,19 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidex.node.security import (
+    SECURITY_SETTINGS,
+    Credentials,
+    CredentialsError,
+    add_realm_user,
+    create_credentials,
+    make_private,
+    read_credentials,
+    realm_has_user,
+)
 from evidex.settings import Settings
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 GROUP_ID = "org.elasticsearch.distribution.integ-test-zip"
 
 
@@ -39,6 +51,17 @@ class NodeStatus:
     pid: int | None
     health: str | None
     version: str
+    security: str | None = None
+    """``on`` (anonymous requests refused), ``off`` (a node started before security: restart it), or unknown."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What the node's HTTP port answered: anything at all, its health, whether it refuses anonymous requests."""
+
+    answers: bool
+    health: str | None
+    secured: bool | None
 
 
 def dist_cache_dir() -> Path:
@@ -99,17 +122,45 @@ class LocalNode:
         # a pid left in the file may since belong to another process: only ours is reported
         return pid if str(self.home).encode() in cmdline else None
 
-    def health(self, timeout: float = 2.0) -> str | None:
+    def credentials(self) -> Credentials | None:
+        """The service user's credentials (``None`` before the node was first configured)."""
+        return read_credentials(self.base)
+
+    def _get(self, path: str, creds: Credentials | None, timeout: float) -> tuple[int, dict]:
+        request = urllib.request.Request(f"{self.url}{path}")
+        if creds is not None:
+            token = base64.b64encode(f"{creds.username}:{creds.password}".encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
         try:
-            with urllib.request.urlopen(f"{self.url}/_cluster/health", timeout=timeout) as resp:
-                return json.loads(resp.read()).get("status")
+            with urllib.request.urlopen(request, timeout=timeout) as resp:
+                return resp.status, json.loads(resp.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            return exc.code, {}
+
+    def probe(self, timeout: float = 2.0) -> Probe:
+        """Ask the port anonymously, then (when refused) as the service user."""
+        try:
+            code, body = self._get("/_cluster/health", None, timeout)
+            if code == 401:
+                try:
+                    creds = self.credentials()
+                except CredentialsError:
+                    creds = None
+                code, body = self._get("/_cluster/health", creds, timeout) if creds else (401, {})
+                return Probe(True, body.get("status") if code == 200 else None, True)
+            return Probe(True, body.get("status") if code == 200 else None, False)
         except (urllib.error.URLError, OSError, ValueError):
-            return None
+            return Probe(False, None, None)
+
+    def health(self, timeout: float = 2.0) -> str | None:
+        return self.probe(timeout).health
 
     def status(self) -> NodeStatus:
         pid = self.pid()
-        health = self.health() if pid else None
-        return NodeStatus(pid is not None and health is not None, self.url, pid, health, self.settings.es_version)
+        probe = self.probe() if pid else Probe(False, None, None)
+        security = None if probe.secured is None else ("on" if probe.secured else "off")
+        return NodeStatus(pid is not None and probe.health is not None, self.url, pid, probe.health,
+                          self.settings.es_version, security)
 
     # -- preparing -------------------------------------------------------------
     def _user(self) -> pwd.struct_passwd | None:
@@ -145,6 +196,28 @@ class LocalNode:
         for sub in ("data", "logs", "tmp"):
             (self.base / sub).mkdir(exist_ok=True)
 
+    def _tool_env(self) -> dict[str, str]:
+        return {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("JAVA_", "ES_"))},
+            "ES_JAVA_HOME": self.settings.es_java_home,
+            "ES_TMPDIR": str(self.base / "tmp"),
+            "ES_PATH_CONF": str(self.home / "config"),
+        }
+
+    def _ensure_service_user(self) -> None:
+        """Generate the service user's password and add it to the file realm, unless both are there already."""
+        try:
+            creds = self.credentials()
+        except CredentialsError as exc:
+            raise NodeError(str(exc)) from exc
+        if creds is not None and realm_has_user(self.home / "config", creds.username):
+            return
+        creds = create_credentials(self.base)
+        try:
+            add_realm_user(self.home, self._tool_env(), creds)
+        except CredentialsError as exc:
+            raise NodeError(str(exc)) from exc
+
     def _write_config(self, port: int, transport: int) -> None:
         cfg = self.home / "config"
         lines = {
@@ -156,7 +229,7 @@ class LocalNode:
             "http.port": port,
             "transport.port": transport,
             "discovery.type": "single-node",
-            "xpack.security.enabled": "false",
+            **SECURITY_SETTINGS,
             "cluster.routing.allocation.disk.threshold_enabled": "false",
             "action.destructive_requires_name": "true",
         }
@@ -165,13 +238,19 @@ class LocalNode:
         (cfg / "jvm.options.d").mkdir(exist_ok=True)
         (cfg / "jvm.options.d" / "evidex.options").write_text(f"-Xms{heap}\n-Xmx{heap}\n")
 
-    def _chown(self, user: pwd.struct_passwd) -> None:
-        for path in (self.base, self.home / "config", self.base / "data", self.base / "logs", self.base / "tmp"):
-            os.chown(path, user.pw_uid, user.pw_gid)
-            if path != self.base:
-                for root, dirs, files in os.walk(path):
-                    for name in dirs + files:
-                        os.chown(os.path.join(root, name), user.pw_uid, user.pw_gid)
+    def private_paths(self) -> list[Path]:
+        """What only the node's user may read: its configuration (realm, keystore), data, logs, temp files."""
+        return [self.home / "config", self.base / "data", self.base / "logs", self.base / "tmp"]
+
+    def _secure_files(self, user: pwd.struct_passwd | None) -> None:
+        uid, gid = (user.pw_uid, user.pw_gid) if user else (None, None)
+        make_private(self.private_paths(), uid, gid)
+        if user is not None:
+            os.chown(self.base, user.pw_uid, user.pw_gid)  # it writes its pid file here
+            self._traversable()
+        os.chmod(self.base, 0o700)
+
+    def _traversable(self) -> None:
         # every parent must be traversable by the node's user
         for parent in self.base.parents:
             mode = parent.stat().st_mode
@@ -182,29 +261,23 @@ class LocalNode:
     def start(self) -> NodeStatus:
         """Start the node unless it already runs; wait until ``/_cluster/health`` answers."""
         current = self.status()
-        if current.running or self.health() is not None:
-            return current  # running (also when its pid file was lost: never a second node on the same data)
+        if current.running or (self.state_file.exists() and self.probe().answers):
+            # running (also when its pid file was lost: never a second node on the same data); a port that
+            # answers before this home ever started a node belongs to another node, and a free one is taken
+            return current
         self.prepare()
         port = self._pick_port(self.settings.es_local_port)
         transport = _free_port()
-        self._write_config(port, transport)
+        self._write_config(port, transport)  # rewritten at every start: a node from before security gets it
+        self._ensure_service_user()
         self.state_file.write_text(json.dumps({"port": port, "version": self.settings.es_version}))
         user = self._user()
-        if user is not None:
-            self._chown(user)
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("JAVA_", "ES_"))},
-            "ES_JAVA_HOME": self.settings.es_java_home,
-            "ES_TMPDIR": str(self.base / "tmp"),
-            "ES_PATH_CONF": str(self.home / "config"),
-        }
+        self._secure_files(user)
         pidfile = self.base / "node.pid"
         pidfile.unlink(missing_ok=True)
-        if user is not None:
-            os.chown(self.base, user.pw_uid, user.pw_gid)
         cmd = [str(self.home / "bin" / "elasticsearch"), "-d", "-p", str(pidfile)]
         proc = subprocess.run(
-            cmd, env=env, capture_output=True, text=True, cwd=self.base,
+            cmd, env=self._tool_env(), capture_output=True, text=True, cwd=self.base, umask=0o077,
             user=user.pw_uid if user else None, group=user.pw_gid if user else None,
         )
         if proc.returncode != 0:
