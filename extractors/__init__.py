@@ -6,6 +6,8 @@ Public API::
     detect_type(path) -> str                 # sniffed MIME-like type
     registered() -> list[RegisteredRow]      # (name, content_types, extensions, priority)
     describe(extracted, full=False) -> dict  # JSON-ready view for the CLI
+    extract_tree(path, ctx) -> ExtractedNode # the file and its children, recursively
+    render_tree(node, text_chars=2000) -> str
     containment.ContainedPool(workers, limits)  # worker processes with time/memory limits
 """
 
@@ -31,6 +33,7 @@ from extractors.describe import describe
 from extractors.dispatch import extract_path
 from extractors.registry import RegisteredRow, default_registry
 from extractors.sniff import detect_type
+from extractors.tree import ExtractedNode, extract_tree, render_tree
 
 
 def registered() -> list[RegisteredRow]:
@@ -43,6 +46,7 @@ __all__ = [
     "CorruptError",
     "EncryptedError",
     "ExtractContext",
+    "ExtractedNode",
     "Extracted",
     "ExtractionError",
     "ExtractionTimeout",
@@ -57,5 +61,7 @@ __all__ = [
     "describe",
     "detect_type",
     "extract_path",
+    "extract_tree",
     "registered",
+    "render_tree",
 ]
