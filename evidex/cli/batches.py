@@ -6,10 +6,15 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from evidex.cli.context import echo_json, settings_of
+
+if TYPE_CHECKING:
+    from evidex.search.audit import AuditTrail
+    from evidex.settings import Settings
 
 
 @click.command()
@@ -72,6 +77,8 @@ def receipt(ctx: click.Context, batch_id: str, as_json: bool) -> None:
         return
     click.echo(f"batch {data['batch_id']}  {data['agency']}/{data['case_id']}  exhibit {data['exhibit']}  "
                f"received {data['received_at']}  manifest sha256 {data['manifest_sha256']}")
+    if head := data.get("custody_head"):
+        click.echo(f"custody log head when issued: record {head['seq']} {head['hash']}")
     for item in data["items"]:
         click.echo(f"  {item['status']:<11} {item['sha256'] or '-':<64}  {item['path']}"
                    + (f"  ({item['reason']})" if item["reason"] else ""))
@@ -125,14 +132,73 @@ def reindex(ctx: click.Context, batch_ids: tuple[str, ...], passwords: tuple[str
     click.echo(f"  labels re-applied: {summary.labels_reapplied}; {summary.seconds:.1f} s")
 
 
+LABELS = {"tamper": "MISMATCH", "torn": "TORN", "legacy": "UNPROVEN", "key": "NO KEY", "unrecorded": "UNRECORDED"}
+HINTS = {"torn": "run `evidex verify --repair-torn-tail` to record the torn bytes as an event",
+         "legacy": "check them against the batch receipts, then `evidex verify --seal-legacy` seals them as they are"}
+
+
 @click.command()
+@click.option("--receipt", "receipts", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A receipt as handed to the clerk: its custody head is checked too (repeatable).")
+@click.option("--offline", is_flag=True, help="Do not read the custody heads kept in the audit index.")
+@click.option("--repair-torn-tail", is_flag=True,
+              help="First record every torn custody line as an event (keeping the torn bytes' hash).")
+@click.option("--seal-legacy", is_flag=True,
+              help="First seal custody lines written before keyed chains, as they are now.")
 @click.pass_context
-def verify(ctx: click.Context) -> None:
-    """Re-hash the evidence store and check the custody chain; exit 1 and name what does not match."""
+def verify(ctx: click.Context, receipts: tuple[Path, ...], offline: bool, repair_torn_tail: bool,
+           seal_legacy: bool) -> None:
+    """Re-hash the evidence store and check the custody chain against receipts and the audit index.
+
+    Exit 1 naming what does not match; exit 2 when the audit index could not be read (nothing else wrong).
+    """
     from evidex.custody.store import EvidenceStore
 
-    checked, problems = EvidenceStore(settings_of(ctx).store_dir).verify()
+    settings = settings_of(ctx)
+    store = EvidenceStore(settings.store_dir)
+    trail, unread = (None, "--offline") if offline else _audit_trail(settings)
+    changed = False
+    if repair_torn_tail:
+        for record in store.repair_torn_tail():
+            changed = True
+            click.echo(f"recorded torn line {record['line']} ({record['bytes']} bytes, sha256 {record['sha256']}) "
+                       f"as custody event {record['seq']}")
+    if seal_legacy and (record := store.custody.seal_legacy()):
+        changed = True
+        click.echo(f"sealed {record['lines']} line(s) from before keyed chains as custody event {record['seq']}")
+    if changed and trail is not None and (head := store.custody.head()):
+        trail.anchor_custody(head)
+    anchors = [] if trail is None else _custody_anchors(trail)
+    own = sorted((settings.data_dir / "receipts").glob("*.json"))
+    checked, problems = store.verify(anchors, [*own, *receipts])
     for problem in problems:
-        click.echo(f"MISMATCH {problem.what}: {problem.reason}")
-    click.echo(f"{checked} stored originals checked, {len(problems)} problem(s)")
-    sys.exit(1 if problems else 0)
+        click.echo(f"{LABELS.get(problem.kind, 'MISMATCH')} {problem.what}: {problem.reason}")
+    for kind in sorted({p.kind for p in problems} & set(HINTS)):
+        click.echo(f"  ({HINTS[kind]})")
+    if unread and not offline:
+        click.echo(f"NOT CHECKED custody heads in the audit index: {unread}")
+    click.echo(f"{checked} stored originals checked, {len(own) + len(receipts)} receipt(s) and {len(anchors)} "
+               f"index anchor(s) compared, {len(problems)} problem(s)")
+    sys.exit(1 if problems else 2 if unread and not offline else 0)
+
+
+def _audit_trail(settings: "Settings") -> tuple["AuditTrail | None", str | None]:
+    """The audit trail (to read and write custody heads), or why the index cannot be reached."""
+    from evidex.node.client import make_client
+    from evidex.node.local import NodeError
+    from evidex.search.audit import AuditTrail
+
+    from index_config import ensure_indices
+
+    try:
+        client = make_client(settings)
+        ensure_indices(client, settings.es_index_prefix)
+    except NodeError as exc:
+        return None, str(exc).splitlines()[0]
+    return AuditTrail(client, f"{settings.es_index_prefix}-audit", settings.data_dir / "audit.jsonl"), None
+
+
+def _custody_anchors(trail: "AuditTrail") -> list:
+    from evidex.search.audit import custody_anchors
+
+    return custody_anchors(trail.client, trail.alias)

@@ -1,18 +1,33 @@
-"""Batch receipts: what an agency handed over, its hashes, and what could not be read and why."""
+"""Batch receipts: what an agency handed over, its hashes, and what could not be read and why.
+
+Each receipt also carries the custody log's head when it was written (``custody_head``: seq and keyed hash). The
+clerk keeps the receipt, so a later rewrite or truncation of the log is caught by ``evidex verify --receipt``
+even when whoever did it also had the chain's key.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from evidex.custody.catalog import Catalog
+from evidex.custody.log import CustodyLog
 
 
-def build_receipt(catalog: Catalog, batch_id: str, redact: Callable[[str], str]) -> dict[str, Any]:
-    """The receipt of one batch from the catalogue (paths and reasons with identifiers masked)."""
+def _custody_of(catalog: Catalog) -> CustodyLog:
+    """The custody log of the store this catalogue belongs to (both live in the store directory)."""
+    main = next(row for row in catalog.conn.execute("PRAGMA database_list") if row[1] == "main")
+    return CustodyLog(Path(main[2]).parent / "custody.jsonl")
+
+
+def build_receipt(catalog: Catalog, batch_id: str, redact: Callable[[str], str],
+                  custody: CustodyLog | None = None) -> dict[str, Any]:
+    """The receipt of one batch from the catalogue (paths and reasons with identifiers masked), with the head of
+    ``custody`` (default: the log next to the catalogue)."""
     batch = catalog.batch(batch_id)
     if batch is None:
         raise LookupError(f"no batch {batch_id}")
@@ -28,11 +43,14 @@ def build_receipt(catalog: Catalog, batch_id: str, redact: Callable[[str], str])
         "submitted_by": batch["submitted_by"], "received_at": batch["received_at"],
         "manifest_sha256": batch["manifest_sha256"], "files": batch["files"], "bytes": batch["bytes"],
         "statuses": dict(statuses), "items": items,
+        "custody_head": head.as_dict() if (head := (custody or _custody_of(catalog)).head()) else None,
     }
 
 
 def write_receipt(data_dir: Path, receipt: dict[str, Any]) -> Path:
     path = data_dir / "receipts" / f"{receipt['batch_id']}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(receipt, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(receipt, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)  # a reader (or verify) never sees half a receipt
     return path

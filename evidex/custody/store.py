@@ -4,8 +4,13 @@ Layout under the store directory::
 
     blobs/ab/cd/<sha256>     read-only original bytes (written once, via a temporary file and rename)
     manifests/<batch>.json   what a batch delivered: who, when, every file's path, size and hash
-    custody.jsonl            the hash-chained custody log (see ``evidex.custody.log``)
+    custody.jsonl            the keyed hash-chained custody log (see ``evidex.custody.log``)
+    custody.key              the chain's key (0600)
     catalog.sqlite           items (occurrences of blobs) and their processing state
+
+``verify`` re-hashes every blob and cross-checks the chain, the manifests, the catalogue, the stored blobs and the
+custody heads kept elsewhere (receipts, the audit index), so a removed last line, a removed manifest or a rewritten
+chain is named even when the chain left behind is consistent.
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from evidex.custody.log import CustodyLog
+from evidex.custody.log import Anchor, CustodyLog
 
 READ_CHUNK = 1024 * 1024
 
@@ -33,8 +40,20 @@ class StoredBlob:
 
 @dataclass(frozen=True)
 class StoreProblem:
+    """Something in the store that does not prove itself; ``kind`` as in ``ChainProblem`` (or ``unrecorded``)."""
+
     what: str
     reason: str
+    kind: str = "tamper"
+
+
+def receipt_anchor(path: Path) -> tuple[Anchor | None, dict[str, Any]]:
+    """The custody head a receipt file names (``None`` for receipts from before heads), and the receipt."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    head = data.get("custody_head") or {}
+    if "seq" not in head or "hash" not in head:
+        return None, data
+    return Anchor(int(head["seq"]), str(head["hash"]), f"receipt {path.name}"), data
 
 
 def hash_file(path: Path) -> tuple[str, int]:
@@ -122,12 +141,23 @@ class EvidenceStore:
         if self.blobs.exists():
             yield from (p for p in self.blobs.rglob("*") if p.is_file())
 
-    def verify(self) -> tuple[int, list[StoreProblem]]:
-        """Re-hash every blob, check every manifest against the custody chain and every listed file's blob.
+    def verify(self, anchors: Iterable[Anchor] = (), receipts: Iterable[Path] = ()) -> tuple[int, list[StoreProblem]]:
+        """Re-hash every blob; check the custody chain against ``anchors`` and the heads of ``receipts``, every
+        manifest against its custody record, the catalogue's batches, and that every blob is accounted for.
 
         Returns the number of blobs checked and the problems found (empty: intact).
         """
         problems: list[StoreProblem] = []
+        heads = list(anchors)
+        for path in receipts:
+            try:
+                anchor, data = receipt_anchor(path)
+            except (OSError, ValueError) as exc:
+                problems.append(StoreProblem(f"receipt {path.name}", f"cannot be read: {exc}"))
+                continue
+            if anchor is not None:
+                heads.append(anchor)
+            problems += self._check_receipt(path.name, data)
         manifests = sorted(self.manifests.glob("*.json")) if self.manifests.exists() else []
         names: dict[str, list[str]] = {}
         listed: list[tuple[str, str]] = []
@@ -147,21 +177,65 @@ class EvidenceStore:
             if sha != path.name:
                 known = ", ".join(names.get(path.name, [])) or "a derived file"
                 problems.append(StoreProblem(known, f"stored original {path.name} was altered (now {sha})"))
-        for problem in self.custody.verify():
-            problems.append(StoreProblem(f"custody.jsonl line {problem.line}", problem.reason))
-        recorded = {
-            rec.get("batch_id"): rec.get("manifest_sha256")
-            for rec in self.custody.records()
-            if rec.get("event") == "batch_received"
-        }
+        for problem in self.custody.verify(heads):
+            problems.append(StoreProblem(f"custody.jsonl line {problem.line}", problem.reason, problem.kind))
+        recorded: dict[str, str] = {}
+        derived: set[str] = set()
+        for rec in self.custody.records():
+            if rec.get("event") == "batch_received":
+                recorded[str(rec.get("batch_id"))] = str(rec.get("manifest_sha256"))
+            elif rec.get("event") == "items_derived":
+                derived.update(str(child[1]) for child in rec.get("children", []) if len(child) > 1)
         for path in manifests:
             actual = hashlib.sha256(path.read_bytes()).hexdigest()
             if recorded.get(path.stem) != actual:
                 problems.append(StoreProblem(f"manifest {path.stem}", "differs from the hash in the custody log"))
+        for batch_id in sorted(set(recorded) - {p.stem for p in manifests}):
+            problems.append(StoreProblem(f"manifest {batch_id}", "is recorded in the custody log but missing"))
+        for batch_id in sorted(self._catalogued_batches() - set(recorded)):
+            problems.append(StoreProblem(f"batch {batch_id}", "is in the catalogue but has no custody record "
+                                                              "(its custody lines were removed)"))
         for name, sha in listed:
             if not self.blob_path(sha).exists():
                 problems.append(StoreProblem(name, f"original {sha} is missing from the store"))
+        accounted = {sha for _, sha in listed} | derived
+        for path in self.iter_blobs():
+            if path.name not in accounted:
+                problems.append(StoreProblem(f"blob {path.name}", "is in no manifest and no derivation record "
+                                                                  "(a custody line was removed)", "unrecorded"))
         return checked, problems
+
+    def _check_receipt(self, name: str, receipt: dict[str, Any]) -> list[StoreProblem]:
+        """A receipt's manifest hash and listed originals against what the store holds now."""
+        problems = []
+        manifest = self.manifests / f"{receipt.get('batch_id')}.json"
+        if not manifest.exists():
+            problems.append(StoreProblem(f"receipt {name}", f"names batch {receipt.get('batch_id')}, whose manifest "
+                                                            f"is missing"))
+        elif hashlib.sha256(manifest.read_bytes()).hexdigest() != receipt.get("manifest_sha256"):
+            problems.append(StoreProblem(f"receipt {name}", "manifest hash differs from the manifest in the store"))
+        for item in receipt.get("items", []):
+            sha = item.get("sha256")
+            if sha and len(sha) == 64 and not self.blob_path(sha).exists():
+                problems.append(StoreProblem(f"receipt {name}", f"original {sha} ({item.get('path')}) is missing "
+                                                                f"from the store"))
+        return problems
+
+    def _catalogued_batches(self) -> set[str]:
+        path = self.root / "catalog.sqlite"
+        if not path.exists():
+            return set()
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            return {row[0] for row in conn.execute("SELECT batch_id FROM batches")}
+        except sqlite3.Error:
+            return set()
+        finally:
+            conn.close()
+
+    def repair_torn_tail(self) -> list[dict[str, Any]]:
+        """Record every torn custody line as an event (with the torn bytes' hash); returns the new records."""
+        return self.custody.repair_torn()
 
     def tmp_workdir(self) -> Path:
         path = Path(tempfile.mkdtemp(dir=self.root / "tmp", prefix="work-"))
