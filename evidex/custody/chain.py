@@ -150,7 +150,7 @@ class Journal:
     def _tail(fh: Any) -> tuple[str, int]:
         """Hash and next seq after the last whole chained record (torn or unchained lines are passed over)."""
         size = fh.seek(0, os.SEEK_END)
-        block = min(size, 65536)
+        block = min(size, 8192)
         while size:
             fh.seek(size - block)
             lines = fh.read(block).rstrip(b"\n").split(b"\n")

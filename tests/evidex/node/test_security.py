@@ -52,3 +52,16 @@ def test_make_private_removes_group_and_other_bits(tmp_path: Path) -> None:
     assert world_readable([tmp_path / "d"]) == []
     assert stat.S_IMODE((tmp_path / "d" / "e" / "f").stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "d" / "e").stat().st_mode) == 0o700
+
+
+def test_a_node_configured_before_security_is_rewritten_with_it(tmp_path: Path) -> None:
+    from evidex.node.local import LocalNode
+    from evidex.settings import load_settings
+
+    node = LocalNode(load_settings(data_dir=tmp_path, es_dir=tmp_path / "es"))
+    (node.home / "config").mkdir(parents=True)
+    (node.home / "config" / "elasticsearch.yml").write_text("xpack.security.enabled: false\n")
+    node._write_config(9999, 9998)
+    config = (node.home / "config" / "elasticsearch.yml").read_text()
+    assert "xpack.security.enabled: true" in config and "xpack.security.enabled: false" not in config
+    assert "xpack.security.http.ssl.enabled: false" in config and "network.host: 127.0.0.1" in config
