@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from evidex.cli import batches, node, reads
+from evidex.cli import audit, batches, node, reads
 from evidex.cli.tools import register_tools
 from evidex.cli.topics import register_topic_commands
 from evidex.settings import load_settings
@@ -22,6 +22,7 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 
 
 main.add_command(node.es)
+main.add_command(audit.audit)
 for command in (batches.ingest, batches.receipt, batches.watch, batches.reindex, batches.verify,
                 reads.search, reads.serve, reads.users):
     main.add_command(command)
