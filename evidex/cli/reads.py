@@ -18,7 +18,7 @@ from evidex.cli.context import echo_json, settings_of
 @click.option("--type", "content_type", help="Only this content type.")
 @click.option("--topic", help="Only documents with this topic.")
 @click.option("--entity", help="Only documents naming this entity, as LABEL:value (e.g. ORG:쿠팡).")
-@click.option("--limit", default=10, show_default=True)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--as", "as_user", help="Search as name@agency[:roles] (default EVIDEX_USER or the local operator).")
 @click.option("--reveal", is_flag=True, help="Show personal identifiers unmasked (privacy_officer/admin only).")
 @click.option("--json", "as_json", is_flag=True)
@@ -33,6 +33,10 @@ def search(ctx: click.Context, query: str, agency: str | None, case_id: str | No
 
     settings = settings_of(ctx)
     user = cli_user(as_user)
+    if as_user or user.agency != "local":
+        settings.check_agency(user.agency)
+    if agency:
+        settings.check_agency(agency)
     pivot = None
     if entity:
         label, sep, value = entity.partition(":")
@@ -80,14 +84,46 @@ def users() -> None:
 @click.argument("name")
 @click.option("--agency", required=True)
 @click.option("--role", "roles", multiple=True, default=("investigator",), show_default=True)
+@click.option("--ttl-days", type=int, help="Days the token stays valid (default EVIDEX_TOKEN_TTL_DAYS; 0: never expires).")
 @click.pass_context
-def users_add(ctx: click.Context, name: str, agency: str, roles: tuple[str, ...]) -> None:
+def users_add(ctx: click.Context, name: str, agency: str, roles: tuple[str, ...], ttl_days: int | None) -> None:
     """Register a user and print their token (shown once; only its hash is kept)."""
     from evidex.search.identity import User
     from evidex.search.users import UserDirectory
 
+    settings = settings_of(ctx)
+    settings.check_agency(agency)
     try:
         user = User(name, agency, roles)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(UserDirectory(settings_of(ctx).data_dir).add(user))
+    click.echo(UserDirectory(settings.data_dir, ttl_days=settings.token_ttl_days).add(user, ttl_days=ttl_days))
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def users_list(ctx: click.Context, as_json: bool) -> None:
+    """Every token issued: its id, user, agency, roles, expiry and state (active, expired, revoked)."""
+    from evidex.search.users import UserDirectory
+
+    tokens = UserDirectory(settings_of(ctx).data_dir).tokens()
+    if as_json:
+        echo_json([{**asdict(t), "state": t.state} for t in tokens])
+        return
+    for t in tokens:
+        click.echo(f"{t.token_id}  {t.state:<8} {t.name}@{t.agency}:{','.join(t.roles)}  "
+                   f"created {t.created or '-'}  expires {t.expires or 'never'}")
+
+
+@users.command("revoke")
+@click.argument("who")
+@click.pass_context
+def users_revoke(ctx: click.Context, who: str) -> None:
+    """Revoke a token by its id (from ``users list``) or every token of a user by name."""
+    from evidex.search.users import UserDirectory
+
+    revoked = UserDirectory(settings_of(ctx).data_dir).revoke(who)
+    if not revoked:
+        raise click.ClickException(f"no active token with id or user name {who!r} (see evidex users list)")
+    click.echo(f"revoked {len(revoked)} token(s): {', '.join(revoked)}")

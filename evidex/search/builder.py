@@ -79,6 +79,10 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]]
 
 
+def _flagged(flags: list[str] | None) -> dict[str, Any]:
+    return {"flags": list(flags)} if flags else {}
+
+
 class SearchUnavailable(RuntimeError):
     """The index cannot be reached or failed on its own (not the user's fault): the API answers 503."""
 
@@ -214,7 +218,7 @@ class SearchService:
                 flags: list[str] | None = None) -> None:
         self.audit.write(user, action, query=render(query[:2000], self._masker(_NOBODY, False)),
                          filters=self._audit_filters(filters), outcome=f"refused: {exc}"[:300],
-                         flags=flags or None)
+                         **_flagged(flags))
 
     # -- reads ------------------------------------------------------------------
     def search(self, user: User, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0,
@@ -255,7 +259,7 @@ class SearchService:
             from elasticsearch import ApiError, BadRequestError
 
             self.audit.write(user, "search", query=audited_query, filters=audited_filters,
-                             outcome=f"error: {_es_reason(exc)}", revealed=revealed, flags=flags or None)
+                             outcome=f"error: {_es_reason(exc)}", revealed=revealed, **_flagged(flags))
             if isinstance(exc, BadRequestError):
                 raise QueryRefused(f"the index could not run this query ({_es_reason(exc)})", 400) from exc
             if isinstance(exc, ApiError) and 400 <= getattr(exc, "status_code", 500) < 500:
@@ -286,7 +290,7 @@ class SearchService:
         total = response["hits"]["total"]["value"]
         self.audit.write(user, "search", query=audited_query, filters=audited_filters,
                          doc_ids=[h.doc_id for h in hits], result_count=total, revealed=revealed,
-                         flags=flags or None)
+                         **_flagged(flags))
         return SearchResult(total, hits, facets)
 
     def fetch(self, user: User, doc_ids: list[str], *, action: str, fields: list[str]) -> dict[str, dict[str, Any]]:

@@ -7,14 +7,10 @@ facet values, custody records and error reasons.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from evidex.search.snippets import Masker, edge_digit_spans, render
 from models.identifiers.tokens import detokenize, looks_like_identifier, strip_partial_tokens
-
-FragmentTags = dict[str, Any]
-
 
 def identifier_masker(secret: bytes) -> Masker:
     """Spans of sensitive identifiers in plain text, each with its masked form."""
@@ -87,7 +83,7 @@ def tokens_in(*values: Any) -> set[str]:
         if isinstance(value, str):
             if "pii_" in value:
                 found.update(m.group(0) for m in TOKEN_PATTERN.finditer(value))
-        elif isinstance(value, list):
+        elif isinstance(value, (list, tuple)):
             for v in value:
                 walk(v)
         elif isinstance(value, dict):
@@ -98,5 +94,3 @@ def tokens_in(*values: Any) -> set[str]:
         walk(value)
     return found
 
-
-Redactor = Callable[[str], str]

@@ -12,8 +12,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from evidex.search.identity import User
 from evidex.search.builder import SearchService
+from evidex.search.identity import User
+from models.identifiers.tokens import detokenize
 
 LABELLING_ROLES = ("analyst", "investigator", "admin")
 
@@ -62,7 +63,11 @@ class LabelStore:
             raise PermissionError(f"role(s) {', '.join(user.roles)} may not label documents")
         if topic not in known_topics:
             raise ValueError(f"unknown topic {topic!r}; known topics: {', '.join(sorted(known_topics))}")
-        self.service.get(user, doc_id, action="label")  # access check + audit record
+        source = self.service.get(user, doc_id, action="label")  # access check + audit record
+        owner = source.get("owner_agency") or source.get("agency")
+        if not user.is_admin and owner != user.agency:
+            raise PermissionError(f"only the owning agency ({owner}) or an admin may label document {doc_id}; "
+                                  f"{user.agency} sees it because it was shared")
         event = LabelEvent(doc_id, topic, "remove" if remove else "add", user.name, user.agency)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as fh:
@@ -75,4 +80,5 @@ class LabelStore:
         """``(text, topics)`` for every labelled document ``user`` may see (one audited read)."""
         labels = self.current()
         docs = self.service.fetch(user, sorted(labels), action="export_for_training", fields=["text"])
-        return [(docs[d]["text"], sorted(labels[d])) for d in sorted(docs) if docs[d].get("text")]
+        # identifier tokens become their label ("[PHONE]"): a keyed hash is no feature of a topic
+        return [(detokenize(docs[d]["text"], {}), sorted(labels[d])) for d in sorted(docs) if docs[d].get("text")]

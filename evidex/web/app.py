@@ -5,7 +5,6 @@ Identity is an injected dependency (bearer tokens from ``evidex users add``); ev
 identity dependency, never the service.
 """
 
-
 from dataclasses import asdict
 from importlib import resources
 from typing import Annotated, Any
@@ -14,11 +13,14 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from evidex.search.identity import User
-from evidex.search.builder import AccessDenied, Filters, SearchService
-from evidex.settings import Settings
 from evidex.custody.store import EvidenceStore
+from evidex.search.builder import AccessDenied, Filters, SearchService
+from evidex.search.custody_view import visible_custody
+from evidex.search.identity import User
 from evidex.search.users import UserDirectory
+from evidex.settings import Settings
+from evidex.web.guard import install_guards, page_csp
+from evidex.web.reference import api_reference_page
 
 _bearer = HTTPBearer(auto_error=False)
 DOWNLOAD_ROLES = ("investigator", "privacy_officer", "admin")
@@ -27,9 +29,11 @@ DOWNLOAD_ROLES = ("investigator", "privacy_officer", "admin")
 
 def create_app(settings: Settings, service: SearchService) -> FastAPI:
     """The application, bound to one settings object and one search service."""
-    app = FastAPI(title="Evidex", version="1", docs_url="/api/docs", openapi_url="/api/openapi.json")
-    directory = UserDirectory(settings.data_dir)
+    app = FastAPI(title="Evidex", version="1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    directory = UserDirectory(settings.data_dir, ttl_days=settings.token_ttl_days)
     store = EvidenceStore(settings.store_dir)
+    page_html = resources.files("evidex.web").joinpath("index.html").read_text(encoding="utf-8")
+    install_guards(app, csp=page_csp(page_html))
 
     def current_user(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
         user = directory.resolve(creds.credentials) if creds else None
@@ -48,6 +52,8 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
                limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
                reveal: bool = False) -> dict[str, Any]:
         pivot: tuple[str, str] | None = None
+        if agency:
+            settings.check_agency(agency)
         if entity:
             label, sep, value = entity.partition(":")
             if not sep or not value:
@@ -83,12 +89,18 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
     @app.get("/api/documents/{doc_id}/custody")
     def custody(user: Caller, doc_id: str) -> dict[str, Any]:
         source = _doc(user, doc_id, "view_custody", reveal=False)
-        events = service.display(user, store.custody_events(source["batch_id"], source["sha256"]))
-        return {"id": doc_id, "sha256": source["sha256"], "path": source.get("path"), "events": events}
+        seen = visible_custody(user, store.custody_events(source["batch_id"], source["sha256"]),
+                               settings.store_dir / "catalog.sqlite")
+        return {"id": doc_id, "sha256": source["sha256"], "path": source.get("path"),
+                "events": service.display(user, seen.events), "other_holders": seen.other_holders}
 
     @app.get("/", response_class=HTMLResponse)
     def page(request: Request) -> str:
-        return resources.files("evidex.web").joinpath("index.html").read_text(encoding="utf-8")
+        return page_html
+
+    @app.get("/api/docs", response_class=HTMLResponse)
+    def reference() -> str:
+        return api_reference_page(app.openapi())
 
     return app
 
