@@ -4,7 +4,9 @@ Every layer passes the quality gate (``extractors.pdfgate``): a page whose text 
 read with pdftotext, then OCR'd; each page records its reader and score, the document its
 ``text_score`` and ``fallback_pages`` by reason.
 
-Korean word spaces are kept (pdfium's text order); ``\\r\\n`` line ends become ``\\n``.
+Korean word spaces are kept (pdfium's text order); a page whose layer lost them gets them back from
+glyph positions (``extractors.pdfspacing``, reader ``pdfium+spacing``, counted in ``respaced_pages``);
+``\\r\\n`` line ends become ``\\n``.
 Encrypted files are opened with the batch's candidate passwords, else reported ``encrypted``.
 """
 
@@ -21,6 +23,7 @@ from extractors.ocr import OCR_DPI, OcrBudget, languages_for_fonts, ocr_image
 from extractors.pdfgate import fallback_reason, rescue_page
 from extractors.quality import score_text
 from extractors.pdfforms import form_values, prepare_forms
+from extractors.pdfspacing import spaced_text
 
 #: A page with fewer visible characters than this is treated as having no text layer.
 MIN_TEXT_CHARS = 8
@@ -29,6 +32,8 @@ MIN_TEXT_CHARS = 8
 STAMP_TEXT_CHARS = 200
 SCAN_COVERAGE = 0.6
 MAX_OCR_PIXELS = 40_000_000
+#: Reader of a page whose word spaces were rebuilt from glyph positions.
+_PDFIUM_SPACED = "pdfium+spacing"
 
 
 def _open(path: Path, passwords: tuple[str, ...]) -> tuple[Any, str | None]:
@@ -60,6 +65,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
         budget = OcrBudget(ctx)
         problems: list[str] = []
         fallbacks: dict[str, int] = {}
+        respaced = 0
         ocr_state = _OcrState(ctx, budget, problems)
         for index in range(len(doc)):
             try:
@@ -70,7 +76,9 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
             try:
                 if has_form:
                     fields += form_values(doc, page)
-                text, unmapped = _page_text(page)
+                text, unmapped, spaced = _page_text(page)
+                if spaced:
+                    respaced += 1
                 if _needs_ocr(page, text):
                     refusal = ocr_state.refusal(index + 1, "has no text layer")
                     if refusal:
@@ -87,7 +95,8 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                 quality = score_text(text)
                 reason = fallback_reason(quality, unmapped)
                 if reason is None:
-                    pages.append(Page(index + 1, text, Method.TEXT_LAYER, reader="pdfium",
+                    reader = _PDFIUM_SPACED if spaced else "pdfium"
+                    pages.append(Page(index + 1, text, Method.TEXT_LAYER, reader=reader,
                                       score=quality.score if quality.visible else None))
                     continue
                 fallbacks[reason] = fallbacks.get(reason, 0) + 1
@@ -107,6 +116,8 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
         doc.close()
     meta["page_count"] = len(pages)
     meta.update(_quality_metadata(pages, fallbacks))
+    if respaced:
+        meta["respaced_pages"] = respaced
     meta.update(sink.metadata())
     methods = {p.method for p in pages if p.text.strip()}
     method = Method.MIXED if len(methods) > 1 else (methods.pop() if methods else Method.NONE)
@@ -119,17 +130,21 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                      metadata=meta, method=method, children=tuple(sink.children))
 
 
-def _page_text(page: Any) -> tuple[str, int]:
-    """The page's pdfium text and how many of its characters had no Unicode (NUL, U+FFFE)."""
+def _page_text(page: Any) -> tuple[str, int, bool]:
+    """The page's pdfium text, how many of its characters had no Unicode (NUL, U+FFFE), and whether
+    its word spaces were rebuilt from glyph positions (``extractors.pdfspacing``)."""
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
+        unmapped = text.count("\x00") + text.count("\ufffe")
+        spaced = spaced_text(textpage, text)
     finally:
         textpage.close()
-    unmapped = text.count("\x00") + text.count("\ufffe")
-    if unmapped:
+    if spaced is not None:
+        text = spaced
+    elif unmapped:
         text = text.replace("\x00", "").replace("\ufffe", "")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), unmapped
+    return text.replace("\r\n", "\n").replace("\r", "\n"), unmapped, spaced is not None
 
 
 class _OcrState:

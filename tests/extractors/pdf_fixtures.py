@@ -60,6 +60,60 @@ def glyph_code_pdf(path: Path, lines: list[str], font_file: str, shift: int | No
                    b"/Contents %d 0 R >>" % (pages_obj, font_obj, content_obj))
     add(b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page_obj)
     catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_obj)
+    _write_pdf(path, objects, root=catalog)
+
+
+def glyph_by_glyph_pdf(path: Path, lines: list[str], gap_em: float, per_glyph_objects: bool = True,
+                       size: float = 12.0) -> None:
+    """Write a one-page PDF drawing ``lines`` glyph by glyph with no space characters.
+
+    Words are separated only by moving the next glyph ``gap_em`` of the font size to the right
+    (``0.15`` is narrower than pdfium's own word-gap threshold for full-width glyphs). The font is
+    a non-embedded Korean CID font (Adobe-Korea1, ``UniKS-UCS2-H``: codes are UCS-2), so viewers
+    show it with a system Korean font. ``per_glyph_objects`` draws each glyph in its own text
+    object at its own position; otherwise each line is one ``TJ`` with the gaps as kerning.
+    """
+    roman = b" ".join(b"500" for _ in range(95))  # Korea1 CIDs 1-95: proportional Latin
+    objects: list[bytes] = [
+        b"<< /Type /FontDescriptor /FontName /NanumGothic /Flags 4 /FontBBox [0 -150 1000 850] "
+        b"/ItalicAngle 0 /Ascent 850 /Descent -150 /CapHeight 700 /StemV 80 >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /NanumGothic /CIDSystemInfo << /Registry (Adobe) "
+        b"/Ordering (Korea1) /Supplement 2 >> /FontDescriptor 1 0 R /DW 1000 /W [1 [" + roman + b"]] >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /NanumGothic /Encoding /UniKS-UCS2-H "
+        b"/DescendantFonts [2 0 R] >>",
+    ]
+    parts: list[bytes] = []
+    y = 780.0
+    for line in lines:
+        x = 50.0
+        if not per_glyph_objects:
+            parts.append(b"BT /F1 %g Tf 1 0 0 1 %g %g Tm [" % (size, x, y))
+        for number, word in enumerate(line.split(" ")):
+            if number:
+                x += gap_em * size
+                if not per_glyph_objects:
+                    parts.append(b"%d" % round(-gap_em * 1000))
+            for ch in word:
+                code = ord(ch).to_bytes(2, "big").hex().encode()
+                if per_glyph_objects:
+                    parts.append(b"BT /F1 %g Tf 1 0 0 1 %.2f %.2f Tm <%s> Tj ET" % (size, x, y, code))
+                else:
+                    parts.append(b"<%s>" % code)
+                x += size * (0.5 if ord(ch) < 0x80 else 1.0)
+        if not per_glyph_objects:
+            parts.append(b"] TJ ET")
+        y -= size * 1.6
+    content = b"\n".join(parts)
+    objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    objects.append(b"<< /Type /Page /Parent 6 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+                   b"/Contents 4 0 R >>")
+    objects.append(b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>")
+    objects.append(b"<< /Type /Catalog /Pages 6 0 R >>")
+    _write_pdf(path, objects, root=7)
+
+
+def _write_pdf(path: Path, objects: list[bytes], root: int) -> None:
+    """Objects numbered from 1, a cross-reference table and a trailer naming ``root``."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -68,5 +122,5 @@ def glyph_code_pdf(path: Path, lines: list[str], font_file: str, shift: int | No
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
     path.write_bytes(bytes(out))
