@@ -75,6 +75,10 @@ class ExtractContext:
     filename: str | None = None
 
 
+#: A sheet's rows past this many are in its page text only, not in its ``Table`` (memory bound).
+MAX_TABLE_ROWS = 100_000
+
+
 @dataclass(frozen=True)
 class Table:
     """One table of a page: rows of cell texts (also in the page text, one row per line, cells tab-separated)."""

@@ -16,7 +16,7 @@ from extractors.base import (
 )
 from extractors.children import ChildSink
 from extractors.hwp.distribution import decrypt_view_section
-from extractors.hwp.records import section_text
+from extractors.hwp.sections import section_content
 
 FLAG_COMPRESSED = 1 << 0
 FLAG_PASSWORD = 1 << 1
@@ -69,7 +69,8 @@ def extract_hwp5(path: Path, ctx: ExtractContext) -> Extracted:
                 if distribution:
                     raw = decrypt_view_section(raw)
                 data = _inflate(raw) if compressed else raw
-                pages.append(Page(number, section_text(data)))
+                text, tables = section_content(data)
+                pages.append(Page(number, text, tables=tuple(tables)))
             except (CorruptError, EncryptedError) as exc:
                 problems.append(f"{storage}/{name}: {exc.reason}")
             except OSError as exc:  # olefile: damaged directory entries

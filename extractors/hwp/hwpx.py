@@ -8,7 +8,7 @@ from pathlib import Path
 from extractors.base import CorruptError, ExtractContext, Extracted, Method, Page, Status
 from extractors.children import ChildSink
 from extractors.office.parts import open_package, package_metadata, read_part, xml_part
-from extractors.xmltext import TextRules, walk_text
+from extractors.xmltext import TextRules, walk_text_tables
 
 _RULES = TextRules(
     text=frozenset({"t", "script", "mainText", "subText"}),
@@ -16,6 +16,11 @@ _RULES = TextRules(
     tab=frozenset({"tab"}),
     line_break=frozenset({"lineBreak"}),
     skip=frozenset({"linesegarray", "markpenBegin", "markpenEnd"}),
+    table=frozenset({"tbl"}),
+    row=frozenset({"tr"}),
+    table_cell=frozenset({"tc"}),
+    span=("cellSpan", "colSpan"),
+    column=("cellAddr", "colAddr"),
 )
 _META = {"title": "title", "subject": "subject", "creator": "author", "lastsaveby": "last_modified_by",
          "CreatedDate": "created", "ModifiedDate": "modified", "keyword": "keywords", "description": "description"}
@@ -32,7 +37,8 @@ def extract_hwpx(path: Path, ctx: ExtractContext) -> Extracted:
         problems: list[str] = []
         for number, name in enumerate(sections, start=1):
             try:
-                pages.append(Page(number, walk_text(xml_part(zf, name), _RULES)))
+                text, tables = walk_text_tables(xml_part(zf, name), _RULES)
+                pages.append(Page(number, text, tables=tuple(tables)))
             except CorruptError as exc:
                 problems.append(f"{name}: {exc.reason}")
         meta = _metadata(zf, names)

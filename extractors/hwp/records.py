@@ -68,19 +68,6 @@ def para_text(payload: bytes) -> str:
     return text
 
 
-def section_text(data: bytes) -> str:
-    """Every paragraph of a section stream in record order: body, tables, notes, headers, boxes."""
-    lines: list[str] = []
-    for rec in iter_records(data):
-        if rec.tag == TAG_PARA_TEXT:
-            lines.append(para_text(rec.payload).rstrip())
-        elif rec.tag == TAG_EQEDIT:
-            script = equation_script(rec.payload)
-            if script:
-                lines.append(script)
-    return "\n".join(lines)
-
-
 def equation_script(payload: bytes) -> str:
     """The script of an equation (e.g. ``y = SIGMA (x^{2}+2x+1)``) from an EQEDIT record."""
     if len(payload) < 6:

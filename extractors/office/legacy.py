@@ -8,10 +8,12 @@ import subprocess
 from pathlib import Path
 
 from extractors.base import (
-    CorruptError, ExtractContext, Extracted, ExtractionError, Method, Page, Status, UnsupportedError,
+    MAX_TABLE_ROWS, CorruptError, ExtractContext, Extracted, ExtractionError, Method, Page, Status, Table,
+    UnsupportedError,
 )
 from extractors.children import ChildSink
 from extractors.office.crypto import decrypt_to, is_encrypted
+from extractors.office.numformat import BUILTIN, display, is_date_code
 from extractors.office.oleobjects import word_object_pool
 
 
@@ -95,7 +97,7 @@ def extract_xls(path: Path, ctx: ExtractContext) -> Extracted:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True, logfile=_Quiet())
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=_Quiet(), formatting_info=True)
     except xlrd.biffh.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             return _decrypted_then(path, ctx, extract_xls)
@@ -113,6 +115,7 @@ def extract_xls(path: Path, ctx: ExtractContext) -> Extracted:
                 problems.append(f"sheet {index + 1} unreadable: {type(exc).__name__}: {exc}")
                 continue
             lines = [f"[sheet] {sheet.name}"]
+            rows: list[tuple[str, ...]] = []
             for r in range(sheet.nrows):
                 cells = [_cell(book, c) for c in sheet.row(r)]
                 while cells and not cells[-1]:
@@ -120,10 +123,13 @@ def extract_xls(path: Path, ctx: ExtractContext) -> Extracted:
                 if cells:
                     lines.append("\t".join(cells))
                     budget -= len(lines[-1])
+                    if len(rows) < MAX_TABLE_ROWS:
+                        rows.append(tuple(cells))
                 if budget < 0:
                     problems.append(f"cells cut at {ctx.limits.max_text_chars} characters")
                     break
-            pages.append(Page(index + 1, "\n".join(lines)))
+            tables = (Table(rows=tuple(rows)),) if rows else ()
+            pages.append(Page(index + 1, "\n".join(lines), tables=tables))
             book.unload_sheet(index)
             if budget < 0:
                 break
@@ -138,20 +144,29 @@ def extract_xls(path: Path, ctx: ExtractContext) -> Extracted:
 
 
 def _cell(book, cell) -> str:
+    """A cell as the sheet shows it: numbers and dates through their number format."""
     import xlrd
 
-    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
         return ""
-    if cell.ctype == xlrd.XL_CELL_NUMBER:
-        value = cell.value
-        return str(int(value)) if float(value).is_integer() else str(value)
-    if cell.ctype == xlrd.XL_CELL_DATE:
-        try:
-            return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode).isoformat()
-        except Exception:
-            return str(cell.value)
     if cell.ctype == xlrd.XL_CELL_BOOLEAN:
         return "TRUE" if cell.value else "FALSE"
-    if cell.ctype == xlrd.XL_CELL_ERROR:
-        return ""
-    return str(cell.value)
+    if cell.ctype not in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE):
+        return str(cell.value)
+    code = _format_code(book, cell.xf_index)
+    if cell.ctype == xlrd.XL_CELL_DATE or is_date_code(code):
+        try:
+            return display(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode), code or "yyyy-mm-dd")
+        except Exception:  # xlrd: serials before 1900 or past 9999
+            pass
+    return display(cell.value, code)
+
+
+def _format_code(book, xf_index: int | None) -> str | None:
+    """The number format code of an XF record (None without formatting information)."""
+    try:
+        key = book.xf_list[xf_index].format_key
+        fmt = book.format_map.get(key)
+        return fmt.format_str if fmt is not None else BUILTIN.get(key)
+    except (AttributeError, IndexError, TypeError):
+        return None

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
-from extractors.base import CorruptError, ExtractContext, Extracted, Method, Page, Status
+from extractors.base import MAX_TABLE_ROWS, CorruptError, ExtractContext, Extracted, Method, Page, Status, Table
 from extractors.children import ChildSink
+from extractors.office.numformat import display
 from extractors.office.parts import core_properties, embedded_objects, numbered, open_package, salvaged, xml_part
-from extractors.xmltext import OOXML_RULES, TextRules, walk_text
+from extractors.xmltext import OOXML_RULES, TextRules, walk_text, walk_text_tables
 
 _DOCX_SECTIONS = (
     ("header", r"word/header(\d+)\.xml"),
@@ -41,6 +43,14 @@ def _text_of(zf: zipfile.ZipFile, part: str, problems: list[str], rules: TextRul
         return ""
 
 
+def _tables_of(zf: zipfile.ZipFile, part: str, problems: list[str]) -> tuple[str, list[Table]]:
+    try:
+        return walk_text_tables(xml_part(zf, part), OOXML_RULES)
+    except CorruptError as exc:
+        problems.append(f"{part}: {exc.reason}")
+        return "", []
+
+
 def _result(pages: list[Page], sections: dict[str, str], meta: dict, sink: ChildSink,
             problems: list[str]) -> Extracted:
     parts = [p.text for p in pages if p.text.strip()]
@@ -68,7 +78,7 @@ def _read_docx(path: Path, ctx: ExtractContext) -> Extracted:
             main = next((n for n in names if re.fullmatch(r"word/document\d*\.xml", n)), None)
         if main is None:
             raise CorruptError("DOCX without word/document.xml")
-        body = _text_of(zf, main, problems)
+        body, tables = _tables_of(zf, main, problems)
         sections: dict[str, str] = {}
         for label, pattern in _DOCX_SECTIONS:
             texts = [_text_of(zf, n, problems) for n in _numbered_any(names, pattern)]
@@ -78,7 +88,7 @@ def _read_docx(path: Path, ctx: ExtractContext) -> Extracted:
         meta: dict = core_properties(zf)
         sink = ChildSink(ctx)
         embedded_objects(zf, "word/", sink)
-    return _result([Page(1, body)], sections, meta, sink, problems)
+    return _result([Page(1, body, tables=tuple(tables))], sections, meta, sink, problems)
 
 
 def extract_pptx(path: Path, ctx: ExtractContext) -> Extracted:
@@ -168,23 +178,10 @@ def _read_xlsx(path: Path, ctx: ExtractContext) -> Extracted:
         raise CorruptError(f"unreadable XLSX workbook: {type(exc).__name__}: {exc}") from exc
     try:
         for number, ws in enumerate(wb.worksheets, start=1):
-            lines = [f"[sheet] {ws.title}"]
-            try:
-                for row in ws.iter_rows(values_only=True):
-                    cells = ["" if v is None else str(v) for v in row]
-                    while cells and not cells[-1]:
-                        cells.pop()
-                    if cells:
-                        line = "\t".join(cells)
-                        budget -= len(line) + 1
-                        lines.append(line)
-                    if budget < 0:
-                        problems.append(f"cells cut at {ctx.limits.max_text_chars} characters")
-                        break
-            except Exception as exc:  # openpyxl raises many types on damaged sheets
-                problems.append(f"sheet {ws.title!r}: {type(exc).__name__}: {exc}")
-            pages.append(Page(number, "\n".join(lines)))
+            page, budget = _sheet_page(number, ws, budget, problems)
+            pages.append(page)
             if budget < 0:
+                problems.append(f"cells cut at {ctx.limits.max_text_chars} characters")
                 break
     finally:
         wb.close()
@@ -205,6 +202,30 @@ def _read_xlsx(path: Path, ctx: ExtractContext) -> Extracted:
         sink = ChildSink(ctx)
         embedded_objects(zf, "xl/", sink)
     return _result(pages, sections, meta, sink, problems)
+
+
+def _sheet_page(number: int, ws: Any, budget: int, problems: list[str]) -> tuple[Page, int]:
+    """One sheet: its cells as displayed (number formats applied), a row per line, tab-separated,
+    and as one ``Table``; ``budget`` is the characters left for the document."""
+    lines = [f"[sheet] {ws.title}"]
+    rows: list[tuple[str, ...]] = []
+    try:
+        for row in ws.iter_rows():
+            cells = [display(c.value, getattr(c, "number_format", None)) for c in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                line = "\t".join(cells)
+                budget -= len(line) + 1
+                lines.append(line)
+                if len(rows) < MAX_TABLE_ROWS:
+                    rows.append(tuple(cells))
+            if budget < 0:
+                break
+    except Exception as exc:  # openpyxl raises many types on damaged sheets
+        problems.append(f"sheet {ws.title!r}: {type(exc).__name__}: {exc}")
+    tables = (Table(rows=tuple(rows)),) if rows else ()
+    return Page(number, "\n".join(lines), tables=tables), budget
 
 
 _HF_TAGS = ("oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter")

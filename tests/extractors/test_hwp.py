@@ -7,11 +7,12 @@ from extractors import Status, extract_path
 
 def test_table_cells(corpus, ctx):
     r = extract_path(corpus / "hwp/neolord0-hwplib/표.hwp", ctx)
-    for cell in ("ABC", "123", "DEF", "UVM", "456"):
-        assert cell in r.text.split("\n")
+    # A1 holds two paragraphs ("ABC", "123"): joined in the cell; the caption "표" stays its own line.
+    assert "표\nABC 123\tDEF\tGHI\nLMN\tOPQ\tSTR\nUVM\t123\t456" in r.text
+    assert r.pages[0].tables[0].rows == (("ABC 123", "DEF", "GHI"), ("LMN", "OPQ", "STR"), ("UVM", "123", "456"))
     x = extract_path(corpus / "hwp/neolord0-hwpxlib/Table.hwpx", ctx)
-    for cell in ("C반 기말고사", "국어", "개똥이", "합계"):
-        assert cell in x.text
+    assert "C반 기말고사" in x.text and "이름\t국어\t영어\t수학\n개똥이\t89\t65\t78\n" in x.text
+    assert x.pages[0].tables[0].rows[:2] == (("이름", "국어", "영어", "수학"), ("개똥이", "89", "65", "78"))
 
 
 def test_footnotes_and_endnotes(corpus, ctx):
