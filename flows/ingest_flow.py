@@ -155,6 +155,11 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str) -> BatchSu
     summary.statuses = dict(catalog_counts(settings, info.batch_id))
     summary.failures = {redact(reason): count for reason, count in failures.items()}
     summary.receipt = str(_write_receipt(settings, info.batch_id, redact))
+    if head := store.custody.head():  # the chain's head also where the log's own file cannot rewrite it
+        from evidex.search.audit import AuditTrail
+
+        AuditTrail(client, f"{settings.es_index_prefix}-audit", settings.data_dir / "audit.jsonl") \
+            .anchor_custody(head, info.batch_id)
     summary.seconds = round(time.perf_counter() - started, 3)
     summary.timings = finish_timings(timings)
     return summary

@@ -9,6 +9,7 @@ from typing import Any
 
 from extractors.base import Extracted
 from index_config.analysis import english_terms, korean_terms
+from index_config.bigrams import bigrams, name_parts
 from models.identifiers import SOURCE
 from models.identifiers.tokens import blank_identifiers, looks_like_identifier, tokenize, tokenize_value
 from models.types import Enrichment
@@ -34,14 +35,18 @@ def _date(metadata: dict[str, Any]) -> str | None:
 
 
 def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, shared_with: list[str],
-                   analysed: tuple[str, str] | None = None, secret: bytes | None = None) -> IndexDoc:
+                   analysed: tuple[str, str] | None = None, secret: bytes | None = None,
+                   identifier_tokens: bool = True) -> IndexDoc:
     """Assemble one index document; sensitive identifiers go in only as tokens of their keyed hashes.
 
     The text's identifiers are the enrichment's (offsets into ``extracted.text``); short fields (name, path,
     title, author, reason, metadata) are scanned here when ``secret`` is given. ``analysed`` must have been
-    computed on the text with its identifiers blanked (``blank_identifiers``).
+    computed on the text with its identifiers blanked (``blank_identifiers``). ``identifier_tokens=False``
+    keeps raw values in the text: only ``bench/bench_tokens.py`` uses it, as its baseline.
     """
-    tokenized = tokenize(extracted.text, enrichment.entities)
+    if not identifier_tokens:
+        secret = None
+    tokenized = tokenize(extracted.text, enrichment.entities if identifier_tokens else ())
     text = tokenized.text[:MAX_INDEXED_CHARS]
     if analysed is None:
         plain = blank_identifiers(extracted.text, enrichment.entities)[:MAX_INDEXED_CHARS]
@@ -106,6 +111,12 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
         "text": text,
         "text_ko": text_ko,
         "text_en": text_en,
+        "text_bi": bigrams(text),
+        "name_terms": name_parts(name),
+        "path_terms": name_parts(path),
+        "mail_from": _joined(metadata.get("from")),
+        "mail_to": _joined([metadata.get(k) for k in ("to", "cc", "bcc")]),
+        "subject": _joined(metadata.get("subject")),
         "text_chars": len(extracted.text),
         "entities": entities,
         "pii_hashes": hashes,
@@ -131,6 +142,16 @@ def refused_document(doc: IndexDoc, why: str) -> IndexDoc:
     source = {k: doc.source.get(k) for k in _KEPT_WHEN_REFUSED}
     source.update(status="error", reason=f"index refused the document: {why}"[:2000], title=doc.source.get("name"))
     return IndexDoc(doc.doc_id, source)
+
+
+def _joined(value: Any) -> str | None:
+    """Header values (strings or lists of them) as one searchable string."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        parts = [_joined(v) for v in value]
+        return " ; ".join(p for p in parts if p) or None
+    return str(value) or None
 
 
 def _flat(value: Any) -> Any:

@@ -18,14 +18,16 @@ from evidex.cli.context import echo_json, settings_of
 @click.option("--type", "content_type", help="Only this content type.")
 @click.option("--topic", help="Only documents with this topic.")
 @click.option("--entity", help="Only documents naming this entity, as LABEL:value (e.g. ORG:쿠팡).")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, None),
+              help="Hits to show; past 1,000 they are paged through a point in time (any depth).")
+@click.option("--sort", type=click.Choice(["relevance", "date", "date_asc"]), default="relevance", show_default=True)
 @click.option("--as", "as_user", help="Search as name@agency[:roles] (default EVIDEX_USER or the local operator).")
 @click.option("--reveal", is_flag=True, help="Show personal identifiers unmasked (privacy_officer/admin only).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def search(ctx: click.Context, query: str, agency: str | None, case_id: str | None, status: str | None,
-           content_type: str | None, topic: str | None, entity: str | None, limit: int, as_user: str | None,
-           reveal: bool, as_json: bool) -> None:
+           content_type: str | None, topic: str | None, entity: str | None, limit: int, sort: str,
+           as_user: str | None, reveal: bool, as_json: bool) -> None:
     """Search documents (Korean and English; "phrases", +must -not, fuzzy~)."""
     from evidex.search.identity import cli_user
     from evidex.search.builder import Filters
@@ -44,14 +46,27 @@ def search(ctx: click.Context, query: str, agency: str | None, case_id: str | No
             raise click.BadParameter("use LABEL:value, e.g. ORG:쿠팡", param_hint="--entity")
         pivot = (label.upper(), value)
     service = search_service(settings)
-    result = service.search(user, query, Filters(agency=agency, case_id=case_id, status=status,
-                                                 content_type=content_type, topic=topic, entity=pivot),
-                            limit=limit, reveal=reveal)
+    filters = Filters(agency=agency, case_id=case_id, status=status, content_type=content_type, topic=topic,
+                      entity=pivot)
+    if limit <= 1000:
+        result = service.search(user, query, filters, limit=limit, reveal=reveal, sort=sort)
+        hits, facets = result.hits, result.facets
+    else:  # deep: page through one point in time
+        result = service.search(user, query, filters, limit=1000, reveal=reveal, sort=sort, cursor="")
+        hits, facets = list(result.hits), result.facets
+        while result.next_cursor and len(hits) < limit:
+            result = service.search(user, query, filters, limit=min(1000, limit - len(hits)), reveal=reveal,
+                                    sort=sort, cursor=result.next_cursor)
+            hits.extend(result.hits)
     if as_json:
-        echo_json({"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": result.facets})
+        echo_json({"total": result.total, "hits": [asdict(h) for h in hits], "facets": facets,
+                   "explain": result.explain})
         return
     click.echo(f"{result.total} document(s)")
-    for hit in result.hits:
+    for name, buckets in facets.items():
+        if buckets:
+            click.echo(f"  {name}: " + ", ".join(f"{key} ({count})" for key, count in buckets[:5]))
+    for hit in hits:
         click.echo(f"\n* {hit.path}  [{hit.agency}/{hit.case_id}] status={hit.status} score={hit.score or 0:.2f}"
                    f"  id={hit.doc_id}")
         if hit.title and hit.title != Path(hit.path).name:

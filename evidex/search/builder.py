@@ -17,21 +17,13 @@ from evidex.search.audit import AuditTrail
 from evidex.search.display import View, identifier_masker, tokens_in
 from evidex.search.identity import TASK_FORCE, User
 from evidex.search.probes import ProbeGuard
-from evidex.search.query import (PreparedQuery, QueryRefused, check_filter, check_window, prepare, text_clause)
+from evidex.search.paging import PageState, facet_aggregations
+from evidex.search.query import (WORD, PreparedQuery, QueryRefused, check_filter, check_window, explain_query,
+                                 prepare, text_clause)
 from evidex.search.snippets import MARK_END, MARK_START, Masker, render
 from index_config.analysis import korean_surface_prefixes
+from index_config.bigrams import has_cjk
 
-FACETS = {
-    "agency": "agency",
-    "case": "case_id",
-    "type": "content_type",
-    "status": "status",
-    "language": "language",
-    "topic": "topics",
-    "person": "entities.PERSON",
-    "org": "entities.ORG",
-    "location": "entities.LOCATION",
-}
 
 
 _DISPLAYED_FIELDS = ("text", "path", "name", "title", "author", "reason", "metadata")
@@ -77,6 +69,19 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]
+    next_cursor: str | None = None
+    """Opaque token of the next page (point-in-time paging, any depth); None on the last page."""
+    explain: dict[str, Any] = field(default_factory=dict)
+    """What the query became: morphemes, bigrams, identifier types, fields."""
+
+
+SORTS = {
+    "relevance": [{"_score": "desc"}],
+    "date": [{"date": {"order": "desc", "missing": "_last"}}, {"_score": "desc"}],
+    "date_asc": [{"date": {"order": "asc", "missing": "_last"}}, {"_score": "desc"}],
+}
+PIT_KEEP_ALIVE = "5m"
+MAX_PAGE = 1000
 
 
 def _flagged(flags: list[str] | None) -> dict[str, Any]:
@@ -170,7 +175,10 @@ class SearchService:
         should: list[dict[str, Any]] = []
         if query.strip():
             should.append({"simple_query_string": {"query": query, "fields": ["text"], "default_operator": "or"}})
-            for term in korean_surface_prefixes(query):
+            terms = set(korean_surface_prefixes(query))
+            # a word found only through its bigrams is highlighted inside the longer word that holds it
+            terms |= {w.lower() for w in WORD.findall(query) if has_cjk(w) and len(w) >= 2}
+            for term in sorted(terms):
                 if len(term) >= 2 or len(query.strip()) == 1:
                     should.append({"wildcard": {"text": {"value": f"*{term}*"}}})
         return {
@@ -220,52 +228,17 @@ class SearchService:
                          filters=self._audit_filters(filters), outcome=f"refused: {exc}"[:300],
                          **_flagged(flags))
 
-    # -- reads ------------------------------------------------------------------
-    def search(self, user: User, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0,
-               reveal: bool = False, markup: str = "text") -> SearchResult:
-        """Search as ``user``; writes one audit record, refusals and failures included.
+    def audited_query(self, query: str) -> str:
+        """The query as the audit trail records it: identifiers masked, bounded."""
+        return render(query[:2000], self._masker(_NOBODY, False))
+
+    def render_hits(self, user: User, reveal: bool, raw_hits: list[dict[str, Any]], markup: str = "text") -> list[Hit]:
+        """Elasticsearch hits (``_source`` without text and token tables, ``highlight.text``) as ``user`` may see them.
 
         ``markup`` "text" marks highlights with ``[`` ``]``; "html" escapes the text and uses ``<mark>``.
-        Raises ``QueryRefused`` (the user's request) or ``SearchUnavailable`` (the index).
         """
-        filters = filters or Filters()
-        revealed = bool(reveal and user.may_reveal_pii)
-        flags: list[str] = []
-        try:
-            check_window(offset, limit)
-            prepared = self.prepare(user, query, reveal=reveal)
-            if not revealed:
-                verdict = self.probes.check(f"{user.agency}/{user.name}", prepared.text)
-                if verdict.flagged:
-                    flags.append(f"probe_suspected: {verdict.variants} variants of one query shape")
-                if verdict.throttled:
-                    raise QueryRefused("too many near-identical queries differing only in numbers or identifiers; "
-                                       "wait a few minutes (this has been recorded)", 429)
-            es_query = self.build_query(user, prepared, filters)
-        except QueryRefused as exc:
-            self._refuse(user, "search", exc, query, filters, flags)
-            raise
         tags = {"open_tag": "<mark>", "close_tag": "</mark>", "escape": html.escape} if markup == "html" else {}
-        audited_query = render(query, self._masker(_NOBODY, False))
-        audited_filters = self._audit_filters(filters)
-        try:
-            response = self.client.search(
-                index=self.docs, query=es_query, size=limit, from_=offset,
-                highlight=self._highlight(prepared), track_total_hits=True,
-                source_excludes=["text", "metadata", *_TOKEN_TABLES],
-                aggs={name: {"terms": {"field": field_, "size": 15}} for name, field_ in FACETS.items()},
-            )
-        except Exception as exc:
-            from elasticsearch import ApiError, BadRequestError
-
-            self.audit.write(user, "search", query=audited_query, filters=audited_filters,
-                             outcome=f"error: {_es_reason(exc)}", revealed=revealed, **_flagged(flags))
-            if isinstance(exc, BadRequestError):
-                raise QueryRefused(f"the index could not run this query ({_es_reason(exc)})", 400) from exc
-            if isinstance(exc, ApiError) and 400 <= getattr(exc, "status_code", 500) < 500:
-                raise QueryRefused(f"the index refused this query ({_es_reason(exc)})", 400) from exc
-            raise SearchUnavailable(f"the index is unavailable: {_es_reason(exc)}") from exc
-        raw_hits = response["hits"]["hits"]
+        revealed = bool(reveal and user.may_reveal_pii)
         shown = [(raw.get("highlight", {}).get("text", []), raw["_source"]) for raw in raw_hits]
         tables = self._token_tables([raw["_id"] for raw in raw_hits],
                                     tokens_in(*[(f, {k: s.get(k) for k in ("path", "title", "reason")})
@@ -282,16 +255,105 @@ class SearchService:
                 score=raw.get("_score"), snippets=[view.fragment(f, **tags) for f in fragments],
                 content_type=src.get("content_type"), language=src.get("language"), topics=src.get("topics", []),
             ))
-        facet_view = View(masker)
-        facets = {
-            name: facet_view.facet([(b["key"], b["doc_count"]) for b in agg["buckets"]])
-            for name, agg in response.get("aggregations", {}).items()
-        }
+        return hits
+
+    def render_facets(self, user: User, reveal: bool, aggregations: dict[str, Any]) -> dict[str, list[tuple[str, int]]]:
+        """Terms aggregations as (value, count) lists, values shaped like identifiers left out for masked roles."""
+        view = View(self._masker(user, reveal))
+        return {name: view.facet([(b.get("key_as_string", b["key"]), b["doc_count"]) for b in agg["buckets"]])
+                for name, agg in aggregations.items() if "buckets" in agg}
+
+    # -- reads ------------------------------------------------------------------
+    def search(self, user: User, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0,
+               reveal: bool = False, markup: str = "text", sort: str = "relevance",
+               cursor: str | None = None) -> SearchResult:
+        """Search as ``user``; writes one audit record, refusals and failures included.
+
+        ``markup`` "text" marks highlights with ``[`` ``]``; "html" escapes the text and uses ``<mark>``.
+        ``cursor`` "" starts point-in-time paging (stable order, any depth); a result's ``next_cursor`` continues
+        it. Raises ``QueryRefused`` (the user's request) or ``SearchUnavailable`` (the index).
+        """
+        filters = filters or Filters()
+        revealed = bool(reveal and user.may_reveal_pii)
+        flags: list[str] = []
+        page: PageState | None = None
+        try:
+            if sort not in SORTS:
+                raise QueryRefused(f"unknown sort {sort[:40]!r}; one of {', '.join(SORTS)}", 422)
+            if cursor is None:
+                check_window(offset, limit)
+            elif not 1 <= limit <= MAX_PAGE:
+                raise QueryRefused(f"limit must be between 1 and {MAX_PAGE} per page", 422)
+            else:
+                page = PageState.decode(cursor, self._page_key(user, query, filters, sort, reveal))
+            prepared = self.prepare(user, query, reveal=reveal)
+            if not revealed:
+                verdict = self.probes.check(f"{user.agency}/{user.name}", prepared.text)
+                if verdict.flagged:
+                    flags.append(f"probe_suspected: {verdict.variants} variants of one query shape")
+                if verdict.throttled:
+                    raise QueryRefused("too many near-identical queries differing only in numbers or identifiers; "
+                                       "wait a few minutes (this has been recorded)", 429)
+            es_query = self.build_query(user, prepared, filters)
+        except QueryRefused as exc:
+            self._refuse(user, "search", exc, query, filters, flags)
+            raise
+        audited_query = self.audited_query(query)
+        audited_filters = self._audit_filters(filters)
+        request: dict[str, Any] = dict(
+            query=es_query, size=limit, highlight=self._highlight(prepared), track_total_hits=True,
+            source_excludes=["text", "metadata", *_TOKEN_TABLES], sort=SORTS[sort],
+            aggs=facet_aggregations() if not (page and page.after) else None)
+        try:
+            if page is None:
+                response = self.client.search(index=self.docs, from_=offset, **request)
+            else:
+                if not page.pit:
+                    page.pit = self.client.open_point_in_time(index=self.docs, keep_alive=PIT_KEEP_ALIVE)["id"]
+                response = self.client.search(pit={"id": page.pit, "keep_alive": PIT_KEEP_ALIVE},
+                                              search_after=page.after or None, **request)
+        except Exception as exc:
+            from elasticsearch import ApiError, BadRequestError, NotFoundError
+
+            self.audit.write(user, "search", query=audited_query, filters=audited_filters,
+                             outcome=f"error: {_es_reason(exc)}", revealed=revealed, **_flagged(flags))
+            if page is not None and page.pit and isinstance(exc, NotFoundError):
+                raise QueryRefused("this result set has expired (pages stay open 5 minutes); search again", 410) \
+                    from exc
+            if isinstance(exc, BadRequestError):
+                raise QueryRefused(f"the index could not run this query ({_es_reason(exc)})", 400) from exc
+            if isinstance(exc, ApiError) and 400 <= getattr(exc, "status_code", 500) < 500:
+                raise QueryRefused(f"the index refused this query ({_es_reason(exc)})", 400) from exc
+            raise SearchUnavailable(f"the index is unavailable: {_es_reason(exc)}") from exc
+        raw_hits = response["hits"]["hits"]
+        hits = self.render_hits(user, reveal, raw_hits, markup)
+        facets = self.render_facets(user, reveal, response.get("aggregations") or {})
         total = response["hits"]["total"]["value"]
+        next_cursor = None
+        if page is not None and len(raw_hits) == limit:
+            page.pit = response.get("pit_id", page.pit)
+            page.after = raw_hits[-1]["sort"]
+            next_cursor = page.encode()
+        elif page is not None and page.pit:
+            self._close_pit(page.pit)
         self.audit.write(user, "search", query=audited_query, filters=audited_filters,
                          doc_ids=[h.doc_id for h in hits], result_count=total, revealed=revealed,
                          **_flagged(flags))
-        return SearchResult(total, hits, facets)
+        return SearchResult(total, hits, facets, next_cursor, explain_query(prepared))
+
+    def _close_pit(self, pit: str) -> None:
+        try:
+            self.client.close_point_in_time(id=pit)
+        except Exception:  # noqa: BLE001 - an expired point in time closes itself
+            pass
+
+    def _page_key(self, user: User, query: str, filters: Filters, sort: str, reveal: bool) -> str:
+        """Binds a cursor to one user, query, filter set and sort (a cursor is no ticket to other results)."""
+        import hashlib
+        import hmac as hmaclib
+
+        material = repr((user.name, user.agency, user.roles, query, sorted(vars(filters).items()), sort, reveal))
+        return hmaclib.new(self.secret, material.encode(), hashlib.sha256).hexdigest()[:24]
 
     def fetch(self, user: User, doc_ids: list[str], *, action: str, fields: list[str]) -> dict[str, dict[str, Any]]:
         """Several documents' ``fields`` as ``user`` may see them (others are left out); one audit record.

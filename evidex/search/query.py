@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from evidex.search.fields import FieldClause, FieldSyntaxError, split_fields
 from index_config.analysis import english_terms, has_hangul, has_latin, korean_terms
+from index_config.bigrams import SEPARATOR, has_cjk, name_parts, word_bigrams
 from models.identifiers.tokens import TOKEN_PATTERN, token_for
 
 MAX_QUERY_CHARS = 4000
@@ -18,6 +20,8 @@ MAX_QUERY_WORDS = 200
 MAX_FILTER_CHARS = 512
 MAX_RESULT_WINDOW = 10_000
 MAX_IDENTIFIERS_MASKED = 3
+BIGRAM_BOOST = 0.3
+"""Bigram-only matches rank below morpheme and exact ones."""
 """A role without the right to raw identifiers may name at most this many in one query (no enumeration)."""
 
 WORD = re.compile(r"[\w\uac00-\ud7a3]+", re.UNICODE)
@@ -42,6 +46,8 @@ class PreparedQuery:
     plain_identifiers: tuple[tuple[str, str], ...] = ()
     """Validated identifiers that are not sensitive (IP, URL, plate …) as (label, normalised value)."""
     rewrites: dict[str, Any] = field(default_factory=dict)
+    fields: tuple[FieldClause, ...] = ()
+    """``name:``/``date:``-style parts of the query, taken out of ``text``."""
 
 
 def check_window(offset: int, limit: int) -> None:
@@ -78,7 +84,9 @@ def prepare(query: str, *, secret: bytes, may_reveal: bool) -> PreparedQuery:
     tokens: list[str] = []
     for entity in sensitive:
         token = token_for(entity.label, entity.hashed or "")
-        pieces += [query[cursor : entity.start], f" {token} "]
+        before = " " if entity.start and query[entity.start - 1].isalnum() else ""
+        after = " " if entity.end < len(query) and query[entity.end].isalnum() else ""
+        pieces += [query[cursor : entity.start], f"{before}{token}{after}"]
         tokens.append(token)
         cursor = entity.end
     pieces.append(query[cursor:])
@@ -88,13 +96,18 @@ def prepare(query: str, *, secret: bytes, may_reveal: bool) -> PreparedQuery:
                            "queries at once)", 422)
     plain = tuple((e.label, e.norm) for e in found if not e.sensitive)
     rewrites = {"identifiers": [e.label for e in sensitive]} if sensitive else {}
-    return PreparedQuery(text=text, tokens=tuple(tokens), plain_identifiers=plain, rewrites=rewrites)
+    try:
+        text, fields = split_fields(text)
+    except FieldSyntaxError as exc:
+        raise QueryRefused(str(exc), 422) from exc
+    return PreparedQuery(text=text, tokens=tuple(tokens), plain_identifiers=plain, rewrites=rewrites,
+                         fields=tuple(fields))
 
 
 def analysed(query: str, analyse: Any, keep: Any) -> str:
     """Rewrite the words of a simple-query-string query through an analyser, keeping its operators.
 
-    A word that becomes several terms is grouped (``-개인정보`` → ``-(개인 정보)``) outside quotes, spliced in
+    A word that becomes several terms is their phrase (``-개인정보`` → ``-"개인 정보"``) outside quotes, spliced in
     inside a phrase; a word carrying ``*`` or ``~`` and an identifier token are left as written.
     """
     out: list[str] = []
@@ -109,7 +122,8 @@ def analysed(query: str, analyse: Any, keep: Any) -> str:
             continue
         terms = analyse(word).split() or [word]
         in_phrase = query.count('"', 0, match.start()) % 2 == 1
-        out.append(" ".join(terms) if len(terms) == 1 or in_phrase else f"({' '.join(terms)})")
+        # a word of several morphemes is the phrase of them (개인정보 = "개인 정보"), never loose terms
+        out.append(" ".join(terms) if len(terms) == 1 or in_phrase else f'"{" ".join(terms)}"')
     out.append(query[pos:])
     return "".join(out)
 
@@ -118,21 +132,52 @@ def word_clause(word: str) -> dict[str, Any]:
     """One plain query word, matched as written, as Korean morphemes or as an English lemma."""
     if TOKEN_PATTERN.fullmatch(word):
         return {"multi_match": {"query": word, "fields": ["text", "title^2", "name.text^2", "path.text"]}}
-    should: list[dict[str, Any]] = [{"match": {"text": {"query": word}}},
+    should: list[dict[str, Any]] = [{"match": {"text": {"query": word, "boost": 1.5}}},
                                     {"match": {"title": {"query": word, "boost": 2.0}}},
-                                    {"match": {"name.text": {"query": word, "boost": 2.0}}}]
+                                    {"match_phrase": {"name_terms": {"query": name_parts(word), "boost": 2.0}}}]
     if has_hangul(word) and (terms := korean_terms(word)):
-        should.append({"match": {"text_ko": {"query": terms, "operator": "and"}}})
+        should.append({"match_phrase": {"text_ko": {"query": terms}}})
     if has_latin(word) and (lemma := english_terms(word)):
-        should.append({"match": {"text_en": {"query": lemma, "operator": "and"}}})
+        should.append({"match_phrase": {"text_en": {"query": lemma}}})
+    if has_cjk(word) and (pairs := word_bigrams(word)):
+        # any run of its syllables, with or without particles: recall for words no dictionary knows
+        should.append({"match_phrase": {"text_bi": {"query": " ".join(pairs), "boost": BIGRAM_BOOST}}})
     return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def bigram_query(query: str) -> str:
+    """A simple-query-string query with each CJK word as the phrase of its bigrams (operators kept)."""
+    out: list[str] = []
+    pos = 0
+    previous_in_phrase = -1
+    for match in WORD.finditer(query):
+        out.append(query[pos : match.start()])
+        pos = match.end()
+        word = match.group(0)
+        in_phrase = query.count('"', 0, match.start()) % 2 == 1
+        pairs = word_bigrams(word) if has_cjk(word) and not TOKEN_PATTERN.fullmatch(word) else []
+        if not pairs:
+            out.append(word)
+        elif in_phrase:
+            quote_at = query.rfind('"', 0, match.start())
+            joined = " ".join(pairs)
+            out.append(f"{SEPARATOR} {joined}" if previous_in_phrase > quote_at else joined)
+            previous_in_phrase = match.start()
+        else:
+            out.append(f'"{" ".join(pairs)}"')
+    out.append(query[pos:])
+    return "".join(out)
 
 
 def text_clause(prepared: PreparedQuery, identifier_clauses: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The full-text part of the query (None for an empty query)."""
     query = prepared.text
+    extra = [c.clause for c in prepared.fields]
     if not query.strip():
-        return None
+        return {"bool": {"must": extra}} if extra else None
+    if extra:
+        inner = text_clause(PreparedQuery(query, prepared.tokens, prepared.plain_identifiers), identifier_clauses)
+        return {"bool": {"must": extra + ([inner] if inner else [])}}
     if not OPERATORS.search(query):
         # Plain words: every word must match, each in whichever form (original, morphemes, lemma) it can,
         # so a query mixing Korean and English words finds documents mixing them.
@@ -147,5 +192,32 @@ def text_clause(prepared: PreparedQuery, identifier_clauses: list[dict[str, Any]
     if has_latin(query):
         should.append({"simple_query_string": {
             "query": analysed(query, english_terms, has_latin), "fields": ["text_en"], "default_operator": "and"}})
+    if has_cjk(query):
+        should.append({"simple_query_string": {
+            "query": bigram_query(query), "fields": ["text_bi"], "default_operator": "and", "boost": BIGRAM_BOOST}})
     should.extend(identifier_clauses)
     return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def explain_query(prepared: PreparedQuery) -> dict[str, Any]:
+    """What the query became, for a user puzzled by a hit or a miss (no identifier value is named)."""
+    words = []
+    for word in WORD.findall(prepared.text):
+        if TOKEN_PATTERN.fullmatch(word):
+            words.append({"word": f"[{TOKEN_PATTERN.fullmatch(word).group(1).upper()}]",  # type: ignore[union-attr]
+                          "matched_as": "keyed hash of the identifier"})
+            continue
+        entry: dict[str, Any] = {"word": word, "as_written": True}
+        if has_hangul(word):
+            entry["morphemes"] = korean_terms(word).split()
+        if has_latin(word):
+            entry["lemmas"] = english_terms(word).split()
+        if has_cjk(word):
+            entry["bigrams"] = word_bigrams(word)
+        words.append(entry)
+    out: dict[str, Any] = {"words": words, "operators": bool(OPERATORS.search(prepared.text))}
+    if prepared.rewrites.get("identifiers"):
+        out["identifiers"] = prepared.rewrites["identifiers"]
+    if prepared.fields:
+        out["fields"] = [c.describe for c in prepared.fields]
+    return out

@@ -49,8 +49,10 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
     def search(user: Caller, q: str = "", agency: str | None = None, case: str | None = None,
                status: str | None = None, type: str | None = None, topic: str | None = None,
                language: str | None = None, entity: Annotated[str | None, Query(description="LABEL:value")] = None,
-               limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
-               reveal: bool = False) -> dict[str, Any]:
+               limit: Annotated[int, Query(ge=1, le=1000)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
+               reveal: bool = False, sort: str = "relevance",
+               cursor: Annotated[str | None, Query(description="'' starts cursor paging; then next_cursor")] = None,
+               ) -> dict[str, Any]:
         pivot: tuple[str, str] | None = None
         if agency:
             settings.check_agency(agency)
@@ -61,8 +63,9 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
             pivot = (label.upper(), value)
         result = service.search(user, q, Filters(agency=agency, case_id=case, status=status, content_type=type,
                                                  topic=topic, language=language, entity=pivot),
-                                limit=limit, offset=offset, reveal=reveal, markup="html")
-        return {"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": result.facets}
+                                limit=limit, offset=offset, reveal=reveal, markup="html", sort=sort, cursor=cursor)
+        return {"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": result.facets,
+                "next_cursor": result.next_cursor, "explain": result.explain}
 
     def _doc(user: User, doc_id: str, action: str, reveal: bool = False) -> dict[str, Any]:
         try:

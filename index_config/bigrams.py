@@ -1,0 +1,46 @@
+"""Character bigrams of Hangul and other CJK text, and the parts of file names, computed in Python.
+
+Kiwi splits a word it does not know differently in context than alone (``노라로누은`` is one noun in a text,
+``노라로누`` alone becomes ``노라``+``로``+``누``), so made-up names and codenames are also indexed as overlapping
+character bigrams in ``text_bi``: a query word matched as the phrase of its bigrams finds it wherever its syllables
+occur in a row, with or without particles. Runs of CJK characters are separated by a filler word so that a
+phrase never spans two words. The minimal Elasticsearch distribution has no ``cjk_bigram`` filter; this is it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK_RUN = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]+")
+SEPARATOR = "qq"
+"""A word between runs: never a bigram, so a bigram phrase cannot match across two words."""
+_NAME_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_A-Za-z]+", re.UNICODE)
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK_RUN.search(text) is not None
+
+
+def bigrams(text: str) -> str:
+    """Every run of two or more CJK characters as its overlapping bigrams, runs separated by ``SEPARATOR``."""
+    out: list[str] = []
+    for match in _CJK_RUN.finditer(text):
+        run = match.group(0)
+        if len(run) < 2:
+            continue
+        if out:
+            out.append(SEPARATOR)
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return " ".join(out)
+
+
+def word_bigrams(word: str) -> list[str]:
+    """The bigram phrase of one query word (empty when it has fewer than two CJK characters in a row)."""
+    phrase = bigrams(word)
+    return [] if not phrase or SEPARATOR in phrase.split() else phrase.split()
+
+
+def name_parts(name: str) -> str:
+    """A file name or path as lower-cased words: ``customers_dump.csv`` → ``customers dump csv``;
+    ``QuarterlyReport2025.xlsx`` → ``quarterly report 2025 xlsx``."""
+    return " ".join(part.lower() for part in _NAME_PARTS.findall(name or ""))
