@@ -14,7 +14,7 @@ from extractors.base import (
 from extractors.children import ChildSink
 from extractors.office.crypto import decrypt_to, is_encrypted
 from extractors.office.numformat import BUILTIN, display, is_date_code
-from extractors.office.oleobjects import word_object_pool
+from extractors.office.oleobjects import ppt_objects, word_object_pool
 
 
 def _run(cmd: list[str], ctx: ExtractContext) -> tuple[int, str, str]:
@@ -65,21 +65,54 @@ def _read_doc(path: Path, ctx: ExtractContext) -> Extracted:
 
 
 def extract_ppt(path: Path, ctx: ExtractContext) -> Extracted:
-    """PowerPoint 97–2003 slides' text with catppt."""
+    """PowerPoint 97–2003: slides, notes, masters and embedded objects."""
     if is_encrypted(path):
         return _decrypted_then(path, ctx, _read_ppt)
     return _read_ppt(path, ctx)
 
 
 def _read_ppt(path: Path, ctx: ExtractContext) -> Extracted:
+    """Slides (placeholders, text boxes, tables), notes and masters from the deck's own records and
+    from catppt; the reading with more text is kept. Embedded OLE objects become children."""
+    records = _ppt_records(path)
     code, out, err = _run(["catppt", "-d", "utf-8", str(path)], ctx)
-    if code != 0:
+    if code != 0 and records is None:
         lines = err.strip().splitlines()
         raise CorruptError(f"PowerPoint file unreadable: {lines[-1] if lines else code}")
-    slides = [s.strip() for s in out.split("\f")]
-    pages = tuple(Page(i, s) for i, s in enumerate(slides, start=1) if s)
-    return Extracted(status=Status.OK, text="\n\n".join(p.text for p in pages), pages=pages,
-                     metadata={"reader": "catppt"}, method=Method.TEXT_LAYER)
+    catppt = [s.strip() for s in out.split("\f")] if code == 0 else []
+    catppt_size = sum(len("".join(line.split())) for line in dict.fromkeys("\n".join(catppt).splitlines()))
+    sink = ChildSink(ctx)
+    meta: dict = {}
+    if records is not None:
+        ppt_objects(records.objects, sink)
+        if records.problems:
+            meta["warnings"] = records.problems[:20]
+    if records is not None and records.size() >= catppt_size:
+        pages = tuple(Page(i, s) for i, s in enumerate(records.pages(), start=1) if s)
+        parts = [p.text for p in pages] + [f"[{label}]\n{text}" for label, text in records.sections().items() if text]
+        meta["reader"] = "ppt records"
+    else:
+        pages = tuple(Page(i, s) for i, s in enumerate(catppt, start=1) if s)
+        parts = [p.text for p in pages]
+        meta["reader"] = "catppt"
+    meta.update(sink.metadata())
+    return Extracted(status=Status.OK, text="\n\n".join(parts), pages=pages, metadata=meta,
+                     method=Method.TEXT_LAYER, children=tuple(sink.children))
+
+
+def _ppt_records(path: Path):
+    """The deck's text read from its records (``extractors.office.pptrecords``), or None."""
+    import olefile
+
+    from extractors.office.pptrecords import read_ppt_text
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            stream = ole.openstream("PowerPoint Document").read()
+            user = ole.openstream("Current User").read() if ole.exists("Current User") else None
+    except Exception:  # olefile raises many types on damaged containers
+        return None
+    return read_ppt_text(stream, user)
 
 
 class _Quiet:

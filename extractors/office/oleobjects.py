@@ -1,4 +1,5 @@
-"""Embedded objects of RTF (``\\objdata``, OLE1) and legacy Word (``ObjectPool``) documents."""
+"""Embedded objects of RTF (``\\objdata``, OLE1), legacy Word (``ObjectPool``) and PowerPoint
+(``ExOleObjStg``) documents."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from extractors.base import Status
 from extractors.children import ChildSink
-from extractors.office.parts import ole10_native, unwrap_ole_object
+from extractors.office.parts import office_storage, ole10_native, unwrap_ole_object
 
 _OBJDATA = re.compile(rb"\\objdata\b")
 _HEX = re.compile(rb"[0-9a-fA-F]")
@@ -56,7 +57,8 @@ def _ole1(blob: bytes) -> tuple[str, bytes]:
 
 
 def word_object_pool(path: Path, sink: ChildSink) -> None:
-    """Emit files embedded in a Word 97–2003 document's ``ObjectPool`` (packaged files)."""
+    """Emit files embedded in a Word 97–2003 document's ``ObjectPool``: packaged files, and Word,
+    Excel and PowerPoint objects as documents of their own."""
     import olefile
 
     try:
@@ -75,7 +77,34 @@ def word_object_pool(path: Path, sink: ChildSink) -> None:
                     sink.add_bytes(f"{base}/package", ole.openstream(f"{base}/Package").read(), name="package")
                 elif ole.exists(f"{base}/CONTENTS"):
                     sink.add_bytes(f"{base}/contents", ole.openstream(f"{base}/CONTENTS").read(), name="contents")
+                elif (document := office_storage(ole, list(storage))) is not None:
+                    name, data = document
+                    sink.add_bytes(f"{base}/{name}", data, name=name)
                 else:
-                    sink.skip(base, Status.UNSUPPORTED, "embedded Office object stored as an OLE storage")
+                    sink.skip(base, Status.UNSUPPORTED, "embedded object of an application Evidex does not read")
             except OSError as exc:
                 sink.skip(base, Status.CORRUPT, f"embedded object unreadable: {exc}")
+
+
+def ppt_objects(objects: list[bytes], sink: ChildSink) -> None:
+    """Emit the embedded objects of a PowerPoint 97–2003 deck (compound files of ``ExOleObjStg``)."""
+    for number, data in enumerate(objects, start=1):
+        if _empty_storage(data):
+            continue  # an object slot with no streams (nothing to read)
+        inner, payload = unwrap_ole_object(data)
+        name = inner or f"object-{number}.bin"
+        sink.add_bytes(f"objects/object-{number}/{name}", payload, name=name)
+
+
+def _empty_storage(data: bytes) -> bool:
+    import io
+
+    import olefile
+
+    if not data.startswith(b"\xd0\xcf\x11\xe0"):
+        return False
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            return not ole.listdir()
+    except Exception:  # a damaged container is still handed on, as a child to report
+        return False

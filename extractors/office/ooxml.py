@@ -51,6 +51,40 @@ def _tables_of(zf: zipfile.ZipFile, part: str, problems: list[str]) -> tuple[str
         return "", []
 
 
+def _charts(zf: zipfile.ZipFile, names: list[str], prefix: str, problems: list[str]) -> str:
+    """Titles, axis titles, series names and category labels of the package's charts (values left out)."""
+    out: list[str] = []
+    for name in numbered(names, prefix + r"charts/chart(\d+)\.xml"):
+        try:
+            root = xml_part(zf, name)
+        except CorruptError as exc:
+            problems.append(f"{name}: {exc.reason}")
+            continue
+        lines: list[str] = []
+        for el in root.iter():
+            if not isinstance(el.tag, str) or not el.text or not el.text.strip():
+                continue
+            local = el.tag.rsplit("}", 1)[-1]
+            if local == "t" or (local == "v" and _in_chart_labels(el)):
+                lines.append(el.text.strip())
+        if lines:
+            out.append("\n".join(dict.fromkeys(lines)))
+    return "\n\n".join(out)
+
+
+def _in_chart_labels(el: Any) -> bool:
+    """True for a cached value under a series name (``c:tx``) or the categories (``c:cat``)."""
+    parent = el.getparent()
+    while parent is not None:
+        local = parent.tag.rsplit("}", 1)[-1] if isinstance(parent.tag, str) else ""
+        if local in ("tx", "cat"):
+            return True
+        if local in ("val", "xVal", "yVal", "bubbleSize", "ser", "plotArea"):
+            return False
+        parent = parent.getparent()
+    return False
+
+
 def _result(pages: list[Page], sections: dict[str, str], meta: dict, sink: ChildSink,
             problems: list[str]) -> Extracted:
     parts = [p.text for p in pages if p.text.strip()]
@@ -85,6 +119,9 @@ def _read_docx(path: Path, ctx: ExtractContext) -> Extracted:
             joined = "\n".join(dict.fromkeys(t for t in texts if t.strip()))
             if joined:
                 sections[label] = joined
+        charts = _charts(zf, names, "word/", problems)
+        if charts:
+            sections["charts"] = charts
         meta: dict = core_properties(zf)
         sink = ChildSink(ctx)
         embedded_objects(zf, "word/", sink)
@@ -112,7 +149,8 @@ def _read_pptx(path: Path, ctx: ExtractContext) -> Extracted:
             _text_of(zf, n, problems, _PPT_COMMENT_RULES) for n in names
             if re.fullmatch(r"ppt/comments/(modernComment_[^/]+|comment\d+)\.xml", n)
         ]
-        sections = {"comments": "\n".join(c for c in comments if c.strip())}
+        sections = {"comments": "\n".join(c for c in comments if c.strip()),
+                    "charts": _charts(zf, names, "ppt/", problems)}
         meta: dict = core_properties(zf)
         meta["slides"] = len(pages)
         sink = ChildSink(ctx)
@@ -196,6 +234,7 @@ def _read_xlsx(path: Path, ctx: ExtractContext) -> Extracted:
             "text boxes": "\n".join(
                 _text_of(zf, n, problems) for n in numbered(names, r"xl/drawings/drawing(\d+)\.xml")
             ),
+            "charts": _charts(zf, names, "xl/", problems),
         }
         meta: dict = core_properties(zf)
         meta["sheets"] = len(pages)

@@ -153,9 +153,37 @@ def unwrap_ole_object(data: bytes) -> tuple[str | None, bytes]:
                 payload = ole.openstream("CONTENTS").read()
                 if payload.startswith(_KNOWN_MAGIC):
                     return "contents", payload
+            found = office_storage(ole, [])
+            if found is not None:
+                return found
     except Exception:
         return None, data
     return None, data
+
+
+#: The stream that makes a storage a Word, Excel or PowerPoint document, and its file suffix.
+_OFFICE_STREAMS = (("WordDocument", ".doc"), ("Workbook", ".xls"), ("Book", ".xls"), ("PowerPoint Document", ".ppt"))
+
+
+def office_storage(ole: Any, base: list[str]) -> tuple[str, bytes] | None:
+    """A Word/Excel/PowerPoint document stored as storage ``base`` of an open compound file, written
+    out as a standalone compound file (``object.xls``…), or None when it is not one.
+
+    Embedded objects are re-written even when they are the whole file: their containers (version
+    4 sectors, extra OLE streams) are what makes readers fail with "Can't determine file's BIFF
+    version"; olefile reads them and the new file carries only the document's streams.
+    """
+    from extractors.office.cfbwrite import compound_file, storage_streams
+
+    for stream, suffix in _OFFICE_STREAMS:
+        if ole.exists("/".join([*base, stream])):
+            streams, clsids = storage_streams(ole, base)
+            streams = {k: v for k, v in streams.items() if not k[0].startswith(("\x01", "\x03"))}
+            try:
+                return f"{base[-1] if base else 'object'}{suffix}", compound_file(streams, clsids)
+            except ValueError:
+                return None
+    return None
 
 
 def ole10_native(raw: bytes) -> tuple[str | None, bytes]:
