@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from evidex.cli import audit, batches, node, reads
+from evidex.cli import audit, batches, export, node, reads
 from evidex.cli.tools import register_tools
 from evidex.cli.topics import register_topic_commands
 from evidex.settings import load_settings
@@ -60,6 +60,8 @@ main.add_command(audit.audit)
 for command in (batches.ingest, batches.receipt, batches.watch, batches.reindex, batches.verify,
                 reads.search, reads.serve, reads.users):
     main.add_command(command)
+main.add_command(export.export)
+main.add_command(export.batch_search)
 register_tools(main)
 register_topic_commands(main)
 
