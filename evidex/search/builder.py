@@ -8,12 +8,12 @@ the original text with personal identifiers masked unless the caller's role may 
 from __future__ import annotations
 
 import html
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evidex.search.audit import AuditTrail
+from evidex.search.results import (MAX_PAGE, PIT_KEEP_ALIVE, SORTS, AccessDenied, Filters, Hit, SearchResult,
+                                   SearchUnavailable, es_reason, flagged)
 from evidex.search.display import View, identifier_masker, tokens_in
 from evidex.search.identity import TASK_FORCE, User
 from evidex.search.probes import ProbeGuard
@@ -24,84 +24,10 @@ from evidex.search.snippets import MARK_END, MARK_START, Masker, render
 from index_config.analysis import korean_surface_prefixes
 from index_config.bigrams import has_cjk
 
-
-
 _DISPLAYED_FIELDS = ("text", "path", "name", "title", "author", "reason", "metadata")
 _TOKEN_TABLES = ("pii_masks", "pii_values")
 _NOBODY = User("audit", "audit", ("investigator",))
 """A caller without any right to raw identifiers: what the audit trail may record."""
-
-
-class AccessDenied(PermissionError):
-    """The caller may not see this document."""
-
-
-@dataclass(frozen=True)
-class Filters:
-    agency: str | None = None
-    case_id: str | None = None
-    status: str | None = None
-    content_type: str | None = None
-    language: str | None = None
-    topic: str | None = None
-    entity: tuple[str, str] | None = None
-    batch_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Hit:
-    doc_id: str
-    path: str
-    title: str | None
-    agency: str
-    case_id: str
-    status: str
-    reason: str | None
-    score: float | None
-    snippets: list[str]
-    content_type: str | None = None
-    language: str | None = None
-    topics: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    total: int
-    hits: list[Hit]
-    facets: dict[str, list[tuple[str, int]]]
-    next_cursor: str | None = None
-    """Opaque token of the next page (point-in-time paging, any depth); None on the last page."""
-    explain: dict[str, Any] = field(default_factory=dict)
-    """What the query became: morphemes, bigrams, identifier types, fields."""
-
-
-SORTS = {
-    "relevance": [{"_score": "desc"}],
-    "date": [{"date": {"order": "desc", "missing": "_last"}}, {"_score": "desc"}],
-    "date_asc": [{"date": {"order": "asc", "missing": "_last"}}, {"_score": "desc"}],
-}
-PIT_KEEP_ALIVE = "5m"
-MAX_PAGE = 1000
-
-
-def _flagged(flags: list[str] | None) -> dict[str, Any]:
-    return {"flags": list(flags)} if flags else {}
-
-
-class SearchUnavailable(RuntimeError):
-    """The index cannot be reached or failed on its own (not the user's fault): the API answers 503."""
-
-
-def _es_reason(exc: Exception) -> str:
-    """The root cause Elasticsearch gave for refusing a request, in one line."""
-    info = getattr(exc, "info", None) or getattr(exc, "body", None)
-    if isinstance(info, dict):
-        error = info.get("error", {})
-        if isinstance(error, dict):
-            causes = error.get("root_cause") or [error]
-            cause = causes[0] if causes else error
-            return f"{cause.get('type', 'error')}: {cause.get('reason', '')}"[:300]
-    return str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
 
 
 class SearchService:
@@ -226,7 +152,7 @@ class SearchService:
                 flags: list[str] | None = None) -> None:
         self.audit.write(user, action, query=render(query[:2000], self._masker(_NOBODY, False)),
                          filters=self._audit_filters(filters), outcome=f"refused: {exc}"[:300],
-                         **_flagged(flags))
+                         **flagged(flags))
 
     def audited_query(self, query: str) -> str:
         """The query as the audit trail records it: identifiers masked, bounded."""
@@ -316,15 +242,15 @@ class SearchService:
             from elasticsearch import ApiError, BadRequestError, NotFoundError
 
             self.audit.write(user, "search", query=audited_query, filters=audited_filters,
-                             outcome=f"error: {_es_reason(exc)}", revealed=revealed, **_flagged(flags))
+                             outcome=f"error: {es_reason(exc)}", revealed=revealed, **flagged(flags))
             if page is not None and page.pit and isinstance(exc, NotFoundError):
                 raise QueryRefused("this result set has expired (pages stay open 5 minutes); search again", 410) \
                     from exc
             if isinstance(exc, BadRequestError):
-                raise QueryRefused(f"the index could not run this query ({_es_reason(exc)})", 400) from exc
+                raise QueryRefused(f"the index could not run this query ({es_reason(exc)})", 400) from exc
             if isinstance(exc, ApiError) and 400 <= getattr(exc, "status_code", 500) < 500:
-                raise QueryRefused(f"the index refused this query ({_es_reason(exc)})", 400) from exc
-            raise SearchUnavailable(f"the index is unavailable: {_es_reason(exc)}") from exc
+                raise QueryRefused(f"the index refused this query ({es_reason(exc)})", 400) from exc
+            raise SearchUnavailable(f"the index is unavailable: {es_reason(exc)}") from exc
         raw_hits = response["hits"]["hits"]
         hits = self.render_hits(user, reveal, raw_hits, markup)
         facets = self.render_facets(user, reveal, response.get("aggregations") or {})
@@ -338,7 +264,7 @@ class SearchService:
             self._close_pit(page.pit)
         self.audit.write(user, "search", query=audited_query, filters=audited_filters,
                          doc_ids=[h.doc_id for h in hits], result_count=total, revealed=revealed,
-                         **_flagged(flags))
+                         **flagged(flags))
         return SearchResult(total, hits, facets, next_cursor, explain_query(prepared))
 
     def _close_pit(self, pit: str) -> None:
@@ -408,3 +334,7 @@ class SearchService:
         if isinstance(source.get("entities"), dict):
             source["entities"] = view.entities(source["entities"])
         return source
+
+_es_reason = es_reason  # the name other modules of this room import
+
+__all__ = ["AccessDenied", "Filters", "Hit", "SearchResult", "SearchService", "SearchUnavailable"]

@@ -1,0 +1,78 @@
+"""What the query builder returns and raises: filters, hits, result sets, sorts and the errors of a read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class AccessDenied(PermissionError):
+    """The caller may not see this document."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    agency: str | None = None
+    case_id: str | None = None
+    status: str | None = None
+    content_type: str | None = None
+    language: str | None = None
+    topic: str | None = None
+    entity: tuple[str, str] | None = None
+    batch_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: str
+    path: str
+    title: str | None
+    agency: str
+    case_id: str
+    status: str
+    reason: str | None
+    score: float | None
+    snippets: list[str]
+    content_type: str | None = None
+    language: str | None = None
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    next_cursor: str | None = None
+    """Opaque token of the next page (point-in-time paging, any depth); None on the last page."""
+    explain: dict[str, Any] = field(default_factory=dict)
+    """What the query became: morphemes, bigrams, identifier types, fields."""
+
+
+SORTS = {
+    "relevance": [{"_score": "desc"}],
+    "date": [{"date": {"order": "desc", "missing": "_last"}}, {"_score": "desc"}],
+    "date_asc": [{"date": {"order": "asc", "missing": "_last"}}, {"_score": "desc"}],
+}
+PIT_KEEP_ALIVE = "5m"
+MAX_PAGE = 1000
+
+
+def flagged(flags: list[str] | None) -> dict[str, Any]:
+    return {"flags": list(flags)} if flags else {}
+
+
+class SearchUnavailable(RuntimeError):
+    """The index cannot be reached or failed on its own (not the user's fault): the API answers 503."""
+
+
+def es_reason(exc: Exception) -> str:
+    """The root cause Elasticsearch gave for refusing a request, in one line."""
+    info = getattr(exc, "info", None) or getattr(exc, "body", None)
+    if isinstance(info, dict):
+        error = info.get("error", {})
+        if isinstance(error, dict):
+            causes = error.get("root_cause") or [error]
+            cause = causes[0] if causes else error
+            return f"{cause.get('type', 'error')}: {cause.get('reason', '')}"[:300]
+    return str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
