@@ -34,12 +34,29 @@ def register_tools(main: click.Group) -> None:
     @click.option("--password", "passwords", multiple=True, help="Candidate password (repeatable).")
     @click.option("--ocr-languages", default="kor+eng", show_default=True)
     @click.option("--full", is_flag=True, help="Print the whole text (it is truncated otherwise).")
+    @click.option("--tree", is_flag=True, help="Read members, attachments and messages too: the whole tree.")
     @click.option("--json", "as_json", is_flag=True)
-    def extract(file: Path, passwords: tuple[str, ...], ocr_languages: str, full: bool, as_json: bool) -> None:
+    def extract(file: Path, passwords: tuple[str, ...], ocr_languages: str, full: bool, tree: bool,
+                as_json: bool) -> None:
         """Show what the pipeline reads from one file (status, reason, text, metadata, children)."""
-        from extractors import describe, extract_path
+        from extractors import describe, extract_path, extract_tree, render_tree
         from extractors.base import ExtractContext
 
+        if tree:
+            with tempfile.TemporaryDirectory() as tmp:
+                root = extract_tree(file, ExtractContext(tmp_dir=Path(tmp), passwords=passwords,
+                                                         ocr_languages=ocr_languages))
+            if as_json:
+                def as_dict(node):  # noqa: ANN001, ANN202
+                    record = describe(node.result, full=full)
+                    record.pop("children", None)
+                    return {"name": node.name, "member_path": node.member_path, **record,
+                            "members": [as_dict(child) for child in node.children]}
+
+                echo_json(as_dict(root))
+            else:
+                click.echo(render_tree(root, text_chars=None if full else 2000))
+            return
         with tempfile.TemporaryDirectory() as tmp:
             extracted = extract_path(file, ExtractContext(tmp_dir=Path(tmp), passwords=passwords,
                                                           ocr_languages=ocr_languages))

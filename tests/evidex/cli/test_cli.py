@@ -63,3 +63,29 @@ def test_an_agency_topic_file_in_the_data_dir_joins_the_taxonomy(tmp_path: Path)
     topics = {row["id"]: row for row in json.loads(result.output)}
     assert "ad_data_brokers" in topics and topics["ad_data_brokers"]["threshold"] is None
     assert "night_work_health" in topics
+
+
+def test_extract_tree_shows_every_member_with_its_text(tmp_path: Path) -> None:
+    import zipfile
+    from email.message import EmailMessage
+
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "a@example.org", "b@example.org", "압수물"
+    mail.set_content("메일 본문: 장부 사본 첨부")
+    mail.add_attachment("첨부 장부 내용 3건".encode("utf-8"), maintype="text", subtype="plain", filename="장부.txt")
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as archive:
+        archive.writestr("메모/ledger.txt", "내부 메모: 송금 기록")
+    outer = tmp_path / "exhibit.zip"
+    with zipfile.ZipFile(outer, "w") as archive:
+        archive.write(inner, "nested/inner.zip")
+        archive.writestr("mail.eml", bytes(mail))
+    text = CliRunner().invoke(main, ["extract", str(outer), "--tree"], catch_exceptions=False).output
+    for expected in ("nested/inner.zip", "ledger.txt", "내부 메모: 송금 기록", "mail.eml", "메일 본문", "장부.txt",
+                     "첨부 장부 내용 3건"):
+        assert expected in text, (expected, text)
+    assert str(tmp_path) not in text.replace(str(outer), "")  # no temporary paths
+    tree = json.loads(CliRunner().invoke(main, ["extract", str(outer), "--tree", "--json"],
+                                         catch_exceptions=False).output)
+    names = [m["name"] for m in tree["members"]]
+    assert any("inner.zip" in n for n in names) and any("mail.eml" in n for n in names)
