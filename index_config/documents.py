@@ -11,6 +11,7 @@ from extractors.base import Extracted
 from index_config.analysis import english_terms, korean_terms
 from index_config.bigrams import bigrams, name_parts
 from models.identifiers import SOURCE
+from models.names import KEYED_LABELS, xref_key
 from models.identifiers.tokens import blank_identifiers, looks_like_identifier, tokenize, tokenize_value
 from models.types import Enrichment
 
@@ -54,6 +55,7 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
     text_ko, text_en = analysed
     entities: dict[str, list[str]] = {}
     hashes: list[str] = []
+    keys: list[str] = []
     for entity in enrichment.entities:
         if entity.sensitive:
             if entity.hashed and entity.hashed not in hashes:
@@ -64,6 +66,10 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
         values = entities.setdefault(entity.label, [])
         if entity.norm not in values and len(values) < MAX_VALUES_PER_LABEL:
             values.append(entity.norm)
+            if entity.label in KEYED_LABELS or entity.source == SOURCE:
+                key = xref_key(entity.label, entity.norm)
+                if key and key not in keys:
+                    keys.append(key)
 
     def field_value(value: Any) -> Any:
         if secret is None or value is None:
@@ -120,6 +126,7 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
         "text_chars": len(extracted.text),
         "entities": entities,
         "pii_hashes": hashes,
+        "xref_keys": keys,
         "pii_masks": tokenized.masks,
         "pii_values": tokenized.values,
         "pii": enrichment.pii,

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from evidex.cli import audit, batches, export, node, reads
+from evidex.cli import xref as xref_cli
 from evidex.cli.tools import register_tools
 from evidex.cli.topics import register_topic_commands
 from evidex.settings import load_settings
@@ -62,6 +63,7 @@ for command in (batches.ingest, batches.receipt, batches.watch, batches.reindex,
     main.add_command(command)
 main.add_command(export.export)
 main.add_command(export.batch_search)
+main.add_command(xref_cli.xref)
 register_tools(main)
 register_topic_commands(main)
 

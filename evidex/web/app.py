@@ -20,6 +20,7 @@ from evidex.search.identity import User
 from evidex.search.users import UserDirectory
 from evidex.settings import Settings
 from evidex.web.export_routes import add_export_routes
+from evidex.web.xref_routes import add_xref_routes
 from evidex.web.guard import install_guards, page_csp
 from evidex.web.reference import api_reference_page
 
@@ -107,6 +108,7 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
         return api_reference_page(app.openapi())
 
     add_export_routes(app, service, settings, current_user)
+    add_xref_routes(app, service, settings, current_user)
     return app
 
 

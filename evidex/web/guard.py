@@ -56,6 +56,10 @@ def install_guards(app: FastAPI, *, csp: str) -> None:
     async def unknown_agency(request: Request, exc: UnknownAgency) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
+    @app.exception_handler(PermissionError)
+    async def forbidden(request: Request, exc: PermissionError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
     @app.exception_handler(SearchUnavailable)
     async def unavailable(request: Request, exc: SearchUnavailable) -> JSONResponse:
         return JSONResponse({"detail": "the search index is unavailable; try again shortly"}, status_code=503)

@@ -76,7 +76,8 @@ def tokenize(text: str, entities: Iterable[Entity]) -> Tokenized:
 
 def tokenize_value(value: str, secret: bytes) -> Tokenized:
     """A short field (title, name, path, header) scanned and tokenised on its own."""
-    if not value or not any(ch.isdigit() or ch == "@" for ch in value):
+    # the shortest sensitive identifier (a passport number) has seven digits; an e-mail address has an @
+    if not value or ("@" not in value and sum(ch.isdigit() for ch in value) < 7):
         return Tokenized(value)
     return tokenize(value, find_identifiers(value, secret=secret))
 
