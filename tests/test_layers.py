@@ -18,13 +18,14 @@ REPO = Path(__file__).resolve().parent.parent
 RANKS = {
     "extractors": 0, "models": 0, "index_config": 0,
     "evidex.custody": 1, "evidex.node": 1,
-    "evidex.pipeline": 2, "evidex.search": 2,
+    "evidex.pipeline": 2, "evidex.search": 2, "evidex.census": 2,
     "flows": 3,
     "evidex.web": 4, "evidex.cli": 4,
 }
 # Within the bottom rank, models read extractors' typed results and index_config reads models' analysis.
 ALSO_ALLOWED = {("evidex.cli", "evidex.web"), ("models", "extractors"), ("index_config", "models"),
-                ("index_config", "extractors")}
+                ("index_config", "extractors"), ("evidex.search", "evidex.census")}
+# the census room reads dumps; its lookups go through the one query builder, which reads the census's records
 NEUTRAL = {"evidex.settings", "evidex.samples", "evidex", "evidex.__main__"}
 
 
