@@ -5,10 +5,22 @@ hash (``evidex.custody.chain``, key ``audit.key``), and then to the ``<prefix>-a
 ``seq`` and ``hash``: every indexed record is an anchor of the journal, so removing or rewriting journal lines is
 caught by ``verify_audit`` even by someone holding the key. The custody log's head is anchored here too
 (``custody_anchor`` records). Query strings are stored with personal identifiers masked.
+
+Only the journal line is written on the request path (synchronously, fsynced: a record exists once ``write``
+returns). Its index copy is queued and sent in bulk by a background thread, retried until the index takes it,
+and flushed before anything reads the anchors back, by ``AuditTrail.flush``/``close`` and at interpreter exit.
+Custody anchors are indexed before ``anchor_custody`` returns.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
+import threading
+import time
+import weakref
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -23,6 +35,10 @@ CHAIN_FIELDS = {"seq": {"type": "long"}, "prev": {"type": "keyword"}, "chain": {
 """Audit index fields of the chain (added to the mapping if the template does not have them yet)."""
 CUSTODY_ANCHOR = "custody_anchor"
 PAGE = 1000
+BULK_RECORDS = 500
+FLUSH_TIMEOUT_S = 30.0
+IDLE_S = 5.0
+log = logging.getLogger("evidex.audit")
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,7 @@ class AuditTrail:
         self.journal = journal
         self.chain = Journal(journal, kind_field="action", compact=False)  # lines as before chains
         self._mapped = False
+        self._sender = _IndexSender(self._send)
 
     def write(self, user: User, action: str, *, query: str = "", filters: dict[str, Any] | None = None,
               doc_ids: list[str] | None = None, result_count: int = 0, outcome: str = "ok",
@@ -69,11 +86,37 @@ class AuditTrail:
                              filters={"custody_seq": head.seq, "custody_hash": head.hash},
                              doc_ids=[batch_id] if batch_id else [])
         self._store(asdict(record))
+        self.flush()
+
+    def flush(self, timeout: float = FLUSH_TIMEOUT_S) -> bool:
+        """Wait until every record written so far is in the index; False if it is still unreachable."""
+        return self._sender.flush(timeout)
+
+    def close(self) -> None:
+        """Flush, and stop the background sender (a later write starts it again)."""
+        self._sender.flush(FLUSH_TIMEOUT_S)
+        self._sender.stop()
 
     def _store(self, body: dict[str, Any]) -> None:
         stored = self.chain.append(body)  # journal first: the index copy is the anchor of that line
+        self._sender.put(stored)
+
+    def _send(self, records: list[dict[str, Any]]) -> None:
+        """Index ``records``; raises when the index could not take them (they are then sent again)."""
         self._ensure_mapping()
-        self.client.index(index=self.alias, document=stored)
+        operations: list[dict[str, Any]] = []
+        for record in records:
+            operations += [{"index": {"_index": self.alias}}, record]
+        response = self.client.bulk(operations=operations)
+        if response.get("errors"):
+            retry = [r for r, item in zip(records, response["items"])
+                     if item["index"].get("status", 500) >= 500 or item["index"].get("status") == 429]
+            refused = [item["index"].get("error") for item in response["items"]
+                       if 400 <= item["index"].get("status", 200) < 500 and item["index"].get("status") != 429]
+            if refused:  # the journal keeps them; the index never will
+                log.error("audit index refused %d record(s) (kept in the journal): %s", len(refused), refused[0])
+            if retry:
+                raise _Retry(retry)
 
     def _ensure_mapping(self) -> None:
         if self._mapped:
@@ -84,6 +127,99 @@ class AuditTrail:
             if getattr(exc, "status_code", None) != 404 and getattr(getattr(exc, "meta", None), "status", 0) != 404:
                 raise
         self._mapped = True
+
+
+class _Retry(Exception):
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(records)} audit record(s) to send again")
+        self.records = records
+
+
+class _IndexSender:
+    """Sends one trail's journalled records to the index from a thread, in bulk and in journal order.
+
+    The thread ends after a few idle seconds and the next record starts a new one (also after a fork).
+    """
+
+    def __init__(self, send: Any) -> None:
+        self._send = send
+        self._queue: deque[dict[str, Any]] = deque()
+        self._cond = threading.Condition()
+        self._busy = 0
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._stopping = False
+        _SENDERS.add(self)
+
+    def put(self, record: dict[str, Any]) -> None:
+        with self._cond:
+            self._queue.append(record)
+            if self._thread is None or self._pid != os.getpid():
+                self._stopping = False
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="evidex-audit-sender", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def flush(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._queue or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._thread is None or self._pid != os.getpid():
+                    return False
+                self._cond.wait(min(left, 0.5))
+        return True
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+
+    def _next_batch(self) -> list[dict[str, Any]]:
+        """Records to send now; empty when the thread should end (idle or stopped)."""
+        with self._cond:
+            while not self._queue and not self._stopping:
+                if not self._cond.wait(IDLE_S) and not self._queue:
+                    break
+            if not self._queue:
+                self._thread = None
+                self._cond.notify_all()
+                return []
+            batch = [self._queue.popleft() for _ in range(min(BULK_RECORDS, len(self._queue)))]
+            self._busy = len(batch)
+            return batch
+
+    def _run(self) -> None:
+        delay = 0.5
+        while batch := self._next_batch():
+            try:
+                self._send(batch)
+                delay = 0.5
+            except Exception as exc:  # noqa: BLE001 - kept and sent again: the index may be restarting
+                again = exc.records if isinstance(exc, _Retry) else batch
+                log.warning("audit index write failed (%s); %d record(s) queued again", type(exc).__name__,
+                            len(again))
+                with self._cond:
+                    self._queue.extendleft(reversed(again))
+                time.sleep(delay)
+                delay = min(delay * 2, 30.0)
+            finally:
+                with self._cond:
+                    self._busy = 0
+                    self._cond.notify_all()
+
+
+_SENDERS: "weakref.WeakSet[_IndexSender]" = weakref.WeakSet()
+
+
+def flush_all(timeout: float = FLUSH_TIMEOUT_S) -> None:
+    """Send every queued audit record of this process to the index (before anchors are read, and at exit)."""
+    for sender in list(_SENDERS):
+        sender.flush(timeout)
+
+
+atexit.register(flush_all)
 
 
 def _scan(client: Any, alias: str, query: dict[str, Any], source: list[str]) -> Iterator[dict[str, Any]]:
@@ -107,6 +243,7 @@ def _index_exists(client: Any, alias: str) -> bool:
 
 def index_anchors(client: Any, alias: str) -> Iterator[Anchor]:
     """Every chained audit record in the index, as an anchor of the journal (in seq order)."""
+    flush_all()
     if not _index_exists(client, alias):
         return
     client.indices.refresh(index=alias)
@@ -117,6 +254,7 @@ def index_anchors(client: Any, alias: str) -> Iterator[Anchor]:
 
 def custody_anchors(client: Any, alias: str) -> list[Anchor]:
     """The custody heads kept in the audit index."""
+    flush_all()
     if not _index_exists(client, alias):
         return []
     client.indices.refresh(index=alias)

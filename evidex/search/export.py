@@ -52,7 +52,7 @@ def parse_fields(spec: str | None) -> tuple[str, ...]:
     return chosen
 
 
-def _may_hold_identifier(value: str) -> bool:
+def may_hold_identifier(value: str) -> bool:
     """False for values without a token, an ``@`` or seven digits: no identifier can be in them to mask."""
     if "pii_" in value or "@" in value:
         return True
@@ -147,9 +147,9 @@ class ExportStream:
                 if name not in MASKED_FIELDS:
                     pass
                 elif isinstance(value, str):
-                    value = view.text(value) if _may_hold_identifier(value) else value
+                    value = view.text(value) if may_hold_identifier(value) else value
                 elif isinstance(value, list):
-                    value = [view.text(v) if isinstance(v, str) and _may_hold_identifier(v) else v for v in value]
+                    value = [view.text(v) if isinstance(v, str) and may_hold_identifier(v) else v for v in value]
                 row[name] = value
             yield row
 

@@ -86,6 +86,7 @@ def drop(settings) -> None:
 
 
 def exports(service) -> list[dict]:
+    assert service.audit.flush()  # index copies of audit records are sent in the background
     service.client.indices.refresh(index=service.audit.alias)
     response = service.client.search(index=service.audit.alias, query={"term": {"action": "export"}}, size=100,
                                      sort=[{"seq": "asc"}])

@@ -66,6 +66,7 @@ def test_a_bad_line_never_stops_the_list(settings) -> None:
     assert results["nothing-matches-this"].count == 0 and results["nothing-matches-this"].error is None
     syntax = results["date:[2025-13-01 TO 2025-12-31]"]
     assert syntax.status == 422 and "date" in syntax.error and syntax.count == 0
+    assert service.audit.flush()
     service.client.indices.refresh(index=service.audit.alias)
     audited = service.client.count(index=service.audit.alias, query={"term": {"action": "search"}})["count"]
     assert audited == len(terms)  # every term is its own audited search, refused ones included

@@ -1,0 +1,420 @@
+"""Search latency through the one query builder, beside plain Elasticsearch, and export documents/s.
+
+Usage: .venv/bin/python bench/bench_search.py [--docs 200000] [--rounds 3] [--export-max 200000] [--keep]
+
+Builds a throw-away index of generated bilingual documents (agencies, cases, dates, people, organisations,
+codenames, identifier tokens) straight from a pool of a few thousand sentences, each analysed once (Kiwi
+morphemes, English lemmas, character bigrams), so a million documents load in minutes instead of days of NLP.
+Then runs a fixed set of ~100 queries (Korean, English, mixed, phrases, operators, codenames) as a masked
+investigator of one agency, alternating in the same run:
+
+- ``service``: ``SearchService.search`` (access filter, facets, highlights, masking, audit record);
+- ``plain``: the same strings as a plain ``match`` query on ``text`` (the baseline every ratio is against);
+- ``no-bigrams``: the service with its ``text_bi`` clauses taken out of the query;
+- ``cheap-masker``: the service with identifier scans skipped on values without seven digits or an ``@``
+  (what that change to ``identifier_masker`` would buy).
+
+Prints p50/p95 of each and their ratios to plain, where the service's time goes (Elasticsearch wall time,
+token-table fetch, audit journal and index write, the rest in Python), and export documents/s. Deletes its
+indices unless ``--keep``. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+AGENCIES = [("knpa", 0.4), ("pipc", 0.2), ("fsc", 0.2), ("ftc", 0.2)]
+ORGS_KO = ["쿠팡", "네이버", "카카오", "토스", "배민", "당근마켓", "무신사", "야놀자", "넥스트데이터랩", "블루문서버",
+           "한빛물류", "세종페이", "다온커머스", "미래정보통신"]
+ORGS_EN = ["Coupang", "Naver", "Kakao", "Toss", "Baemin", "Musinsa", "Yanolja", "NextDataLab", "Hanbit Logistics"]
+PEOPLE_KO = ["김민수", "이영희", "박지훈", "최수정", "정우진", "강하늘", "윤서연", "장동민", "한지민", "오세훈"]
+PEOPLE_EN = ["Kim Minsu", "Lee Younghee", "Park Jihoon", "Choi Sujeong", "Jung Woojin", "Yoon Seoyeon"]
+NOUNS_KO = ["고객", "개인정보", "배송지", "결제", "환불", "서버", "접속", "기록", "보고서", "협력사", "계약", "유출",
+            "인증", "서명키", "직원", "회의", "송금", "계좌", "조사", "사고", "주문", "회원", "데이터", "백업",
+            "로그", "관리자", "비밀번호", "암호화", "정산", "수수료", "광고", "쿠폰", "이메일", "연락처", "위치",
+            "탈퇴", "약관", "동의", "제3자", "위탁"]
+JOSA = ["의", "가", "는", "를", "와", "에서", "으로", ""]
+PREDICATES_KO = ["확인하였다", "보고하였다", "삭제하였다", "유출되었다", "전송하였다", "요청하였다", "검토하였다",
+                 "변경하였다", "접근하였다", "보관하였다"]
+NOUNS_EN = ["customer", "payment", "refund", "shipping", "address", "server", "access", "log", "contract",
+            "account", "transfer", "report", "password", "backup", "membership", "coupon", "invoice", "breach",
+            "database", "consent", "vendor", "audit", "key", "employee"]
+VERBS_EN = ["paid", "shipped", "reviewed", "leaked", "transferred", "reported", "cancelled", "deleted", "copied",
+            "encrypted", "accessed", "approved"]
+SYLLABLES = "가나다라마바사아자차카타파하노로누두루무부수우주추쿠투푸후비리미시이지치키티피히몬란론잔탄한"
+STATUSES = [("ok", 0.9), ("partial", 0.06), ("encrypted", 0.02), ("corrupt", 0.02)]
+TOPICS = ["data_breach", "payments", "logistics", "labour", "advertising", "contracts"]
+
+
+MODES = ("plain", "service", "no-bigrams", "cheap-masker")
+
+
+def weighted(rng: random.Random, pairs: list[tuple[str, float]]) -> str:
+    return rng.choices([p for p, _ in pairs], weights=[w for _, w in pairs])[0]
+
+
+class Pool:
+    """A few thousand sentences, each analysed once, with the entities, codenames and tokens they carry."""
+
+    def __init__(self, size: int, seed: int, secret: bytes) -> None:
+        from index_config.analysis import analyse_many
+        from index_config.bigrams import bigrams
+        from models.identifiers import keyed_hash, mask
+        from models.identifiers.tokens import TOKEN_PATTERN, token_for
+
+        rng = random.Random(seed)
+        self.codenames = sorted({"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 6)))
+                                 for _ in range(300)})
+        self.texts: list[str] = []
+        self.entities: list[dict[str, list[str]]] = []
+        self.tokens: list[dict[str, str]] = []
+        for n in range(size):
+            people: list[str] = []
+            orgs: list[str] = []
+            table: dict[str, str] = {}
+            if n % 5 < 3:  # Korean, some with English words
+                org, person = rng.choice(ORGS_KO), rng.choice(PEOPLE_KO)
+                nouns = rng.sample(NOUNS_KO, 3)
+                words = [f"{org}{rng.choice(JOSA)}", *(f"{w}{rng.choice(JOSA)}" for w in nouns),
+                         f"{person}이", rng.choice(PREDICATES_KO)]
+                if rng.random() < 0.3:
+                    words.insert(2, f"{rng.choice(NOUNS_EN)} 내역")
+                if rng.random() < 0.25:
+                    words.insert(1, f"코드명 {rng.choice(self.codenames)}{rng.choice(JOSA)}")
+                people.append(person)
+                orgs.append(org)
+            else:
+                org, person = rng.choice(ORGS_EN), rng.choice(PEOPLE_EN)
+                a, b, c = rng.sample(NOUNS_EN, 3)
+                words = [org, rng.choice(VERBS_EN), "the", a, b, "of", person, "after", "the", c, "review"]
+                if rng.random() < 0.1:
+                    words += ["codename", rng.choice(self.codenames)]
+                people.append(person)
+                orgs.append(org)
+            if rng.random() < 0.05:
+                phone = f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+                token = token_for("PHONE", keyed_hash("PHONE", phone.replace("-", ""), secret))
+                table[token] = mask("PHONE", phone)
+                words += ["연락처", token]
+            self.texts.append(" ".join(words) + ".")
+            self.entities.append({"PERSON": people, "ORG": orgs})
+            self.tokens.append(table)
+        blank = [TOKEN_PATTERN.sub(" ", t) for t in self.texts]
+        analysed = analyse_many(blank)
+        self.korean = [ko for ko, _ in analysed]
+        self.english = [en for _, en in analysed]
+        self.bigrams = [bigrams(t) for t in self.texts]
+
+
+def documents(pool: Pool, count: int, seed: int) -> Any:
+    """Index source dicts built from pool sentences (nothing analysed per document)."""
+    from datetime import date, timedelta
+
+    from index_config.bigrams import SEPARATOR, name_parts
+
+    rng = random.Random(seed)
+    start = date(2024, 1, 1)
+    size = len(pool.texts)
+    for n in range(count):
+        picks = [rng.randrange(size) for _ in range(rng.randint(3, 8))]
+        agency = weighted(rng, AGENCIES)
+        case = f"{agency.upper()}-{rng.randint(1, 3)}"
+        name = f"{rng.choice(['report', 'mail', 'dump', '진술서', '회의록'])}_{n}.{rng.choice(['txt', 'pdf', 'eml'])}"
+        path = f"{case}/exhibit-{rng.randint(1, 40)}/{name}"
+        entities: dict[str, list[str]] = defaultdict(list)
+        masks: dict[str, str] = {}
+        for i in picks:
+            for label, values in pool.entities[i].items():
+                entities[label].extend(v for v in values if v not in entities[label])
+            masks.update(pool.tokens[i])
+        korean = sum(1 for i in picks if pool.korean[i])
+        shared = rng.random()
+        text = " ".join(pool.texts[i] for i in picks)
+        yield f"bench-{n}", {
+            "item_id": f"bench-{n}", "sha256": f"{rng.getrandbits(256):064x}", "size": len(text) * 2,
+            "path": path, "name": name, "extension": name.rsplit(".", 1)[1], "content_type": "text/plain",
+            "root_id": f"bench-{n}", "depth": 0, "batch_id": f"B-{agency}-{n // 50_000}", "agency": agency,
+            "case_id": case, "owner_agency": agency,
+            "shared_with": ["task-force"] if shared < 0.2 else (["knpa"] if shared < 0.3 else []),
+            "status": weighted(rng, STATUSES), "language": "ko" if korean * 2 >= len(picks) else "en",
+            "title": name, "date": (start + timedelta(days=rng.randrange(730))).isoformat(),
+            "text": text,
+            "text_ko": " ".join(pool.korean[i] for i in picks if pool.korean[i]),
+            "text_en": " ".join(pool.english[i] for i in picks if pool.english[i]),
+            "text_bi": f" {SEPARATOR} ".join(pool.bigrams[i] for i in picks if pool.bigrams[i]),
+            "name_terms": name_parts(name), "path_terms": name_parts(path), "text_chars": len(text),
+            "entities": dict(entities), "pii_hashes": [t.rsplit("_", 1)[1] for t in masks],
+            "pii_masks": masks, "pii_values": {t: "010-0000-0000" for t in masks},
+            "topics": rng.sample(TOPICS, rng.randint(0, 2)), "indexed_at": "2026-01-01T00:00:00+00:00",
+        }
+
+
+def load(client: Any, alias: str, pool: Pool, count: int) -> float:
+    """Bulk-load ``count`` documents with refresh off and an asynchronous translog; returns documents/s."""
+    from evidex.pipeline.indexer import BulkIndexer
+    from index_config.documents import IndexDoc
+
+    indexer = BulkIndexer(client, alias)
+    indexer.relax_refresh()
+    client.indices.put_settings(index=alias, settings={"index": {"translog.durability": "async"}})
+    started = time.perf_counter()
+    chunk: list[IndexDoc] = []
+    with ThreadPoolExecutor(2) as workers:
+        pending: list[Any] = []
+        for doc_id, source in documents(pool, count, seed=7):
+            chunk.append(IndexDoc(doc_id, source))
+            if len(chunk) == 2000:
+                pending.append(workers.submit(indexer.index, chunk))
+                chunk = []
+                while len(pending) > 3:
+                    pending.pop(0).result()
+        if chunk:
+            pending.append(workers.submit(indexer.index, chunk))
+        for future in pending:
+            future.result()
+    client.indices.put_settings(index=alias, settings={"index": {"translog.durability": "request"}})
+    indexer.restore_refresh()
+    return count / (time.perf_counter() - started)
+
+
+def query_set(pool: Pool, seed: int = 3) -> list[str]:
+    """~100 fixed queries: Korean, English, mixed, phrases, operators, codenames, particles."""
+    rng = random.Random(seed)
+    queries = rng.sample(NOUNS_KO, 20) + [f"{o}의" for o in rng.sample(ORGS_KO, 5)] + rng.sample(ORGS_KO, 5)
+    queries += rng.sample(NOUNS_EN, 12) + ["payments", "shipped", "leaking", "reviews", "accounts", "refunded"]
+    queries += [f"{rng.choice(ORGS_KO)} {rng.choice(NOUNS_EN)}" for _ in range(10)]
+    queries += [f"{rng.choice(NOUNS_KO)} {rng.choice(NOUNS_KO)}" for _ in range(5)]
+    queries += ['"고객 개인정보"', '"배송지 정보"', '"shipping address"', '"customer payment"', '"서버 접속"',
+                '"paid the refund"', '"계약 유출"', '"access log"']
+    queries += ["배송지 | 결제", "쿠팡 -환불", "+협력사 +서버", "refund | chargeback", "customer -coupon",
+                "(결제 | 송금) 계좌", "개인정보~1", "passw*", "회원 +탈퇴 -광고", "breach | 유출"]
+    queries += rng.sample(pool.codenames, 10)
+    queries += [f"{c}가" for c in rng.sample(pool.codenames, 3)] + [c[1:] for c in rng.sample(
+        [c for c in pool.codenames if len(c) >= 4], 3)]
+    queries += PEOPLE_KO[:3] + ["Lee Younghee", "NextDataLab"]
+    return queries
+
+
+class Timed:
+    """Delegates to an object and adds the wall time of each named method call to ``spent``."""
+
+    def __init__(self, target: Any, spent: dict[str, float], names: dict[str, str]) -> None:
+        self._target, self._spent, self._names = target, spent, names
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if name not in self._names or not callable(value):
+            return value
+        key = self._names[name]
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return value(*args, **kwargs)
+            finally:
+                self._spent[key] += time.perf_counter() - started
+
+        return timed
+
+
+def strip_bigrams(clause: Any) -> Any:
+    """``clause`` without the parts that read ``text_bi`` (the bigram recall)."""
+    if isinstance(clause, list):
+        return [strip_bigrams(c) for c in clause if not _reads_bigrams(c)]
+    if isinstance(clause, dict):
+        return {k: strip_bigrams(v) for k, v in clause.items()}
+    return clause
+
+
+def _reads_bigrams(clause: Any) -> bool:
+    if not isinstance(clause, dict) or len(clause) != 1:
+        return False
+    (kind, body), = clause.items()
+    if kind in ("match", "match_phrase", "term"):
+        return "text_bi" in body
+    return kind == "simple_query_string" and body.get("fields") == ["text_bi"]
+
+
+def es_breakdown(client: Any, service: Any, user: Any, queries: list[str]) -> dict[str, list[float]]:
+    """Server-side ``took`` (ms) of the service's request built up part by part, and of the plain query."""
+    from evidex.search.builder import Filters
+    from evidex.search.paging import facet_aggregations
+
+    took: dict[str, list[float]] = defaultdict(list)
+    for q in queries:
+        prepared = service.prepare(user, q)
+        query = service.build_query(user, prepared, Filters())
+        common = dict(index=service.docs, size=10, track_total_hits=True,
+                      source_excludes=["text", "metadata", "pii_masks", "pii_values"])
+        parts = {
+            "plain match": dict(index=service.docs, size=10, query={"match": {"text": q}}),
+            "query": dict(common, query=query),
+            "query+facets": dict(common, query=query, aggs=facet_aggregations()),
+            "query+highlight": dict(common, query=query, highlight=service._highlight(prepared)),
+            "all (service)": dict(common, query=query, aggs=facet_aggregations(),
+                                  highlight=service._highlight(prepared)),
+        }
+        for name, request in parts.items():
+            took[name].append(float(client.search(**request)["took"]))
+    return took
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=200_000)
+    parser.add_argument("--sentences", type=int, default=4000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--export-max", type=int, default=200_000)
+    parser.add_argument("--keep", action="store_true", help="Leave the bench indices in place.")
+    parser.add_argument("--profile", action="store_true", help="Also print cProfile's top functions of one pass "
+                                                                "of service searches.")
+    args = parser.parse_args()
+
+    from evidex.node.client import make_client
+    from evidex.search.builder import SearchService
+    from evidex.search.export import may_hold_identifier
+    from evidex.search.export import encode_rows, start_export
+    from evidex.search.identity import User
+    from evidex.search.query import QueryRefused
+    from evidex.settings import load_settings
+    from index_config import ensure_indices
+
+    settings = load_settings()
+    client = make_client(settings)
+    prefix = f"benchsearch{uuid.uuid4().hex[:8]}"
+    secret = b"bench-search-secret"
+    workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    ensure_indices(client, prefix)
+    try:
+        started = time.perf_counter()
+        pool = Pool(args.sentences, seed=5, secret=secret)
+        print(f"sentence pool: {len(pool.texts):,} sentences analysed in {time.perf_counter() - started:.1f} s")
+        rate = load(client, f"{prefix}-docs", pool, args.docs)
+        stats = client.indices.stats(index=f"{prefix}-docs", metric="store,docs")["_all"]["primaries"]
+        print(f"loaded {stats['docs']['count']:,} documents at {rate:,.0f} documents/s, "
+              f"{stats['store']['size_in_bytes'] / 2**30:.2f} GiB")
+
+        spent: dict[str, float] = defaultdict(float)
+        timed_client = Timed(client, spent, {"search": "es_search", "mget": "token_tables", "index": "audit_index"})
+        service = SearchService(timed_client, prefix, workdir, secret)
+        service.audit.chain = Timed(service.audit.chain, spent, {"append": "audit_journal"})
+
+        class WithoutBigrams(SearchService):
+            def build_query(self, user: Any, query: Any, filters: Any) -> dict[str, Any]:
+                return strip_bigrams(super().build_query(user, query, filters))
+
+        class CheapMasker(SearchService):
+            """What a cheaper identifier check in ``identifier_masker`` would buy: values without seven digits
+            or an ``@`` (the index-time rule of ``tokenize_value``) are not scanned."""
+
+            def _masker(self, user: Any, reveal: bool) -> Any:
+                inner = super()._masker(user, reveal)
+                if inner is None:
+                    return None
+                return lambda text: inner(text) if may_hold_identifier(text) else []
+
+        plain_service = WithoutBigrams(client, prefix, workdir / "nobi", secret)
+        cheap_service = CheapMasker(client, prefix, workdir / "cheap", secret)
+        user = User("bench", "knpa", ("investigator",))
+        queries = query_set(pool)
+        docs_alias = f"{prefix}-docs"
+
+        def run_service(svc: SearchService, q: str) -> int:
+            return svc.search(user, q, limit=10).total
+
+        def run_plain(q: str) -> int:
+            return client.search(index=docs_alias, query={"match": {"text": q}}, size=10)["hits"]["total"]["value"]
+
+        for q in queries:  # warm caches and the analysers
+            run_plain(q)
+            run_service(plain_service, q)
+        times: dict[str, list[float]] = defaultdict(list)
+        hits: dict[str, dict[str, int]] = defaultdict(dict)
+        refused = 0
+        service_total = 0.0
+        for _ in range(args.rounds):
+            for q in queries:
+                for mode in MODES:
+                    t0 = time.perf_counter()
+                    try:
+                        found = run_plain(q) if mode == "plain" else run_service(
+                            {"service": service, "no-bigrams": plain_service, "cheap-masker": cheap_service}[mode], q)
+                    except QueryRefused:
+                        refused += 1
+                        found = -1
+                    elapsed = time.perf_counter() - t0
+                    times[mode].append(elapsed)
+                    hits[mode][q] = found
+                    if mode == "service":
+                        service_total += elapsed
+        base50, base95 = percentiles(times["plain"])
+        print(f"\n{len(queries)} queries × {args.rounds} rounds as {user.name}@{user.agency} (investigator, masked)"
+              + (f"; {refused} refused" if refused else ""))
+        print(f"{'mode':<12} {'p50 ms':>8} {'p95 ms':>8} {'p50 ×plain':>11} {'p95 ×plain':>11}")
+        for mode in MODES:
+            p50, p95 = percentiles(times[mode])
+            print(f"{mode:<12} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} {p50 / base50:>11.2f} {p95 / base95:>11.2f}")
+        more = sum(1 for q in queries if hits["service"][q] > hits["no-bigrams"][q])
+        print(f"queries finding more with bigrams than without: {more} of {len(queries)}")
+        calls = len(times["service"])
+        print("\nwhere a service search spends its time (mean per query):")
+        accounted = 0.0
+        for key in ("es_search", "token_tables", "audit_journal", "audit_index"):
+            accounted += spent[key]
+            print(f"  {key:<14} {spent[key] / calls * 1000:7.2f} ms")
+        print(f"  {'python (rest)':<14} {(service_total - accounted) / calls * 1000:7.2f} ms")
+
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for q in queries:
+                run_service(service, q)
+            profiler.disable()
+            print("\nprofile of one pass of service searches (cumulative):")
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
+
+        print("\nElasticsearch's own time (took, ms) for the service's request, part by part:")
+        for name, values in es_breakdown(client, plain_service, user, queries).items():
+            p50, p95 = percentiles(values)
+            print(f"  {name:<16} p50 {p50:6.1f}  p95 {p95:6.1f}")
+
+        exported = 0
+        t0 = time.perf_counter()
+        stream = start_export(service, user, "")
+        for chunk in encode_rows(stream, "csv"):
+            if stream.rows >= args.export_max:
+                break
+        stream.close()
+        exported = stream.rows
+        elapsed = time.perf_counter() - t0
+        print(f"\nexport (csv, masked, default fields): {exported:,} rows in {elapsed:.1f} s = "
+              f"{exported / elapsed:,.0f} documents/s")
+    finally:
+        if not args.keep:
+            client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)
+            for name in ("docs", "audit"):
+                client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-{name}")
+
+
+if __name__ == "__main__":
+    main()

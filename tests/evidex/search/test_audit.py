@@ -1,0 +1,34 @@
+"""Audit records leave the request path without being lost: journal first, index copies sent in the background."""
+
+from __future__ import annotations
+
+import json
+
+from elasticsearch import Elasticsearch
+
+from evidex.node.client import make_client
+from evidex.search.audit import AuditTrail, verify_audit
+from evidex.search.identity import User
+from index_config import ensure_indices
+
+KIM = User("kim", "knpa", ("investigator",))
+
+
+def test_records_wait_for_an_unreachable_index_and_are_all_sent(settings) -> None:
+    client = make_client(settings)
+    ensure_indices(client, settings.es_index_prefix)
+    journal = settings.data_dir / "audit.jsonl"
+    trail = AuditTrail(Elasticsearch("http://127.0.0.1:9", max_retries=0, request_timeout=1),
+                       f"{settings.es_index_prefix}-audit", journal)
+    for n in range(30):
+        trail.write(KIM, "search", query=f"q{n}", result_count=n)
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 30 and json.loads(lines[-1])["query"] == "q29"  # on disk before write returned
+    assert not trail.flush(timeout=1.5)  # the index is unreachable: nothing is dropped, the records wait
+    trail.client = client  # the cluster is back
+    assert trail.flush(timeout=30)
+    client.indices.refresh(index=trail.alias)
+    assert client.count(index=trail.alias)["count"] == 30
+    report = verify_audit(journal, client, trail.alias)
+    assert not report.problems and report.records == 30 and report.anchors_checked == 30, report
+    trail.close()
