@@ -1,5 +1,6 @@
-"""Benchmark: born-digital PDF pages/s (Evidex's pypdfium2 path vs plain pdfplumber), OCR s/page, and
-how many PDF pages of the corpus the quality gate sent to another reader, by reason.
+"""Benchmark: born-digital PDF pages/s (Evidex's pypdfium2 path vs plain pdfplumber), how many of those
+pages had ruled tables, OCR s/page, and how many PDF pages of the corpus the quality gate sent to another
+reader, by reason.
 
 Usage: ``python bench/bench_extract.py [--corpus DIR] [--runs N]``. Prints figures; asserts nothing.
 """
@@ -22,19 +23,24 @@ sys.path.insert(0, str(REPO))
 from extractors import ExtractContext, Method, Status, extract_path  # noqa: E402
 
 
-def born_digital_pdfs(corpus: Path, ctx: ExtractContext) -> list[tuple[Path, int]]:
-    """PDFs of the corpus that open without a password and have a text layer on every page.
+def born_digital_pdfs(corpus: Path, ctx: ExtractContext) -> tuple[list[tuple[Path, int]], int, Counter[str]]:
+    """PDFs of the corpus that open without a password and have a text layer on every page, how many
+    of their pages had ruled tables, and how those pages' tables were laid out.
 
     Both paths are timed on text layers only (OCR off), so the figure compares text extraction;
     OCR is measured separately.
     """
     found = []
+    tabled = 0
+    layouts: Counter[str] = Counter()
     no_ocr = dataclasses.replace(ctx, ocr_enabled=False)
     for path in sorted((corpus / "pdf").rglob("*.pdf")):
         r = extract_path(path, no_ocr)
         if r.status.readable and r.pages and all(p.method == Method.TEXT_LAYER and p.text.strip() for p in r.pages):
             found.append((path, len(r.pages)))
-    return found
+            tabled += sum(1 for p in r.pages if p.tables)
+            layouts.update(r.metadata.get("table_pages", {}))
+    return found, tabled, layouts
 
 
 def time_evidex(files: list[tuple[Path, int]], ctx: ExtractContext) -> float:
@@ -92,9 +98,11 @@ def main() -> None:
         sys.exit(f"corpus not found at {args.corpus}")
     with tempfile.TemporaryDirectory() as tmp:
         ctx = ExtractContext(tmp_dir=Path(tmp))
-        files = born_digital_pdfs(args.corpus, ctx)
+        files, tabled, layouts = born_digital_pdfs(args.corpus, ctx)
         pages = sum(n for _, n in files)
         print(f"born-digital PDFs: {len(files)} files, {pages} pages")
+        print(f"ruled tables:       on {tabled} of those pages"
+              + "".join(f"; {how}: {n}" for how, n in layouts.most_common()))
         text_only = dataclasses.replace(ctx, ocr_enabled=False)
         fast = statistics.median(time_evidex(files, text_only) for _ in range(args.runs))
         slow = time_pdfplumber(files)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors.base import (
-    CorruptError, EncryptedError, ExtractContext, Extracted, ExtractionError, Method, Page, Status,
+    CorruptError, EncryptedError, ExtractContext, Extracted, ExtractionError, Method, Page, Status, Table,
 )
 from extractors.children import ChildSink
 from extractors.ocr import OCR_DPI, OcrBudget, languages_for_fonts, ocr_image
@@ -24,6 +24,8 @@ from extractors.pdfgate import fallback_reason, rescue_page
 from extractors.quality import score_text
 from extractors.pdfforms import form_values, prepare_forms
 from extractors.pdfspacing import spaced_text
+from extractors.pdflayout import page_with_tables
+from extractors.pdftables import find_tables
 
 #: A page with fewer visible characters than this is treated as having no text layer.
 MIN_TEXT_CHARS = 8
@@ -66,6 +68,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
         problems: list[str] = []
         fallbacks: dict[str, int] = {}
         respaced = 0
+        layouts: dict[str, int] = {}
         ocr_state = _OcrState(ctx, budget, problems)
         for index in range(len(doc)):
             try:
@@ -76,7 +79,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
             try:
                 if has_form:
                     fields += form_values(doc, page)
-                text, unmapped, spaced = _page_text(page)
+                text, unmapped, spaced, tables, layout = _page_text(page)
                 if spaced:
                     respaced += 1
                 if _needs_ocr(page, text):
@@ -96,8 +99,10 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                 reason = fallback_reason(quality, unmapped)
                 if reason is None:
                     reader = _PDFIUM_SPACED if spaced else "pdfium"
+                    if tables:
+                        layouts[layout] = layouts.get(layout, 0) + 1
                     pages.append(Page(index + 1, text, Method.TEXT_LAYER, reader=reader,
-                                      score=quality.score if quality.visible else None))
+                                      score=quality.score if quality.visible else None, tables=tables))
                     continue
                 fallbacks[reason] = fallbacks.get(reason, 0) + 1
                 reading = rescue_page(path, password, page, index + 1, text, reason,
@@ -118,6 +123,8 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
     meta.update(_quality_metadata(pages, fallbacks))
     if respaced:
         meta["respaced_pages"] = respaced
+    if layouts:
+        meta["table_pages"] = dict(layouts)
     meta.update(sink.metadata())
     methods = {p.method for p in pages if p.text.strip()}
     method = Method.MIXED if len(methods) > 1 else (methods.pop() if methods else Method.NONE)
@@ -130,21 +137,29 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                      metadata=meta, method=method, children=tuple(sink.children))
 
 
-def _page_text(page: Any) -> tuple[str, int, bool]:
-    """The page's pdfium text, how many of its characters had no Unicode (NUL, U+FFFE), and whether
-    its word spaces were rebuilt from glyph positions (``extractors.pdfspacing``)."""
+def _page_text(page: Any) -> tuple[str, int, bool, tuple[Table, ...], str | None]:
+    """The page's pdfium text, how many of its characters had no Unicode (NUL, U+FFFE), whether
+    its word spaces were rebuilt from glyph positions (``extractors.pdfspacing``), its ruled tables
+    (``extractors.pdftables``; the text then shows them as tab-separated rows) and how the tables
+    were laid out (``extractors.pdflayout``)."""
     textpage = page.get_textpage()
+    tables: tuple[Table, ...] = ()
+    layout: str | None = None
     try:
         text = textpage.get_text_range()
         unmapped = text.count("\x00") + text.count("\ufffe")
         spaced = spaced_text(textpage, text)
+        found = find_tables(page, textpage) if len(text) - text.count(" ") >= MIN_TEXT_CHARS else []
+        if spaced is not None:
+            text = spaced
+        elif unmapped:
+            text = text.replace("\x00", "").replace("\ufffe", "")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if found:
+            text, tables, layout = page_with_tables(textpage, text, found, keep_text=spaced is not None)
     finally:
         textpage.close()
-    if spaced is not None:
-        text = spaced
-    elif unmapped:
-        text = text.replace("\x00", "").replace("\ufffe", "")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), unmapped, spaced is not None
+    return text, unmapped, spaced is not None, tables, layout
 
 
 class _OcrState:

@@ -1,0 +1,91 @@
+"""A PDF page's text with its ruled tables in place, one row per line and cells separated by tabs.
+
+The page is cut into regions around the tables (``extractors.pdftables``): text above a band of
+tables, beside each table, the tables themselves, text below; each region's text is pdfium's text
+inside it. The rebuilt text is kept only when it holds every visible character of pdfium's own
+page text (and hardly any twice); otherwise the page keeps pdfium's text and the tables follow it
+(``TABLES_APPENDED``), so no text is ever lost to a reordering.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from extractors.base import Table
+from extractors.pdftables import Box, FoundTable, bounded_text
+
+#: Beyond any page edge (points).
+FAR = 1.0e5
+#: The rebuilt text may hold this share of characters twice (glyphs on a region's edge) at most.
+MAX_DUPLICATES = 0.01
+#: How a page's text was laid out with its tables.
+TABLES_IN_PLACE = "in place"
+TABLES_APPENDED = "appended"
+
+
+def page_with_tables(textpage: Any, text: str, found: list[FoundTable],
+                     keep_text: bool = False) -> tuple[str, tuple[Table, ...], str]:
+    """The page text with ``found`` tables laid out, the tables, and how they were laid out;
+    ``keep_text`` appends the tables to ``text`` (whose spaces pdfium's regions would not have)."""
+    tables = tuple(Table(t.rows) for t in found)
+    if keep_text:
+        return _appended(text, tables), tables, TABLES_APPENDED
+    parts: list[str] = []
+    for kind, box, table in _regions(found):
+        if kind == "table":
+            parts.append(table.as_text() if table else "")
+        else:
+            region = bounded_text(textpage, box.left, box.bottom, box.right, box.top).strip()
+            if region:
+                parts.append(region)
+    rebuilt = "\n".join(p for p in parts if p)
+    if _complete(text, rebuilt):
+        return rebuilt, tables, TABLES_IN_PLACE
+    return _appended(text, tables), tables, TABLES_APPENDED
+
+
+def _appended(text: str, tables: tuple[Table, ...]) -> str:
+    return "\n\n".join([text.rstrip(), *(t.as_text() for t in tables)])
+
+
+def _regions(found: list[FoundTable]) -> list[tuple[str, Box, Table | None]]:
+    """Text regions and tables of the page in reading order: bands of tables whose heights
+    overlap, each band read left to right, text above each band first."""
+    bands: list[list[FoundTable]] = []
+    for table in sorted(found, key=lambda t: -t.box.top):
+        if bands and table.box.top > min(t.box.bottom for t in bands[-1]):
+            bands[-1].append(table)
+        else:
+            bands.append([table])
+    out: list[tuple[str, Box, Table | None]] = []
+    ceiling = FAR
+    for band in bands:
+        top = max(t.box.top for t in band)
+        bottom = min(t.box.bottom for t in band)
+        out.append(("text", Box(-FAR, top, FAR, ceiling), None))
+        x = -FAR
+        for table in sorted(band, key=lambda t: t.box.left):
+            box = table.box
+            out.append(("text", Box(x, bottom, box.left, top), None))
+            out.append(("text", Box(box.left, box.top, box.right, top), None))
+            out.append(("table", box, Table(table.rows)))
+            out.append(("text", Box(box.left, bottom, box.right, box.bottom), None))
+            x = box.right
+        out.append(("text", Box(x, bottom, FAR, top), None))
+        ceiling = bottom
+    out.append(("text", Box(-FAR, -FAR, FAR, ceiling), None))
+    return [(kind, box, table) for kind, box, table in out
+            if kind == "table" or (box.right > box.left and box.top > box.bottom)]
+
+
+def _complete(original: str, rebuilt: str) -> bool:
+    """Every visible character of ``original`` is in ``rebuilt`` as often, and few are doubled."""
+    want = Counter(original)
+    have = Counter(rebuilt)
+    for space in (" ", "\n", "\t", "\r", "\x00", "\ufffe"):
+        want.pop(space, None)
+        have.pop(space, None)
+    if want - have:
+        return False
+    return sum((have - want).values()) <= MAX_DUPLICATES * max(sum(want.values()), 100)

@@ -1,0 +1,357 @@
+"""Ruled tables of a PDF page, found from its path objects with pypdfium2.
+
+Thin path objects (hairline rectangles, stroked segments) and the edges of rectangle paths become
+horizontal and vertical rules; rules on one line within ``SNAP`` points are merged, and rules that
+cross form a grid. The grid's distinct rule positions give the atomic cells; where an inner rule is
+missing between two neighbours they are one merged cell. Each cell's text is pdfium's text inside
+it (``FPDFText_GetBoundedText``), its lines joined by spaces.
+
+Cost: one pass over the page's objects through ctypes prototypes taking plain addresses (no
+pointer objects built per call); a page with fewer than ``MIN_RULES`` rules stops there. Grids are
+built with numpy over the merged rules only.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+#: Rules whose positions differ by at most this many points are one line.
+SNAP = 2.0
+#: A path thinner than this (points) in one direction is a rule, when at least ``MIN_LENGTH`` long.
+THIN = 3.0
+MIN_LENGTH = 6.0
+#: Collinear rules with gaps up to this are one rule (dashed lines, cell borders drawn piecewise).
+JOIN = 3.0
+#: A page needs this many rules to be looked at further; a grid needs 2 rows of rules and 2 columns.
+MIN_RULES = 4
+#: Paths with more segments than this are not walked (hatching, charts, drawings).
+MAX_SEGMENTS = 4000
+#: Form XObjects are entered this deep.
+MAX_DEPTH = 3
+#: UTF-16 units read per call for a cell's text (longer texts are read again at their length).
+TEXT_UNITS = 8192
+#: Cell text is read this far inside the rules, so glyphs touching a rule stay in their own cell.
+INSET = 1.0
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in page space (points, y up)."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+
+@dataclass(frozen=True)
+class FoundTable:
+    """One ruled table: its outline and rows of cell texts (a merged cell's text in its first
+    row and column, empty strings in the positions it covers)."""
+
+    box: Box
+    rows: tuple[tuple[str, ...], ...]
+
+
+class _Pdfium:
+    """ctypes prototypes of the pdfium calls made per object, bound to plain addresses."""
+
+    def __init__(self) -> None:
+        import pypdfium2.raw as raw
+
+        vp, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
+
+        def bind(fn: Any, restype: Any, *args: Any) -> Any:
+            return ctypes.CFUNCTYPE(restype, *args)(ctypes.cast(fn, vp).value)
+
+        self.count = bind(raw.FPDFPage_CountObjects, i, vp)
+        self.get = bind(raw.FPDFPage_GetObject, vp, vp, i)
+        self.form_count = bind(raw.FPDFFormObj_CountObjects, i, vp)
+        self.form_get = bind(raw.FPDFFormObj_GetObject, vp, vp, ctypes.c_ulong)
+        self.type = bind(raw.FPDFPageObj_GetType, i, vp)
+        self.bounds = bind(raw.FPDFPageObj_GetBounds, i, vp, vp, vp, vp, vp)
+        self.matrix = bind(raw.FPDFPageObj_GetMatrix, i, vp, vp)
+        self.segments = bind(raw.FPDFPath_CountSegments, i, vp)
+        self.segment = bind(raw.FPDFPath_GetPathSegment, vp, vp, i)
+        self.point = bind(raw.FPDFPathSegment_GetPoint, i, vp, vp, vp)
+        self.segment_type = bind(raw.FPDFPathSegment_GetType, i, vp)
+        self.close = bind(raw.FPDFPathSegment_GetClose, i, vp)
+        d = ctypes.c_double
+        self.bounded = bind(raw.FPDFText_GetBoundedText, i, vp, d, d, d, d, vp, i)
+        self.text_buffer = ctypes.create_string_buffer(2 * TEXT_UNITS)
+        self.path, self.form = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
+        self.lineto, self.moveto = raw.FPDF_SEGMENT_LINETO, raw.FPDF_SEGMENT_MOVETO
+        self.floats = (f * 6)()
+        base = ctypes.addressof(self.floats)
+        self.slots = tuple(base + 4 * k for k in range(6))
+
+
+_PDFIUM: _Pdfium | None = None
+
+
+def _pdfium() -> _Pdfium:
+    global _PDFIUM
+    if _PDFIUM is None:
+        _PDFIUM = _Pdfium()
+    return _PDFIUM
+
+
+def _address(handle: Any) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+def page_rules(page: Any) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """Horizontal rules ``(y, x0, x1)`` and vertical rules ``(x, y0, y1)`` drawn on ``page``."""
+    api = _pdfium()
+    horizontal: list[tuple[float, float, float]] = []
+    vertical: list[tuple[float, float, float]] = []
+    handle = _address(page.raw)
+    count, get = api.count, api.get
+    objects = [get(handle, k) for k in range(count(handle))]
+    _collect(api, objects, horizontal, vertical, 1)
+    return horizontal, vertical
+
+
+def _collect(api: _Pdfium, objects: list[int], horizontal: list, vertical: list, depth: int) -> None:
+    kind, bounds, floats = api.type, api.bounds, api.floats
+    s0, s1, s2, s3 = api.slots[:4]
+    path, form = api.path, api.form
+    for obj in objects:
+        t = kind(obj)
+        if t == path:
+            bounds(obj, s0, s1, s2, s3)
+            left, bottom, right, top = floats[0:4]
+            width, height = right - left, top - bottom
+            if height <= THIN:
+                if width >= MIN_LENGTH:
+                    horizontal.append(((bottom + top) / 2, left, right))
+            elif width <= THIN:
+                if height >= MIN_LENGTH:
+                    vertical.append(((left + right) / 2, bottom, top))
+            elif width >= MIN_LENGTH or height >= MIN_LENGTH:
+                _path_edges(api, obj, horizontal, vertical)
+        elif t == form and depth < MAX_DEPTH:
+            inner = [api.form_get(obj, k) for k in range(api.form_count(obj))]
+            _collect(api, inner, horizontal, vertical, depth + 1)
+
+
+def _path_edges(api: _Pdfium, obj: int, horizontal: list, vertical: list) -> None:
+    """Axis-aligned straight segments of a larger path (a stroked or filled box, a drawn grid)."""
+    n = api.segments(obj)
+    if n < 2 or n > MAX_SEGMENTS:
+        return
+    floats = api.floats
+    s0, s1 = api.slots[:2]
+    if not api.matrix(obj, api.slots[0]):
+        return
+    a, b, c, d, e, f = floats[0:6]
+    lineto, moveto = api.lineto, api.moveto
+    start = prev = None
+    for k in range(n):
+        seg = api.segment(obj, k)
+        if not seg or not api.point(seg, s0, s1):
+            return
+        x, y = floats[0], floats[1]
+        point = (a * x + c * y + e, b * x + d * y + f)
+        kind = api.segment_type(seg)
+        if kind == lineto and prev is not None:
+            _add_segment(prev, point, horizontal, vertical)
+        elif kind != moveto and kind != lineto:  # a curve: not a rule
+            point = None
+        if kind == moveto:
+            start = point
+        prev = point
+        if api.close(seg) and prev is not None and start is not None:
+            _add_segment(prev, start, horizontal, vertical)
+            prev = start
+
+
+def _add_segment(p: tuple[float, float], q: tuple[float, float], horizontal: list, vertical: list) -> None:
+    (x0, y0), (x1, y1) = p, q
+    if abs(y1 - y0) <= SNAP / 2 and abs(x1 - x0) >= MIN_LENGTH:
+        horizontal.append(((y0 + y1) / 2, min(x0, x1), max(x0, x1)))
+    elif abs(x1 - x0) <= SNAP / 2 and abs(y1 - y0) >= MIN_LENGTH:
+        vertical.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
+
+
+def merge_rules(rules: list[tuple[float, float, float]]) -> np.ndarray:
+    """Rules ``(position, start, end)`` snapped to common positions and joined where they touch;
+    an ``n × 3`` array sorted by position."""
+    merged: list[tuple[float, float, float]] = []
+    line: list[tuple[float, float, float]] = []
+    for rule in sorted(rules):
+        if line and rule[0] - line[0][0] > SNAP:
+            _join(line, merged)
+            line = []
+        line.append(rule)
+    if line:
+        _join(line, merged)
+    return np.array(merged, dtype=float).reshape(-1, 3)
+
+
+def _join(line: list[tuple[float, float, float]], out: list[tuple[float, float, float]]) -> None:
+    """Append the rules of one line, overlapping or nearly touching ones joined, to ``out``."""
+    position = sum(r[0] for r in line) / len(line)
+    line.sort(key=lambda r: r[1])
+    start, end = line[0][1], line[0][2]
+    for _, s, e in line[1:]:
+        if s <= end + JOIN:
+            end = max(end, e)
+        else:
+            out.append((position, start, end))
+            start, end = s, e
+    out.append((position, start, end))
+
+
+def grids(horizontal: np.ndarray, vertical: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Groups of crossing rules (horizontal rows, vertical rows) with at least 2 of each."""
+    if len(horizontal) < 2 or len(vertical) < 2:
+        return []
+    hy, hx0, hx1 = horizontal[:, 0:1], horizontal[:, 1:2], horizontal[:, 2:3]
+    vx, vy0, vy1 = vertical[:, 0], vertical[:, 1], vertical[:, 2]
+    cross = ((vx >= hx0 - SNAP) & (vx <= hx1 + SNAP) & (hy >= vy0 - SNAP) & (hy <= vy1 + SNAP))
+    n_h = len(horizontal)
+    parent = list(range(n_h + len(vertical)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for i, j in zip(*np.nonzero(cross)):
+        a, b = root(int(i)), root(n_h + int(j))
+        if a != b:
+            parent[a] = b
+    groups: dict[int, tuple[list[int], list[int]]] = {}
+    for k in range(len(parent)):
+        hs, vs = groups.setdefault(root(k), ([], []))
+        (hs if k < n_h else vs).append(k if k < n_h else k - n_h)
+    return [(horizontal[hs], vertical[vs]) for hs, vs in groups.values() if len(hs) >= 2 and len(vs) >= 2]
+
+
+def _positions(values: np.ndarray) -> list[float]:
+    """Distinct positions of ``values`` (sorted), those within ``SNAP`` taken as one."""
+    out: list[float] = []
+    for v in np.sort(values).tolist():
+        if not out or v - out[-1] > SNAP:
+            out.append(v)
+    return out
+
+
+def _present(rules: np.ndarray, positions: list[float], spans: list[float]) -> np.ndarray:
+    """``present[i, j]``: a rule at ``positions[i]`` runs over the middle of span ``j``
+    (between ``spans[j]`` and ``spans[j + 1]``, in either order)."""
+    lo = np.minimum(spans[:-1], spans[1:])
+    hi = np.maximum(spans[:-1], spans[1:])
+    margin = np.minimum(JOIN, (hi - lo) / 4)
+    pos = np.asarray(positions)[:, None, None]
+    near = np.abs(rules[None, None, :, 0] - pos) <= SNAP
+    runs = (rules[None, None, :, 1] <= (lo + margin)[None, :, None]) & (rules[None, None, :, 2] >= (hi - margin)[None, :, None])
+    return np.any(near & runs, axis=2)
+
+
+def cells(horizontal: np.ndarray, vertical: np.ndarray) -> tuple[list[float], list[float], list[tuple[int, int, int, int]]]:
+    """Column edges (left to right), row edges (top to bottom) and the cells of one grid as
+    ``(row, col, last_row, last_col)``; neighbours with no rule between them are one cell."""
+    xs = _positions(vertical[:, 0])
+    ys = _positions(horizontal[:, 0])[::-1]
+    rows, cols = len(ys) - 1, len(xs) - 1
+    walls = _present(vertical, xs[1:-1], np.asarray(ys)).tolist()  # [inner col edge][row]
+    floors = _present(horizontal, ys[1:-1], np.asarray(xs)).tolist()  # [inner row edge][col]
+    owner = list(range(rows * cols))
+
+    def root(k: int) -> int:
+        while owner[k] != k:
+            owner[k] = owner[owner[k]]
+            k = owner[k]
+        return k
+
+    for r in range(rows):
+        for c in range(cols):
+            if c + 1 < cols and not walls[c][r]:
+                owner[root(r * cols + c + 1)] = root(r * cols + c)
+            if r + 1 < rows and not floors[r][c]:
+                owner[root((r + 1) * cols + c)] = root(r * cols + c)
+    spans: dict[int, list[int]] = {}
+    for k in range(rows * cols):
+        r, c = divmod(k, cols)
+        span = spans.setdefault(root(k), [r, c, r, c])
+        span[0], span[1] = min(span[0], r), min(span[1], c)
+        span[2], span[3] = max(span[2], r), max(span[3], c)
+    return xs, ys, sorted(tuple(s) for s in spans.values())  # type: ignore[misc]
+
+
+def bounded_text(textpage: Any, left: float, bottom: float, right: float, top: float) -> str:
+    """pdfium's text inside a rectangle of the page (line breaks as ``\\n``)."""
+    api = _pdfium()
+    handle = _address(textpage.raw)
+    buffer, units = api.text_buffer, TEXT_UNITS
+    n = api.bounded(handle, left, top, right, bottom, ctypes.addressof(buffer), units)
+    if n >= units:
+        units = api.bounded(handle, left, top, right, bottom, None, 0) + 1
+        buffer = ctypes.create_string_buffer(2 * units)
+        n = api.bounded(handle, left, top, right, bottom, ctypes.addressof(buffer), units)
+    text = ctypes.string_at(buffer, 2 * max(n, 0)).decode("utf-16-le", "replace")
+    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def find_tables(page: Any, textpage: Any) -> list[FoundTable]:
+    """The ruled tables of ``page``, top to bottom; cell texts from ``textpage``. A table drawn
+    inside another one's cell is left out (its text is in that cell)."""
+    horizontal, vertical = page_rules(page)
+    if len(horizontal) + len(vertical) < MIN_RULES or not horizontal or not vertical:
+        return []
+    found: list[FoundTable] = []
+    for h, v in grids(merge_rules(horizontal), merge_rules(vertical)):
+        table = _read_grid(h, v, textpage)
+        if table is not None:
+            found.append(table)
+    found = [t for t in found if not any(o is not t and _inside(t.box, o.box) for o in found)]
+    found.sort(key=lambda t: (-t.box.top, t.box.left))
+    return found
+
+
+def _inside(inner: Box, outer: Box) -> bool:
+    return (inner.left >= outer.left - SNAP and inner.right <= outer.right + SNAP
+            and inner.bottom >= outer.bottom - SNAP and inner.top <= outer.top + SNAP)
+
+
+def _read_grid(h: np.ndarray, v: np.ndarray, textpage: Any) -> FoundTable | None:
+    xs, ys, spans = cells(h, v)
+    if len(spans) < 2:
+        return None
+    n_cols = len(xs) - 1
+    grid: list[list[list[str]]] = [[[] for _ in range(n_cols)] for _ in range(len(ys) - 1)]
+    filled = 0
+    for r0, c0, r1, c1 in spans:
+        left, right, top, bottom = xs[c0], xs[c1 + 1], ys[r0], ys[r1 + 1]
+        inset = min(INSET, (right - left) / 4, (top - bottom) / 4)
+        lines = [" ".join(line.split()) for line in
+                 bounded_text(textpage, left + inset, bottom + inset, right - inset, top - inset).split("\n")]
+        grid[r0][c0] = [line for line in lines if line]
+        filled += bool(grid[r0][c0])
+    if filled < 2:
+        return None
+    keep = [c for c in range(n_cols) if any(row[c] for row in grid)]
+    rows: list[tuple[str, ...]] = []
+    for row in grid:
+        rows.extend(_split_lines([row[c] for c in keep]))
+    return FoundTable(Box(xs[0], ys[-1], xs[-1], ys[0]), tuple(rows))
+
+
+def _split_lines(row: list[list[str]]) -> list[tuple[str, ...]]:
+    """One grid row as table rows: several rows when every filled cell has the same number of
+    lines (a band of rows ruled only around, as spreadsheet exports draw them), else one row
+    with each cell's lines joined by spaces; nothing for an empty row."""
+    counts = {len(cell) for cell in row if cell}
+    if not counts:
+        return []
+    filled = sum(1 for cell in row if cell)
+    if len(counts) == 1 and filled >= 2 and (n := counts.pop()) > 1:
+        return [tuple(cell[k] if cell else "" for cell in row) for k in range(n)]
+    return [tuple(" ".join(cell) for cell in row)]

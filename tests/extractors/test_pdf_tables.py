@@ -1,0 +1,86 @@
+"""Ruled PDF tables: rows on one line with tab-separated cells, cells in ``pages[].tables``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractors import Status, extract_path
+from tests.extractors.pdf_fixtures import _write_pdf
+
+
+def _ruled_pdf(path: Path) -> None:
+    """A page: a title, a 3×3 ruled table whose bottom-left cell spans two columns (no rule
+    between them), and a closing line. Rules are thin filled rectangles and stroked lines."""
+    xs, ys = (100, 220, 340, 460), (700, 670, 640, 610)
+    ops = [b"0.5 w"]
+    for y in ys:  # horizontal rules as hairline rectangles
+        ops.append(b"%d %g 360 0.5 re f" % (xs[0], y - 0.25))
+    for x in xs:  # vertical rules as stroked segments, the inner one on the last row missing
+        bottom = ys[2] if x == xs[1] else ys[3]
+        ops.append(b"%d %d m %d %d l S" % (x, ys[0], x, bottom))
+        if x == xs[1]:
+            ops.append(b"%d %d m %d %d l S" % (x, ys[0], x, ys[2]))
+    rows = [("Vendor", "Amount", "Note"), ("Hanbit", "1,200", "advance"), ("Total 1,200", None, "final")]
+    text = [b"BT /F1 14 Tf 100 740 Td (Contract status) Tj ET"]
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if cell:
+                text.append(b"BT /F1 11 Tf %d %d Td (%s) Tj ET" % (xs[c] + 6, ys[r] - 20, cell.encode()))
+    text.append(b"BT /F1 12 Tf 100 560 Td (End of report) Tj ET")
+    content = b"\n".join(ops + text)
+    objects = [
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Page /Parent 4 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 1 0 R >> >> "
+        b"/Contents 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Catalog /Pages 4 0 R >>",
+    ]
+    _write_pdf(path, objects, root=5)
+
+
+def test_generated_table_with_merged_cell(tmp_path, ctx):
+    path = tmp_path / "ruled.pdf"
+    _ruled_pdf(path)
+    r = extract_path(path, ctx)
+    assert r.status == Status.OK
+    page = r.pages[0]
+    assert page.tables[0].rows == (("Vendor", "Amount", "Note"), ("Hanbit", "1,200", "advance"),
+                                   ("Total 1,200", "", "final"))
+    assert page.text.splitlines() == ["Contract status", "Vendor\tAmount\tNote", "Hanbit\t1,200\tadvance",
+                                      "Total 1,200\t\tfinal", "End of report"]
+    assert r.metadata["table_pages"] == {"in place": 1}
+
+
+def test_page_without_rules_has_no_tables(tmp_path, ctx):
+    from tests.extractors.pdf_fixtures import glyph_by_glyph_pdf
+
+    path = tmp_path / "plain.pdf"
+    glyph_by_glyph_pdf(path, ["보고서 본문 첫 줄입니다", "둘째 줄입니다"], gap_em=0.3)
+    r = extract_path(path, ctx)
+    assert r.pages[0].tables == ()
+    assert "table_pages" not in r.metadata
+
+
+def test_korean_rfp_requirement_tables(corpus, ctx):
+    r = extract_path(corpus / "pdf/opendataloader-pdf/2. 제안요청서(생성형 AI 구축 및 학습 용역).pdf", ctx)
+    page = r.pages[7]
+    rows = page.tables[0].rows
+    assert rows[0] == ("요구사항 구분", "", "ID 부여규칙", "개수")  # the heading spans two columns
+    assert ("기능요구사항", "System Function Requirement", "SFR-000", "7") in rows
+    assert "1. 요구사항 분류\n요구사항 구분\t\tID 부여규칙\t개수\n기능요구사항\tSystem Function Requirement" in page.text
+    # a requirement sheet: the label cell spans two rows, the detail cell keeps its lines together
+    sheet = r.pages[10].tables[0].rows
+    assert sheet[0] == ("요구사항 고유번호", "", "SFR-001")
+    assert sheet[3] == ("요구 사항 설명", "정의", "기능 요구사항 공통 사항 정의")
+    assert sheet[4][:2] == ("", "세부 내용") and sheet[4][2].startswith("○ 관련 법령 준수할 수 있도록")
+
+
+def test_spreadsheet_export_reads_row_by_row(corpus, ctx):
+    # NICS checks: each ruled band holds five states; every cell of a band has five lines.
+    r = extract_path(corpus / "pdf/pdfplumber/nics-background-checks-2015-11.pdf", ctx)
+    rows = r.pages[0].tables[0].rows
+    alabama = next(row for row in rows if row[0] == "Alabama")
+    assert alabama[:6] == ("Alabama", "18,870", "23,022", "22,650", "859", "1,178")
+    assert alabama[-1] == "71,137"
+    assert "Alaska\t209\t3,062\t3,209\t191\t184\t" in r.text
