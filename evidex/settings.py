@@ -92,6 +92,14 @@ class Settings(BaseSettings):
     ocr_enabled: bool = Field(True, description="OCR pages and images without a text layer.")
     ner_enabled: bool = Field(True, description="Tag named entities (Korean and English NER).")
     topics_enabled: bool = Field(True, description="Classify documents into the task force's topics.")
+    index_wait_s: float = Field(120.0, description=(
+        "How long a chunk waits, retrying with backoff, for an unavailable or timing-out Elasticsearch before "
+        "the run stops with a summary (its items stay pending for the next run)."))
+    progress: str = Field("auto", description=(
+        "Progress display of ingest and reindex: auto (a bar on a terminal, one line per chunk when piped), "
+        "bar, lines or off."))
+    prefect_server_port: int = Field(4207, description=(
+        "Loopback port of the Prefect server started by `evidex server start`."))
     taxonomy_dir: Path | None = Field(None, description=(
         "Directory of agencies' own topic files (*.toml) merged into the taxonomy (default <data_dir>/taxonomy)."))
     topics_dir: Path | None = Field(None, description=(
@@ -102,6 +110,7 @@ class Settings(BaseSettings):
     agencies: list[str] = Field(default_factory=lambda: list(TASK_FORCE_AGENCIES), description=(
         "Agencies of the task force (JSON list). Batches, shares, users and filters naming another are refused."))
     token_ttl_days: int = Field(90, description="Days an API token stays valid (0: no expiry).")
+    max_upload_mb: int = Field(4096, description="Largest batch a clerk may upload through the web page (all files).")
 
     @classmethod
     def settings_customise_sources(

@@ -13,7 +13,7 @@ from typing import Any
 
 from evidex.search.audit import AuditTrail
 from evidex.search.results import (MAX_PAGE, PIT_KEEP_ALIVE, SORTS, AccessDenied, Filters, Hit, SearchResult,
-                                   SearchUnavailable, es_reason, flagged)
+                                   SearchUnavailable, es_reason, flagged, own_annotations)
 from evidex.search.display import View, identifier_masker, tokens_in
 from evidex.search.identity import TASK_FORCE, User
 from evidex.search.probes import ProbeGuard
@@ -90,6 +90,9 @@ class SearchService:
             if value:
                 check_filter(name, value)
                 filter_.append({"term": {name: value}})
+        if filters.tag:
+            check_filter("tag", filters.tag)
+            filter_.append({"term": {"tags": f"{user.agency}|{filters.tag}"}})
         if filters.entity:
             check_filter("entity", filters.entity[0] + filters.entity[1])
             filter_.append(self._entity_filter(*filters.entity))
@@ -180,13 +183,19 @@ class SearchService:
                 reason=view.text(src["reason"]) if src.get("reason") else None,
                 score=raw.get("_score"), snippets=[view.fragment(f, **tags) for f in fragments],
                 content_type=src.get("content_type"), language=src.get("language"), topics=src.get("topics", []),
+                sha256=src.get("sha256"),
             ))
         return hits
 
     def render_facets(self, user: User, reveal: bool, aggregations: dict[str, Any]) -> dict[str, list[tuple[str, int]]]:
         """Terms aggregations as (value, count) lists, values shaped like identifiers left out for masked roles."""
         view = View(self._masker(user, reveal))
-        return {name: view.facet([(b.get("key_as_string", b["key"]), b["doc_count"]) for b in agg["buckets"]])
+
+        def key(name: str, bucket: dict[str, Any]) -> str:
+            value = bucket.get("key_as_string", bucket["key"])
+            return str(value).split("|", 1)[-1] if name == "tag" else value  # own tags, without the agency
+
+        return {name: view.facet([(key(name, b), b["doc_count"]) for b in agg["buckets"]])
                 for name, agg in aggregations.items() if "buckets" in agg}
 
     # -- reads ------------------------------------------------------------------
@@ -229,7 +238,7 @@ class SearchService:
         request: dict[str, Any] = dict(
             query=es_query, size=limit, highlight=self._highlight(prepared), track_total_hits=True,
             source_excludes=["text", "metadata", *_TOKEN_TABLES], sort=SORTS[sort],
-            aggs=facet_aggregations() if not (page and page.after) else None)
+            aggs=facet_aggregations(tags_of=user.agency) if not (page and page.after) else None)
         try:
             if page is None:
                 response = self.client.search(index=self.docs, from_=offset, **request)
@@ -333,6 +342,9 @@ class SearchService:
                 source[key] = view.value(source[key])
         if isinstance(source.get("entities"), dict):
             source["entities"] = view.entities(source["entities"])
+        source.pop("minhash", None)
+        source.update(own_annotations(source, user.agency))  # another agency's tags and notes are its own
+        source["notes"] = view.value(source["notes"])
         return source
 
 _es_reason = es_reason  # the name other modules of this room import

@@ -27,9 +27,13 @@ FACETS = {
 }
 
 
-def facet_aggregations(size: int = 15) -> dict[str, Any]:
-    """Terms facets plus a month histogram of document dates."""
+def facet_aggregations(size: int = 15, tags_of: str | None = None) -> dict[str, Any]:
+    """Terms facets, a month histogram of document dates and, for ``tags_of``, that agency's own tags."""
+    import re
+
     aggs: dict[str, Any] = {name: {"terms": {"field": field_, "size": size}} for name, field_ in FACETS.items()}
+    if tags_of:
+        aggs["tag"] = {"terms": {"field": "tags", "size": size, "include": re.escape(tags_of) + r"\|.*"}}
     aggs["date"] = {"date_histogram": {"field": "date", "calendar_interval": "month", "format": "yyyy-MM",
                                        "min_doc_count": 1}}
     return aggs

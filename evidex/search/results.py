@@ -20,6 +20,8 @@ class Filters:
     topic: str | None = None
     entity: tuple[str, str] | None = None
     batch_id: str | None = None
+    tag: str | None = None
+    """One of the caller's agency's own tags."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Hit:
     content_type: str | None = None
     language: str | None = None
     topics: list[str] = field(default_factory=list)
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,12 @@ def es_reason(exc: Exception) -> str:
             cause = causes[0] if causes else error
             return f"{cause.get('type', 'error')}: {cause.get('reason', '')}"[:300]
     return str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+
+
+def own_annotations(source: dict[str, Any], agency: str) -> dict[str, Any]:
+    """Only the caller's agency's tags, notes and star of a document source (the rest removed)."""
+    prefix = f"{agency}|"
+    tags = [t[len(prefix):] for t in source.pop("tags", None) or [] if t.startswith(prefix)]
+    notes = [n for n in source.pop("notes", None) or [] if n.get("agency") == agency]
+    starred = agency in (source.pop("starred", None) or [])
+    return {"tags": sorted(tags), "notes": notes, "starred": starred}

@@ -16,12 +16,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from evidex.custody.store import EvidenceStore
 from evidex.search.builder import AccessDenied, Filters, SearchService
 from evidex.search.custody_view import visible_custody
+from evidex.search.family import Family
 from evidex.search.identity import User
 from evidex.search.users import UserDirectory
 from evidex.settings import Settings
 from evidex.web.export_routes import add_export_routes
+from evidex.web.workbench_routes import add_session_routes, add_workbench_routes
 from evidex.web.xref_routes import add_xref_routes
 from evidex.web.guard import install_guards, page_csp
+from evidex.web.upload_routes import add_upload_routes
+from evidex.web.sessions import COOKIE, CSRF_HEADER, UNSAFE_METHODS, SessionStore
 from evidex.web.reference import api_reference_page
 
 _bearer = HTTPBearer(auto_error=False)
@@ -34,13 +38,25 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
     app = FastAPI(title="Evidex", version="1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     directory = UserDirectory(settings.data_dir, ttl_days=settings.token_ttl_days)
     store = EvidenceStore(settings.store_dir)
-    page_html = resources.files("evidex.web").joinpath("index.html").read_text(encoding="utf-8")
+    workbench = resources.files("evidex.web").joinpath("static/index.html")
+    page_html = (workbench if workbench.is_file() else resources.files("evidex.web").joinpath("index.html")) \
+        .read_text(encoding="utf-8")
     install_guards(app, csp=page_csp(page_html))
 
-    def current_user(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
-        user = directory.resolve(creds.credentials) if creds else None
+    sessions = SessionStore()
+
+    def current_user(request: Request,
+                     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
+        if creds:
+            user = directory.resolve(creds.credentials)
+        else:
+            session = sessions.get(request.cookies.get(COOKIE))
+            user = directory.resolve(session.token) if session else None
+            if user is not None and request.method in UNSAFE_METHODS and \
+                    not sessions.csrf_ok(session, request.headers.get(CSRF_HEADER)):  # type: ignore[arg-type]
+                raise HTTPException(403, f"missing or wrong {CSRF_HEADER} header for this session")
         if user is None:
-            raise HTTPException(401, "a valid bearer token is required (evidex users add)",
+            raise HTTPException(401, "sign in, or send a valid bearer token (evidex users add)",
                                 headers={"WWW-Authenticate": "Bearer"})
         return user
 
@@ -52,9 +68,9 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
                status: str | None = None, type: str | None = None, topic: str | None = None,
                language: str | None = None, entity: Annotated[str | None, Query(description="LABEL:value")] = None,
                limit: Annotated[int, Query(ge=1, le=1000)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
-               reveal: bool = False, sort: str = "relevance",
+               reveal: bool = False, sort: str = "relevance", tag: str | None = None,
                cursor: Annotated[str | None, Query(description="'' starts cursor paging; then next_cursor")] = None,
-               ) -> dict[str, Any]:
+               group_copies: bool = True) -> dict[str, Any]:
         pivot: tuple[str, str] | None = None
         if agency:
             settings.check_agency(agency)
@@ -64,9 +80,13 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
                 raise HTTPException(422, "entity must look like LABEL:value, e.g. ORG:쿠팡")
             pivot = (label.upper(), value)
         result = service.search(user, q, Filters(agency=agency, case_id=case, status=status, content_type=type,
-                                                 topic=topic, language=language, entity=pivot),
+                                                 topic=topic, language=language, entity=pivot, tag=tag),
                                 limit=limit, offset=offset, reveal=reveal, markup="html", sort=sort, cursor=cursor)
-        return {"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": result.facets,
+        hits = [asdict(h) for h in result.hits]
+        if group_copies:
+            hits = group_by_original(hits, Family(service).occurrences(user, sorted({h["sha256"] for h in hits
+                                                                                     if h.get("sha256")})))
+        return {"total": result.total, "hits": hits, "facets": result.facets,
                 "next_cursor": result.next_cursor, "explain": result.explain}
 
     def _doc(user: User, doc_id: str, action: str, reveal: bool = False) -> dict[str, Any]:
@@ -107,9 +127,28 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
     def reference() -> str:
         return api_reference_page(app.openapi())
 
+    add_session_routes(app, directory, sessions, service)
+    add_workbench_routes(app, service, settings, current_user)
+    add_upload_routes(app, settings, current_user)
     add_export_routes(app, service, settings, current_user)
+    __import__("evidex.web.census_routes", fromlist=["x"]).add_census_routes(app, service, settings, current_user)
     add_xref_routes(app, service, settings, current_user)
     return app
+
+
+def group_by_original(hits: list[dict[str, Any]], copies: dict[str, list[dict[str, str]]]) -> list[dict[str, Any]]:
+    """One hit per stored original on a page; each carries every occurrence of it the caller may see."""
+    seen: set[str] = set()
+    out = []
+    for hit in hits:
+        sha = hit.get("sha256")
+        if sha and sha in seen:
+            continue
+        if sha:
+            seen.add(sha)
+        hit["occurrences"] = copies.get(sha or "", [])
+        out.append(hit)
+    return out
 
 
 def app_from_settings(settings: Settings) -> FastAPI:
