@@ -98,7 +98,7 @@ def main() -> None:
         sys.exit(f"corpus not found at {args.corpus}")
     with tempfile.TemporaryDirectory() as tmp:
         ctx = ExtractContext(tmp_dir=Path(tmp))
-        files, tabled, layouts = born_digital_pdfs(args.corpus, ctx)
+        files, tabled, layouts = born_digital_pdfs(args.corpus, dataclasses.replace(ctx, pdf_tables=True))
         pages = sum(n for _, n in files)
         print(f"born-digital PDFs: {len(files)} files, {pages} pages")
         print(f"ruled tables:       on {tabled} of those pages"
@@ -108,6 +108,10 @@ def main() -> None:
         slow = time_pdfplumber(files)
         print(f"evidex (pypdfium2): {pages / fast:8.1f} pages/s  ({fast:.2f} s, median of {args.runs}; "
               "whole extract_path per file, OCR off)")
+        tables_on = dataclasses.replace(text_only, pdf_tables=True)
+        tabled_s = statistics.median(time_evidex(files, tables_on) for _ in range(args.runs))
+        print(f"  with PDF tables:  {pages / tabled_s:8.1f} pages/s  ({tabled_s / fast:.2f}x the time; "
+              "EVIDEX_PDF_TABLES=true)")
         print(f"pdfplumber:         {pages / slow:8.1f} pages/s  ({slow:.2f} s, 1 run)")
         print(f"ratio:              {slow / fast:8.1f}x")
         total, reasons, readers = fallbacks(args.corpus, text_only)

@@ -73,6 +73,9 @@ class ExtractContext:
     #: The file's original name when ``path`` is a content-addressed blob without one; its
     #: extension is the hint used after content sniffing (``.emlx``, ``.eml``, ``.docx``…).
     filename: str | None = None
+    #: Find ruled tables in PDF pages (rows as tab-separated lines, cells in ``pages[].tables``). Off by default:
+    #: on table-heavy PDFs it halves born-digital throughput (walking every drawn line costs ~2 ms a page).
+    pdf_tables: bool = False
 
 
 #: A sheet's rows past this many are in its page text only, not in its ``Table`` (memory bound).

@@ -79,7 +79,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
             try:
                 if has_form:
                     fields += form_values(doc, page)
-                text, unmapped, spaced, tables, layout = _page_text(page)
+                text, unmapped, spaced, tables, layout = _page_text(page, ctx.pdf_tables)
                 if spaced:
                     respaced += 1
                 if _needs_ocr(page, text):
@@ -137,7 +137,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                      metadata=meta, method=method, children=tuple(sink.children))
 
 
-def _page_text(page: Any) -> tuple[str, int, bool, tuple[Table, ...], str | None]:
+def _page_text(page: Any, with_tables: bool = True) -> tuple[str, int, bool, tuple[Table, ...], str | None]:
     """The page's pdfium text, how many of its characters had no Unicode (NUL, U+FFFE), whether
     its word spaces were rebuilt from glyph positions (``extractors.pdfspacing``), its ruled tables
     (``extractors.pdftables``; the text then shows them as tab-separated rows) and how the tables
@@ -149,7 +149,7 @@ def _page_text(page: Any) -> tuple[str, int, bool, tuple[Table, ...], str | None
         text = textpage.get_text_range()
         unmapped = text.count("\x00") + text.count("\ufffe")
         spaced = spaced_text(textpage, text)
-        found = find_tables(page, textpage) if len(text) - text.count(" ") >= MIN_TEXT_CHARS else []
+        found = find_tables(page, textpage) if with_tables and len(text) - text.count(" ") >= MIN_TEXT_CHARS else []
         if spaced is not None:
             text = spaced
         elif unmapped:

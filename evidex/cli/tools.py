@@ -35,8 +35,9 @@ def register_tools(main: click.Group) -> None:
     @click.option("--ocr-languages", default="kor+eng", show_default=True)
     @click.option("--full", is_flag=True, help="Print the whole text (it is truncated otherwise).")
     @click.option("--tree", is_flag=True, help="Read members, attachments and messages too: the whole tree.")
+    @click.option("--tables", is_flag=True, help="Find ruled tables in PDF pages (slower on table-heavy PDFs).")
     @click.option("--json", "as_json", is_flag=True)
-    def extract(file: Path, passwords: tuple[str, ...], ocr_languages: str, full: bool, tree: bool,
+    def extract(file: Path, passwords: tuple[str, ...], ocr_languages: str, full: bool, tree: bool, tables: bool,
                 as_json: bool) -> None:
         """Show what the pipeline reads from one file (status, reason, text, metadata, children)."""
         from extractors import describe, extract_path, extract_tree, render_tree
@@ -45,7 +46,7 @@ def register_tools(main: click.Group) -> None:
         if tree:
             with tempfile.TemporaryDirectory() as tmp:
                 root = extract_tree(file, ExtractContext(tmp_dir=Path(tmp), passwords=passwords,
-                                                         ocr_languages=ocr_languages))
+                                                         ocr_languages=ocr_languages, pdf_tables=tables))
             if as_json:
                 def as_dict(node):  # noqa: ANN001, ANN202
                     record = describe(node.result, full=full)
@@ -59,7 +60,7 @@ def register_tools(main: click.Group) -> None:
             return
         with tempfile.TemporaryDirectory() as tmp:
             extracted = extract_path(file, ExtractContext(tmp_dir=Path(tmp), passwords=passwords,
-                                                          ocr_languages=ocr_languages))
+                                                          ocr_languages=ocr_languages, pdf_tables=tables))
             record = describe(extracted, full=full)
         if as_json:
             echo_json(record)

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+
+import pytest
 
 from extractors import Status, extract_path
 from tests.extractors.pdf_fixtures import _write_pdf
+
+
+@pytest.fixture
+def ctx(ctx):
+    """Table finding is opt-in (``ExtractContext.pdf_tables``)."""
+    return dataclasses.replace(ctx, pdf_tables=True)
+
+
+def test_tables_are_off_unless_asked(tmp_path, ctx):
+    import dataclasses as dc
+
+    path = tmp_path / "ruled.pdf"
+    _ruled_pdf(path)
+    plain = extract_path(path, dc.replace(ctx, pdf_tables=False))
+    assert not any(p.tables for p in plain.pages) and plain.text.strip()
 
 
 def _ruled_pdf(path: Path) -> None:
