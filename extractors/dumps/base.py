@@ -51,7 +51,7 @@ def problem(source: str, fmt: str, exc: BaseException) -> Table:
     return Table(source, fmt, (), status=code, reason=f"{type(exc).__name__}: {exc}"[:300])
 
 
-_DATA_LIKE = re.compile(r"@|\d{6}")
+_DATA_LIKE = re.compile(r"@|\d{6}|\d[-. \d]{6,}\d")
 
 
 def looks_like_header(cells: tuple[str | None, ...]) -> bool:
