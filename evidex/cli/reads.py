@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -11,7 +12,7 @@ from evidex.cli.context import echo_json, settings_of
 
 
 @click.command()
-@click.argument("query")
+@click.argument("query", required=False, default="")
 @click.option("--agency", help="Only documents of this agency.")
 @click.option("--case", "case_id", help="Only this case.")
 @click.option("--status", help="Only documents with this extraction status.")
@@ -21,18 +22,27 @@ from evidex.cli.context import echo_json, settings_of
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, None),
               help="Hits to show; past 1,000 they are paged through a point in time (any depth).")
 @click.option("--sort", type=click.Choice(["relevance", "date", "date_asc"]), default="relevance", show_default=True)
+@click.option("--terms", "terms_file", type=click.File("r", encoding="utf-8-sig"),
+              help="Run a term list instead (one query per line; as evidex batch-search).")
 @click.option("--as", "as_user", help="Search as name@agency[:roles] (default EVIDEX_USER or the local operator).")
 @click.option("--reveal", is_flag=True, help="Show personal identifiers unmasked (privacy_officer/admin only).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def search(ctx: click.Context, query: str, agency: str | None, case_id: str | None, status: str | None,
            content_type: str | None, topic: str | None, entity: str | None, limit: int, sort: str,
-           as_user: str | None, reveal: bool, as_json: bool) -> None:
+           terms_file: Any, as_user: str | None, reveal: bool, as_json: bool) -> None:
     """Search documents (Korean and English; "phrases", +must -not, fuzzy~)."""
     from evidex.search.identity import cli_user
     from evidex.search.builder import Filters
     from evidex.search.factory import search_service
 
+    if terms_file is not None:
+        from evidex.cli.export import batch_search
+
+        ctx.invoke(batch_search, terms_file=terms_file, agency=agency, case_id=case_id, status=status,
+                   content_type=content_type, language=None, topic=topic, entity=entity, as_user=as_user, top=5,
+                   reveal=reveal, format_="json" if as_json else "table")
+        return
     settings = settings_of(ctx)
     user = cli_user(as_user)
     if as_user or user.agency != "local":
