@@ -35,6 +35,8 @@ shown as search shows them."""
 FORMATS = ("csv", "jsonl")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 PAGE_SIZE = 5000
+TEXT_PAGE_SIZE = 200
+"""Pages carrying whole texts are kept small (a text may be megabytes)."""
 _SORT = [{"_shard_doc": "asc"}]
 _FILTER_PATH = "pit_id,hits.hits._id,hits.hits._source,hits.hits.sort"
 _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -196,6 +198,8 @@ def start_export(service: SearchService, user: User, query: str, filters: Filter
         raise
     audit = {"query": service.audited_query(query), "filters": service._audit_filters(filters)}
     includes = [_SOURCE_NAMES.get(f, f) for f in fields if f != "id"]
+    if "text" in fields:
+        page_size = min(page_size, TEXT_PAGE_SIZE)
     request: dict[str, Any] = dict(query=es_query, size=page_size, sort=_SORT, track_total_hits=False,
                                    source_includes=includes or ["_none_"], filter_path=_FILTER_PATH)
     pit = None

@@ -120,6 +120,15 @@ def test_a_revealing_role_sees_raw_values(small) -> None:
     assert any(r["name"] == f"연락처 {phone(50)}.txt" for r in rows)
 
 
+def test_texts_are_exported_masked(small) -> None:
+    _, service = small
+    rows = list(start_export(service, INVESTIGATOR, "exportword", fields=("id", "text")))
+    assert len(rows) == 1300
+    with_phone = [r for r in rows if "연락처는" in r["text"]]
+    assert len(with_phone) == 26 and all("pii_" not in r["text"] and "*" in r["text"] for r in with_phone)
+    assert not any(phone(n) in r["text"] for r in with_phone for n in range(0, 1300, 50))
+
+
 def test_csv_and_jsonl_and_a_reader_stopping_early(small) -> None:
     _, service = small
     csv_text = b"".join(encode_rows(start_export(service, INVESTIGATOR, "exportword", page_size=500), "csv"))
