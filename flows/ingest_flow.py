@@ -1,8 +1,10 @@
 """Prefect flow ``ingest_batch``: register → (extract → enrich → index) over chunks of items.
 
-Only orchestration lives here; the steps are in ``evidex.pipeline.batch``. One flow run per batch, one task run per
-chunk of items (not per file). Items processed before a crash are marked done in the catalogue, and document
-ids are stable, so a re-run resumes where the last one stopped and indexes nothing twice.
+Only orchestration lives here; the steps are in ``evidex.pipeline``. One flow run per batch, named after it
+(``ingest knpa/C-2025-01 E-7``), one task run per chunk of items (not per file). Items processed before a crash
+are marked done in the catalogue, and document ids are stable, so a re-run resumes where the last one stopped
+and indexes nothing twice. When Elasticsearch goes away, a chunk waits for it with backoff; past the budget
+the run stops with a summary and the remaining items stay pending.
 """
 
 from __future__ import annotations
@@ -11,46 +13,27 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from evidex.custody.catalog import Catalog
-from evidex.node.client import make_client
-from evidex.pipeline.batch import BatchInfo, BatchSpec, ChunkProcessor, ChunkReport, register_batch
-from evidex.settings import Settings
 from evidex.custody.store import EvidenceStore
+from evidex.pipeline.backoff import IndexUnavailable, is_unavailable, with_backoff
+from evidex.pipeline.batch import BatchInfo, BatchSpec, ChunkProcessor, ChunkReport, register_batch
+from evidex.pipeline.indexer import restore_refresh
+from evidex.pipeline.ledger import RunLedger, RunRecord
+from evidex.pipeline.report import BatchSummary, catalog_counts, finish_timings, markdown_report, redactor, run_name
+from evidex.settings import Settings
 from flows.handles import take
+from flows.recovery import recover_stale_runs
 from index_config import ensure_indices
 
+__all__ = ["BatchSummary", "catalog_counts", "drain_batch", "finish_timings", "ingest_batch", "redactor"]
+
 Progress = Callable[[dict[str, Any]], None]
-
-
-@dataclass
-class BatchSummary:
-    """The receipt of one ingestion run."""
-
-    batch_id: str
-    agency: str
-    case_id: str
-    files: int
-    bytes: int
-    items_processed: int = 0
-    children: int = 0
-    statuses: dict[str, int] = field(default_factory=dict)
-    failures: dict[str, int] = field(default_factory=dict)
-    indexed_new: int = 0
-    indexed_updated: int = 0
-    already_done: bool = False
-    unreadable: list[dict[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)
-    receipt: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+OnRelax = Callable[[str, bool], None]
 
 
 @task(name="register-batch", cache_policy=NO_CACHE)
@@ -61,16 +44,31 @@ def register_task(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> Ba
 @task(name="process-chunk", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def chunk_task(processor: ChunkProcessor, item_ids: list[str], upcoming_ids: list[str]) -> ChunkReport:
     catalog = processor.catalog
-    return processor.process(catalog.pending_by_ids(item_ids), catalog.pending_by_ids(upcoming_ids))
+    try:
+        return processor.process(catalog.pending_by_ids(item_ids), catalog.pending_by_ids(upcoming_ids))
+    except IndexUnavailable as exc:  # not a task failure to retry: the flow stops the batch with a summary
+        return ChunkReport(stopped=str(exc))
 
 
-def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, summary: BatchSummary,
-                timings: Counter, *, large: bool, progress: Progress | None = None) -> Counter:
-    """Process a batch's pending items chunk by chunk (one task run per chunk); returns failure reasons."""
+def _pending(catalog: Catalog, batch_id: str) -> int:
+    return catalog.counts(batch_id).get("pending", 0)
+
+
+def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, summary: Any,
+                timings: Counter, *, large: bool, progress: Progress | None = None,
+                on_relax: OnRelax | None = None) -> Counter:
+    """Process a batch's pending items chunk by chunk (one task run per chunk); returns failure reasons.
+
+    ``summary`` gains the counts (and ``stopped`` when Elasticsearch stayed away); ``on_relax(index, off)`` is
+    told before refresh is turned off and after it is back on, so a killed run's index can be put right.
+    """
     started = time.perf_counter()
     catalog = processor.catalog
     failures: Counter = Counter()
     relaxed = False
+    alias = processor.indexer.alias
+    if progress:
+        processor.on_wait = lambda s, why: progress({"event": "waiting", "retry_in": s, "reason": why})
     try:
         while True:
             pending = catalog.pending(batch_id, 2 * settings.chunk_size)
@@ -78,14 +76,21 @@ def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, su
                 break
             cut = _chunk_end(pending[: settings.chunk_size], settings.chunk_max_mb * 1024 * 1024)
             current, upcoming = pending[:cut], pending[cut : cut + settings.chunk_size]
-            if large and not relaxed:
-                processor.indexer.relax_refresh()
-                relaxed = True
             t_task = time.perf_counter()
             try:
+                if large and not relaxed:
+                    if on_relax:
+                        on_relax(alias, True)
+                    processor.indexer.relax_refresh()
+                    relaxed = True
                 report = chunk_task(processor, [i.item_id for i in current], [i.item_id for i in upcoming])
+            except IndexUnavailable as exc:
+                report = ChunkReport(stopped=str(exc))
             except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
-                report = processor.process_isolated(catalog.pending_by_ids([i.item_id for i in current]), exc)
+                try:
+                    report = processor.process_isolated(catalog.pending_by_ids([i.item_id for i in current]), exc)
+                except IndexUnavailable as unavailable:
+                    report = ChunkReport(stopped=str(unavailable))
             timings["chunks_wall"] += time.perf_counter() - t_task
             timings.update(report.timings)
             failures.update(report.reasons)
@@ -93,15 +98,33 @@ def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, su
             summary.children += report.children
             summary.indexed_new += report.created
             summary.indexed_updated += report.updated
+            if report.stopped:
+                summary.stopped = report.stopped
+                break
             if progress:
-                progress({"processed": summary.items_processed, "known": catalog.total(batch_id),
-                          "seconds": time.perf_counter() - started})
+                left = _pending(catalog, batch_id)
+                progress({"event": "chunk", "processed": summary.items_processed, "pending": left,
+                          "known": catalog.total(batch_id), "seconds": time.perf_counter() - started})
     finally:
-        if relaxed:
-            processor.indexer.restore_refresh()
-        else:
-            processor.indexer.client.indices.refresh(index=processor.indexer.alias)
+        _settle_refresh(processor, relaxed, summary, on_relax, alias)
     return failures
+
+
+def _settle_refresh(processor: ChunkProcessor, relaxed: bool, summary: Any, on_relax: OnRelax | None,
+                    alias: str) -> None:
+    """Refresh back on (or just a refresh); when the cluster is away, the next run's start restores it."""
+    wait = 5.0 if getattr(summary, "stopped", None) else processor.settings.index_wait_s
+    try:
+        if relaxed:
+            restore_refresh(processor.indexer.client, alias, wait)
+            if on_relax:
+                on_relax(alias, False)
+        else:
+            with_backoff(lambda: processor.indexer.client.indices.refresh(index=alias), wait)
+    except IndexUnavailable:
+        if hasattr(summary, "notes"):
+            summary.notes.append("the index could not be refreshed (Elasticsearch unavailable); "
+                                 "the next run restores its refresh")
 
 
 def _chunk_end(items: list, max_bytes: int) -> int:
@@ -114,55 +137,113 @@ def _chunk_end(items: list, max_bytes: int) -> int:
     return len(items)
 
 
-def finish_timings(timings: Counter) -> dict[str, float]:
-    """Round the stage timings and add orchestration: chunk wall time not spent in any stage."""
-    stage = sum(v for k, v in timings.items() if k not in ("chunks_wall", "register"))
-    timings["orchestration"] = max(0.0, timings["chunks_wall"] - stage)
-    return {k: round(v, 3) for k, v in timings.items()}
+def ledger_relax(ledger: RunLedger, record: RunRecord) -> OnRelax:
+    """Notes in the run's record which index has its refresh turned off."""
+    def note(index: str, off: bool) -> None:
+        if off and index not in record.relaxed:
+            record.relaxed.append(index)
+        elif not off and index in record.relaxed:
+            record.relaxed.remove(index)
+        ledger.save(record)
+    return note
 
 
-@flow(name="ingest_batch", log_prints=False, persist_result=False)
-def ingest_batch(handle: str, agency: str, case_id: str, source: str) -> BatchSummary:
+def start_run(settings: Settings, record: RunRecord, client: Any, progress: Progress | None) -> None:
+    """Templates applied, killed runs put right, this run's Prefect id noted in its record."""
+    from prefect.runtime import flow_run
+
+    ledger = RunLedger(settings.data_dir)
+    record.flow_run_id = str(flow_run.id) if flow_run.id else None
+    ledger.save(record)
+    on_wait = (lambda s, why: progress({"event": "waiting", "retry_in": s, "reason": why})) if progress else None
+    with_backoff(lambda: ensure_indices(client, settings.es_index_prefix), settings.index_wait_s, on_wait)
+    recover_stale_runs(ledger, client)
+
+
+def publish_report(key: str, name: str, state: str, report: dict[str, Any]) -> None:
+    """The run report as a Prefect markdown artifact (masked text and counts only)."""
+    from prefect.artifacts import create_markdown_artifact
+
+    try:
+        create_markdown_artifact(key=key, markdown=markdown_report(name, state, report), description=name)
+    except Exception:  # noqa: BLE001 - the report is also in the run ledger and printed
+        pass
+
+
+def _name_of_run() -> str:
+    from prefect.runtime import flow_run
+
+    p = flow_run.parameters
+    return run_name("ingest", p.get("agency", "?"), p.get("case_id", "?"), p.get("exhibit") or None)
+
+
+@flow(name="ingest_batch", flow_run_name=_name_of_run, log_prints=False, persist_result=False)
+def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: str = "") -> BatchSummary:
     """Ingest one batch end to end and return its summary.
 
-    ``handle`` names the batch spec, settings and progress callback (``flows.handles``); the other parameters
-    only describe the run in Prefect's records.
+    ``handle`` names the batch spec, settings, progress callback and run record (``flows.handles``); the other
+    parameters (identifiers masked) only describe the run in Prefect's records.
     """
-    spec, settings, progress = take(handle)
+    spec, settings, progress, record, client = take(handle)
     started = time.perf_counter()
+    timings: Counter = Counter()
+    start_run(settings, record, client, progress)
     store = EvidenceStore(settings.store_dir).ensure()
     catalog = Catalog(settings.store_dir / "catalog.sqlite")
-    client = make_client(settings)
-    ensure_indices(client, settings.es_index_prefix)
     t0 = time.perf_counter()
+    timings["startup"] = t0 - started
     info = register_task(store, catalog, spec)
-    timings: Counter = Counter({"register": time.perf_counter() - t0})
+    timings["register"] = time.perf_counter() - t0
     redact = redactor(settings)
     summary = BatchSummary(info.batch_id, spec.agency, spec.case_id, info.files, info.bytes,
-                           unreadable=[{"path": redact(p), "reason": redact(r)} for p, r in info.unreadable])
+                           unreadable=[{"path": redact(p), "reason": redact(r)} for p, r in info.unreadable],
+                           exhibit=exhibit or None, run_id=record.run_id)
+    record.batch_id = info.batch_id
     failures: Counter = Counter()
     try:
         if catalog.pending(info.batch_id, 1):  # nothing to do on a re-run: no workers, no models
+            t1 = time.perf_counter()
             processor = ChunkProcessor(settings, store, catalog, client, spec)
+            timings["workers"] = time.perf_counter() - t1
             try:
                 failures = drain_batch(info.batch_id, processor, settings, summary, timings,
-                                       large=info.files > 5 * settings.chunk_size, progress=progress)
+                                       large=info.files > 5 * settings.chunk_size, progress=progress,
+                                       on_relax=ledger_relax(RunLedger(settings.data_dir), record))
             finally:
                 processor.close()
+        summary.pending = _pending(catalog, info.batch_id)
     finally:
         catalog.close()
+    t_end = time.perf_counter()
     summary.already_done = summary.items_processed == 0 and not info.new
-    summary.statuses = dict(catalog_counts(settings, info.batch_id))
+    summary.statuses = {k: v for k, v in catalog_counts(settings, info.batch_id).items() if k != "pending"}
     summary.failures = {redact(reason): count for reason, count in failures.items()}
     summary.receipt = str(_write_receipt(settings, info.batch_id, redact))
-    if head := store.custody.head():  # the chain's head also where the log's own file cannot rewrite it
-        from evidex.search.audit import AuditTrail
-
-        AuditTrail(client, f"{settings.es_index_prefix}-audit", settings.data_dir / "audit.jsonl") \
-            .anchor_custody(head, info.batch_id)
+    _anchor_custody(settings, client, store, info.batch_id, summary)
+    timings["finish"] = time.perf_counter() - t_end
     summary.seconds = round(time.perf_counter() - started, 3)
     summary.timings = finish_timings(timings)
+    publish_report(f"ingest-{info.batch_id}", record.name, "stopped" if summary.stopped else "completed",
+                   summary.as_dict())
     return summary
+
+
+def _anchor_custody(settings: Settings, client: Any, store: EvidenceStore, batch_id: str, summary: Any) -> None:
+    """The custody chain's head also where the log's own file cannot rewrite it (skipped while ES is away)."""
+    if not (head := store.custody.head()):
+        return
+    if summary.stopped:  # the audit sender would wait for the cluster again: `evidex verify` anchors later
+        summary.notes.append("custody head not anchored in the audit index (Elasticsearch unavailable)")
+        return
+    from evidex.search.audit import AuditTrail
+
+    trail = AuditTrail(client, f"{settings.es_index_prefix}-audit", settings.data_dir / "audit.jsonl")
+    try:
+        trail.anchor_custody(head, batch_id)
+    except Exception as exc:  # noqa: BLE001 - the receipt carries the head; `evidex verify` re-anchors
+        if not is_unavailable(exc):
+            raise
+        summary.notes.append("custody head not anchored in the audit index (Elasticsearch unavailable)")
 
 
 def _write_receipt(settings: Settings, batch_id: str, redact: Callable[[str], str]) -> Path:
@@ -171,21 +252,5 @@ def _write_receipt(settings: Settings, batch_id: str, redact: Callable[[str], st
     catalog = Catalog(settings.store_dir / "catalog.sqlite")
     try:
         return write_receipt(settings.data_dir, build_receipt(catalog, batch_id, redact))
-    finally:
-        catalog.close()
-
-
-def redactor(settings: Settings) -> Callable[[str], str]:
-    """Masks personal identifiers in text bound for summaries and logs (paths, reasons)."""
-    from models.identifiers import find_identifiers, redact_text
-
-    secret = settings.secret_bytes()
-    return lambda text: redact_text(text, find_identifiers(text, secret=secret))
-
-
-def catalog_counts(settings: Settings, batch_id: str) -> dict[str, int]:
-    catalog = Catalog(settings.store_dir / "catalog.sqlite")
-    try:
-        return catalog.counts(batch_id)
     finally:
         catalog.close()

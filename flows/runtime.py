@@ -1,18 +1,21 @@
-"""Run flows in Prefect's local mode with its state under the data directory.
+"""Run flows in Prefect's local mode (or against a configured Prefect server) with state under the data directory.
 
-Prefect reads its settings when first imported, so this module sets them before importing any flow.
+Prefect reads its settings when first imported, so this module sets them before importing any flow. A re-run
+of a finished batch is answered from the catalogue before Prefect is imported at all.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from typing import Any
 
 from evidex.settings import Settings
 
 
 def configure_prefect(settings: Settings) -> None:
-    """Point Prefect at a home under the data directory and quiet its offline telemetry."""
+    """Point Prefect at a home under the data directory (or at ``evidex server``) and quiet its telemetry."""
     settings.prefect_home.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -20,23 +23,141 @@ def configure_prefect(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
     os.environ.setdefault("PREFECT_RESULTS_PERSIST_BY_DEFAULT", "false")
+    if "PREFECT_LOGGING_SETTINGS_PATH" not in os.environ:
+        os.environ["PREFECT_LOGGING_SETTINGS_PATH"] = str(_logging_config(settings))
+    from flows.serverctl import running_api_url
+
+    if "PREFECT_API_URL" not in os.environ and (url := running_api_url(settings)):
+        os.environ["PREFECT_API_URL"] = url  # `evidex server start` runs one: use it instead of a temporary one
+
+
+LOGGING = """version: 1
+disable_existing_loggers: False
+formatters:
+  plain:
+    format: "%(asctime)s %(process)d %(levelname)s %(name)s - %(message)s"
+handlers:
+  file:
+    level: 0
+    class: logging.FileHandler
+    filename: {path}
+    formatter: plain
+  api:
+    level: 0
+    class: prefect.logging.handlers.APILogHandler
+loggers:
+  prefect:
+    level: "${{PREFECT_LOGGING_LEVEL}}"
+    handlers: [file]
+    propagate: false
+  prefect.flow_runs:
+    level: NOTSET
+    handlers: [api]
+  prefect.task_runs:
+    level: NOTSET
+    handlers: [api]
+  uvicorn:
+    level: WARNING
+    handlers: [file]
+    propagate: false
+  fastapi:
+    level: WARNING
+    handlers: [file]
+    propagate: false
+"""
+
+
+def _logging_config(settings: Settings) -> Path:
+    """Prefect's own messages (tracebacks of failed tasks included) go to ``<data_dir>/logs/prefect.log``."""
+    logs = settings.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = settings.prefect_home / "logging.yml"
+    text = LOGGING.format(path=json.dumps(str(logs / "prefect.log")))
+    if not path.is_file() or path.read_text() != text:
+        path.write_text(text)
+    return path
+
+
+def wait_for_cluster(settings: Settings, progress: Any = None) -> Any:
+    """A client of the cluster, waited for with backoff (``index_wait_s``) when it is away or starting."""
+    from evidex.node.client import make_client
+    from evidex.pipeline.backoff import with_backoff
+
+    on_wait = (lambda s, why: progress({"event": "waiting", "retry_in": s, "reason": why})) if progress else None
+    return with_backoff(lambda: make_client(settings), settings.index_wait_s, on_wait)
+
+
+def finished_batch(spec: Any, settings: Settings) -> Any | None:
+    """The summary of ``spec`` when that exact batch is already done (no Prefect, no workers), else None."""
+    from evidex.custody.catalog import Catalog
+    from evidex.pipeline.ledger import RunLedger
+    from evidex.pipeline.register import batch_key
+    from evidex.pipeline.report import BatchSummary, catalog_counts, redactor
+
+    path = settings.store_dir / "catalog.sqlite"
+    receipt = settings.data_dir / "receipts"
+    if not path.exists() or RunLedger(settings.data_dir).stale():  # a killed run must be put right first
+        return None
+    started = time.perf_counter()
+    listing = batch_key(spec)
+    catalog = Catalog(path)
+    try:
+        if catalog.batch(listing.batch_id) is None or catalog.pending(listing.batch_id, 1):
+            return None
+    finally:
+        catalog.close()
+    redact = redactor(settings)
+    summary = BatchSummary(
+        listing.batch_id, spec.agency, spec.case_id, len(listing.entries), listing.bytes, already_done=True,
+        unreadable=[{"path": redact(p), "reason": redact(r)} for p, r in listing.unreadable],
+        statuses=catalog_counts(settings, listing.batch_id), exhibit=spec.exhibit,
+        receipt=str(receipt / f"{listing.batch_id}.json"),
+    )
+    summary.timings = {"register": round(time.perf_counter() - started, 3)}
+    return summary
 
 
 def run_ingest(spec: Any, settings: Settings, progress: Any = None) -> Any:
-    """Run ``ingest_batch`` for one batch and return its summary."""
+    """Run ``ingest_batch`` for one batch and return its summary (a finished batch: from the catalogue)."""
+    started = time.perf_counter()
     settings.check_agency(spec.agency)
     for target in spec.shared_with:
         settings.check_agency(target, share=True)
-    configure_prefect(settings)
-    from flows.handles import hold, release
-    from flows.ingest_flow import ingest_batch, redactor
+    from evidex.pipeline.ledger import RunLedger
+    from evidex.pipeline.report import redactor, run_name
 
-    handle = hold(spec, settings, progress)
+    redact = redactor(settings)
+    name = run_name("ingest", spec.agency, redact(spec.case_id), redact(spec.exhibit) if spec.exhibit else None)
+    ledger = RunLedger(settings.data_dir)
+    if (done := finished_batch(spec, settings)) is not None:
+        record = ledger.start("ingest", name, done.batch_id)
+        done.run_id = record.run_id
+        done.seconds = round(time.perf_counter() - started, 3)
+        ledger.finish(record, "completed", done.as_dict(), message="batch already ingested")
+        return done
+    configure_prefect(settings)
+    from evidex.pipeline.lifeline import start_reaper
+
+    start_reaper()  # a kill -9 of this process takes its workers and Prefect's temporary server with it
+    from flows.handles import hold, release
+    from flows.ingest_flow import ingest_batch
+
+    client = wait_for_cluster(settings, progress)  # before Prefect: a cluster away is one line, not a traceback
+    record = ledger.start("ingest", name)
+    handle = hold(spec, settings, progress, record, client)
     try:
         # Prefect keeps flow parameters in its database: the source path only with identifiers masked
-        return ingest_batch(handle, spec.agency, spec.case_id, redactor(settings)(str(spec.source)))
+        summary = ingest_batch(handle, spec.agency, redact(spec.case_id), redact(str(spec.source)),
+                               redact(spec.exhibit) if spec.exhibit else "")
+    except BaseException as exc:
+        ledger.finish(record, "failed", message=f"{type(exc).__name__}: {redact(str(exc))[:300]}")
+        raise
     finally:
         release(handle)
+    summary.timings["prefect_start"] = round(time.perf_counter() - started - summary.seconds, 3)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    ledger.finish(record, "stopped" if summary.stopped else "completed", summary.as_dict(), message=summary.stopped)
+    return summary
 
 
 def run_retrain(settings: Settings, user: Any, seed: int = 0) -> Any:
@@ -56,11 +177,25 @@ def run_reindex(settings: Settings, batch_ids: list[str] | None, passwords: tupl
                 progress: Any = None) -> Any:
     """Run ``reindex_from_store`` and return its summary."""
     configure_prefect(settings)
+    from evidex.pipeline.ledger import RunLedger
+    from evidex.pipeline.lifeline import start_reaper
+
+    start_reaper()
     from flows.handles import hold, release
     from flows.reindex_flow import reindex_from_store
 
-    handle = hold(settings, passwords, progress)
+    client = wait_for_cluster(settings, progress)
+    ledger = RunLedger(settings.data_dir)
+    record = ledger.start("reindex", "reindex " + (", ".join(batch_ids) if batch_ids else "every batch"))
+    handle = hold(settings, passwords, progress, record, client)
     try:
-        return reindex_from_store(handle, batch_ids)
+        summary = reindex_from_store(handle, batch_ids)
+    except BaseException as exc:
+        ledger.finish(record, "failed", message=f"{type(exc).__name__}: {str(exc)[:300]}")
+        raise
     finally:
         release(handle)
+    from dataclasses import asdict
+
+    ledger.finish(record, "stopped" if summary.stopped else "completed", asdict(summary), message=summary.stopped)
+    return summary

@@ -6,13 +6,14 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from evidex.cli.context import echo_json, settings_of
 
 if TYPE_CHECKING:
+    from evidex.pipeline.report import BatchSummary
     from evidex.search.audit import AuditTrail
     from evidex.settings import Settings
 
@@ -37,17 +38,19 @@ def ingest(ctx: click.Context, path: Path, agency: str, case_id: str, exhibit: s
     settings = settings_of(ctx)
     spec = BatchSpec(path.resolve(), agency, case_id, exhibit, submitted_by or os.environ.get("USER"),
                      tuple(passwords), tuple(share_with), ocr_languages)
-
-    def progress(state: dict) -> None:
-        if sys.stderr.isatty() or state["processed"] % 500 < settings.chunk_size:
-            click.echo(f"\r  {state['processed']}/{state['known']} items, {state['seconds']:.0f}s",
-                       err=True, nl=not sys.stderr.isatty())
-
-    summary = run_ingest(spec, settings, progress)
+    with Progress(settings.progress) as progress:
+        summary = run_ingest(spec, settings, progress)
     if as_json:
         echo_json(summary.as_dict())
-        return
-    click.echo(f"\nbatch {summary.batch_id} ({summary.agency}/{summary.case_id})")
+    else:
+        _print_summary(summary)
+    if summary.stopped:
+        sys.exit(3)
+
+
+def _print_summary(summary: "BatchSummary") -> None:
+    click.echo(f"batch {summary.batch_id} ({summary.agency}/{summary.case_id})"
+               + (f"  run {summary.run_id}" if summary.run_id else ""))
     click.echo(f"  files received: {summary.files} ({summary.bytes:,} bytes); items processed now: "
                f"{summary.items_processed} (incl. {summary.children} embedded)")
     click.echo("  by status: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())))
@@ -57,7 +60,54 @@ def ingest(ctx: click.Context, path: Path, agency: str, case_id: str, exhibit: s
         click.echo(f"  not received: {entry['path']}: {entry['reason']}")
     click.echo(f"  documents indexed: {summary.indexed_new} new, {summary.indexed_updated} updated"
                + (" (batch already ingested)" if summary.already_done else ""))
+    for note in summary.notes:
+        click.echo(f"  note: {note}")
+    if summary.stopped:
+        click.echo(f"  STOPPED: {summary.stopped}")
+        click.echo(f"  {summary.pending} item(s) left pending; run the same command again to resume")
     click.echo(f"  {summary.seconds:.1f} s")
+
+
+class Progress:
+    """Progress of a run on standard error: a bar with files/s and ETA on a terminal, one line per chunk when
+    piped (``mode``: auto, bar, lines, off); waits for Elasticsearch are always told."""
+
+    def __init__(self, mode: str = "auto") -> None:
+        self.mode = ("bar" if sys.stderr.isatty() else "lines") if mode == "auto" else mode
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> "Progress":
+        if self.mode == "bar":
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+
+            self._bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]} files/s"), TextColumn("ETA"), TimeRemainingColumn(),
+                            console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("items", total=None, rate="-")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def __call__(self, state: dict[str, Any]) -> None:
+        if self.mode == "off":
+            return
+        if state.get("event") == "waiting":
+            line = f"  Elasticsearch unavailable ({state['reason'][:100]}); retrying in {state['retry_in']:.0f} s"
+            (self._bar.console.print(line, markup=False, highlight=False) if self._bar is not None
+             else click.echo(line, err=True))
+            return
+        done, left, seconds = state["processed"], state.get("pending", 0), max(state["seconds"], 1e-6)
+        rate = done / seconds
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=done + left, rate=f"{rate:.1f}")
+            return
+        eta = f"{left / rate:.0f} s" if rate > 0 else "?"
+        click.echo(f"  {done}/{done + left} items, {rate:.1f} files/s, {seconds:.0f} s, ETA {eta}", err=True)
 
 
 @click.command()
@@ -118,18 +168,28 @@ def watch(ctx: click.Context, folder: Path, agency: str, case_id: str, share_wit
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def reindex(ctx: click.Context, batch_ids: tuple[str, ...], passwords: tuple[str, ...], as_json: bool) -> None:
-    """Rebuild index documents from the evidence store (new models, new mapping version, lost index)."""
+    """Rebuild index documents from the evidence store (new models, new mapping version, lost index).
+
+    Files a batch password opened are rebuilt from their kept, encrypted extraction: no password is needed.
+    """
     from flows.runtime import run_reindex
 
-    summary = run_reindex(settings_of(ctx), list(batch_ids) or None, passwords)
+    settings = settings_of(ctx)
+    with Progress(settings.progress) as progress:
+        summary = run_reindex(settings, list(batch_ids) or None, passwords, progress)
     if as_json:
         echo_json(asdict(summary))
-        return
+        sys.exit(3 if summary.stopped else 0)
     click.echo(f"{len(summary.batches)} batch(es), {summary.items_processed} documents rebuilt into {summary.index}"
                + (f" (alias moved from {summary.previous_index})" if summary.alias_swapped else ""))
     for reason, count in sorted(summary.failures.items(), key=lambda kv: -kv[1])[:20]:
         click.echo(f"  {count:>5}  {reason}")
     click.echo(f"  labels re-applied: {summary.labels_reapplied}; {summary.seconds:.1f} s")
+    for note in summary.notes:
+        click.echo(f"  note: {note}")
+    if summary.stopped:
+        click.echo(f"  STOPPED: {summary.stopped}; run the same command again to rebuild the rest")
+        sys.exit(3)
 
 
 LABELS = {"tamper": "MISMATCH", "torn": "TORN", "legacy": "UNPROVEN", "key": "NO KEY", "unrecorded": "UNRECORDED"}

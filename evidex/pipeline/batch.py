@@ -5,63 +5,31 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from evidex.custody.catalog import Catalog, Item, item_id_for
+from evidex.pipeline.backoff import OnWait
+from evidex.pipeline.derivatives import DerivativeStore
 from evidex.pipeline.indexer import BulkIndexer
+from evidex.pipeline.register import (UNREAD, BatchInfo, BatchSpec, batch_key, readable_name, register_batch,
+                                      spec_of_stored_batch)
 from evidex.settings import Settings
 from evidex.custody.store import EvidenceStore
 from extractors.base import ExtractContext, Extracted, Limits, Status
+from evidex.pipeline.runlog import route_library_output
 from evidex.pipeline.workers import TextWorkers
 from index_config.documents import build_document, refused_document
 from models.enrich import EnrichConfig
 from models.types import Enrichment
 
-
-UNREAD = ""
-"""The ``sha256`` of an item whose file could not be read into the store (nothing to extract)."""
-
-
-@dataclass(frozen=True)
-class BatchSpec:
-    """What a clerk hands over: a path and its manifest fields."""
-
-    source: Path
-    agency: str
-    case_id: str
-    exhibit: str | None = None
-    submitted_by: str | None = None
-    passwords: tuple[str, ...] = ()
-    shared_with: tuple[str, ...] = ()
-    ocr_languages: str | None = None
-
-
-def spec_of_stored_batch(row: dict[str, Any], passwords: tuple[str, ...] = ()) -> BatchSpec:
-    """The spec a stored batch was ingested with (passwords are never stored: give them again)."""
-    return BatchSpec(
-        source=Path(row["source"] or "."), agency=row["agency"], case_id=row["case_id"], exhibit=row["exhibit"],
-        submitted_by=row["submitted_by"], passwords=passwords,
-        shared_with=tuple(json.loads(row.get("shared_with") or "[]")), ocr_languages=row.get("ocr_languages"),
-    )
-
-
-@dataclass(frozen=True)
-class BatchInfo:
-    batch_id: str
-    files: int
-    bytes: int
-    new: bool
-    unreadable: tuple[tuple[str, str], ...] = ()
+__all__ = ["UNREAD", "BatchInfo", "BatchSpec", "ChunkProcessor", "ChunkReport", "batch_key", "readable_name",
+           "register_batch", "spec_of_stored_batch"]
 
 
 @dataclass
@@ -76,6 +44,8 @@ class ChunkReport:
     updated: int = 0
     children: int = 0
     timings: Counter = field(default_factory=Counter)
+    stopped: str | None = None
+    """Why the batch must stop here (Elasticsearch unavailable past the budget); the items stay pending."""
 
     def merge(self, other: "ChunkReport") -> None:
         self.items += other.items
@@ -88,116 +58,13 @@ class ChunkReport:
         self.timings.update(other.timings)
 
 
-def readable_name(name: str) -> tuple[str, str | None]:
-    """A file name as text, and its raw bytes (hex) when they were not UTF-8.
-
-    Names from Korean Windows machines are often CP949 bytes, which Python keeps as lone surrogates; they are
-    decoded as CP949 when that works, else with replacement characters, and the raw bytes are kept.
-    """
-    try:
-        name.encode("utf-8")
-        return name, None
-    except UnicodeEncodeError:
-        raw = os.fsencode(name)
-    try:
-        text = raw.decode("cp949")
-    except UnicodeDecodeError:
-        text = raw.decode("utf-8", "replace")
-    return text, raw.hex()
-
-
-def _walk(source: Path) -> list[tuple[Path, str]]:
-    """Every regular file under ``source`` with its path relative to the upload, sorted; links not followed."""
-    if source.is_file():
-        return [(source, source.name)]
-    found: list[tuple[Path, str]] = []
-    for root, dirs, files in os.walk(source, followlinks=False):
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(root) / name
-            found.append((path, path.relative_to(source).as_posix()))
-    return found
-
-
-def register_batch(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> BatchInfo:
-    """Hash and store every file, write the manifest and the custody record, and queue the items."""
-    store.ensure()
-    entries: list[dict[str, Any]] = []
-    unreadable: list[tuple[str, str]] = []
-    for path, raw_rel in _walk(spec.source):
-        rel, raw_hex = readable_name(raw_rel)
-        if path.is_symlink() or not path.is_file():
-            unreadable.append((rel, "not a regular file (link or device); not followed"))
-            continue
-        try:
-            blob = store.put(path)
-        except OSError as exc:
-            unreadable.append((rel, f"could not be read: {exc.strerror or exc}"))
-            continue
-        entry = {"path": rel, "size": blob.size, "sha256": blob.sha256}
-        if raw_hex:
-            entry["path_bytes"] = raw_hex
-        entries.append(entry)
-    listing = "\n".join(f"{e['path']}\t{e['sha256']}" for e in entries)
-    source_name = readable_name(str(spec.source.resolve()))[0]
-    key = "\x00".join([spec.agency, spec.case_id, spec.exhibit or "", source_name, listing])
-    batch_id = hashlib.sha256(key.encode()).hexdigest()[:24]
-    known = catalog.batch(batch_id)
-    total = sum(e["size"] for e in entries)
-    if known is None:
-        manifest = {
-            "batch_id": batch_id,
-            "agency": spec.agency,
-            "case_id": spec.case_id,
-            "exhibit": spec.exhibit,
-            "submitted_by": spec.submitted_by,
-            "received_at": datetime.now(timezone.utc).isoformat(),
-            "source": source_name,
-            "files": entries,
-            "unreadable": [{"path": p, "reason": r} for p, r in unreadable],
-            "shared_with": list(spec.shared_with),
-            "hash_algorithm": "sha256",
-        }
-        manifest_sha = store.write_manifest(batch_id, manifest)
-        store.custody.append(
-            "batch_received", batch_id=batch_id, agency=spec.agency, case_id=spec.case_id,
-            exhibit=spec.exhibit, submitted_by=spec.submitted_by, files=len(entries), bytes=total,
-            manifest_sha256=manifest_sha,
-        )
-        roots = [
-            Item(
-                item_id=(iid := item_id_for(spec.agency, spec.case_id, spec.exhibit, None, e["path"], e["sha256"])),
-                batch_id=batch_id, sha256=e["sha256"], size=e["size"], path=e["path"],
-                name=Path(e["path"]).name, parent_id=None, root_id=iid, depth=0,
-                agency=spec.agency, case_id=spec.case_id, exhibit=spec.exhibit,
-            )
-            for e in entries
-        ]
-        # Files that could not be read still become documents (status error, with the reason).
-        roots += [
-            Item(
-                item_id=(iid := item_id_for(spec.agency, spec.case_id, spec.exhibit, None, rel, UNREAD)),
-                batch_id=batch_id, sha256=UNREAD, size=0, path=rel, name=Path(rel).name, parent_id=None,
-                root_id=iid, depth=0, agency=spec.agency, case_id=spec.case_id, exhibit=spec.exhibit, reason=why,
-            )
-            for rel, why in unreadable
-        ]
-        catalog.add_items(roots)
-        catalog.adopt_pending(batch_id, [r.item_id for r in roots])
-        catalog.add_batch(
-            batch_id=batch_id, agency=spec.agency, case_id=spec.case_id, exhibit=spec.exhibit,
-            submitted_by=spec.submitted_by, received_at=manifest["received_at"], source=manifest["source"],
-            manifest_sha256=manifest_sha, files=len(entries), bytes=total,
-            shared_with=json.dumps(list(spec.shared_with)), ocr_languages=spec.ocr_languages,
-        )
-    return BatchInfo(batch_id, len(entries), total, known is None, tuple(unreadable))
-
-
 class ChunkProcessor:
     """Extract, enrich and index chunks of items; holds the worker pool and models across chunks."""
 
     def __init__(self, settings: Settings, store: EvidenceStore, catalog: Catalog, client: Any, spec: BatchSpec,
-                 *, enrich: EnrichConfig | None = None, index: str | None = None) -> None:
+                 *, enrich: EnrichConfig | None = None, index: str | None = None, rebuild: bool = False) -> None:
+        """``rebuild``: the items were processed before (a reindex): children already catalogued are kept as
+        they are, and a file a batch password once opened is rebuilt from its kept extraction."""
         from extractors.containment import ContainedPool
 
         self.settings = settings
@@ -210,15 +77,25 @@ class ChunkProcessor:
             memory_bytes=settings.extract_memory_mb * 1024 * 1024,
             max_text_chars=settings.max_text_chars,
         )
+        route_library_output(settings.data_dir)  # workers' warnings and helpers' output go to the run log
         self.pool = ContainedPool(settings.workers, self.limits)
         self.enrich_config = enrich or EnrichConfig(
             secret=settings.secret_bytes(), ner=settings.ner_enabled, topics=settings.topics_enabled,
             topics_dir=settings.active_topics_dir())
         self.text_workers = TextWorkers(self.enrich_config, settings.enrich_workers)
-        self.indexer = BulkIndexer(client, index or f"{settings.es_index_prefix}-docs", settings.bulk_max_bytes)
+        self.on_wait: OnWait | None = None
+        self.indexer = BulkIndexer(client, index or f"{settings.es_index_prefix}-docs", settings.bulk_max_bytes,
+                                   wait_s=settings.index_wait_s, on_wait=self._waiting)
+        self.rebuild = rebuild
+        self.derivatives = DerivativeStore(store.root, settings.data_dir) if spec.passwords or rebuild else None
+        self._children: dict[str, set[str]] | None = None
         self.workdir = store.tmp_workdir()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidex-prefetch")
         self._ahead: tuple[tuple[str, ...], Future[list[Extracted]]] | None = None
+
+    def _waiting(self, seconds: float, why: str) -> None:
+        if self.on_wait is not None:
+            self.on_wait(seconds, why)
 
     def close(self) -> None:
         if self._ahead:
@@ -274,7 +151,7 @@ class ChunkProcessor:
         """
         report = ChunkReport(items=len(items), bytes=sum(i.size for i in items))
         t0 = time.perf_counter()
-        extracted = self._take(items)
+        extracted = self._keep_or_restore(items, self._take(items))
         self.prefetch(upcoming or [])
         t1 = time.perf_counter()
         report.children = self._store_children(items, extracted, report)
@@ -314,6 +191,27 @@ class ChunkProcessor:
             {"extract": t1 - t0, "store": t2 - t1, "enrich+analyse": t3 - t2, "build": t4 - t3, "index": t5 - t4}
         )
         return report
+
+    def _keep_or_restore(self, items: list[Item], extracted: list[Extracted]) -> list[Extracted]:
+        """Keep what a batch password opened; on a rebuild, use it when the file comes out encrypted again."""
+        if self.derivatives is None:
+            return extracted
+        if self.rebuild:
+            return [self.derivatives.prefer(i.sha256, e) if i.sha256 != UNREAD else e
+                    for i, e in zip(items, extracted)]
+        for item, ex in zip(items, extracted):
+            if item.sha256 != UNREAD:
+                self.derivatives.keep(item.sha256, ex)
+        return extracted
+
+    def _known_children(self, batch_id: str) -> dict[str, set[str]]:
+        """Paths of the children already catalogued, by parent (read once per batch on a rebuild)."""
+        if self._children is None:
+            self._children = {}
+            for item in self.catalog.items(batch_id):
+                if item.parent_id:
+                    self._children.setdefault(item.parent_id, set()).add(item.path)
+        return self._children
 
     def _stream_of(self, item: Item, extracted: Extracted) -> tuple[Path, str] | None:
         """The stored file and its encoding when a text file's text was cut (its identifiers are counted whole)."""
@@ -355,8 +253,11 @@ class ChunkProcessor:
 
     def _store_children(self, items: list[Item], extracted: list[Extracted], report: ChunkReport) -> int:
         new_items: list[Item] = []
+        known = self._known_children(items[0].batch_id) if self.rebuild and items else {}
         for item, ex in zip(items, extracted):
             for child in ex.children:
+                if f"{item.path}!/{child.inner_path}" in known.get(item.item_id, ()):
+                    continue  # rebuilt from its own stored blob: never a second copy of the same member
                 try:
                     blob = self.store.put(child.path)
                 except OSError as exc:

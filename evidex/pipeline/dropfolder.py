@@ -64,7 +64,10 @@ def poll_once(drop: DropFolder, settings: Settings, run: Callable[[BatchSpec], A
             continue
         spec = BatchSpec(entry.resolve(), drop.agency, drop.case_id, exhibit=entry.name,
                          submitted_by=f"drop:{drop.path}", shared_with=drop.shared_with)
-        ran.append(run(spec))
+        summary = run(spec)
+        ran.append(summary)
+        if getattr(summary, "stopped", None):  # stopped half way (cluster away): taken again next poll
+            continue
         state[entry.name] = signature
         state_path.parent.mkdir(parents=True, exist_ok=True)
         state_path.write_text(json.dumps(state, ensure_ascii=False))

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from evidex.pipeline.backoff import OnWait, with_backoff
 from index_config.documents import IndexDoc
 
 
@@ -22,12 +23,22 @@ class BulkResult:
 
 
 class BulkIndexer:
-    """Sends documents in bulk requests of at most ``max_bytes``."""
+    """Sends documents in bulk requests of at most ``max_bytes``.
 
-    def __init__(self, client: Any, alias: str, max_bytes: int = 4 * 1024 * 1024) -> None:
+    A request that meets an unavailable or timing-out cluster is sent again with backoff for up to ``wait_s``
+    seconds (``on_wait`` hears of each wait), then ``IndexUnavailable`` is raised.
+    """
+
+    def __init__(self, client: Any, alias: str, max_bytes: int = 4 * 1024 * 1024, *, wait_s: float = 120.0,
+                 on_wait: OnWait | None = None) -> None:
         self.client = client
         self.alias = alias
         self.max_bytes = max_bytes
+        self.wait_s = wait_s
+        self.on_wait = on_wait
+
+    def _call(self, call: Any) -> Any:
+        return with_backoff(call, self.wait_s, self.on_wait)
 
     def index(self, docs: Iterable[IndexDoc], *, raise_on_error: bool = True) -> BulkResult:
         """Index ``docs``; refused documents raise ``IndexingError`` unless ``raise_on_error`` is False."""
@@ -51,7 +62,8 @@ class BulkIndexer:
         return result
 
     def _send(self, lines: list[str], result: BulkResult) -> None:
-        response = self.client.bulk(operations="\n".join(lines) + "\n", refresh=False)
+        body = "\n".join(lines) + "\n"
+        response = self._call(lambda: self.client.bulk(operations=body, refresh=False))
         for entry in response["items"]:
             outcome = entry["index"]
             if "error" in outcome:
@@ -64,8 +76,19 @@ class BulkIndexer:
 
     def relax_refresh(self) -> None:
         """Turn periodic refresh off for a large load."""
-        self.client.indices.put_settings(index=self.alias, settings={"index": {"refresh_interval": "-1"}})
+        self._call(lambda: self.client.indices.put_settings(
+            index=self.alias, settings={"index": {"refresh_interval": "-1"}}))
 
     def restore_refresh(self) -> None:
-        self.client.indices.put_settings(index=self.alias, settings={"index": {"refresh_interval": "1s"}})
-        self.client.indices.refresh(index=self.alias)
+        """Periodic refresh back on, and what was loaded made visible now."""
+        restore_refresh(self.client, self.alias, self.wait_s, self.on_wait)
+
+    def refresh(self) -> None:
+        self._call(lambda: self.client.indices.refresh(index=self.alias))
+
+
+def restore_refresh(client: Any, index: str, wait_s: float = 120.0, on_wait: OnWait | None = None) -> None:
+    """Set ``index`` back to the default refresh interval and refresh it (also after a killed run)."""
+    with_backoff(lambda: client.indices.put_settings(index=index, settings={"index": {"refresh_interval": "1s"}}),
+                 wait_s, on_wait)
+    with_backoff(lambda: client.indices.refresh(index=index), wait_s, on_wait)

@@ -7,11 +7,13 @@ serves slices of chunks. With one worker everything runs in the calling process 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from dataclasses import replace
 from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from evidex.pipeline.lifeline import arm_worker
 from evidex.pipeline.pii_count import count_identifiers_in_file
 from index_config.analysis import analyse_many
 from index_config.documents import MAX_INDEXED_CHARS
@@ -25,8 +27,9 @@ Stream = tuple[Path, str] | None
 _worker_enricher: Enricher | None = None
 
 
-def _init_worker(config: EnrichConfig) -> None:
+def _init_worker(config: EnrichConfig, main_pid: int) -> None:
     global _worker_enricher
+    arm_worker(main_pid)  # never outlive the run (parent-death signal and a watchdog on the main process)
     _worker_enricher = Enricher(config)
 
 
@@ -63,7 +66,7 @@ class TextWorkers:
         else:
             context = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
-                                             initargs=(config,))
+                                             initargs=(config, os.getpid()))
 
     def run(self, texts: list[str], languages: list[str | None],
             streams: list[Stream] | None = None) -> list[TextResult]:

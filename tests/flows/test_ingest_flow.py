@@ -104,12 +104,33 @@ def test_verify_names_an_altered_original(settings, tmp_path: Path) -> None:
     assert len(problems) == 1 and "보고서_유출사고.txt" in problems[0].what
 
 
-def test_killed_ingest_resumes_without_duplicates(settings, tmp_path: Path) -> None:
+def _evidex_processes(data_dir: Path) -> list[int]:
+    """Live processes started for this data directory (their environment names it)."""
+    mark = f"EVIDEX_DATA_DIR={data_dir}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            env = Path(f"/proc/{entry}/environ").read_bytes().split(b"\0")
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if mark in env and state not in ("Z", "X"):
+            found.append(int(entry))
+    return found
+
+
+def test_killed_ingest_leaves_no_process_and_the_next_run_repairs_and_resumes(settings, tmp_path: Path) -> None:
+    import sqlite3
+
+    from evidex.pipeline.ledger import RunLedger
+
     batch = write_generated_batch(tmp_path / "gen", 240)
     env = {**os.environ, "EVIDEX_DATA_DIR": str(settings.data_dir), "EVIDEX_ES_DIR": str(settings.es_home),
            "EVIDEX_ES_INDEX_PREFIX": settings.es_index_prefix, "EVIDEX_CHUNK_SIZE": "10",
            "EVIDEX_HMAC_SECRET": "test-secret", "EVIDEX_WORKERS": "1",
-           "EVIDEX_ENRICH_WORKERS": "1"}
+           "EVIDEX_ENRICH_WORKERS": "2", "EVIDEX_ES_LOCAL_PORT": str(settings.es_local_port)}
     cmd = [sys.executable, "-m", "evidex.cli", "ingest", str(batch), "--agency", "knpa", "--case", "K1"]
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -125,17 +146,39 @@ def test_killed_ingest_resumes_without_duplicates(settings, tmp_path: Path) -> N
                 break
         time.sleep(0.2)
     assert proc.poll() is None, "ingest finished before it could be killed: " + proc.stdout.read().decode()[-2000:]
-    os.killpg(proc.pid, signal.SIGKILL)
+    assert len(_evidex_processes(settings.data_dir)) >= 3  # the run, its workers, Prefect's server…
+    os.kill(proc.pid, signal.SIGKILL)  # the main process only: its workers must not outlive it
     proc.wait()
     assert 30 <= done < 240
+    deadline = time.monotonic() + 10
+    while _evidex_processes(settings.data_dir) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _evidex_processes(settings.data_dir) == []
+    client = make_client(settings)
+    index = f"{settings.es_index_prefix}-docs"
+    concrete = next(iter(client.indices.get_alias(name=index)))
+    left = client.indices.get_settings(index=index)[concrete]["settings"]["index"]
+    assert left.get("refresh_interval") == "-1"  # what the killed run left behind
+    dead = RunLedger(settings.data_dir).all()[-1]
+    assert dead.shown_state() == "crashed" and dead.flow_run_id
+
+    listed = subprocess.run([sys.executable, "-m", "evidex.cli", "runs", "list"], env=env, cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert "crashed" in listed.stdout and "ingest knpa/K1" in listed.stdout, listed.stdout + listed.stderr
     finished = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stdout + finished.stderr
-    client = make_client(settings)
-    client.indices.refresh(index=f"{settings.es_index_prefix}-docs")
+    assert "Traceback" not in finished.stderr
+    restored = client.indices.get_settings(index=index)[concrete]["settings"]["index"]
+    assert restored.get("refresh_interval") == "1s"
     assert _count(settings) == 240
-    ids = client.search(index=f"{settings.es_index_prefix}-docs", size=0,
-                        aggs={"paths": {"cardinality": {"field": "path"}}})
+    ids = client.search(index=index, size=0, aggs={"paths": {"cardinality": {"field": "path"}}})
     assert ids["aggregations"]["paths"]["value"] == 240
+    records = {r.run_id: r for r in RunLedger(settings.data_dir).all()}
+    assert records[dead.run_id].state == "crashed"
+    db = sqlite3.connect(Path(os.environ["PREFECT_HOME"]) / "prefect.db")
+    state = db.execute("SELECT state_type FROM flow_run WHERE id=?", (dead.flow_run_id,)).fetchone()
+    db.close()
+    assert state is not None and state[0] == "CRASHED"
 
 
 def test_same_attachment_in_two_mails_is_stored_once_and_shown_under_both(settings, tmp_path: Path) -> None:
