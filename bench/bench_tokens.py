@@ -106,7 +106,7 @@ def main() -> None:
                 for r, x, e, a in zip(rows, extracted, enrichments, analysed)]
         indexer.index(docs)
         elapsed = time.perf_counter() - started
-        client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)
+        client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1,{prefix}-records-v1", ignore_unavailable=True)
         return elapsed
 
     with_tokens, without = [], []

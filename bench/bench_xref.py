@@ -81,7 +81,7 @@ def main() -> None:
             took = time.perf_counter() - t0
             print(f"case of {size:>7,} documents: {result.values_checked:>7,} values checked, "
                   f"{len(result.matches)} shown, {took:6.2f} s  (plain count {count_s * 1000:.0f} ms)")
-    client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)
+    client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1,{prefix}-records-v1", ignore_unavailable=True)
 
 
 if __name__ == "__main__":

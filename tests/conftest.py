@@ -43,8 +43,25 @@ def es_node():
     was_running = node.status().running
     node.start()
     yield base
+    _drop_test_indices(base)
     if not was_running and not os.environ.get("EVIDEX_KEEP_NODE"):
         node.stop()
+
+
+def _drop_test_indices(settings: Settings) -> None:
+    """Indices a test left behind (a killed run, a fixture that forgot one): the shared node has a shard limit."""
+    import re
+
+    from evidex.node.client import make_client
+
+    try:
+        client = make_client(settings)
+        names = [n for n in client.indices.get(index="*", expand_wildcards="open")
+                 if re.match(r"^(t|rc)[0-9a-f]{8,10}-", n)]
+        for start in range(0, len(names), 50):
+            client.indices.delete(index=",".join(names[start : start + 50]), ignore_unavailable=True)
+    except Exception:  # noqa: BLE001 - cleaning up must never fail the session
+        pass
 
 
 @pytest.fixture
@@ -58,4 +75,11 @@ def settings(es_node: Settings, tmp_path: Path):
     yield settings
     from evidex.node.client import make_client
 
-    make_client(settings).indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)
+    drop_indices(make_client(settings), prefix)
+
+
+def drop_indices(client, prefix: str) -> None:  # noqa: ANN001
+    """Delete every index a test made under ``prefix`` (docs, audit, records …), by name."""
+    names = list(client.indices.get(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True))
+    if names:
+        client.indices.delete(index=",".join(names), ignore_unavailable=True)

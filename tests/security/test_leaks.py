@@ -84,7 +84,7 @@ def world(es_node, tmp_path_factory):
     tokens["fsc"] = directory.add(User("u-fsc", "fsc", ("investigator",)))
     client = TestClient(create_app(settings, service))
     yield {"settings": settings, "service": service, "client": client, "tokens": tokens, "root": root}
-    service.client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)
+    service.client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1,{prefix}-records-v1", ignore_unavailable=True)
 
 
 def _get(world, role: str, path: str, **params):

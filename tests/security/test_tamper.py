@@ -62,7 +62,7 @@ def ingested(es_node: Settings, tmp_path_factory: pytest.TempPathFactory):
     for n in range(4):
         trail.write(KIM, "search", query=f"노트북 {n}", result_count=n, flags=["probe"] if n == 3 else None)
     yield settings
-    client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)
+    client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1,{prefix}-records-v1", ignore_unavailable=True)
 
 
 @pytest.fixture
@@ -228,7 +228,8 @@ def test_a_torn_last_line_is_reported_then_recorded(copy: Settings, es_node: Set
     assert json.loads(_lines(_custody(own))[-1])["event"] == "torn_line_recorded"
     code, out = _verify(own, "verify")
     assert code == 0 and "1 index anchor(s)" in out, out  # the repair's head went to the index
-    make_client(own).indices.delete(index=f"{own.es_index_prefix}-docs-v1,{own.es_index_prefix}-audit-v1",
+    p = own.es_index_prefix
+    make_client(own).indices.delete(index=f"{p}-docs-v1,{p}-audit-v1,{p}-records-v1",
                                     ignore_unavailable=True)
 
 

@@ -72,7 +72,7 @@ def world(es_node, tmp_path_factory):
     hidden_docs = service.client.search(index=service.docs, size=100, query={"bool": {"must_not": [
         {"term": {"owner_agency": "knpa"}}]}}, source_includes=["path", "title"])["hits"]["hits"]
     yield {"call": call, "service": service, "settings": settings, "hidden": hidden_docs}
-    service.client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)
+    service.client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1,{prefix}-records-v1", ignore_unavailable=True)
 
 
 def _matches(world) -> tuple[dict, str]:

@@ -93,8 +93,8 @@ def case(es_node, tmp_path_factory):
     service = search_service(settings)
     service.client.indices.refresh(index=service.docs)
     yield service, placed
-    service.client.indices.delete(index=f"{settings.es_index_prefix}-docs-v1,{settings.es_index_prefix}-audit-v1",
-                                  ignore_unavailable=True)
+    p = settings.es_index_prefix
+    service.client.indices.delete(index=f"{p}-docs-v1,{p}-audit-v1,{p}-records-v1", ignore_unavailable=True)
 
 
 USER = User("kim", "knpa", ("investigator",))

@@ -81,7 +81,7 @@ def bench(es_node, tmp_path_factory):
               "moel": directory.add(User("park", "moel", ("investigator",)))}
     yield {"settings": settings, "service": service, "tokens": tokens,
            "app": create_app(settings, service)}
-    service.client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)
+    service.client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1,{prefix}-records-v1", ignore_unavailable=True)
 
 
 def _client(bench, who: str) -> TestClient:
