@@ -64,6 +64,7 @@ for command in (batches.ingest, batches.receipt, batches.watch, batches.reindex,
 main.add_command(export.export)
 main.add_command(export.batch_search)
 main.add_command(__import__("evidex.cli.runs", fromlist=["runs"]).runs)
+main.add_command(__import__("evidex.cli.server", fromlist=["server"]).server)
 main.add_command(xref_cli.xref)
 main.add_command(__import__("evidex.cli.census", fromlist=["census"]).census)
 register_tools(main)

@@ -33,6 +33,10 @@ def _init_worker(config: EnrichConfig, main_pid: int) -> None:
     _worker_enricher = Enricher(config)
 
 
+def _ready() -> bool:
+    return _worker_enricher is not None
+
+
 def _run_slice(texts: list[str], languages: list[str | None], streams: list[Stream]) -> list[TextResult]:
     assert _worker_enricher is not None
     return _enrich(_worker_enricher, texts, languages, streams)
@@ -67,6 +71,8 @@ class TextWorkers:
             context = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
                                              initargs=(config, os.getpid()))
+            for _ in range(self.workers):  # start the workers (and their model loading) now, while extraction runs
+                self._pool.submit(_ready)
 
     def run(self, texts: list[str], languages: list[str | None],
             streams: list[Stream] | None = None) -> list[TextResult]:
