@@ -20,6 +20,7 @@ from models.topics.artifacts import (
     retrain,
 )
 from models.topics.corpus import Example, analyst_examples, examples_sha256, load_corpus
+from models.topics.decision import DecisionRule, TopicDecision, tune_rule
 from models.topics.discovery import Cluster, discover
 from models.topics.errors import ArtifactError, LabelError, TaxonomyError, TopicsError
 from models.topics.evaluation import Comparison, cross_validate, evaluate
@@ -27,6 +28,8 @@ from models.topics.features import KiwiMorphemes, TextHead
 from models.topics.keywords import KeywordClassifier
 from models.topics.model import TopicModel
 from models.topics.pipeline import PIPELINE_NAME, build_pipeline
+from models.topics.realistic import load_realistic
+from models.topics.routing import Routing, RoutingReport, route
 from models.topics.scoring import Scores, TopicScore
 from models.topics.taxonomy import Agency, Taxonomy, TopicDef, load_taxonomy
 from models.topics.training import TrainMetrics, train
@@ -39,16 +42,20 @@ __all__ = [
     "ArtifactError",
     "Cluster",
     "Comparison",
+    "DecisionRule",
     "Example",
     "KeywordClassifier",
     "KiwiMorphemes",
     "LabelError",
     "PromotionDecision",
     "RetrainResult",
+    "Routing",
+    "RoutingReport",
     "Scores",
     "Taxonomy",
     "TaxonomyError",
     "TextHead",
+    "TopicDecision",
     "TopicDef",
     "TopicModel",
     "TopicScore",
@@ -63,8 +70,11 @@ __all__ = [
     "examples_sha256",
     "install",
     "load_corpus",
+    "load_realistic",
     "load_taxonomy",
     "promote_if_not_worse",
     "retrain",
+    "route",
     "train",
+    "tune_rule",
 ]

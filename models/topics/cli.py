@@ -16,6 +16,8 @@ from models.topics.corpus import load_corpus
 from models.topics.discovery import discover
 from models.topics.evaluation import cross_validate, evaluate, format_report
 from models.topics.model import TopicModel, read_metrics
+from models.topics.realistic import load_realistic
+from models.topics.routing import route
 from models.topics.taxonomy import load_taxonomy
 
 
@@ -56,20 +58,29 @@ def _cmd_evaluate(args: argparse.Namespace) -> None:
     comparisons = [evaluate(args.artifact, load_corpus("test"), taxonomy)]
     if args.cv:
         comparisons.insert(0, cross_validate(load_corpus("train"), taxonomy, seed=args.seed))
+    report = route(TopicModel.load(args.artifact), load_realistic(taxonomy=taxonomy), taxonomy)
     if args.json:
-        print(json.dumps([c.to_dict() for c in comparisons], ensure_ascii=False, indent=2))
+        print(json.dumps({"comparisons": [c.to_dict() for c in comparisons],
+                          "realistic": [row.__dict__ for row in report.rows]}, ensure_ascii=False, indent=2))
     else:
         print(format_report(comparisons))
+        print("\nHand-written realistic set (models/topics/data/realistic_eval.txt):")
+        print(report.format())
 
 
 def _cmd_classify(args: argparse.Namespace) -> None:
     text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8", errors="replace")
-    topics = TopicModel.load(args.artifact).predict([text])[0]
+    decision = TopicModel.load(args.artifact).decide([text])[0]
     if args.json:
-        print(json.dumps([{"label": t.label, "score": t.score} for t in topics], ensure_ascii=False))
+        print(json.dumps({"state": decision.state, "topics": [{"label": t.label, "score": t.score}
+                                                               for t in decision.topics],
+                          "best": {"label": decision.best.label, "score": decision.best.score}
+                          if decision.best else None}, ensure_ascii=False))
     else:
-        for t in topics:
+        for t in decision.topics:
             print(f"{t.label}\t{t.score:.3f}")
+        if decision.state != "assigned" and decision.best is not None:
+            print(f"({decision.state}: best guess {decision.best.label} {decision.best.score:.3f})")
 
 
 def _cmd_discover(args: argparse.Namespace) -> None:

@@ -18,6 +18,8 @@ from sklearn.model_selection import StratifiedKFold
 from models.topics.corpus import Example, load_corpus
 from models.topics.keywords import KeywordClassifier
 from models.topics.model import TopicModel
+from models.topics.realistic import load_realistic
+from models.topics.routing import route
 from models.topics.scoring import Scores, indicator, score
 from models.topics.taxonomy import Taxonomy, load_taxonomy
 from models.topics.training import _fold_keys, train
@@ -116,4 +118,7 @@ def main(argv: list[str] | None = None) -> None:
           f"training part ({len(train_part)} docs); fixed test part ({len(test_part)} docs, held-out "
           f"phrasings) with a model trained on the whole training part.")
     print(format_report([cv, test]))
+    realistic = load_realistic(taxonomy=taxonomy)
+    print(f"\nHand-written realistic set ({len(realistic)} docs, never trained or tuned on), same model:")
+    print(route(model, realistic, taxonomy).format())
     print(f"({time.perf_counter() - started:.0f} s)")

@@ -1,4 +1,4 @@
-"""``TopicModel``: a fitted pipeline with its topic ids, per-topic thresholds and provenance."""
+"""``TopicModel``: a fitted pipeline with its topic ids, per-topic thresholds, decision rule and provenance."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import joblib
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from models.topics.decision import DecisionRule, TopicDecision, decide, decision_matrix
 from models.topics.errors import ArtifactError
 from models.types import Topic
 
@@ -25,13 +26,15 @@ class TopicModel:
     """A trained multi-label topic classifier.
 
     ``pipeline`` maps texts to one probability column per entry of ``topic_ids``; a topic is assigned when
-    its probability reaches ``thresholds[topic]``.
+    its probability reaches ``thresholds[topic]``, and the best topic also when ``rule`` finds it clearly
+    leading (see ``models.topics.decision``; artifacts without a rule use thresholds only).
     """
 
     pipeline: Pipeline
     topic_ids: tuple[str, ...]
     thresholds: Mapping[str, float]
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    rule: DecisionRule | None = None
 
     @property
     def version(self) -> str:
@@ -43,24 +46,26 @@ class TopicModel:
             return np.zeros((0, len(self.topic_ids)))
         return np.asarray(self.pipeline.predict_proba(list(texts)))
 
-    def predict(self, texts: Sequence[str]) -> list[list[Topic]]:
-        """Topics at or above their threshold for each text, highest score first."""
-        proba = self.predict_proba(texts)
-        cut = np.array([self.thresholds[t] for t in self.topic_ids])
-        out = []
-        for row in proba:
-            hits = [Topic(self.topic_ids[j], round(float(row[j]), 4)) for j in np.flatnonzero(row >= cut)]
-            out.append(sorted(hits, key=lambda topic: -topic.score))
-        return out
+    def decide(self, texts: Sequence[str]) -> list[TopicDecision]:
+        """Assigned topics, state (assigned / uncertain / none) and best-scoring topic of each text."""
+        return decide(self.predict_proba(texts), self.topic_ids, self.thresholds, self.rule)
 
-    def predict_matrix(self, texts: Sequence[str], topic_ids: Sequence[str]) -> np.ndarray:
-        """0/1 decisions for ``topic_ids`` (topics this model does not know are always 0)."""
-        proba = self.predict_proba(texts)
+    def predict(self, texts: Sequence[str]) -> list[list[Topic]]:
+        """Assigned topics of each text, highest score first."""
+        return [list(decision.topics) for decision in self.decide(texts)]
+
+    def predict_matrix(self, texts: Sequence[str], topic_ids: Sequence[str],
+                       use_rule: bool = True) -> np.ndarray:
+        """0/1 decisions for ``topic_ids`` (topics this model does not know are always 0).
+
+        ``use_rule=False`` applies the per-topic thresholds alone (what models without a rule do).
+        """
+        chosen = decision_matrix(self.predict_proba(texts), self.topic_ids, self.thresholds,
+                                 self.rule if use_rule else None)
         out = np.zeros((len(texts), len(topic_ids)), dtype=int)
         for j, topic in enumerate(topic_ids):
             if topic in self.topic_ids:
-                k = self.topic_ids.index(topic)
-                out[:, j] = proba[:, k] >= self.thresholds[topic]
+                out[:, j] = chosen[:, self.topic_ids.index(topic)]
         return out
 
     def save(self, directory: str | Path, metrics: Mapping[str, Any]) -> Path:
@@ -68,7 +73,8 @@ class TopicModel:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         payload = {"format": FORMAT, "pipeline": self.pipeline, "topic_ids": list(self.topic_ids),
-                   "thresholds": dict(self.thresholds), "metadata": dict(self.metadata)}
+                   "thresholds": dict(self.thresholds), "metadata": dict(self.metadata),
+                   "rule": self.rule.to_dict() if self.rule is not None else None}
         joblib.dump(payload, directory / MODEL_FILE, compress=3)
         text = json.dumps(dict(metrics), ensure_ascii=False, indent=2, sort_keys=True)
         (directory / METRICS_FILE).write_text(text + "\n", encoding="utf-8")
@@ -88,8 +94,9 @@ class TopicModel:
         payload = joblib.load(path)
         if not isinstance(payload, dict) or payload.get("format") != FORMAT:
             raise ArtifactError(f"{path} is not a {FORMAT} artifact", "T302")
+        rule = DecisionRule.from_dict(payload["rule"]) if payload.get("rule") else None
         return cls(payload["pipeline"], tuple(payload["topic_ids"]), dict(payload["thresholds"]),
-                   dict(payload["metadata"]))
+                   dict(payload["metadata"]), rule)
 
 
 def read_metrics(directory: str | Path) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
 from models.topics.corpus import Example, analyst_examples, check_labels, examples_sha256
+from models.topics.decision import DecisionRule, decision_matrix, tune_rule
 from models.topics.errors import LabelError
 from models.topics.model import TopicModel
 from models.topics.pipeline import PIPELINE_NAME, build_pipeline
@@ -49,6 +50,8 @@ class TrainMetrics:
     oof_tuned: Scores
     oof_default: Scores
     oof_brier: dict[str, float] = field(default_factory=dict)
+    rule: DecisionRule | None = None
+    oof_ruled: Scores | None = None
     packages: dict[str, str] = field(default_factory=dict)
     created_at: str = ""
 
@@ -58,6 +61,8 @@ class TrainMetrics:
                 "taxonomy_sha256": self.taxonomy_sha256, "topic_ids": list(self.topic_ids),
                 "untrained": list(self.untrained), "thresholds": self.thresholds, "cv_folds": self.cv_folds,
                 "oof_tuned": self.oof_tuned.to_dict(), "oof_default": self.oof_default.to_dict(),
+                "rule": self.rule.to_dict() if self.rule else None,
+                "oof_ruled": self.oof_ruled.to_dict() if self.oof_ruled else None,
                 "oof_brier": self.oof_brier, "packages": self.packages, "created_at": self.created_at}
 
 
@@ -105,8 +110,9 @@ def train(examples: Sequence[Example], taxonomy: Taxonomy, seed: int = 0, extra:
           folds: int = CV_FOLDS) -> tuple[TopicModel, TrainMetrics]:
     """Train on ``examples`` plus analysts' ``extra`` ``(text, labels)`` pairs.
 
-    Topics with fewer than ``MIN_POSITIVES`` examples stay untrained (listed in the metrics). Thresholds come
-    from ``folds``-fold out-of-fold probabilities; the final pipeline is then fit on everything.
+    Topics with fewer than ``MIN_POSITIVES`` examples stay untrained (listed in the metrics). Thresholds and
+    the best-topic rule (``models.topics.decision``) come from ``folds``-fold out-of-fold probabilities; the
+    final pipeline is then fit on everything.
 
     Raises:
         LabelError: no examples, unknown topic ids, or no topic with enough examples.
@@ -123,6 +129,7 @@ def train(examples: Sequence[Example], taxonomy: Taxonomy, seed: int = 0, extra:
     proba = out_of_fold_proba(texts, Y, seed, folds)
     thresholds = {t: tune_threshold(Y[:, j], proba[:, j]) for j, t in enumerate(topic_ids)}
     cut = np.array([thresholds[t] for t in topic_ids])
+    rule = tune_rule(Y, proba, topic_ids)
     pipeline = build_pipeline(seed).fit(texts, Y)
     data_sha = examples_sha256(data)
     created = datetime.now(UTC)
@@ -133,10 +140,11 @@ def train(examples: Sequence[Example], taxonomy: Taxonomy, seed: int = 0, extra:
         cv_folds=folds, oof_tuned=score(Y, (proba >= cut).astype(int), topic_ids),
         oof_default=score(Y, (proba >= 0.5).astype(int), topic_ids),
         oof_brier={t: round(float(np.mean((proba[:, j] - Y[:, j]) ** 2)), 4) for j, t in enumerate(topic_ids)},
+        rule=rule, oof_ruled=score(Y, decision_matrix(proba, topic_ids, thresholds, rule), topic_ids),
         packages=_package_versions(),
         created_at=created.isoformat(timespec="seconds"),
     )
     model = TopicModel(pipeline, topic_ids, thresholds,
                        {"version": metrics.version, "pipeline": PIPELINE_NAME, "seed": seed,
-                        "train_sha256": data_sha, "taxonomy_sha256": metrics.taxonomy_sha256})
+                        "train_sha256": data_sha, "taxonomy_sha256": metrics.taxonomy_sha256}, rule)
     return model, metrics

@@ -141,7 +141,7 @@ def test_promotion_only_when_not_worse(base_model, tmp_path):
     current = tmp_path / "current"
     good = model.save(tmp_path / "good", metrics.to_dict())
     assert promote_if_not_worse(good, current) is True  # nothing to beat yet
-    timid = dataclasses.replace(model, thresholds={t: 0.999 for t in model.topic_ids})
+    timid = dataclasses.replace(model, thresholds={t: 0.999 for t in model.topic_ids}, rule=None)
     worse = timid.save(tmp_path / "worse", metrics.to_dict())
     assert promote_if_not_worse(worse, current) is False
     assert TopicModel.load(current).thresholds == model.thresholds
@@ -150,8 +150,8 @@ def test_promotion_only_when_not_worse(base_model, tmp_path):
 
 def test_retrain_saves_a_candidate_and_promotes_it_over_a_worse_current(half_corpus, base_model, tmp_path):
     model, metrics = base_model
-    dataclasses.replace(model, thresholds={t: 0.999 for t in model.topic_ids}).save(tmp_path / "current",
-                                                                                   metrics.to_dict())
+    timid = dataclasses.replace(model, thresholds={t: 0.999 for t in model.topic_ids}, rule=None)
+    timid.save(tmp_path / "current", metrics.to_dict())
     result = retrain(load_taxonomy(), [("검찰 수사관을 사칭한 전화", ["fraud_payments_loans"])], seed=SEED,
                      root=tmp_path, base=half_corpus[::2])
     assert result.decision.promoted and result.candidate_dir.parent == tmp_path / "candidates"

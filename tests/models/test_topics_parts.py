@@ -36,8 +36,8 @@ def test_exported_names():
          "Scores", "Taxonomy", "TaxonomyError", "TextHead", "TopicDef", "TopicModel", "TopicScore", "TopicsError",
          "TrainMetrics", "analyst_examples", "build_pipeline", "compare", "cross_validate", "discover",
          "evaluate", "examples_sha256", "install", "load_corpus", "load_taxonomy", "promote_if_not_worse",
-         "retrain",
-         "train"])
+         "retrain", "train", "DecisionRule", "TopicDecision", "tune_rule", "load_realistic", "Routing",
+         "RoutingReport", "route"])
     assert all(hasattr(models.topics, name) for name in models.topics.__all__)
 
 
@@ -104,4 +104,5 @@ def test_command_line_lists_and_classifies():
     classified = subprocess.run([sys.executable, "-m", "models.topics", "classify", "-", "--json"], cwd=REPO,
                                 input="무료 체험이 끝나자 고지 없이 월 회비가 청구됐고 해지 버튼은 숨겨져 있었다.",
                                 capture_output=True, text=True, check=True, timeout=120)
-    assert json.loads(classified.stdout)[0]["label"] == "hard_to_cancel"
+    decision = json.loads(classified.stdout)
+    assert decision["state"] == "assigned" and decision["topics"][0]["label"] == "hard_to_cancel"
