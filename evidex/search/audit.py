@@ -107,7 +107,8 @@ class AuditTrail:
         operations: list[dict[str, Any]] = []
         for record in records:
             operations += [{"index": {"_index": self.alias}}, record]
-        response = self.client.bulk(operations=operations)
+        # never into an index of the alias's name made up on the spot: it would block the real alias later
+        response = self.client.bulk(operations=operations, require_alias=True)
         if response.get("errors"):
             retry = [r for r, item in zip(records, response["items"])
                      if item["index"].get("status", 500) >= 500 or item["index"].get("status") == 429]
