@@ -37,6 +37,7 @@ class ReindexSummary:
     children: int = 0
     failures: dict[str, int] = field(default_factory=dict)
     labels_reapplied: int = 0
+    work_reapplied: dict = field(default_factory=dict)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     stopped: str | None = None
@@ -100,6 +101,9 @@ def reindex_from_store(handle: str, batch_ids: list[str] | None = None) -> Reind
     summary.failures = {redact(reason): count for reason, count in failures.items()}
     if not summary.stopped:
         summary.labels_reapplied = _reapply_labels(settings, client, target)
+        from evidex.search.workspace import reapply_work
+
+        summary.work_reapplied = reapply_work(client, target, settings.data_dir)  # tags, notes, stars, shares
         if target != previous:
             alias = f"{settings.es_index_prefix}-docs"
             client.indices.update_aliases(actions=[

@@ -143,3 +143,31 @@ class SavedSearches:
         if found:
             self._save(data)
         return found
+
+
+def reapply_work(client: Any, index: str, data_dir: Path) -> dict[str, int]:
+    """Replay the agencies' annotations and the shares accepted access requests made onto a rebuilt ``index``.
+
+    Called by the reindex flow before it moves the alias, so a rebuilt index keeps tags, notes, stars and shares.
+    """
+
+    class _Target:  # the two attributes Annotations needs, pointed at the new index
+        def __init__(self) -> None:
+            self.client, self.docs = client, index
+
+    applied = Annotations(_Target(), data_dir).reapply()  # type: ignore[arg-type]
+    shared = 0
+    shares = data_dir / "shares.jsonl"
+    if shares.exists():
+        for line in shares.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            for doc_id in record.get("doc_ids", []):
+                try:
+                    current = client.get(index=index, id=doc_id, source_includes=["shared_with"])["_source"]
+                except Exception:  # noqa: BLE001 - a document no longer in the index
+                    continue
+                targets = sorted(set(current.get("shared_with") or []) | {record["agency"]})
+                client.update(index=index, id=doc_id, doc={"shared_with": targets})
+                shared += 1
+    client.indices.refresh(index=index)
+    return {"annotations": applied, "shares": shared}

@@ -49,3 +49,27 @@ def test_rebuild_after_losing_the_index_and_after_a_mapping_version_bump(setting
     assert client.count(index=alias)["count"] == first.items_processed
     client.indices.delete(index=moved.index)
     assert json.dumps(moved.failures) == "{}"
+
+
+def test_reindex_keeps_tags_notes_stars_and_accepted_shares(settings, tmp_path: Path) -> None:
+    from evidex.search.factory import search_service
+    from evidex.search.identity import User
+    from evidex.search.workspace import Annotations
+    from flows.runtime import run_reindex
+
+    batch = tmp_path / "b"
+    batch.mkdir()
+    (batch / "memo.txt").write_text("야간 배송 기사 근무 기록 검토 메모", encoding="utf-8")
+    run_ingest(BatchSpec(batch, "knpa", "R9"), settings)
+    service = search_service(settings)
+    kim = User("kim", "knpa", ("investigator",))
+    doc = service.search(kim, "근무 기록").hits[0].doc_id
+    Annotations(service, settings.data_dir).change(kim, doc, tag="야간")
+    Annotations(service, settings.data_dir).change(kim, doc, text="다시 볼 것")
+    with open(settings.data_dir / "shares.jsonl", "a", encoding="utf-8") as fh:  # as an accepted request writes
+        fh.write(json.dumps({"request_id": "r1", "agency": "moel", "doc_ids": [doc], "time": "now"}) + "\n")
+    summary = run_reindex(settings, None)
+    assert summary.work_reapplied == {"annotations": 2, "shares": 1}
+    rebuilt = search_service(settings).get(kim, doc)
+    assert rebuilt["tags"] == ["야간"] and rebuilt["notes"][0]["text"] == "다시 볼 것"
+    assert search_service(settings).search(User("lee", "moel"), "근무 기록").total == 1
