@@ -411,9 +411,11 @@ def main() -> None:
               f"{exported / elapsed:,.0f} documents/s")
     finally:
         if not args.keep:
-            client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)
-            for name in ("docs", "audit"):
-                client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-{name}")
+            from index_config import specs
+
+            for spec in specs().values():  # every index ensure_indices made, templates too
+                client.indices.delete(index=spec.index(prefix), ignore_unavailable=True)
+                client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-{spec.name}")
 
 
 if __name__ == "__main__":
