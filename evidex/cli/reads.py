@@ -32,10 +32,6 @@ def search(ctx: click.Context, query: str, agency: str | None, case_id: str | No
            content_type: str | None, topic: str | None, entity: str | None, limit: int, sort: str,
            terms_file: Any, as_user: str | None, reveal: bool, as_json: bool) -> None:
     """Search documents (Korean and English; "phrases", +must -not, fuzzy~)."""
-    from evidex.search.identity import cli_user
-    from evidex.search.builder import Filters
-    from evidex.search.factory import search_service
-
     if terms_file is not None:
         from evidex.cli.export import batch_search
 
@@ -43,21 +39,10 @@ def search(ctx: click.Context, query: str, agency: str | None, case_id: str | No
                    content_type=content_type, language=None, topic=topic, entity=entity, as_user=as_user, top=5,
                    reveal=reveal, format_="json" if as_json else "table")
         return
-    settings = settings_of(ctx)
-    user = cli_user(as_user)
-    if as_user or user.agency != "local":
-        settings.check_agency(user.agency)
-    if agency:
-        settings.check_agency(agency)
-    pivot = None
-    if entity:
-        label, sep, value = entity.partition(":")
-        if not sep or not value:
-            raise click.BadParameter("use LABEL:value, e.g. ORG:쿠팡", param_hint="--entity")
-        pivot = (label.upper(), value)
-    service = search_service(settings)
-    filters = Filters(agency=agency, case_id=case_id, status=status, content_type=content_type, topic=topic,
-                      entity=pivot)
+    from evidex.cli.export import _caller_and_filters
+
+    user, filters, service = _caller_and_filters(ctx, as_user, agency, entity, case_id=case_id, status=status,
+                                                 content_type=content_type, topic=topic)
     if limit <= 1000:
         result = service.search(user, query, filters, limit=limit, reveal=reveal, sort=sort)
         hits, facets = result.hits, result.facets
