@@ -87,6 +87,10 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
 
     metadata = field_value({k: _flat(v) for k, v in extracted.metadata.items() if v not in (None, "", [], {})})
     name, path = field_value(item.name), field_value(item.path)
+    for token in tokenized.masks:  # identifiers only in a name, path or header pivot like those in the text
+        digest = token.rsplit("_", 1)[1]
+        if digest not in hashes:
+            hashes.append(digest)
     source: dict[str, Any] = {
         "item_id": item.item_id,
         "sha256": item.sha256,

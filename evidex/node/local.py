@@ -232,6 +232,9 @@ class LocalNode:
             **SECURITY_SETTINGS,
             "cluster.routing.allocation.disk.threshold_enabled": "false",
             "action.destructive_requires_name": "true",
+            # every index is created by index_config with its template and alias; a write to a missing name
+            # (a deleted alias, a typo) must fail, not create a stray index that later blocks the alias
+            "action.auto_create_index": "false",
         }
         (cfg / "elasticsearch.yml").write_text("".join(f"{k}: {v}\n" for k, v in lines.items()))
         heap = self.settings.es_heap

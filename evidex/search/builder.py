@@ -201,12 +201,13 @@ class SearchService:
     # -- reads ------------------------------------------------------------------
     def search(self, user: User, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0,
                reveal: bool = False, markup: str = "text", sort: str = "relevance",
-               cursor: str | None = None) -> SearchResult:
+               cursor: str | None = None, facets: bool = True) -> SearchResult:
         """Search as ``user``; writes one audit record, refusals and failures included.
 
         ``markup`` "text" marks highlights with ``[`` ``]``; "html" escapes the text and uses ``<mark>``.
         ``cursor`` "" starts point-in-time paging (stable order, any depth); a result's ``next_cursor`` continues
-        it. Raises ``QueryRefused`` (the user's request) or ``SearchUnavailable`` (the index).
+        it. ``facets=False`` leaves out the aggregations (most of a query's cost in Elasticsearch). Raises
+        ``QueryRefused`` (the user's request) or ``SearchUnavailable`` (the index).
         """
         filters = filters or Filters()
         revealed = bool(reveal and user.may_reveal_pii)
@@ -238,7 +239,7 @@ class SearchService:
         request: dict[str, Any] = dict(
             query=es_query, size=limit, highlight=self._highlight(prepared), track_total_hits=True,
             source_excludes=["text", "metadata", *_TOKEN_TABLES], sort=SORTS[sort],
-            aggs=facet_aggregations(tags_of=user.agency) if not (page and page.after) else None)
+            aggs=facet_aggregations(tags_of=user.agency) if facets and not (page and page.after) else None)
         try:
             if page is None:
                 response = self.client.search(index=self.docs, from_=offset, **request)

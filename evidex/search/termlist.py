@@ -73,7 +73,7 @@ def run_terms(service: SearchService, user: User, terms: Iterable[Term], filters
         raise QueryRefused(f"top must be between 1 and {MAX_TOP}", 422)
     for term in terms:
         try:
-            result = service.search(user, term.query, filters, limit=top, reveal=reveal)
+            result = service.search(user, term.query, filters, limit=top, reveal=reveal, facets=False)
         except QueryRefused as exc:
             yield TermResult(term.line, term.query, error=str(exc), status=exc.status)
             continue

@@ -70,7 +70,7 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
                limit: Annotated[int, Query(ge=1, le=1000)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
                reveal: bool = False, sort: str = "relevance", tag: str | None = None,
                cursor: Annotated[str | None, Query(description="'' starts cursor paging; then next_cursor")] = None,
-               group_copies: bool = True) -> dict[str, Any]:
+               group_copies: bool = True, facets: bool = True) -> dict[str, Any]:
         pivot: tuple[str, str] | None = None
         if agency:
             settings.check_agency(agency)
@@ -81,7 +81,8 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
             pivot = (label.upper(), value)
         result = service.search(user, q, Filters(agency=agency, case_id=case, status=status, content_type=type,
                                                  topic=topic, language=language, entity=pivot, tag=tag),
-                                limit=limit, offset=offset, reveal=reveal, markup="html", sort=sort, cursor=cursor)
+                                limit=limit, offset=offset, reveal=reveal, markup="html", sort=sort, cursor=cursor,
+                                facets=facets)
         hits = [asdict(h) for h in result.hits]
         if group_copies:
             hits = group_by_original(hits, Family(service).occurrences(user, sorted({h["sha256"] for h in hits

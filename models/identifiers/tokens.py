@@ -18,9 +18,9 @@ from models.identifiers.scanner import find_identifiers
 from models.types import Entity
 
 TOKEN_PREFIX = "pii_"
-TOKEN_PATTERN = re.compile(r"\bpii_([a-z]+(?:_[a-z]+)*)_([0-9a-f]{32})\b")
+TOKEN_PATTERN = re.compile(r"(?<![A-Za-z0-9])pii_([a-z]+(?:_[a-z]+)*)_([0-9a-f]{32})(?![A-Za-z0-9])")
 """A whole identifier token; group 1 is the lower-cased label, group 2 the keyed hash."""
-PARTIAL_AT_END = re.compile(r"\bpii_[a-z_]*[0-9a-f]{0,31}$")
+PARTIAL_AT_END = re.compile(r"(?<![A-Za-z0-9])pii_[a-z_]*[0-9a-f]{0,31}$")
 
 _DIGITS_IN_GROUPS = re.compile(r"\d(?:[\d\s.\-/()+]*\d)?")
 _EMAIL_LIKE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
