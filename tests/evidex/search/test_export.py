@@ -199,3 +199,21 @@ def test_an_export_of_12000_rows(large) -> None:
     ids = [row["id"] for row in stream]
     assert len(ids) == 12_000 and len(set(ids)) == 12_000
     assert exports(service)[-1]["result_count"] == 12_000
+
+
+@pytest.mark.slow
+def test_paging_to_the_last_of_12000_matches_returns_each_once(large) -> None:
+    service = large
+    seen: list[str] = []
+    result = service.search(INVESTIGATOR, "exportword", limit=1000, cursor="", facets=False)
+    pages = 1
+    seen += [h.doc_id for h in result.hits]
+    while result.next_cursor:
+        result = service.search(INVESTIGATOR, "exportword", limit=1000, cursor=result.next_cursor)
+        seen += [h.doc_id for h in result.hits]
+        pages += 1
+    assert result.total == 12_000 and len(seen) == 12_000 and len(set(seen)) == 12_000
+    assert pages in (12, 13)
+    with pytest.raises(Exception, match="another query"):
+        service.search(INVESTIGATOR, "other words", limit=1000, cursor=service.search(
+            INVESTIGATOR, "exportword", limit=10, cursor="").next_cursor)
