@@ -1,0 +1,173 @@
+// The result list: query, sort, cursor paging with a stack for "previous", facets, filter chips, explain, export.
+
+import { $, h, fill, trustedHtml } from "./dom.js";
+import { get, query } from "./api.js";
+import { t, label } from "./i18n.js";
+
+export const FILTERS = ["agency", "case", "status", "type", "topic", "language", "entity", "tag"];
+const FACET_FILTER = {
+  agency: "agency", case: "case", type: "type", status: "status", language: "language", topic: "topic",
+  tag: "tag", tags: "tag", person: "entity:PERSON", org: "entity:ORG", location: "entity:LOCATION",
+};
+
+export const state = { q: "", sort: "relevance", limit: 20, filters: {}, cursors: [""], page: 0, facets: {}, last: null };
+let hooks = { onError: () => {}, openDoc: () => {}, changed: () => {} };
+
+export function init(given) {
+  hooks = { ...hooks, ...given };
+  $("prev").addEventListener("click", () => turn(-1));
+  $("next").addEventListener("click", () => turn(1));
+  $("explain").addEventListener("change", renderExplain);
+}
+
+export function filterParams(filters = state.filters) {
+  const out = {};
+  for (const key of FILTERS) if (filters[key]) out[key] = filters[key];
+  return out;
+}
+
+export function clearResults() {
+  state.last = null;
+  state.facets = {};
+  for (const id of ["hits", "facets", "summary", "exports", "page-no"]) fill($(id));
+  $("pager").hidden = true;
+  $("explain-out").hidden = true;
+}
+
+export async function run({ keepPage = false } = {}) {
+  if (!keepPage) {
+    state.cursors = [""];
+    state.page = 0;
+  }
+  const params = new URLSearchParams(query({ q: state.q, sort: state.sort, limit: state.limit, ...filterParams() }));
+  params.set("cursor", state.cursors[state.page]);
+  renderChips();
+  hooks.changed();
+  $("results").setAttribute("aria-busy", "true");
+  try {
+    const data = await get("/api/search?" + params);
+    state.last = data;
+    state.cursors.length = state.page + 1;
+    if (data.next_cursor) state.cursors.push(data.next_cursor);
+    if (state.page === 0 || !Object.keys(state.facets).length) state.facets = data.facets || {};
+    render();
+  } catch (exc) {
+    clearResults();
+    if (exc.status === 410 && state.page > 0) {
+      hooks.onError(exc);
+      return run();
+    }
+    hooks.onError(exc);
+  } finally {
+    $("results").removeAttribute("aria-busy");
+  }
+}
+
+function turn(step) {
+  const target = state.page + step;
+  if (target < 0 || target >= state.cursors.length) return;
+  state.page = target;
+  run({ keepPage: true });
+}
+
+export function setFilter(key, value) {
+  if (value) state.filters[key] = value;
+  else delete state.filters[key];
+  run();
+}
+
+function render() {
+  const data = state.last;
+  const pages = Math.max(1, Math.ceil(data.total / state.limit));
+  fill($("summary"), t("results.total", { n: data.total.toLocaleString() }));
+  renderExports();
+  fill($("hits"), data.hits.length ? data.hits.map(renderHit) : h("li", { class: "empty", text: t("results.none") }));
+  fill($("page-no"), t("page.of", { n: state.page + 1, m: pages })).dataset.page = String(state.page + 1);
+  $("pager").hidden = data.total <= state.limit && state.page === 0;
+  $("prev").disabled = state.page === 0;
+  $("next").disabled = state.page + 1 >= state.cursors.length;
+  renderFacets();
+  renderExplain();
+}
+
+function renderHit(hit) {
+  const occurrences = hit.occurrences || [];
+  const list = h("ul", { class: "occurrences", hidden: true },
+    occurrences.map((o) => h("li", {}, `${o.agency} / ${o.case_id} — ${o.path}`)));
+  const badges = [h("span", { class: `status status-${hit.status === "ok" ? "ok" : "bad"}`, text: label("status", hit.status) })];
+  if (occurrences.length > 1) {
+    badges.push(h("button", {
+      type: "button", class: "linkish occ-toggle", "aria-expanded": "false",
+      onclick: (ev) => {
+        list.hidden = !list.hidden;
+        ev.currentTarget.setAttribute("aria-expanded", String(!list.hidden));
+      },
+    }, t("hit.occurrences", { n: occurrences.length })));
+  }
+  const similar = hit.similar_count ?? (Array.isArray(hit.similar) ? hit.similar.length : hit.similar);
+  if (typeof similar === "number" && similar > 0) {
+    badges.push(h("button", { type: "button", class: "linkish", onclick: () => hooks.openDoc(hit.doc_id, "similar") },
+      t("hit.similar", { n: similar })));
+  }
+  const meta = [hit.path, `${hit.agency} / ${hit.case_id}`, hit.content_type, hit.language, (hit.topics || []).join(", ")]
+    .filter(Boolean).join(" · ");
+  return h("li", { class: "hit", dataset: { id: hit.doc_id } },
+    h("div", { class: "hit-head" },
+      h("a", { href: `#doc=${encodeURIComponent(hit.doc_id)}`, class: "hit-title",
+               onclick: (ev) => { ev.preventDefault(); hooks.openDoc(hit.doc_id); } }, hit.title || hit.path),
+      badges),
+    h("div", { class: "meta" }, meta, hit.reason ? h("span", { class: "reason" }, " · " + hit.reason) : null),
+    (hit.snippets || []).map((s) => trustedHtml(h("div", { class: "snippet" }), s)),
+    list);
+}
+
+function renderFacets() {
+  const blocks = [];
+  for (const [name, buckets] of Object.entries(state.facets)) {
+    if (!buckets || !buckets.length) continue;
+    const target = FACET_FILTER[name];
+    const rows = buckets.map(([value, count]) => {
+      const text = `${name === "status" ? label("status", value) : value} (${count.toLocaleString()})`;
+      if (!target) return h("li", { class: "facet-static" }, text);
+      const [key, entityLabel] = target.split(":");
+      const wanted = entityLabel ? `${entityLabel}:${value}` : value;
+      const active = state.filters[key] === wanted;
+      return h("li", {}, h("button", {
+        type: "button", class: active ? "facet-value active" : "facet-value", "aria-pressed": String(active),
+        dataset: { facet: name, value }, onclick: () => setFilter(key, active ? null : wanted),
+      }, text));
+    });
+    blocks.push(h("section", { class: "facet", dataset: { facet: name } },
+      h("h3", {}, label("facet", name)), h("ul", { class: "plain" }, rows)));
+  }
+  fill($("facets"), blocks);
+}
+
+export function renderChips() {
+  const active = Object.entries(filterParams());
+  const chips = active.map(([key, value]) => h("span", { class: "chip", dataset: { filter: key } },
+    h("span", {}, `${label("filter", key)}: ${value}`),
+    h("button", { type: "button", class: "chip-x", "aria-label": t("chip.remove", { f: `${key}: ${value}` }),
+                  title: t("chip.remove", { f: `${key}: ${value}` }), onclick: () => setFilter(key, null) }, "×")));
+  if (active.length > 1) {
+    chips.push(h("button", { type: "button", class: "linkish", onclick: () => { state.filters = {}; run(); } },
+      t("chip.clear")));
+  }
+  fill($("chips"), chips);
+}
+
+function renderExports() {
+  const base = { q: state.q, ...filterParams() };
+  fill($("exports"), t("export.label"), " ",
+    ["csv", "jsonl"].map((format) => [h("a", {
+      class: "export", href: "/api/export?" + query({ ...base, format }), download: `evidex-export.${format}`,
+      dataset: { format },
+    }, format.toUpperCase()), " "]));
+}
+
+function renderExplain() {
+  const out = $("explain-out");
+  const shown = $("explain").checked && state.last;
+  out.hidden = !shown;
+  if (shown) out.textContent = JSON.stringify(state.last.explain || {}, null, 2);
+}
