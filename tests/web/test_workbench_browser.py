@@ -190,8 +190,10 @@ def test_korean_search_pages_to_page_three_and_back(investigator) -> None:
     assert page.locator("#next").is_disabled()
     shot(page, "03-page-three")
     page.locator("#prev").click()
+    settled(page)
     page.locator("#page-no[data-page='2']").wait_for()
     page.locator("#prev").click()
+    settled(page)
     page.locator("#page-no[data-page='1']").wait_for()
     assert page.locator("#hits .hit").first.get_attribute("data-id") == first
 
@@ -301,6 +303,35 @@ def test_the_result_set_is_exported(investigator) -> None:
     rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
     assert len(rows) == expected
     assert not [r for r in rows if "K3" in r.values() or "비공개" in " ".join(map(str, r.values()))]
+
+
+def test_a_saved_search_and_a_term_list(investigator) -> None:
+    page = investigator
+    fresh(page)
+    search(page, "쿠팡")
+    page.locator("#facets [data-facet=type] .facet-value", has_text="text/plain").click()
+    page.locator("#chips [data-filter=type]").wait_for()
+    settled(page)
+    page.locator("#save-name").fill("메모만")
+    page.locator("#save-form button").click()
+    saved = page.locator("#saved-list li[data-name=메모만]")
+    saved.wait_for()
+    fresh(page)
+    saved.locator(".linkish").click()
+    page.locator("#chips [data-filter=type]").wait_for()
+    settled(page)
+    assert total(page) == MEMOS and page.locator("#q").input_value() == "쿠팡"
+    saved.locator(".chip-x").click()
+    saved.wait_for(state="detached")
+    page.locator("#tabs [data-view=terms]").click()
+    page.locator("#terms").fill("쿠팡\n# a comment\n회의 일정\n")
+    page.locator("#terms-form button").click()
+    rows = page.locator("#terms-out tbody tr")
+    rows.nth(1).wait_for()
+    # the term list runs with the search's current filters (type text/plain, kept from the saved search)
+    assert rows.count() == 2 and rows.first.locator("td").nth(2).inner_text() == str(MEMOS)
+    shot(page, "09-term-list")
+    page.locator("#tabs [data-view=search]").click()
 
 
 def test_errors_clear_stale_results_and_401_returns_to_sign_in(investigator, world) -> None:

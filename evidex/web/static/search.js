@@ -12,6 +12,7 @@ const FACET_FILTER = {
 
 export const state = { q: "", sort: "relevance", limit: 20, filters: {}, cursors: [""], page: 0, facets: {}, last: null };
 let hooks = { onError: () => {}, openDoc: () => {}, changed: () => {} };
+let ticket = 0;  // only the latest request's answer is shown
 
 export function init(given) {
   hooks = { ...hooks, ...given };
@@ -34,32 +35,56 @@ export function clearResults() {
   $("explain-out").hidden = true;
 }
 
+function request(page) {
+  const params = new URLSearchParams(query({ q: state.q, sort: state.sort, limit: state.limit, ...filterParams() }));
+  params.set("cursor", state.cursors[page]);
+  return get("/api/search?" + params);
+}
+
+// An expired result set (410: its point in time is gone) is opened again and walked to the same page.
+async function replay(target) {
+  state.cursors = [""];
+  let data = null;
+  for (let page = 0; page <= target; page += 1) {
+    data = await request(page);
+    if (!data.next_cursor) return { data, page };
+    state.cursors.push(data.next_cursor);
+    if (page === 0) state.facets = data.facets || {};
+  }
+  return { data, page: target };
+}
+
 export async function run({ keepPage = false } = {}) {
   if (!keepPage) {
     state.cursors = [""];
     state.page = 0;
   }
-  const params = new URLSearchParams(query({ q: state.q, sort: state.sort, limit: state.limit, ...filterParams() }));
-  params.set("cursor", state.cursors[state.page]);
   renderChips();
   hooks.changed();
   $("results").setAttribute("aria-busy", "true");
+  const mine = ++ticket;
   try {
-    const data = await get("/api/search?" + params);
+    let data;
+    try {
+      data = await request(state.page);
+    } catch (exc) {
+      if (exc.status !== 410 || state.page === 0) throw exc;
+      const replayed = await replay(state.page);
+      data = replayed.data;
+      state.page = replayed.page;
+    }
+    if (mine !== ticket) return;
     state.last = data;
     state.cursors.length = state.page + 1;
     if (data.next_cursor) state.cursors.push(data.next_cursor);
     if (state.page === 0 || !Object.keys(state.facets).length) state.facets = data.facets || {};
     render();
   } catch (exc) {
+    if (mine !== ticket) return;
     clearResults();
-    if (exc.status === 410 && state.page > 0) {
-      hooks.onError(exc);
-      return run();
-    }
     hooks.onError(exc);
   } finally {
-    $("results").removeAttribute("aria-busy");
+    if (mine === ticket) $("results").removeAttribute("aria-busy");
   }
 }
 

@@ -21,7 +21,7 @@ async function submit(ev) {
   $("upload-state").textContent = t("upload.sending");
   try {
     const answer = await post("/api/batches", body);
-    $("upload-state").textContent = t("upload.accepted", { id: answer.upload_id || "", state: answer.state || "" });
+    $("upload-state").textContent = t("upload.accepted", { id: answer.upload_id || "", state: label("state", answer.state) });
     form.reset();
     await loadBatches();
   } catch (exc) {
