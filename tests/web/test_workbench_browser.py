@@ -33,7 +33,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
-SHARED_DOCS = MEMOS + 1 + 3  # memos, the PDF, three mails
+KOREAN_TEXTS = MEMOS + 2  # the memos and the two near-duplicate memos: every text/plain document says 쿠팡
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +165,7 @@ def test_another_agency_sees_only_what_is_shared(investigator) -> None:
     cases = page.locator("#facets [data-facet=case] .facet-value").all_inner_texts()
     assert agencies and all(a.startswith("knpa") for a in agencies), agencies
     assert cases and all(c.startswith("K1") for c in cases), cases
-    assert total(page) == MEMOS + 1  # memos and the first mail; nothing of the clerk's unshared K3
+    assert total(page) == KOREAN_TEXTS + 1  # and the first mail; nothing of the clerk's unshared K3
     assert "비공개" not in page.locator("#hits").inner_text()
     shot(page, "02-shared-only")
 
@@ -209,7 +209,7 @@ def test_one_facet_filter_is_removed_on_its_own(investigator) -> None:
     page.locator("#chips [data-filter=type]").wait_for()
     page.wait_for_function(f"() => !/\\b{before}\\b/.test(document.querySelector('#summary').textContent)")
     narrowed = total(page)
-    assert narrowed == MEMOS
+    assert narrowed == KOREAN_TEXTS
     shot(page, "04-two-filters")
     page.locator("#chips [data-filter=type] .chip-x").click()
     page.locator("#chips [data-filter=type]").wait_for(state="detached")
@@ -264,11 +264,28 @@ def test_a_mail_thread_is_followed(investigator) -> None:
     page.locator("#doc [data-part=thread] a").first.wait_for()  # the family tab stays open on the next message
 
 
+def test_near_duplicates_are_listed_with_a_diff(investigator) -> None:
+    page = investigator
+    fresh(page)
+    search(page, "재고 점검 보고")
+    open_hit(page, "memo_long")
+    page.locator("#doc [data-tab=similar]").click()
+    similar = page.locator("#doc .tab-body li", has_text="memo_long")
+    similar.first.wait_for()
+    score = int(re.sub(r"\D", "", similar.first.locator(".score").inner_text()))
+    assert score >= 90
+    similar.first.locator("button").click()
+    page.locator("#diff .add").first.wait_for()
+    changed = " ".join(page.locator("#diff .add, #diff .del").all_inner_texts())
+    assert "불필요" in changed and "필요" in changed
+    shot(page, "10-near-duplicate-diff")
+
+
 def test_a_tag_and_a_note_survive_a_reload(investigator) -> None:
     page = investigator
     fresh(page)
     search(page, "쿠팡")
-    doc_id = open_hit(page, "memo_")
+    doc_id = open_hit(page, "memo_0")
     page.locator("#tag-input").fill("검토필요")
     page.locator("#tag-form button").click()
     page.locator("#doc .chip.tag[data-tag=검토필요]").wait_for()
@@ -320,7 +337,7 @@ def test_a_saved_search_and_a_term_list(investigator) -> None:
     saved.locator(".linkish").click()
     page.locator("#chips [data-filter=type]").wait_for()
     settled(page)
-    assert total(page) == MEMOS and page.locator("#q").input_value() == "쿠팡"
+    assert total(page) == KOREAN_TEXTS and page.locator("#q").input_value() == "쿠팡"
     saved.locator(".chip-x").click()
     saved.wait_for(state="detached")
     page.locator("#tabs [data-view=terms]").click()
@@ -329,7 +346,7 @@ def test_a_saved_search_and_a_term_list(investigator) -> None:
     rows = page.locator("#terms-out tbody tr")
     rows.nth(1).wait_for()
     # the term list runs with the search's current filters (type text/plain, kept from the saved search)
-    assert rows.count() == 2 and rows.first.locator("td").nth(2).inner_text() == str(MEMOS)
+    assert rows.count() == 2 and rows.first.locator("td").nth(2).inner_text() == str(KOREAN_TEXTS)
     shot(page, "09-term-list")
     page.locator("#tabs [data-view=search]").click()
 

@@ -28,6 +28,17 @@ def memo_text(i: int) -> str:
             f"납품 단가 조정과 배송 지연 {i}건에 대해 논의하였고 다음 점검은 {i % 12 + 1}월로 정하였다.")
 
 
+LONG_MEMO = " ".join(f"{n}번째 확인 사항으로 {CITIES[n % 8]} 창고의 {VENDORS[n % 4]} 재고 기록과 출고 전표를 대조하였다."
+                     for n in range(1, 16))
+
+
+def near_duplicates(folder: Path) -> None:
+    """A long memo and its lightly edited copy (one word changed): near-duplicates of each other."""
+    (folder / "memo_long.txt").write_text(f"쿠팡 재고 점검 보고. {LONG_MEMO} 결론: 추가 조사 필요.", encoding="utf-8")
+    (folder / "memo_long_edited.txt").write_text(f"쿠팡 재고 점검 보고. {LONG_MEMO} 결론: 추가 조사 불필요.",
+                                                 encoding="utf-8")
+
+
 def tiny_pdf(pages: list[str]) -> bytes:
     """A PDF with one line of Helvetica text per page (a real text layer, no external tool)."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -77,6 +88,7 @@ def police_case(folder: Path) -> Path:
         (folder / f"memo_{i:02d}.txt").write_text(memo_text(i), encoding="utf-8")
     (folder / "audit_report.pdf").write_bytes(tiny_pdf(PDF_PAGES))
     mail_thread(folder)
+    near_duplicates(folder)
     return folder
 
 

@@ -221,7 +221,7 @@ function renderCustody(body, data) {
 function docLink(item, extra) {
   return h("li", {}, h("a", { href: `#doc=${encodeURIComponent(item.id)}`, dataset: { doc: item.id },
     onclick: (ev) => { ev.preventDefault(); openDoc(item.id, view.tab); } }, item.title || item.path || item.id),
-  item.title && item.path ? h("span", { class: "meta" }, " " + item.path) : null, extra);
+  item.title && item.path && item.path !== item.title ? h("span", { class: "meta" }, " " + item.path) : null, extra);
 }
 
 function renderFamily(body, data) {
@@ -248,7 +248,8 @@ async function showDiff(out, a, b) {
   try {
     const data = await get("/api/diff?" + query({ a, b }));
     fill(out, String(data.diff || "").split("\n").map((line) => h("span", {
-      class: line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : line.startsWith("@@") ? "hunk" : "",
+      class: /^(\+\+\+|---) /.test(line) ? "file" : line.startsWith("+") ? "add" : line.startsWith("-") ? "del"
+        : line.startsWith("@@") ? "hunk" : "",
     }, line + "\n")));
   } catch (exc) {
     out.textContent = `${exc.status || ""} ${exc.message}`;
