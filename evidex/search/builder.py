@@ -270,8 +270,7 @@ class SearchService:
             page.pit = response.get("pit_id", page.pit)
             page.after = raw_hits[-1]["sort"]
             next_cursor = page.encode()
-        elif page is not None and page.pit:
-            self._close_pit(page.pit)
+        # the last page leaves its point in time to expire (5 minutes): "previous" still pages back through it
         self.audit.write(user, "search", query=audited_query, filters=audited_filters,
                          doc_ids=[h.doc_id for h in hits], result_count=total, revealed=revealed,
                          **flagged(flags))
@@ -343,7 +342,8 @@ class SearchService:
                 source[key] = view.value(source[key])
         if isinstance(source.get("entities"), dict):
             source["entities"] = view.entities(source["entities"])
-        source.pop("minhash", None)
+        for derived in ("minhash", "near_bands", "text_ko", "text_en", "text_bi", "name_terms", "path_terms"):
+            source.pop(derived, None)  # index-time analysis, not something a reader looks at
         source.update(own_annotations(source, user.agency))  # another agency's tags and notes are its own
         source["notes"] = view.value(source["notes"])
         return source
