@@ -83,3 +83,11 @@ def drop_indices(client, prefix: str) -> None:  # noqa: ANN001
     names = list(client.indices.get(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True))
     if names:
         client.indices.delete(index=",".join(names), ignore_unavailable=True)
+
+
+def pytest_unconfigure(config) -> None:  # noqa: ANN001
+    """Prefect logs the stop of its temporary server at interpreter exit, after pytest closed its streams; that
+    message is dropped instead of printing a logging traceback under the test summary."""
+    import logging
+
+    logging.raiseExceptions = False
