@@ -43,6 +43,22 @@ class _TomlSource(PydanticBaseSettingsSource):
         return dict(data.get("evidex", data))
 
 
+def write_key_once(path: Path) -> None:
+    """Create ``path`` (0600) holding a random 256-bit key in hex, unless it exists; safe against a concurrent
+    creator: the key is linked into place whole, and the loser keeps the winner's key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+
+
 TASK_FORCE_AGENCIES = ("knpa", "pipc", "fsc", "fss", "ftc", "moel", "nts", "kcc", "msit", "kisa", "molit")
 """Police, data protection, financial services (commission and supervisor), fair trade, labour, tax,
 communications, science/ICT, internet security agency and transport (logistics)."""
@@ -183,17 +199,7 @@ class Settings(BaseSettings):
             return self.hmac_secret.encode()
         path = self.data_dir / "secret.key"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".secret.{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
-            try:
-                os.link(tmp, path)  # atomic: a concurrent process either wins or sees the whole key
-            except FileExistsError:
-                pass
-            finally:
-                tmp.unlink()
+            write_key_once(path)
         return path.read_text().strip().encode()
 
 

@@ -20,12 +20,13 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from evidex.settings import write_key_once
 
 GENESIS = "0" * 64
 CHAIN = "hmac-sha256"
@@ -88,17 +89,7 @@ def _read_key(path: Path) -> bytes | None:
 
 
 def _create_key(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_hex(32))
-    try:
-        os.link(tmp, path)  # atomic: a concurrent writer either wins or reads the whole key
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
+    write_key_once(path)
     key = _read_key(path)
     assert key is not None
     return key

@@ -114,6 +114,11 @@ def glyph_by_glyph_pdf(path: Path, lines: list[str], gap_em: float, per_glyph_ob
 
 def _write_pdf(path: Path, objects: list[bytes], root: int) -> None:
     """Objects numbered from 1, a cross-reference table and a trailer naming ``root``."""
+    path.write_bytes(pdf_bytes(objects, root))
+
+
+def pdf_bytes(objects: list[bytes], root: int) -> bytes:
+    """The bytes of a PDF of ``objects`` (numbered from 1) whose trailer names ``root``."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -123,4 +128,4 @@ def _write_pdf(path: Path, objects: list[bytes], root: int) -> None:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
-    path.write_bytes(bytes(out))
+    return bytes(out)
