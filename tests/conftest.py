@@ -49,15 +49,19 @@ def es_node():
 
 
 def _drop_test_indices(settings: Settings) -> None:
-    """Indices a test left behind (a killed run, a fixture that forgot one): the shared node has a shard limit."""
+    """Indices a killed run left behind, hours old: the shared node has a shard limit."""
     import re
+    import time
 
     from evidex.node.client import make_client
 
     try:
         client = make_client(settings)
-        names = [n for n in client.indices.get(index="*", expand_wildcards="open")
-                 if re.match(r"^(t|rc)[0-9a-f]{8,10}-", n)]
+        # Only leftovers of killed runs (hours old): a second session on the same node keeps its live indices.
+        cutoff_ms = (time.time() - 6 * 3600) * 1000
+        rows = client.cat.indices(index="*", h="index,creation.date", format="json")
+        names = [r["index"] for r in rows
+                 if re.match(r"^(t|rc)[0-9a-f]{8,10}-", r["index"]) and int(r["creation.date"]) < cutoff_ms]
         for start in range(0, len(names), 50):
             client.indices.delete(index=",".join(names[start : start + 50]), ignore_unavailable=True)
     except Exception:  # noqa: BLE001 - cleaning up must never fail the session
