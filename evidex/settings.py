@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ES_VERSION = "9.2.4"
@@ -129,6 +129,17 @@ class Settings(BaseSettings):
         "Agencies of the task force (JSON list). Batches, shares, users and filters naming another are refused."))
     token_ttl_days: int = Field(90, description="Days an API token stays valid (0: no expiry).")
     max_upload_mb: int = Field(4096, description="Largest batch a clerk may upload through the web page (all files).")
+    # Scaling out: a shared catalogue and an object store (empty: SQLite and a directory under data_dir)
+    catalog_url: str = Field("", description=(
+        "PostgreSQL catalogue shared by every machine (postgresql://user:password@host:5432/db); its database also "
+        "holds the custody log and the audit journal. Empty: the SQLite catalogue under the store directory."))
+    catalog_pool_size: int = Field(4, description="Most connections one process keeps open to the PostgreSQL catalogue.")
+    store_url: str = Field("", description=(
+        "S3 bucket of the evidence store (s3://bucket/prefix); empty: the store directory under data_dir."))
+    s3_endpoint: str = Field("", description="Endpoint of an S3-compatible server (empty: AWS S3 of s3_region).")
+    s3_region: str = Field("us-east-1", description="Region of the S3 bucket.")
+    s3_access_key: str = Field("", description="Access key of the S3 store (empty: boto3's own credential chain).")
+    s3_secret_key: SecretStr = Field(SecretStr(""), description="Secret key of the S3 store (never logged).")
 
     @classmethod
     def settings_customise_sources(
