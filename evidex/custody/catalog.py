@@ -3,15 +3,22 @@
 An item id is derived from where the bytes were found (agency, case, exhibit, parent item, path) and what they
 are (SHA-256), so running the same batch again, or resuming a killed run, names the same items and the index
 receives each document exactly once.
+
+``ItemCatalog`` is the interface; ``Catalog`` is the embedded SQLite one (a file under the store) and
+``evidex.custody.catalog_pg.PgCatalog`` the PostgreSQL one shared by many machines (``open_catalog`` in
+``evidex.custody.backends`` picks by ``EVIDEX_CATALOG_URL``). An item's ``state`` is ``pending``, ``claimed`` (a
+worker took it with ``claim``; nobody else gets it) or ``done``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (
@@ -58,13 +65,63 @@ def item_id_for(agency: str, case_id: str, exhibit: str | None, parent_id: str |
 
 
 _COLUMNS = [f for f in Item.__dataclass_fields__]
+CLAIMED = "claimed"
+
+
+class ItemCatalog(Protocol):
+    """What the pipeline asks of a catalogue (both implementations pass ``tests/evidex/scale/test_catalog``)."""
+
+    def close(self) -> None: ...
+    def add_batch(self, **row: object) -> bool: ...
+    def batch(self, batch_id: str) -> dict | None: ...
+    def batches(self) -> list[dict]: ...
+    def reset(self, batch_id: str) -> int: ...
+    def add_items(self, items: Iterable[Item]) -> int: ...
+    def adopt_pending(self, batch_id: str, root_ids: list[str]) -> int: ...
+    def pending(self, batch_id: str, limit: int) -> list[Item]: ...
+    def pending_by_ids(self, item_ids: list[str]) -> list[Item]: ...
+    def claim(self, batch_id: str, limit: int, worker: str) -> list[Item]: ...
+    def release(self, batch_id: str, *, worker: str | None = None, older_than_s: float | None = None) -> int: ...
+    def claim(self, batch_id: str, limit: int, worker: str) -> list[Item]:
+        """Take up to ``limit`` pending items for ``worker`` (``claimed``, in depth and path order); a claimed item
+        is given to nobody else until it is done or released."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = self.conn.execute(
+                f"UPDATE items SET state='{CLAIMED}', claimed_by=?, claimed_at=? WHERE item_id IN ("
+                "SELECT item_id FROM items WHERE batch_id=? AND state='pending' ORDER BY depth, path LIMIT ?) "
+                f"RETURNING {','.join(_COLUMNS)}",
+                (worker, time.time(), batch_id, limit),
+            )
+            rows = cur.fetchall()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return sorted((Item(*row) for row in rows), key=lambda i: (i.depth, i.path))
+
+    def release(self, batch_id: str, *, worker: str | None = None, older_than_s: float | None = None) -> int:
+        """Give claimed items back (of ``worker``, or claimed over ``older_than_s`` ago, or all); returns how many."""
+        sql, args = f"UPDATE items SET state='pending', claimed_by=NULL WHERE batch_id=? AND state='{CLAIMED}'", [batch_id]
+        if worker is not None:
+            sql, args = sql + " AND claimed_by=?", [*args, worker]
+        if older_than_s is not None:
+            sql, args = sql + " AND claimed_at<?", [*args, time.time() - older_than_s]
+        return self.conn.execute(sql, args).rowcount
+
+    def total(self, batch_id: str) -> int: ...
+    def mark_done(self, results: Iterable[tuple[str, str, str | None]]) -> None: ...
+    def items(self, batch_id: str) -> Iterator[Item]: ...
+    def counts(self, batch_id: str) -> dict[str, int]: ...
+    def custody_log(self) -> Any: ...
 
 
 class Catalog:
-    """SQLite-backed catalogue (one file under the store)."""
+    """SQLite-backed catalogue (one file under the store); claims are atomic between processes of one machine."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self.conn = sqlite3.connect(path, timeout=60, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -73,6 +130,16 @@ class Catalog:
         for name, decl in (("shared_with", "TEXT DEFAULT '[]'"), ("ocr_languages", "TEXT")):
             if name not in columns:  # catalogues written before these columns existed
                 self.conn.execute(f"ALTER TABLE batches ADD COLUMN {name} {decl}")
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(items)")}
+        for name, decl in (("claimed_by", "TEXT"), ("claimed_at", "REAL")):
+            if name not in columns:
+                self.conn.execute(f"ALTER TABLE items ADD COLUMN {name} {decl}")
+
+    def custody_log(self) -> Any:
+        """The custody log of the store this catalogue belongs to (both live in the store directory)."""
+        from evidex.custody.log import CustodyLog
+
+        return CustodyLog(self.path.parent / "custody.jsonl")
 
     def close(self) -> None:
         self.conn.close()
@@ -143,6 +210,33 @@ class Catalog:
         )
         found = {row[0]: Item(*row) for row in cur.fetchall()}
         return [found[i] for i in item_ids if i in found]
+
+    def claim(self, batch_id: str, limit: int, worker: str) -> list[Item]:
+        """Take up to ``limit`` pending items for ``worker`` (``claimed``, in depth and path order); a claimed item
+        is given to nobody else until it is done or released."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = self.conn.execute(
+                f"UPDATE items SET state='{CLAIMED}', claimed_by=?, claimed_at=? WHERE item_id IN ("
+                "SELECT item_id FROM items WHERE batch_id=? AND state='pending' ORDER BY depth, path LIMIT ?) "
+                f"RETURNING {','.join(_COLUMNS)}",
+                (worker, time.time(), batch_id, limit),
+            )
+            rows = cur.fetchall()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return sorted((Item(*row) for row in rows), key=lambda i: (i.depth, i.path))
+
+    def release(self, batch_id: str, *, worker: str | None = None, older_than_s: float | None = None) -> int:
+        """Give claimed items back (of ``worker``, or claimed over ``older_than_s`` ago, or all); returns how many."""
+        sql, args = f"UPDATE items SET state='pending', claimed_by=NULL WHERE batch_id=? AND state='{CLAIMED}'", [batch_id]
+        if worker is not None:
+            sql, args = sql + " AND claimed_by=?", [*args, worker]
+        if older_than_s is not None:
+            sql, args = sql + " AND claimed_at<?", [*args, time.time() - older_than_s]
+        return self.conn.execute(sql, args).rowcount
 
     def total(self, batch_id: str) -> int:
         return self.conn.execute("SELECT count(*) FROM items WHERE batch_id=?", (batch_id,)).fetchone()[0]

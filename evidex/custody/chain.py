@@ -111,25 +111,42 @@ class Journal:
         """Lines in canonical form; otherwise ``json.dumps`` defaults in field order (the hash is the same)."""
 
     # -- writing ---------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        """How problems name where the journal lives (``custody.jsonl`` line N)."""
+        return f"{self.path.name} line"
+
     def append(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Append one record under an exclusive lock (seq, prev and hash added); returns the stored record."""
-        key = _read_key(self.key_path) or _create_key(self.key_path)
+        key = self._key_for_append()
+
+        def make(prev: str, seq: int) -> tuple[dict[str, Any], bytes]:
+            record = {k: v for k, v in fields.items() if k not in ("seq", "prev", "chain", "hash")}
+            record.setdefault("time", datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
+            record.update(seq=seq, prev=prev, chain=CHAIN)
+            record["hash"] = hmac.new(key, canonical(record), hashlib.sha256).hexdigest()
+            line = canonical(record) if self.compact else json.dumps(record, ensure_ascii=False).encode()
+            return record, line
+
+        return self._write(make)
+
+    def _key_for_append(self) -> bytes:
+        return _read_key(self.key_path) or _create_key(self.key_path)
+
+    def _write(self, make: Any) -> dict[str, Any]:
+        """Lock the file, find the tail, write ``make(prev, seq)``'s line and fsync; returns the record."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         with os.fdopen(fd, "a+b") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 prev, seq = self._tail(fh)
-                record = {k: v for k, v in fields.items() if k not in ("seq", "prev", "chain", "hash")}
-                record.setdefault("time", datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
-                record.update(seq=seq, prev=prev, chain=CHAIN)
-                record["hash"] = hmac.new(key, canonical(record), hashlib.sha256).hexdigest()
+                record, line = make(prev, seq)
                 end = fh.seek(0, os.SEEK_END)
                 if end:
                     fh.seek(end - 1)
                     if fh.read(1) != b"\n":
                         fh.write(b"\n")  # close a line torn by a crash, so the new record stands alone
-                line = canonical(record) if self.compact else json.dumps(record, ensure_ascii=False).encode()
                 fh.write(line + b"\n")
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -165,17 +182,25 @@ class Journal:
             prev, seq = self._tail(fh)
         return None if seq == 0 else ChainHead(seq - 1, prev)
 
-    def records(self) -> Iterator[dict[str, Any]]:
-        """Every readable record; a damaged line is skipped here and reported by ``verify``."""
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def raw_lines(self) -> Iterator[tuple[int, bytes]]:
+        """Every line with its number (1-based), newline removed."""
         if not self.path.exists():
             return
         with open(self.path, "rb") as fh:
-            for raw in fh:
-                if raw.strip():
-                    try:
-                        yield json.loads(raw)
-                    except ValueError:
-                        continue
+            for number, raw in enumerate(fh, start=1):
+                yield number, raw.rstrip(b"\n")
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Every readable record; a damaged line is skipped here and reported by ``verify``."""
+        for _, raw in self.raw_lines():
+            if raw.strip():
+                try:
+                    yield json.loads(raw)
+                except ValueError:
+                    continue
 
     def repair_torn(self) -> list[dict[str, Any]]:
         """Record every torn line not yet recorded (its line number, length and SHA-256); returns the records."""
@@ -200,7 +225,7 @@ class Journal:
         report = ChainReport()
         pending = iter(anchors if presorted else sorted(anchors, key=lambda a: a.seq))
         anchor = next(pending, None)
-        if not self.path.exists():
+        if not self.exists():
             for left in [anchor, *pending] if anchor else []:
                 report.problems.append(ChainProblem(0, f"{left.source} names record {left.seq}, but the journal "
                                                        f"does not exist"))
@@ -211,68 +236,66 @@ class Journal:
         torn: list[tuple[int, str, int]] = []
         recorded: set[tuple[int, str]] = set()
         sealed: tuple[int, str] | None = None
-        with open(self.path, "rb") as fh:
-            for line, raw in enumerate(fh, start=1):
-                body = raw.rstrip(b"\n")
-                if not body.strip():
-                    continue
-                try:
-                    record = json.loads(body)
-                    if not isinstance(record, dict):
-                        raise ValueError("not an object")
-                except ValueError:
-                    torn.append((line, hashlib.sha256(body).hexdigest(), len(body)))
-                    continue
-                stated = record.pop("hash", None)
-                if stated is None and not keyed_seen:  # written before the journal was chained at all
+        for line, body in self.raw_lines():
+            if not body.strip():
+                continue
+            try:
+                record = json.loads(body)
+                if not isinstance(record, dict):
+                    raise ValueError("not an object")
+            except ValueError:
+                torn.append((line, hashlib.sha256(body).hexdigest(), len(body)))
+                continue
+            stated = record.pop("hash", None)
+            if stated is None and not keyed_seen:  # written before the journal was chained at all
+                report.legacy_lines += 1
+                legacy.update(body + b"\n")
+                continue
+            report.records += 1
+            keyed = record.get("chain") == CHAIN
+            if not keyed:
+                if keyed_seen:
+                    report.problems.append(ChainProblem(line, "record without a keyed hash after keyed "
+                                                              "records: the journal was rewritten"))
+                else:
                     report.legacy_lines += 1
                     legacy.update(body + b"\n")
-                    continue
-                report.records += 1
-                keyed = record.get("chain") == CHAIN
-                if not keyed:
-                    if keyed_seen:
-                        report.problems.append(ChainProblem(line, "record without a keyed hash after keyed "
-                                                                  "records: the journal was rewritten"))
-                    else:
-                        report.legacy_lines += 1
-                        legacy.update(body + b"\n")
-                        if hashlib.sha256(canonical(record)).hexdigest() != stated:
-                            report.problems.append(ChainProblem(line, "record content does not match its hash"))
-                else:
-                    keyed_seen = True
-                    if key is None:
-                        report.problems.append(ChainProblem(line, f"chain key {self.key_path} is missing: keyed "
-                                                                  f"records cannot be checked", "key"))
-                        key = b""  # report once
-                    elif key and not hmac.compare_digest(
-                            hmac.new(key, canonical(record), hashlib.sha256).hexdigest(), str(stated)):
-                        report.problems.append(ChainProblem(line, "record content does not match its keyed "
-                                                                  "hash (edited, or the chain was recomputed)"))
-                # a torn line is passed over by the record after it; anything else that breaks the link is tamper
-                if record.get("prev") != prev:
-                    report.problems.append(ChainProblem(line, "link to the previous record does not match "
-                                                              "(a record was removed, inserted or replaced)"))
-                if record.get("seq") != expected_seq:
-                    report.problems.append(ChainProblem(line, f"sequence number {record.get('seq')} where "
-                                                              f"{expected_seq} was expected"))
-                kind = record.get(self.kind_field)
-                if keyed and kind == TORN_RECORDED:
-                    recorded.add((int(record.get("line", -1)), str(record.get("sha256"))))
-                if keyed and kind == LEGACY_SEALED and sealed is None:
-                    sealed = (int(record.get("lines", -1)), str(record.get("sha256")))
-                seq = record.get("seq")
-                while anchor is not None and isinstance(seq, int) and anchor.seq <= seq:
-                    report.anchors_checked += 1
-                    if anchor.seq < seq:
-                        report.problems.append(ChainProblem(line, f"{anchor.source} names record {anchor.seq}, "
-                                                                  f"which is not in the journal"))
-                    elif anchor.hash != stated:
-                        report.problems.append(ChainProblem(line, f"record {seq} differs from the head kept in "
-                                                                  f"{anchor.source} (the chain was rewritten)"))
-                    anchor = next(pending, None)
-                prev = str(stated)
-                expected_seq = (seq if isinstance(seq, int) else expected_seq) + 1
+                    if hashlib.sha256(canonical(record)).hexdigest() != stated:
+                        report.problems.append(ChainProblem(line, "record content does not match its hash"))
+            else:
+                keyed_seen = True
+                if key is None:
+                    report.problems.append(ChainProblem(line, f"chain key {self.key_path} is missing: keyed "
+                                                              f"records cannot be checked", "key"))
+                    key = b""  # report once
+                elif key and not hmac.compare_digest(
+                        hmac.new(key, canonical(record), hashlib.sha256).hexdigest(), str(stated)):
+                    report.problems.append(ChainProblem(line, "record content does not match its keyed "
+                                                              "hash (edited, or the chain was recomputed)"))
+            # a torn line is passed over by the record after it; anything else that breaks the link is tamper
+            if record.get("prev") != prev:
+                report.problems.append(ChainProblem(line, "link to the previous record does not match "
+                                                          "(a record was removed, inserted or replaced)"))
+            if record.get("seq") != expected_seq:
+                report.problems.append(ChainProblem(line, f"sequence number {record.get('seq')} where "
+                                                          f"{expected_seq} was expected"))
+            kind = record.get(self.kind_field)
+            if keyed and kind == TORN_RECORDED:
+                recorded.add((int(record.get("line", -1)), str(record.get("sha256"))))
+            if keyed and kind == LEGACY_SEALED and sealed is None:
+                sealed = (int(record.get("lines", -1)), str(record.get("sha256")))
+            seq = record.get("seq")
+            while anchor is not None and isinstance(seq, int) and anchor.seq <= seq:
+                report.anchors_checked += 1
+                if anchor.seq < seq:
+                    report.problems.append(ChainProblem(line, f"{anchor.source} names record {anchor.seq}, "
+                                                              f"which is not in the journal"))
+                elif anchor.hash != stated:
+                    report.problems.append(ChainProblem(line, f"record {seq} differs from the head kept in "
+                                                              f"{anchor.source} (the chain was rewritten)"))
+                anchor = next(pending, None)
+            prev = str(stated)
+            expected_seq = (seq if isinstance(seq, int) else expected_seq) + 1
         report.head = ChainHead(expected_seq - 1, prev) if report.records else None
         for left in [anchor, *pending] if anchor else []:
             report.anchors_checked += 1
