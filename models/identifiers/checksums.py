@@ -1,14 +1,22 @@
-"""Check-digit algorithms for the identifiers we validate. Pure functions over digit strings or addresses."""
+"""Check-digit algorithms for the identifiers we validate. Pure functions over digit strings or addresses.
+
+Libraries where they cover the algorithm: ``python-stdnum`` for Luhn and the resident registration number check
+digit (the foreigner number's is the same sum shifted by two), ``pycryptodome`` (``Cryptodome``) for Keccak-256.
+Hand-written, because no kept library checks them: the business registration number check digit
+(``stdnum.kr.brn`` checks only its layout), the corporate registration number, and Bitcoin addresses with
+testnet versions and bech32m (``stdnum.bitcoin`` knows mainnet base58 and bech32 only).
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import operator
+
+from stdnum import luhn
+from stdnum.kr import rrn
 
 from models.identifiers.keccak import keccak256
 
-_RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 _BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BASE58_INDEX = {c: i for i, c in enumerate(_BASE58)}
@@ -21,27 +29,17 @@ _BTC_VERSIONS = {0x00, 0x05, 0x6F, 0xC4}  # P2PKH, P2SH, testnet P2PKH, testnet 
 
 def luhn_ok(digits: str) -> bool:
     """Luhn mod-10 over a digit string (payment cards)."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def _weighted_mod11(digits: str) -> int:
-    return sum(map(operator.mul, map(int, digits[:12]), _RRN_WEIGHTS)) % 11
+    return luhn.checksum(digits) == 0
 
 
 def rrn_check_ok(digits: str) -> bool:
     """Pre-October-2020 resident registration number check digit (13 digits)."""
-    return (11 - _weighted_mod11(digits)) % 10 == ord(digits[12]) - 48
+    return rrn.calc_check_digit(digits[:12]) == digits[12]
 
 
 def frn_check_ok(digits: str) -> bool:
     """Pre-October-2020 foreigner registration number check digit: the RRN sum shifted by two."""
-    return ((11 - _weighted_mod11(digits)) % 10 + 2) % 10 == ord(digits[12]) - 48
+    return (int(rrn.calc_check_digit(digits[:12])) + 2) % 10 == ord(digits[12]) - 48
 
 
 def brn_check_ok(digits: str) -> bool:

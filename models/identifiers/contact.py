@@ -1,8 +1,15 @@
-"""Phone numbers (Korean domestic, +82, international → E.164) and e-mail addresses (lower-cased)."""
+"""Phone numbers (Korean domestic, +82, international → E.164) and e-mail addresses (lower-cased).
+
+The patterns below find the ways people write numbers; whether a number exists in its country's numbering plan
+is libphonenumber's call (``phonenumbers``): Korean numbers must be valid numbers, foreign ones possible ones
+(a valid length for the country code, since exchanges change faster than any list here).
+"""
 
 from __future__ import annotations
 
 import re
+
+import phonenumbers
 
 from models.identifiers.base import Detector, Hit, context_before, digits_of, words
 
@@ -29,11 +36,21 @@ _REP_WORDS = words(r"대표", r"고객", r"센터", r"콜", r"문의", r"상담"
                    r"hotline", r"support", r"ARS")
 
 
+def e164(number: str, strict: bool) -> str | None:
+    """``number`` (``+`` and digits) in E.164 when libphonenumber finds it valid (``strict``) or possible."""
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return None
+    ok = phonenumbers.is_valid_number(parsed) if strict else phonenumbers.is_possible_number(parsed)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) if ok else None
+
+
 def korean_e164(area: str, mid: str, last: str) -> str | None:
     """E.164 for a Korean number split into prefix (without the trunk 0), middle and last groups."""
-    if mid[0] == "0" or (area == "70" and len(mid) != 4):
-        return None  # exchanges never start with 0; VoIP numbers are 070-XXXX-XXXX
-    return f"+82{area}{mid}{last}"
+    if mid[0] == "0":
+        return None  # exchanges never start with 0 (cheap test before the numbering plan)
+    return e164(f"+82{area}{mid}{last}", strict=True)
 
 
 def _resolve_kr(match: re.Match[str], text: str) -> Hit | None:
@@ -52,14 +69,15 @@ def _resolve_kr(match: re.Match[str], text: str) -> Hit | None:
 def _resolve_rep(match: re.Match[str], text: str) -> Hit | None:
     if not context_before(text, match.start(), _REP_WORDS, 30):
         return None
-    return Hit("PHONE", "+821" + match.group(1) + match.group(2), match.start(), match.end())
+    norm = e164("+821" + match.group(1) + match.group(2), strict=True)
+    return Hit("PHONE", norm, match.start(), match.end()) if norm else None
 
 
 def _intl_norm(raw: str) -> str | None:
     digits = digits_of(raw.replace("(0)", ""))  # "(0)" is the trunk prefix some countries print after the code
     if not 8 <= len(digits) <= 15 or digits[0] == "0" or digits.startswith("82"):
         return None  # E.164 allows at most 15 digits; +82 numbers go through the Korean rules
-    return "+" + digits
+    return e164("+" + digits, strict=False)
 
 
 def _resolve_intl(match: re.Match[str], text: str) -> Hit | None:
@@ -75,7 +93,7 @@ def normalize_phone(raw: str) -> str | None:
         return korean_e164(match.group("area"), match.group("mid"), match.group("last"))
     match = REP_PHONE_PATTERN.fullmatch(raw)
     if match:
-        return "+821" + match.group(1) + match.group(2)
+        return e164("+821" + match.group(1) + match.group(2), strict=True)
     if INTL_PHONE_PATTERN.fullmatch(raw):
         return _intl_norm(raw)
     return None

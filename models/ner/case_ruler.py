@@ -1,6 +1,7 @@
 """A gazetteer component for the case's agencies, companies and places (data in ``data/case_entities.tsv``).
 
-Matching runs on the document's characters, so it works the same over Kiwi and spaCy English tokens. A match
+Matching runs on the document's characters with one Aho–Corasick automaton (``pyahocorasick``) over
+case- and space-folded surfaces, so it works the same over Kiwi and spaCy English tokens. A match
 must not start inside a word; a Latin match must also end at a word edge, while a Hangul match may be followed
 by a particle (``쿠팡은``). Longest surface wins. Ruler entities replace overlapping model entities and are
 marked with span id :data:`RULER_ID`; their ``kb_id_`` holds the pivot value (``Coupang`` → ``쿠팡``).
@@ -8,9 +9,11 @@ marked with span id :data:`RULER_ID`; their ``kb_id_`` holds the pivot value (``
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from spacy.tokens import Doc, Span
 
@@ -47,21 +50,62 @@ def read_patterns(path: Path) -> list[CasePattern]:
     return patterns
 
 
-def _pattern_regex(surface: str) -> str:
-    body = r"\s+".join(re.escape(part) for part in surface.split())
-    if not surface.isascii():
-        return rf"(?<!\w){body}"
-    if surface.upper() == surface:
-        return rf"(?<!\w){body}(?!\w)"
-    return rf"(?<!\w)(?i:{body})(?!\w)"
+#: Length-preserving fold: ASCII capitals to lower case, every whitespace character to a plain space.
+_FOLD = str.maketrans(
+    {**{chr(c): chr(c + 32) for c in range(65, 91)},
+     **{ch: " " for ch in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"},
+     **{chr(c): " " for c in range(0x2000, 0x200B)}}
+)
+_SPACE_RUN = re.compile(" {2,}")
 
 
-def compile_patterns(patterns: list[CasePattern]) -> tuple[re.Pattern[str], dict[str, CasePattern]]:
-    """One alternation, longest surface first; group names index back to the patterns."""
+def _key(surface: str) -> str:
+    return " ".join(surface.split()).translate(_FOLD)
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def compile_patterns(patterns: list[CasePattern]) -> Any:
+    """An Aho–Corasick automaton over the folded surfaces; each key holds its patterns, longest first."""
+    import ahocorasick
+
     ordered = sorted(enumerate(patterns), key=lambda p: -len(p[1].surface))
-    groups = {f"p{index}": pattern for index, pattern in ordered}
-    alternation = "|".join(f"(?P<p{index}>{_pattern_regex(p.surface)})" for index, p in ordered)
-    return re.compile(alternation or r"(?!x)x"), groups
+    by_key: dict[str, list[tuple[int, CasePattern]]] = {}
+    for rank, (_, pattern) in enumerate(ordered):
+        by_key.setdefault(_key(pattern.surface), []).append((rank, pattern))
+    automaton = ahocorasick.Automaton()
+    for key, entries in by_key.items():
+        automaton.add_word(key, (len(key), tuple(entries)))
+    if by_key:
+        automaton.make_automaton()
+    return automaton if by_key else None
+
+
+def _accepts(pattern: CasePattern, original: str) -> bool:
+    """Case rule: non-ASCII and all-capital surfaces match exactly (up to whitespace), others ignore case."""
+    surface = pattern.surface
+    if surface.isascii() and surface.upper() != surface:
+        return True
+    return " ".join(original.split()) == " ".join(surface.split())
+
+
+def _origin_map(folded: str) -> tuple[str, list[int], list[int]]:
+    """Folded text with space runs collapsed, plus what to add back to a collapsed offset (see ``_origin``)."""
+    starts: list[int] = []
+    shifts: list[int] = []
+    removed = 0
+    for run in _SPACE_RUN.finditer(folded):
+        starts.append(run.start() - removed + 1)
+        removed += run.end() - run.start() - 1
+        shifts.append(removed)
+    return (_SPACE_RUN.sub(" ", folded) if starts else folded), starts, shifts
+
+
+def _origin(index: int, starts: list[int], shifts: list[int]) -> int:
+    at = bisect.bisect_right(starts, index) - 1
+    return index + shifts[at] if at >= 0 else index
 
 
 class CaseRuler:
@@ -70,15 +114,31 @@ class CaseRuler:
     def __init__(self, patterns_path: str | None = None) -> None:
         self.patterns_path = Path(patterns_path) if patterns_path else DEFAULT_PATTERNS
         self.patterns = read_patterns(self.patterns_path)
-        self._regex, self._groups = compile_patterns(self.patterns)
+        self._automaton = compile_patterns(self.patterns)
 
     def matches(self, text: str) -> list[tuple[int, int, CasePattern]]:
-        """Character matches (start, end, pattern) in ``text``."""
+        """Character matches (start, end, pattern) in ``text``, leftmost first, the longest surface at a start."""
+        if self._automaton is None:
+            return []
+        folded, starts, shifts = _origin_map(text.translate(_FOLD))
+        candidates: list[tuple[int, int, int, CasePattern]] = []
+        for last, (length, entries) in self._automaton.iter(folded):
+            start = _origin(last - length + 1, starts, shifts)
+            end = _origin(last, starts, shifts) + 1
+            if start > 0 and _is_word(text[start - 1]):
+                continue
+            for rank, pattern in entries:
+                if pattern.surface.isascii() and end < len(text) and _is_word(text[end]):
+                    continue
+                if _accepts(pattern, text[start:end]):
+                    candidates.append((start, rank, end, pattern))
+                    break
         found: list[tuple[int, int, CasePattern]] = []
-        for match in self._regex.finditer(text):
-            name = match.lastgroup
-            if name is not None:
-                found.append((match.start(), match.end(), self._groups[name]))
+        reached = 0
+        for start, _, end, pattern in sorted(candidates, key=lambda c: (c[0], c[1])):
+            if start >= reached:
+                found.append((start, end, pattern))
+                reached = end
         return found
 
     def __call__(self, doc: Doc) -> Doc:
