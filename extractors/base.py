@@ -58,6 +58,8 @@ class Limits:
     archive_max_depth: int = 8
     archive_max_members: int = 20_000
     max_pages_ocr: int = 500
+    #: Pictures OCR'd per document (``extractors.pictures``); the rest make the document partial.
+    max_pictures_ocr: int = 40
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class ExtractContext:
     #: Find ruled tables in PDF pages (rows as tab-separated lines, cells in ``pages[].tables``). Off by default:
     #: on table-heavy PDFs it halves born-digital throughput (walking every drawn line costs ~2 ms a page).
     pdf_tables: bool = False
+    #: OCR the pictures inside documents (DOCX/PPTX/XLSX/ODF/HWP media, pictures of DOC/XLS/PPT), their text
+    #: appended as ``[picture NAME]`` sections (``extractors.pictures``); needs ``ocr_enabled`` too.
+    ocr_pictures: bool = True
 
 
 #: A sheet's rows past this many are in its page text only, not in its ``Table`` (memory bound).

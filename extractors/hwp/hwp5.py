@@ -17,6 +17,7 @@ from extractors.base import (
 from extractors.children import ChildSink
 from extractors.hwp.distribution import decrypt_view_section
 from extractors.hwp.sections import section_content
+from extractors.pictures import PictureOcr
 
 FLAG_COMPRESSED = 1 << 0
 FLAG_PASSWORD = 1 << 1
@@ -83,6 +84,7 @@ def extract_hwp5(path: Path, ctx: ExtractContext) -> Extracted:
                 meta["preview_only"] = True
                 pages = [Page(1, preview)]
         sink = ChildSink(ctx)
+        pictures = PictureOcr(ctx)
         for entry in ole.listdir():
             if len(entry) == 2 and entry[0] == "BinData":
                 try:
@@ -96,7 +98,7 @@ def extract_hwp5(path: Path, ctx: ExtractContext) -> Extracted:
                     raw = _inflate(raw) if compressed else raw
                 except CorruptError:
                     pass
-                _add_bindata(sink, entry[1], raw)
+                _add_bindata(sink, pictures, entry[1], raw)
     if problems and not any(p.text.strip() for p in pages):
         if distribution:
             raise EncryptedError("distribution-protected HWP could not be decrypted: " + "; ".join(problems))
@@ -104,12 +106,16 @@ def extract_hwp5(path: Path, ctx: ExtractContext) -> Extracted:
     meta.update(sink.metadata())
     text = "\n\n".join(p.text for p in pages if p.text.strip())
     status = Status.PARTIAL if problems else Status.OK
-    return Extracted(status=status, text=text, reason="; ".join(problems) or None, pages=tuple(pages),
-                     metadata=meta, method=Method.TEXT_LAYER, children=tuple(sink.children))
+    return pictures.finish(Extracted(
+        status=status, text=text, reason="; ".join(problems) or None, pages=tuple(pages), metadata=meta,
+        method=Method.TEXT_LAYER, children=tuple(sink.children)))
 
 
-def _add_bindata(sink: ChildSink, name: str, raw: bytes) -> None:
-    """An embedded picture as is; an embedded OLE object (4-byte size + compound file) unwrapped."""
+def _add_bindata(sink: ChildSink, pictures: PictureOcr, name: str, raw: bytes) -> None:
+    """A picture OCR'd into the document's text (a child when OCR of pictures is off); an embedded OLE
+    object (4-byte size + compound file) unwrapped into a child."""
+    if pictures.enabled and pictures.offer("BinData/" + name, raw):
+        return
     from extractors.office.parts import unwrap_ole_object
 
     if name.upper().endswith(".OLE") and raw[4:8] == b"\xd0\xcf\x11\xe0":

@@ -8,6 +8,7 @@ from pathlib import Path
 from extractors.base import CorruptError, ExtractContext, Extracted, Method, Page, Status
 from extractors.children import ChildSink
 from extractors.office.parts import open_package, package_metadata, read_part, xml_part
+from extractors.pictures import PictureOcr
 from extractors.xmltext import TextRules, walk_text_tables
 
 _RULES = TextRules(
@@ -45,16 +46,19 @@ def extract_hwpx(path: Path, ctx: ExtractContext) -> Extracted:
         if "META-INF/manifest.xml" not in names:
             meta["warnings"] = ["package has no META-INF/manifest.xml"]
         sink = ChildSink(ctx)
-        for name in names:
+        pictures = PictureOcr(ctx)
+        for name in sorted(names):
             if name.startswith("BinData/") and not name.endswith("/"):
-                sink.add_bytes(name, read_part(zf, name))
+                data = read_part(zf, name)
+                if not (pictures.enabled and pictures.offer(name, data)):
+                    sink.add_bytes(name, data)
     if problems and not pages:
         raise CorruptError("; ".join(problems))
     meta.update(sink.metadata())
     text = "\n\n".join(p.text for p in pages if p.text.strip())
-    return Extracted(status=Status.PARTIAL if problems else Status.OK, text=text,
-                     reason="; ".join(problems) or None, pages=tuple(pages), metadata=meta,
-                     method=Method.TEXT_LAYER, children=tuple(sink.children))
+    return pictures.finish(Extracted(
+        status=Status.PARTIAL if problems else Status.OK, text=text, reason="; ".join(problems) or None,
+        pages=tuple(pages), metadata=meta, method=Method.TEXT_LAYER, children=tuple(sink.children)))
 
 
 def _section_order(names: list[str]) -> list[str]:

@@ -15,6 +15,12 @@ from extractors.children import ChildSink
 from extractors.office.crypto import decrypt_to, is_encrypted
 from extractors.office.numformat import BUILTIN, display, is_date_code
 from extractors.office.oleobjects import ppt_objects, word_object_pool
+from extractors.pictures import PictureOcr
+
+#: Streams holding a legacy file's pictures (Excel's are in the drawing group of its workbook stream).
+_DOC_PICTURES = ("Data", "WordDocument")
+_PPT_PICTURES = ("Pictures",)
+_XLS_PICTURES = ("Workbook", "Book")
 
 
 def _run(cmd: list[str], ctx: ExtractContext) -> tuple[int, str, str]:
@@ -60,8 +66,9 @@ def _read_doc(path: Path, ctx: ExtractContext) -> Extracted:
     text = out.replace("\f", "\n").strip()
     sink = ChildSink(ctx)
     word_object_pool(path, sink)
-    return Extracted(status=Status.OK, text=text, metadata={"reader": tool, **sink.metadata()},
-                     method=Method.TEXT_LAYER, children=tuple(sink.children))
+    return _pictures(path, ctx, _DOC_PICTURES).finish(Extracted(
+        status=Status.OK, text=text, metadata={"reader": tool, **sink.metadata()}, method=Method.TEXT_LAYER,
+        children=tuple(sink.children)))
 
 
 def extract_ppt(path: Path, ctx: ExtractContext) -> Extracted:
@@ -96,8 +103,61 @@ def _read_ppt(path: Path, ctx: ExtractContext) -> Extracted:
         parts = [p.text for p in pages]
         meta["reader"] = "catppt"
     meta.update(sink.metadata())
-    return Extracted(status=Status.OK, text="\n\n".join(parts), pages=pages, metadata=meta,
-                     method=Method.TEXT_LAYER, children=tuple(sink.children))
+    return _pictures(path, ctx, _PPT_PICTURES).finish(Extracted(
+        status=Status.OK, text="\n\n".join(parts), pages=pages, metadata=meta, method=Method.TEXT_LAYER,
+        children=tuple(sink.children)))
+
+
+def _pictures(path: Path, ctx: ExtractContext, streams: tuple[str, ...]) -> PictureOcr:
+    """The pictures of a compound file's ``streams`` (BLIP records), offered for OCR."""
+    import olefile
+
+    from extractors.office.biff import drawing_group
+    from extractors.office.blips import find_blips
+
+    pictures = PictureOcr(ctx)
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            for stream in streams:
+                if not ole.exists(stream):
+                    continue
+                data = ole.openstream(stream).read()
+                if stream in _XLS_PICTURES:
+                    data = drawing_group(data)
+                for number, (_offset, picture) in enumerate(find_blips(data), start=1):
+                    pictures.offer(f"{stream}/picture-{number}", picture)
+    except Exception:  # olefile raises many types on damaged containers; the text was read already
+        pictures.skipped["unreadable image data"] += 1
+    return pictures
+
+
+def _workbook_stream(path: Path) -> bytes | None:
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            for stream in _XLS_PICTURES:
+                if ole.exists(stream):
+                    return ole.openstream(stream).read()
+    except Exception:  # olefile raises many types on damaged containers
+        return None
+    return None
+
+
+def _charts_section(stream: bytes | None, meta: dict) -> str:
+    """``[charts]`` text (titles, series names, category labels) of a workbook stream; counts in ``meta``."""
+    from extractors.office.biff import MAX_CHARTS, read_charts
+
+    if not stream:
+        return ""
+    charts, total = read_charts(stream)
+    if not total:
+        return ""
+    meta["charts"] = total
+    if total > MAX_CHARTS:
+        meta.setdefault("warnings", []).append(f"only the first {MAX_CHARTS} of {total} charts read")
+    blocks = ["\n".join(lines) for chart in charts if (lines := chart.lines())]
+    return "[charts]\n" + "\n\n".join(blocks) if blocks else ""
 
 
 def _ppt_records(path: Path):
@@ -134,9 +194,9 @@ def extract_xls(path: Path, ctx: ExtractContext) -> Extracted:
     except xlrd.biffh.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             return _decrypted_then(path, ctx, extract_xls)
-        raise CorruptError(f"Excel workbook unreadable: {exc}") from exc
+        return _charts_only(path, ctx, f"Excel workbook unreadable: {exc}")
     except Exception as exc:  # xlrd raises many types on damaged workbooks
-        raise CorruptError(f"Excel workbook unreadable: {type(exc).__name__}: {exc}") from exc
+        return _charts_only(path, ctx, f"Excel workbook unreadable: {type(exc).__name__}: {exc}")
     pages: list[Page] = []
     problems: list[str] = []
     budget = ctx.limits.max_text_chars
@@ -168,12 +228,24 @@ def extract_xls(path: Path, ctx: ExtractContext) -> Extracted:
                 break
     finally:
         book.release_resources()
-    meta = {"sheets": len(pages), "biff_version": book.biff_version}
+    meta: dict = {"sheets": len(pages), "biff_version": book.biff_version}
     if book.user_name:
         meta["last_modified_by"] = book.user_name
-    return Extracted(status=Status.PARTIAL if problems else Status.OK, text="\n\n".join(p.text for p in pages),
-                     reason="; ".join(problems) or None, pages=tuple(pages), metadata=meta,
-                     method=Method.TEXT_LAYER)
+    charts = _charts_section(_workbook_stream(path), meta)
+    text = "\n\n".join([*(p.text for p in pages), *([charts] if charts else [])])
+    return _pictures(path, ctx, _XLS_PICTURES).finish(Extracted(
+        status=Status.PARTIAL if problems else Status.OK, text=text, reason="; ".join(problems) or None,
+        pages=tuple(pages), metadata=meta, method=Method.TEXT_LAYER))
+
+
+def _charts_only(path: Path, ctx: ExtractContext, reason: str) -> Extracted:
+    """A workbook xlrd cannot open (e.g. the datasheet of a chart object): its charts' text, else corrupt."""
+    meta: dict = {}
+    charts = _charts_section(_workbook_stream(path), meta)
+    if not charts:
+        raise CorruptError(reason)
+    return Extracted(status=Status.PARTIAL, text=charts, reason=f"{reason}; only its charts were read",
+                     metadata=meta, method=Method.TEXT_LAYER)
 
 
 def _cell(book, cell) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from extractors.base import CorruptError, ExtractContext, Extracted, Method, Page, Status
 from extractors.children import ChildSink
-from extractors.office.parts import open_package, package_metadata, read_part, xml_part
+from extractors.office.parts import open_package, package_metadata, package_pictures, read_part, xml_part
+from extractors.pictures import PictureOcr
 from extractors.xmltext import TextRules, walk_text
 
 _RULES = TextRules(
@@ -53,12 +54,14 @@ def extract_odf(path: Path, ctx: ExtractContext) -> Extracted:
         for name in names:
             if name.startswith("Object ") and not name.endswith((".xml", "/")):
                 sink.add_bytes(name, read_part(zf, name))
+        pictures = PictureOcr(ctx)
+        package_pictures(zf, ("Pictures/",), pictures)
     text = "\n\n".join(p.text for p in pages if p.text.strip())
     if extra.strip():
         text += f"\n\n[headers and footers]\n{extra}"
     meta.update(sink.metadata())
-    return Extracted(status=Status.OK, text=text.strip(), pages=tuple(pages), metadata=meta,
-                     method=Method.TEXT_LAYER, children=tuple(sink.children))
+    return pictures.finish(Extracted(status=Status.OK, text=text.strip(), pages=tuple(pages), metadata=meta,
+                                     method=Method.TEXT_LAYER, children=tuple(sink.children)))
 
 
 def _metadata(zf, names: list[str]) -> dict[str, str]:

@@ -10,7 +10,10 @@ from typing import Any
 from extractors.base import MAX_TABLE_ROWS, CorruptError, ExtractContext, Extracted, Method, Page, Status, Table
 from extractors.children import ChildSink
 from extractors.office.numformat import display
-from extractors.office.parts import core_properties, embedded_objects, numbered, open_package, salvaged, xml_part
+from extractors.office.parts import (
+    core_properties, embedded_objects, numbered, open_package, package_pictures, salvaged, xml_part,
+)
+from extractors.pictures import PictureOcr
 from extractors.xmltext import OOXML_RULES, TextRules, walk_text, walk_text_tables
 
 _DOCX_SECTIONS = (
@@ -86,15 +89,16 @@ def _in_chart_labels(el: Any) -> bool:
 
 
 def _result(pages: list[Page], sections: dict[str, str], meta: dict, sink: ChildSink,
-            problems: list[str]) -> Extracted:
+            problems: list[str], pictures: PictureOcr) -> Extracted:
     parts = [p.text for p in pages if p.text.strip()]
     for label, text in sections.items():
         if text.strip():
             parts.append(f"[{label}]\n{text}")
     meta.update(sink.metadata())
     status = Status.PARTIAL if problems else Status.OK
-    return Extracted(status=status, text="\n\n".join(parts), reason="; ".join(problems) or None,
-                     pages=tuple(pages), metadata=meta, method=Method.TEXT_LAYER, children=tuple(sink.children))
+    return pictures.finish(Extracted(
+        status=status, text="\n\n".join(parts), reason="; ".join(problems) or None, pages=tuple(pages),
+        metadata=meta, method=Method.TEXT_LAYER, children=tuple(sink.children)))
 
 
 def extract_docx(path: Path, ctx: ExtractContext) -> Extracted:
@@ -125,7 +129,9 @@ def _read_docx(path: Path, ctx: ExtractContext) -> Extracted:
         meta: dict = core_properties(zf)
         sink = ChildSink(ctx)
         embedded_objects(zf, "word/", sink)
-    return _result([Page(1, body, tables=tuple(tables))], sections, meta, sink, problems)
+        pictures = PictureOcr(ctx)
+        package_pictures(zf, ("word/media/",), pictures)
+    return _result([Page(1, body, tables=tuple(tables))], sections, meta, sink, problems, pictures)
 
 
 def extract_pptx(path: Path, ctx: ExtractContext) -> Extracted:
@@ -155,7 +161,9 @@ def _read_pptx(path: Path, ctx: ExtractContext) -> Extracted:
         meta["slides"] = len(pages)
         sink = ChildSink(ctx)
         embedded_objects(zf, "ppt/", sink)
-    return _result(pages, sections, meta, sink, problems)
+        pictures = PictureOcr(ctx)
+        package_pictures(zf, ("ppt/media/",), pictures)
+    return _result(pages, sections, meta, sink, problems, pictures)
 
 
 def _slide_order(zf: zipfile.ZipFile, names: list[str]) -> list[str]:
@@ -240,7 +248,9 @@ def _read_xlsx(path: Path, ctx: ExtractContext) -> Extracted:
         meta["sheets"] = len(pages)
         sink = ChildSink(ctx)
         embedded_objects(zf, "xl/", sink)
-    return _result(pages, sections, meta, sink, problems)
+        pictures = PictureOcr(ctx)
+        package_pictures(zf, ("xl/media/",), pictures)
+    return _result(pages, sections, meta, sink, problems, pictures)
 
 
 def _sheet_page(number: int, ws: Any, budget: int, problems: list[str]) -> tuple[Page, int]:

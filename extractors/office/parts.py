@@ -8,11 +8,14 @@ import zipfile
 import zlib
 from pathlib import Path
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractors.base import CorruptError, ExtractContext, Status
 from extractors.children import ChildSink
 from extractors.xmltext import parse_xml
+
+if TYPE_CHECKING:
+    from extractors.pictures import PictureOcr
 
 MAX_PART_BYTES = 256 * 1024 * 1024
 _KNOWN_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"{\\rtf")
@@ -133,6 +136,18 @@ def embedded_objects(zf: zipfile.ZipFile, prefix: str, sink: ChildSink) -> None:
             sink.add_bytes(f"{name}/{inner_name}", payload, name=inner_name)
         else:
             sink.add_bytes(name, payload)
+
+
+def package_pictures(zf: zipfile.ZipFile, folders: tuple[str, ...], pictures: "PictureOcr") -> None:
+    """Offer the pictures stored under ``folders`` of a package to ``pictures`` (name order)."""
+    for name in sorted(n for n in zf.namelist() if n.startswith(folders) and not n.endswith("/")):
+        try:
+            info = zf.getinfo(name)
+            if info.file_size > MAX_PART_BYTES:
+                continue
+            pictures.offer(name, read_part(zf, name))
+        except (CorruptError, KeyError):
+            pictures.skipped["unreadable image data"] += 1
 
 
 def unwrap_ole_object(data: bytes) -> tuple[str | None, bytes]:

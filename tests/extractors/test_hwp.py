@@ -51,6 +51,14 @@ def test_password_and_hwp3_statuses(corpus, ctx, ctx_with):
 
 
 def test_hwp_metadata_and_bindata_children(corpus, ctx):
-    r = extract_path(corpus / "hwp/hahnlee-hwp.js/basicsReport.hwp", ctx)
+    """BinData pictures are OCR'd into the document (``extractors.pictures``); with OCR of pictures off
+    they are children, as other BinData are."""
+    import dataclasses
+
+    path = corpus / "hwp/hahnlee-hwp.js/basicsReport.hwp"
+    r = extract_path(path, ctx)
     assert r.metadata["hwp_version"].startswith("5.")
-    assert r.children and all(c.inner_path.startswith("BinData/") for c in r.children)
+    assert r.metadata["pictures"]["found"] == 4 and not r.children
+    off = extract_path(path, dataclasses.replace(ctx, ocr_pictures=False))
+    assert off.children and all(c.inner_path.startswith("BinData/") for c in off.children)
+    assert "pictures" not in off.metadata

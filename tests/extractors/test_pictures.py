@@ -1,0 +1,157 @@
+"""OCR of pictures inside documents: text that is only in a picture reaches the document's text, in a
+``[picture NAME]`` section, within the limits (icons skipped, duplicates once, count limit -> partial)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import shutil
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from extractors import Limits, Status, extract_path
+from tests.extractors.biff_fixtures import blip_png, workbook_stream, write_xls
+from tests.extractors.cfb_writer import read_tree, write_cfb
+
+FONT = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+pytestmark = pytest.mark.skipif(not FONT.is_file() or shutil.which("tesseract") is None,
+                                reason="needs tesseract-ocr(-kor) and fonts-nanum (Debian)")
+WORDS = ("송금", "승인", "Transfer", "approved")
+
+
+def picture(lines: tuple[str, ...] = ("송금 승인 완료", "Transfer approved by Kim"), size: int = 30) -> bytes:
+    """A PNG screen shot of ``lines`` (black on white, 96 dpi)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(FONT), size)
+    img = Image.new("RGB", (720, 40 + int(size * 1.7) * len(lines)), "white")
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((24, 20 + int(size * 1.7) * i), line, font=font, fill="black")
+    out = io.BytesIO()
+    img.save(out, "PNG", dpi=(96, 96))
+    return out.getvalue()
+
+
+def icon() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (24, 24), "navy").save(out, "PNG")
+    return out.getvalue()
+
+
+def _read_words(text: str) -> bool:
+    return all(word in text for word in WORDS)
+
+
+def _docx(tmp_path: Path, *pictures: bytes) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("본문에는 계좌 이야기가 없다.")
+    for data in pictures:
+        document.add_picture(io.BytesIO(data))
+    path = tmp_path / "memo.docx"
+    document.save(path)
+    return path
+
+
+def test_docx_picture_text_in_its_own_section(ctx, tmp_path):
+    path = _docx(tmp_path, picture(), icon())
+    with zipfile.ZipFile(path, "a") as zf:  # the same picture a second time, under another name
+        zf.writestr("word/media/image99.png", picture())
+    r = extract_path(path, ctx)
+    assert r.status == Status.OK, r.reason
+    body, section = r.text.split("[picture word/media/image", 1)
+    assert "본문에는" in body and _read_words(section)
+    meta = r.metadata["pictures"]
+    assert meta["found"] == 3 and meta["ocr"] == 1 and meta["with_text"] == 1
+    assert meta["skipped"] == {"small (icon, bullet or rule)": 1, "duplicate": 1}
+
+
+def test_picture_ocr_can_be_turned_off(ctx, tmp_path):
+    path = _docx(tmp_path, picture())
+    r = extract_path(path, dataclasses.replace(ctx, ocr_pictures=False))
+    assert r.status == Status.OK and "[picture" not in r.text and "Transfer" not in r.text
+    assert r.metadata["pictures"] == {"found": 1, "ocr": 0, "with_text": 0, "skipped": {"OCR of pictures off": 1}}
+    no_ocr = extract_path(path, dataclasses.replace(ctx, ocr_enabled=False))
+    assert "[picture" not in no_ocr.text and no_ocr.metadata["pictures"]["ocr"] == 0
+
+
+def test_pictures_past_the_limit_make_the_document_partial(ctx, tmp_path):
+    path = _docx(tmp_path, picture(), picture(("두 번째 그림", "Second picture")))
+    r = extract_path(path, dataclasses.replace(ctx, limits=Limits(timeout_s=60, max_pictures_ocr=1)))
+    assert r.status == Status.PARTIAL
+    assert "1 pictures not OCR'd" in r.reason and "picture limit" in r.reason
+    assert r.text.count("[picture ") == 1
+
+
+def test_pptx_and_xlsx_pictures(ctx, tmp_path):
+    import openpyxl
+    import pptx
+    from openpyxl.drawing.image import Image as SheetImage
+    from pptx.util import Inches
+
+    deck = pptx.Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    slide.shapes.add_picture(io.BytesIO(picture()), Inches(1), Inches(1))
+    deck.save(tmp_path / "deck.pptx")
+    r = extract_path(tmp_path / "deck.pptx", ctx)
+    assert "[picture ppt/media/" in r.text and _read_words(r.text)
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["표 제목"])
+    (tmp_path / "shot.png").write_bytes(picture())
+    wb.active.add_image(SheetImage(str(tmp_path / "shot.png")), "C3")
+    wb.save(tmp_path / "book.xlsx")
+    r = extract_path(tmp_path / "book.xlsx", ctx)
+    assert "[picture xl/media/" in r.text and _read_words(r.text)
+
+
+def test_xls_picture_in_the_drawing_group(ctx, tmp_path):
+    shot = picture()
+    assert len(shot) > 8224  # the drawing group goes on in CONTINUE records
+    path = write_xls(tmp_path / "book.xls", workbook_stream([["제목"]], pictures=[shot, icon()]))
+    r = extract_path(path, ctx)
+    assert r.status == Status.OK, r.reason
+    assert "[picture Workbook/picture-1]" in r.text and _read_words(r.text)
+    assert r.metadata["pictures"]["found"] == 2
+
+
+def test_ppt_and_doc_pictures(corpus, ctx, tmp_path):
+    """BLIP records in the streams where PowerPoint (``Pictures``) and Word (``Data``) keep pictures."""
+    blip = blip_png(picture())[8:]  # the BLIP record itself, without its container
+    streams, clsids = read_tree(corpus / "office/ingest-file/slides.ppt")
+    streams[("Pictures",)] = streams.get(("Pictures",), b"") + blip
+    write_cfb(tmp_path / "deck.ppt", streams, clsids)
+    r = extract_path(tmp_path / "deck.ppt", ctx)
+    assert r.pages[0].text == "Now" and "[picture Pictures/picture-" in r.text and _read_words(r.text)
+
+    streams, clsids = read_tree(corpus / "office/ingest-file/doc.doc")
+    streams[("Data",)] = streams.get(("Data",), b"") + struct.pack("<I", 0) + blip
+    write_cfb(tmp_path / "letter.doc", streams, clsids)
+    r = extract_path(tmp_path / "letter.doc", ctx)
+    assert r.status == Status.OK and "[picture Data/picture-1]" in r.text and _read_words(r.text)
+
+
+def test_hwp_odt_and_hwpx_pictures_from_the_corpus(corpus, ctx):
+    r = extract_path(corpus / "hwp/neolord0-hwplib/구버전(5.0.2.2) Picture 컨트롤.hwp", ctx)
+    assert "[picture BinData/BIN0001.jpg]" in r.text and "stoneis.pe.kr" in r.text
+    r = extract_path(corpus / "office/ingest-file/Plan.odt", ctx)
+    assert "[picture Pictures/" in r.text and "Trump tower" in r.text
+    r = extract_path(corpus / "hwp/neolord0-hwpxlib/mot.hwpx", ctx)
+    assert "공공누리" in r.text.split("[picture", 1)[1]
+
+
+def test_vector_and_damaged_pictures_are_counted(ctx, tmp_path):
+    path = _docx(tmp_path)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("word/media/image1.emf", b"\x01\x00\x00\x00" + b"\x00" * 36 + b" EMF" + b"\x00" * 64)
+        zf.writestr("word/media/image2.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 4000)
+    r = extract_path(path, ctx)
+    assert r.status == Status.OK
+    assert r.metadata["pictures"]["skipped"] == {"vector picture (EMF/WMF/PICT)": 1, "unreadable image data": 1}
