@@ -106,6 +106,9 @@ class Settings(BaseSettings):
         "Text kept per file for search (the rest is cut, status partial; identifiers are still counted whole)."))
     ocr_languages: str = Field("kor+eng", description="Tesseract languages when a batch names none.")
     ocr_enabled: bool = Field(True, description="OCR pages and images without a text layer.")
+    ocr_pictures: bool = Field(True, description=(
+        "OCR the pictures inside documents (DOCX/PPTX/XLSX/ODF/HWP/DOC/XLS/PPT), their text in [picture NAME] "
+        "sections; needs ocr_enabled."))
     pdf_tables: bool = Field(False, description=(
         "Find ruled tables in PDF pages (rows as tab-separated lines); halves PDF throughput on table-heavy files."))
     ner_enabled: bool = Field(True, description="Tag named entities (Korean and English NER).")

@@ -116,13 +116,15 @@ def _add_bindata(sink: ChildSink, pictures: PictureOcr, name: str, raw: bytes) -
     object (4-byte size + compound file) unwrapped into a child."""
     if pictures.enabled and pictures.offer("BinData/" + name, raw):
         return
-    from extractors.office.parts import unwrap_ole_object
+    from extractors.office.parts import unread_chart, unwrap_ole_object
 
     if name.upper().endswith(".OLE") and raw[4:8] == b"\xd0\xcf\x11\xe0":
         inner, payload = unwrap_ole_object(raw[4:])
         if inner:
             sink.add_bytes(f"BinData/{name}/{inner}", payload, name=inner)
         else:
+            if (note := unread_chart(payload)) is not None:
+                sink.warnings.append(f"BinData/{name}: {note}")
             sink.add_bytes(f"BinData/{name}", payload, name=name[:-4] + ".ole")
         return
     sink.add_bytes("BinData/" + name, raw)

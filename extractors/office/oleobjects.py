@@ -9,7 +9,7 @@ from pathlib import Path
 
 from extractors.base import Status
 from extractors.children import ChildSink
-from extractors.office.parts import office_storage, ole10_native, unwrap_ole_object
+from extractors.office.parts import chart_note, office_storage, ole10_native, unread_chart, unwrap_ole_object
 
 _OBJDATA = re.compile(rb"\\objdata\b")
 _HEX = re.compile(rb"[0-9a-fA-F]")
@@ -81,9 +81,18 @@ def word_object_pool(path: Path, sink: ChildSink) -> None:
                     name, data = document
                     sink.add_bytes(f"{base}/{name}", data, name=name)
                 else:
-                    sink.skip(base, Status.UNSUPPORTED, "embedded object of an application Evidex does not read")
+                    note = _storage_chart_note(ole, base)
+                    sink.skip(base, Status.UNSUPPORTED, note or "embedded object of an application Evidex does not read")
+                    if note:
+                        sink.warnings.append(f"{base}: {note}")
             except OSError as exc:
                 sink.skip(base, Status.CORRUPT, f"embedded object unreadable: {exc}")
+
+
+def _storage_chart_note(ole, base: str) -> str | None:  # noqa: ANN001 (an open olefile)
+    """``chart not read (…)`` for an ObjectPool storage holding a chart of an unread format."""
+    return chart_note([ole.openstream(f"{base}/{name}").read(4096) for name in ("\x01CompObj", "Contents")
+                       if ole.exists(f"{base}/{name}")])
 
 
 def ppt_objects(objects: list[bytes], sink: ChildSink) -> None:
@@ -93,6 +102,8 @@ def ppt_objects(objects: list[bytes], sink: ChildSink) -> None:
             continue  # an object slot with no streams (nothing to read)
         inner, payload = unwrap_ole_object(data)
         name = inner or f"object-{number}.bin"
+        if inner is None and (note := unread_chart(payload)) is not None:
+            sink.warnings.append(f"objects/object-{number}: {note}")
         sink.add_bytes(f"objects/object-{number}/{name}", payload, name=name)
 
 

@@ -135,6 +135,8 @@ def embedded_objects(zf: zipfile.ZipFile, prefix: str, sink: ChildSink) -> None:
         if inner_name:
             sink.add_bytes(f"{name}/{inner_name}", payload, name=inner_name)
         else:
+            if (note := unread_chart(payload)) is not None:
+                sink.warnings.append(f"{name}: {note}")
             sink.add_bytes(name, payload)
 
 
@@ -219,6 +221,38 @@ def ole10_native(raw: bytes) -> tuple[str | None, bytes]:
         return label or "embedded", payload
     except (ValueError, struct.error):
         return None, raw
+
+
+#: Where an embedded object names the application that made it (its class name, ``CompObj``).
+_CHART_MARKS = (b"MSGraph", b"Graph.Chart", b"Excel.Chart", b"Microsoft Graph", b"VtChart", b"Chart.")
+NOTE_CHART_NOT_READ = "chart not read"
+
+
+def unread_chart(data: bytes) -> str | None:
+    """``chart not read (…)`` for an embedded chart object that is not a document Evidex reads (MS Graph
+    without a workbook, Hancom's VtChart), else None. Call it for objects that gave no document."""
+    if not data.startswith(b"\xd0\xcf\x11\xe0"):
+        return None
+    import io
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            heads = [ole.openstream(name).read(4096) for name in ("\x01CompObj", "Contents") if ole.exists(name)]
+    except Exception:  # a damaged container is reported by its child
+        return None
+    return chart_note(heads)
+
+
+def chart_note(heads: list[bytes]) -> str | None:
+    """``chart not read (…)`` when the first bytes of an object's ``CompObj``/``Contents`` name a chart."""
+    for head in heads:
+        for mark in _CHART_MARKS:
+            if mark in head:
+                return f"{NOTE_CHART_NOT_READ} (embedded {mark.decode()} object: its titles and labels are " \
+                       "in a format Evidex does not read)"
+    return None
 
 
 def sink_for(ctx: ExtractContext) -> ChildSink:

@@ -1,0 +1,65 @@
+"""Charts of binary Excel and PowerPoint files: titles, series names and category labels read from the
+BIFF chart records; a chart in a format Evidex does not read is a ``chart not read`` warning."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+from extractors import Status, extract_path, extract_tree
+from extractors.office.cfbwrite import compound_file
+from tests.extractors.biff_fixtures import chart, workbook_stream, write_xls
+from tests.extractors.cfb_writer import read_tree, write_cfb
+
+SALES = chart("분기별 실적 추이", ["매출액", "영업이익"], ["1분기", "2분기", "3분기"], [1200.0, 1350.0, 1410.0])
+
+
+def test_xls_embedded_chart_and_chart_sheet(ctx, tmp_path):
+    stream = workbook_stream([["지역", "건수"], ["서울", "12"]], charts=[SALES],
+                             chart_sheet=chart("Cost by region", ["Cost"], ["North", "South"], [3.0, 4.0]))
+    r = extract_path(write_xls(tmp_path / "book.xls", stream), ctx)
+    assert r.status == Status.OK and r.metadata["charts"] == 2
+    sheet, charts = r.text.split("[charts]\n", 1)
+    assert "서울\t12" in sheet
+    for label in ("분기별 실적 추이", "매출액", "영업이익", "1분기", "3분기", "Cost by region", "North", "South"):
+        assert label in charts
+    assert "1350" not in charts  # values are numbers, not labels
+
+
+def test_chart_workbook_xlrd_refuses_keeps_its_charts(ctx, tmp_path):
+    from tests.extractors.biff_fixtures import record
+
+    stream = record(0x00E1, b"\x00\x00") + SALES  # no workbook globals: xlrd expects a BOF first
+    r = extract_path(write_xls(tmp_path / "graph.xls", stream), ctx)
+    assert r.status == Status.PARTIAL and "only its charts were read" in r.reason
+    assert "분기별 실적 추이" in r.text and "2분기" in r.text
+
+
+def _ppt_with_object(corpus, tmp_path, storage: dict) -> object:
+    streams, clsids = read_tree(corpus / "office/ingest-file/slides.ppt")
+    data = compound_file(storage, {})
+    body = struct.pack("<I", len(data)) + zlib.compress(data)
+    streams[("PowerPoint Document",)] += struct.pack("<HHI", 1 << 4, 0x1011, len(body)) + body
+    write_cfb(tmp_path / "deck.ppt", streams, clsids)
+    return tmp_path / "deck.ppt"
+
+
+COMPOBJ = b"\x01\x00\xfe\xff\x03\x0a\x00\x00" + b"\xff" * 20 + b"\x10\x00\x00\x00Microsoft Graph\x00"
+
+
+def test_ppt_chart_object_with_a_workbook_is_read(corpus, ctx, tmp_path):
+    deck = _ppt_with_object(corpus, tmp_path, {("\x01CompObj",): COMPOBJ,
+                                               ("Workbook",): workbook_stream([["계열"]], charts=[SALES])})
+    tree = extract_tree(deck, ctx)
+    assert tree.result.pages[0].text == "Now"
+    texts = {n.name: n.result for n in tree.walk()}
+    book = next(r for name, r in texts.items() if name.endswith(".xls"))
+    assert book.status.readable and "[charts]" in book.text and "영업이익" in book.text
+
+
+def test_unread_chart_objects_are_warnings(corpus, ctx, tmp_path):
+    deck = _ppt_with_object(corpus, tmp_path, {("\x01CompObj",): COMPOBJ, ("Contents",): b"\x00" * 64})
+    r = extract_path(deck, ctx)
+    assert any("chart not read" in w and "Microsoft Graph" in w for w in r.metadata["warnings"])
+    hwp = extract_path(corpus / "hwp/neolord0-hwplib/차트.hwp", ctx)
+    assert any(w.startswith("BinData/BIN0001.OLE: chart not read") for w in hwp.metadata["warnings"])
