@@ -14,20 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evidex.custody.catalog import Catalog
-from evidex.custody.log import CustodyLog
+from evidex.custody.catalog import ItemCatalog
 
 
-def _custody_of(catalog: Catalog) -> CustodyLog:
-    """The custody log of the store this catalogue belongs to (both live in the store directory)."""
-    main = next(row for row in catalog.conn.execute("PRAGMA database_list") if row[1] == "main")
-    return CustodyLog(Path(main[2]).parent / "custody.jsonl")
-
-
-def build_receipt(catalog: Catalog, batch_id: str, redact: Callable[[str], str],
-                  custody: CustodyLog | None = None) -> dict[str, Any]:
+def build_receipt(catalog: ItemCatalog, batch_id: str, redact: Callable[[str], str],
+                  custody: Any = None) -> dict[str, Any]:
     """The receipt of one batch from the catalogue (paths and reasons with identifiers masked), with the head of
-    ``custody`` (default: the log next to the catalogue)."""
+    ``custody`` (default: the catalogue's custody log: the file next to SQLite, or the PostgreSQL chain)."""
     batch = catalog.batch(batch_id)
     if batch is None:
         raise LookupError(f"no batch {batch_id}")
@@ -43,7 +36,7 @@ def build_receipt(catalog: Catalog, batch_id: str, redact: Callable[[str], str],
         "submitted_by": batch["submitted_by"], "received_at": batch["received_at"],
         "manifest_sha256": batch["manifest_sha256"], "files": batch["files"], "bytes": batch["bytes"],
         "statuses": dict(statuses), "items": items,
-        "custody_head": head.as_dict() if (head := (custody or _custody_of(catalog)).head()) else None,
+        "custody_head": head.as_dict() if (head := (custody or catalog.custody_log()).head()) else None,
     }
 
 

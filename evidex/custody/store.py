@@ -11,6 +11,11 @@ Layout under the store directory::
 ``verify`` re-hashes every blob and cross-checks the chain, the manifests, the catalogue, the stored blobs and the
 custody heads kept elsewhere (receipts, the audit index), so a removed last line, a removed manifest or a rewritten
 chain is named even when the chain left behind is consistent.
+
+``BlobStore`` holds what every store does the same way (custody events, the checks); ``EvidenceStore`` keeps the
+blobs in a directory, ``evidex.custody.store_s3.S3EvidenceStore`` in an S3 bucket under the same names
+(``open_store`` in ``evidex.custody.backends`` picks by ``EVIDEX_STORE_URL``). Either may be given the custody log
+and the catalogue's batch list of a PostgreSQL catalogue instead of the files next to it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import os
 import shutil
 import tempfile
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,14 +72,179 @@ def hash_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-class EvidenceStore:
-    """Stores originals once by content and answers where each one lives."""
+class BlobStore:
+    """What every evidence store does the same way; subclasses say where blobs and manifests live.
 
-    def __init__(self, root: Path) -> None:
+    ``root`` is always a local directory: temporary work files, and for an object store its read cache.
+    """
+
+    root: Path
+    custody: Any
+    catalogued: Callable[[], set[str]] | None = None
+    """The batch ids of the catalogue (default: the SQLite catalogue in ``root``)."""
+
+    # -- where things live (subclasses) -----------------------------------------
+    def ensure(self) -> "BlobStore":
+        raise NotImplementedError
+
+    def blob_path(self, sha256: str) -> Path:
+        """A local file holding the blob (for an object store: a verified copy in its cache)."""
+        raise NotImplementedError
+
+    def put(self, source: Path) -> StoredBlob:
+        raise NotImplementedError
+
+    def has_blob(self, sha256: str) -> bool:
+        raise NotImplementedError
+
+    def blob_digests(self) -> Iterator[tuple[str, str]]:
+        """Every stored blob's name and the SHA-256 of its bytes now (streamed)."""
+        raise NotImplementedError
+
+    def write_manifest(self, batch_id: str, manifest: dict) -> str:
+        raise NotImplementedError
+
+    def manifest_bytes(self, batch_id: str) -> bytes | None:
+        raise NotImplementedError
+
+    def manifest_ids(self) -> list[str]:
+        raise NotImplementedError
+
+    def read_manifest(self, batch_id: str) -> dict:
+        data = self.manifest_bytes(batch_id)
+        if data is None:
+            raise FileNotFoundError(f"no manifest for batch {batch_id}")
+        return json.loads(data)
+
+    @staticmethod
+    def manifest_data(manifest: dict) -> bytes:
+        return json.dumps(manifest, sort_keys=True, ensure_ascii=False, indent=1).encode()
+
+    def custody_events(self, batch_id: str, sha256: str) -> list[dict]:
+        """Custody records concerning one original: its batch's receipt and the derivations that produced it."""
+        events = []
+        for record in self.custody.records():
+            if record.get("event") == "batch_received" and record.get("batch_id") == batch_id:
+                events.append(record)
+            elif record.get("event") == "items_derived" and any(c[1] == sha256 for c in record.get("children", [])):
+                events.append({**record, "children": [c for c in record["children"] if c[1] == sha256]})
+        return events
+
+    def verify(self, anchors: Iterable[Anchor] = (), receipts: Iterable[Path] = ()) -> tuple[int, list[StoreProblem]]:
+        """Re-hash every blob; check the custody chain against ``anchors`` and the heads of ``receipts``, every
+        manifest against its custody record, the catalogue's batches, and that every blob is accounted for.
+
+        Returns the number of blobs checked and the problems found (empty: intact).
+        """
+        problems: list[StoreProblem] = []
+        heads = list(anchors)
+        for path in receipts:
+            try:
+                anchor, data = receipt_anchor(path)
+            except (OSError, ValueError) as exc:
+                problems.append(StoreProblem(f"receipt {path.name}", f"cannot be read: {exc}"))
+                continue
+            if anchor is not None:
+                heads.append(anchor)
+            problems += self._check_receipt(path.name, data)
+        manifests = {batch_id: self.manifest_bytes(batch_id) or b"" for batch_id in sorted(self.manifest_ids())}
+        names: dict[str, list[str]] = {}
+        listed: list[tuple[str, str]] = []
+        for batch_id, data in manifests.items():
+            try:
+                files = json.loads(data).get("files", [])
+            except ValueError:
+                problems.append(StoreProblem(f"manifest {batch_id}", "is not valid JSON"))
+                continue
+            for entry in files:
+                names.setdefault(entry["sha256"], []).append(entry["path"])
+                listed.append((entry["path"], entry["sha256"]))
+        checked = 0
+        stored: set[str] = set()
+        for name, sha in self.blob_digests():
+            checked += 1
+            stored.add(name)
+            if sha != name:
+                known = ", ".join(names.get(name, [])) or "a derived file"
+                problems.append(StoreProblem(known, f"stored original {name} was altered (now {sha})"))
+        for problem in self.custody.verify(heads):
+            problems.append(StoreProblem(f"{self.custody.label} {problem.line}", problem.reason, problem.kind))
+        recorded: dict[str, str] = {}
+        derived: set[str] = set()
+        for rec in self.custody.records():
+            if rec.get("event") == "batch_received":
+                recorded[str(rec.get("batch_id"))] = str(rec.get("manifest_sha256"))
+            elif rec.get("event") == "items_derived":
+                derived.update(str(child[1]) for child in rec.get("children", []) if len(child) > 1)
+        for batch_id, data in manifests.items():
+            actual = hashlib.sha256(data).hexdigest()
+            if recorded.get(batch_id) != actual:
+                problems.append(StoreProblem(f"manifest {batch_id}", "differs from the hash in the custody log"))
+        for batch_id in sorted(set(recorded) - set(manifests)):
+            problems.append(StoreProblem(f"manifest {batch_id}", "is recorded in the custody log but missing"))
+        for batch_id in sorted((self.catalogued or self._catalogued_batches)() - set(recorded)):
+            problems.append(StoreProblem(f"batch {batch_id}", "is in the catalogue but has no custody record "
+                                                              "(its custody lines were removed)"))
+        for name, sha in listed:
+            if sha not in stored:
+                problems.append(StoreProblem(name, f"original {sha} is missing from the store"))
+        accounted = {sha for _, sha in listed} | derived
+        for name in sorted(stored - accounted):
+            problems.append(StoreProblem(f"blob {name}", "is in no manifest and no derivation record "
+                                                         "(a custody line was removed)", "unrecorded"))
+        return checked, problems
+
+    def _check_receipt(self, name: str, receipt: dict[str, Any]) -> list[StoreProblem]:
+        """A receipt's manifest hash and listed originals against what the store holds now."""
+        problems = []
+        manifest = self.manifest_bytes(str(receipt.get("batch_id")))
+        if manifest is None:
+            problems.append(StoreProblem(f"receipt {name}", f"names batch {receipt.get('batch_id')}, whose manifest "
+                                                            f"is missing"))
+        elif hashlib.sha256(manifest).hexdigest() != receipt.get("manifest_sha256"):
+            problems.append(StoreProblem(f"receipt {name}", "manifest hash differs from the manifest in the store"))
+        for item in receipt.get("items", []):
+            sha = item.get("sha256")
+            if sha and len(sha) == 64 and not self.has_blob(sha):
+                problems.append(StoreProblem(f"receipt {name}", f"original {sha} ({item.get('path')}) is missing "
+                                                                f"from the store"))
+        return problems
+
+    def _catalogued_batches(self) -> set[str]:
+        """The batches of the SQLite catalogue in ``root`` (when no other catalogue was given)."""
+        path = self.root / "catalog.sqlite"
+        if not path.exists():
+            return set()
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            return {row[0] for row in conn.execute("SELECT batch_id FROM batches")}
+        except sqlite3.Error:
+            return set()
+        finally:
+            conn.close()
+
+    def repair_torn_tail(self) -> list[dict[str, Any]]:
+        """Record every torn custody line as an event (with the torn bytes' hash); returns the new records."""
+        return self.custody.repair_torn()
+
+    def tmp_workdir(self) -> Path:
+        (self.root / "tmp").mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=self.root / "tmp", prefix="work-"))
+
+    @staticmethod
+    def discard(path: Path) -> None:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class EvidenceStore(BlobStore):
+    """Stores originals once by content in a directory and answers where each one lives."""
+
+    def __init__(self, root: Path, *, custody: Any = None, catalogued: Callable[[], set[str]] | None = None) -> None:
         self.root = root
         self.blobs = root / "blobs"
         self.manifests = root / "manifests"
-        self.custody = CustodyLog(root / "custody.jsonl")
+        self.custody = custody if custody is not None else CustodyLog(root / "custody.jsonl")
+        self.catalogued = catalogued
 
     def ensure(self) -> "EvidenceStore":
         self.root.mkdir(parents=True, exist_ok=True)
@@ -85,6 +255,9 @@ class EvidenceStore:
 
     def blob_path(self, sha256: str) -> Path:
         return self.blobs / sha256[:2] / sha256[2:4] / sha256
+
+    def has_blob(self, sha256: str) -> bool:
+        return self.blob_path(sha256).exists()
 
     def put(self, source: Path) -> StoredBlob:
         """Copy ``source`` into the store while hashing it; keep the existing copy if already stored."""
@@ -113,134 +286,27 @@ class EvidenceStore:
                 os.unlink(tmp_name)
             raise
 
-    def write_manifest(self, batch_id: str, manifest: dict) -> str:
-        """Write a batch manifest once; returns the SHA-256 of its canonical bytes."""
-        data = json.dumps(manifest, sort_keys=True, ensure_ascii=False, indent=1).encode()
-        path = self.manifests / f"{batch_id}.json"
-        if not path.exists():
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, path)
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-
-    def read_manifest(self, batch_id: str) -> dict:
-        return json.loads((self.manifests / f"{batch_id}.json").read_text())
-
-    def custody_events(self, batch_id: str, sha256: str) -> list[dict]:
-        """Custody records concerning one original: its batch's receipt and the derivations that produced it."""
-        events = []
-        for record in self.custody.records():
-            if record.get("event") == "batch_received" and record.get("batch_id") == batch_id:
-                events.append(record)
-            elif record.get("event") == "items_derived" and any(c[1] == sha256 for c in record.get("children", [])):
-                events.append({**record, "children": [c for c in record["children"] if c[1] == sha256]})
-        return events
-
     def iter_blobs(self) -> Iterator[Path]:
         if self.blobs.exists():
             yield from (p for p in self.blobs.rglob("*") if p.is_file())
 
-    def verify(self, anchors: Iterable[Anchor] = (), receipts: Iterable[Path] = ()) -> tuple[int, list[StoreProblem]]:
-        """Re-hash every blob; check the custody chain against ``anchors`` and the heads of ``receipts``, every
-        manifest against its custody record, the catalogue's batches, and that every blob is accounted for.
-
-        Returns the number of blobs checked and the problems found (empty: intact).
-        """
-        problems: list[StoreProblem] = []
-        heads = list(anchors)
-        for path in receipts:
-            try:
-                anchor, data = receipt_anchor(path)
-            except (OSError, ValueError) as exc:
-                problems.append(StoreProblem(f"receipt {path.name}", f"cannot be read: {exc}"))
-                continue
-            if anchor is not None:
-                heads.append(anchor)
-            problems += self._check_receipt(path.name, data)
-        manifests = sorted(self.manifests.glob("*.json")) if self.manifests.exists() else []
-        names: dict[str, list[str]] = {}
-        listed: list[tuple[str, str]] = []
-        for path in manifests:
-            try:
-                files = json.loads(path.read_text()).get("files", [])
-            except ValueError:
-                problems.append(StoreProblem(f"manifest {path.stem}", "is not valid JSON"))
-                continue
-            for entry in files:
-                names.setdefault(entry["sha256"], []).append(entry["path"])
-                listed.append((entry["path"], entry["sha256"]))
-        checked = 0
+    def blob_digests(self) -> Iterator[tuple[str, str]]:
         for path in self.iter_blobs():
-            checked += 1
-            sha, _ = hash_file(path)
-            if sha != path.name:
-                known = ", ".join(names.get(path.name, [])) or "a derived file"
-                problems.append(StoreProblem(known, f"stored original {path.name} was altered (now {sha})"))
-        for problem in self.custody.verify(heads):
-            problems.append(StoreProblem(f"custody.jsonl line {problem.line}", problem.reason, problem.kind))
-        recorded: dict[str, str] = {}
-        derived: set[str] = set()
-        for rec in self.custody.records():
-            if rec.get("event") == "batch_received":
-                recorded[str(rec.get("batch_id"))] = str(rec.get("manifest_sha256"))
-            elif rec.get("event") == "items_derived":
-                derived.update(str(child[1]) for child in rec.get("children", []) if len(child) > 1)
-        for path in manifests:
-            actual = hashlib.sha256(path.read_bytes()).hexdigest()
-            if recorded.get(path.stem) != actual:
-                problems.append(StoreProblem(f"manifest {path.stem}", "differs from the hash in the custody log"))
-        for batch_id in sorted(set(recorded) - {p.stem for p in manifests}):
-            problems.append(StoreProblem(f"manifest {batch_id}", "is recorded in the custody log but missing"))
-        for batch_id in sorted(self._catalogued_batches() - set(recorded)):
-            problems.append(StoreProblem(f"batch {batch_id}", "is in the catalogue but has no custody record "
-                                                              "(its custody lines were removed)"))
-        for name, sha in listed:
-            if not self.blob_path(sha).exists():
-                problems.append(StoreProblem(name, f"original {sha} is missing from the store"))
-        accounted = {sha for _, sha in listed} | derived
-        for path in self.iter_blobs():
-            if path.name not in accounted:
-                problems.append(StoreProblem(f"blob {path.name}", "is in no manifest and no derivation record "
-                                                                  "(a custody line was removed)", "unrecorded"))
-        return checked, problems
+            yield path.name, hash_file(path)[0]
 
-    def _check_receipt(self, name: str, receipt: dict[str, Any]) -> list[StoreProblem]:
-        """A receipt's manifest hash and listed originals against what the store holds now."""
-        problems = []
-        manifest = self.manifests / f"{receipt.get('batch_id')}.json"
-        if not manifest.exists():
-            problems.append(StoreProblem(f"receipt {name}", f"names batch {receipt.get('batch_id')}, whose manifest "
-                                                            f"is missing"))
-        elif hashlib.sha256(manifest.read_bytes()).hexdigest() != receipt.get("manifest_sha256"):
-            problems.append(StoreProblem(f"receipt {name}", "manifest hash differs from the manifest in the store"))
-        for item in receipt.get("items", []):
-            sha = item.get("sha256")
-            if sha and len(sha) == 64 and not self.blob_path(sha).exists():
-                problems.append(StoreProblem(f"receipt {name}", f"original {sha} ({item.get('path')}) is missing "
-                                                                f"from the store"))
-        return problems
-
-    def _catalogued_batches(self) -> set[str]:
-        path = self.root / "catalog.sqlite"
+    def write_manifest(self, batch_id: str, manifest: dict) -> str:
+        """Write a batch manifest once; returns the SHA-256 of its canonical bytes."""
+        path = self.manifests / f"{batch_id}.json"
         if not path.exists():
-            return set()
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-        try:
-            return {row[0] for row in conn.execute("SELECT batch_id FROM batches")}
-        except sqlite3.Error:
-            return set()
-        finally:
-            conn.close()
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(self.manifest_data(manifest))
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, path)
+        return hashlib.sha256(path.read_bytes()).hexdigest()
 
-    def repair_torn_tail(self) -> list[dict[str, Any]]:
-        """Record every torn custody line as an event (with the torn bytes' hash); returns the new records."""
-        return self.custody.repair_torn()
+    def manifest_bytes(self, batch_id: str) -> bytes | None:
+        path = self.manifests / f"{batch_id}.json"
+        return path.read_bytes() if path.is_file() else None
 
-    def tmp_workdir(self) -> Path:
-        path = Path(tempfile.mkdtemp(dir=self.root / "tmp", prefix="work-"))
-        return path
-
-    @staticmethod
-    def discard(path: Path) -> None:
-        shutil.rmtree(path, ignore_errors=True)
+    def manifest_ids(self) -> list[str]:
+        return [p.stem for p in self.manifests.glob("*.json")] if self.manifests.exists() else []

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from evidex.custody.catalog import Catalog
+from evidex.custody.backends import open_catalog
 from evidex.settings import Settings
 
 
@@ -55,7 +55,7 @@ def redactor(settings: Settings) -> Callable[[str], str]:
 
 
 def catalog_counts(settings: Settings, batch_id: str) -> dict[str, int]:
-    catalog = Catalog(settings.store_dir / "catalog.sqlite")
+    catalog = open_catalog(settings)
     try:
         return catalog.counts(batch_id)
     finally:

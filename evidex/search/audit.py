@@ -1,7 +1,7 @@
 """Audit records: who searched, viewed, downloaded or exported what, when, with how many results.
 
 Records go to ``<data_dir>/audit.jsonl`` (so an audit survives an index rebuild), a journal chained with a keyed
-hash (``evidex.custody.chain``, key ``audit.key``), and then to the ``<prefix>-audit`` index carrying their
+hash (``evidex.custody.chain``, key ``audit.key``; with a PostgreSQL catalogue, its database's ``audit`` chain), and then to the ``<prefix>-audit`` index carrying their
 ``seq`` and ``hash``: every indexed record is an anchor of the journal, so removing or rewriting journal lines is
 caught by ``verify_audit`` even by someone holding the key. The custody log's head is anchored here too
 (``custody_anchor`` records). Query strings are stored with personal identifiers masked.
@@ -60,11 +60,13 @@ class AuditRecord:
 class AuditTrail:
     """Writes audit records; failures to write are errors, never silently dropped."""
 
-    def __init__(self, client: Any, alias: str, journal: Path) -> None:
+    def __init__(self, client: Any, alias: str, journal: Path, chain: Journal | None = None) -> None:
+        """``chain``: the journal to append to when it is not the file ``journal`` (the catalogue database's audit
+        chain of a scaled-out deployment, ``evidex.custody.backends.open_audit_journal``)."""
         self.client = client
         self.alias = alias
         self.journal = journal
-        self.chain = Journal(journal, kind_field="action", compact=False)  # lines as before chains
+        self.chain = chain or Journal(journal, kind_field="action", compact=False)  # lines as before chains
         self._mapped = False
         self._sender = _IndexSender(self._send)
 
@@ -268,7 +270,8 @@ def custody_anchors(client: Any, alias: str) -> list[Anchor]:
     return found
 
 
-def verify_audit(journal: Path, client: Any | None, alias: str) -> ChainReport:
-    """Check the audit journal's chain, and (with a client) every record the index holds against it."""
+def verify_audit(journal: Path, client: Any | None, alias: str, chain: Journal | None = None) -> ChainReport:
+    """Check the audit journal's chain (the file ``journal``, or ``chain``), and (with a client) every record the
+    index holds against it."""
     anchors = index_anchors(client, alias) if client is not None else iter(())
-    return Journal(journal, kind_field="action").verify(anchors, presorted=True)
+    return (chain or Journal(journal, kind_field="action")).verify(anchors, presorted=True)
