@@ -173,7 +173,8 @@ class S3EvidenceStore(BlobStore):
         for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.location.bucket,
                                                                            Prefix=prefix):
             for obj in page.get("Contents", []):
-                yield str(obj["Key"])
+                if not str(obj["Key"]).endswith("/"):  # folder markers some servers list (s3proxy's filesystem)
+                    yield str(obj["Key"])
 
     def blob_digests(self) -> Iterator[tuple[str, str]]:
         """Every object under ``blobs/``, streamed from the bucket and hashed again (the cache is not trusted)."""

@@ -70,15 +70,10 @@ def s3_client(server: LocalS3):
 
 @pytest.fixture
 def bucket(s3_server: LocalS3):
-    """A fresh bucket (its name) on the session's s3proxy."""
+    """A fresh bucket (its name) on the session's s3proxy; buckets go with the server's directory at the end."""
     name = f"evidex-{uuid.uuid4().hex[:12]}"
-    client = s3_client(s3_server)
-    client.create_bucket(Bucket=name)
-    yield name
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
-        for obj in page.get("Contents", []):
-            client.delete_object(Bucket=name, Key=obj["Key"])
-    client.delete_bucket(Bucket=name)
+    s3_client(s3_server).create_bucket(Bucket=name)
+    return name
 
 
 @pytest.fixture
