@@ -24,6 +24,10 @@ def _check_urls(settings: Settings) -> None:
         raise ValueError("EVIDEX_STORE_URL must be an s3://bucket/prefix URL (empty: the store directory)")
 
 
+def _secret(value: Any) -> str:
+    return value.get_secret_value() if hasattr(value, "get_secret_value") else str(value or "")
+
+
 def open_catalog(settings: Settings) -> ItemCatalog:
     """The catalogue of this deployment (close it when done; a PostgreSQL one keeps its pool for the process)."""
     _check_urls(settings)
@@ -53,7 +57,7 @@ def open_store(settings: Settings) -> BlobStore:
 
         return S3EvidenceStore(settings.store_url, settings.store_dir, endpoint=settings.s3_endpoint,
                                region=settings.s3_region, access_key=settings.s3_access_key,
-                               secret_key=settings.s3_secret_key.get_secret_value(), custody=custody,
+                               secret_key=_secret(settings.s3_secret_key), custody=custody,
                                catalogued=catalogued)
     return EvidenceStore(settings.store_dir, custody=custody, catalogued=catalogued)
 
