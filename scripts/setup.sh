@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Idempotent set-up: Debian packages, the virtualenv with pinned Python packages, the Elasticsearch
-# distribution (from Maven Central, via mvn) and the non-root user that runs the local node.
+# distribution and s3proxy (from Maven Central, via mvn) and the non-root users that run the local node and the
+# tests' PostgreSQL (which refuses to run as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBS=(tesseract-ocr tesseract-ocr-kor tesseract-ocr-eng tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-jpn
-      fonts-nanum pst-utils catdoc antiword poppler-utils libmagic1 zip chromium)
+      fonts-nanum pst-utils catdoc antiword poppler-utils libmagic1 zip chromium
+      postgresql openjdk-17-jre-headless maven)
 missing=()
 for pkg in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -39,8 +41,18 @@ from evidex.settings import load_settings
 print("setup: Elasticsearch distribution at", fetch_distribution(load_settings().es_version))
 PY
 
-# The local node refuses to run as root: it runs as this user.
-if [ "$(id -u)" -eq 0 ] && ! id -u evidex-es >/dev/null 2>&1; then
-  useradd --system --no-create-home --shell /usr/sbin/nologin evidex-es
+# The S3-compatible server of the scale-out tests (filesystem backend, Java 17), into the local Maven repository.
+S3PROXY_JAR="$HOME/.m2/repository/org/gaul/s3proxy/2.6.0/s3proxy-2.6.0-jar-with-dependencies.jar"
+if [ ! -f "$S3PROXY_JAR" ]; then
+  echo "setup: fetching s3proxy 2.6.0"
+  mvn -q dependency:get -Dartifact=org.gaul:s3proxy:2.6.0:jar:jar-with-dependencies
 fi
+
+# The local node and the tests' PostgreSQL refuse to run as root: they run as these users.
+if [ "$(id -u)" -eq 0 ]; then
+  for user in evidex-es evidex-pg; do
+    id -u "$user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
+  done
+fi
+# Debian's package starts a cluster of its own; Evidex's tests run theirs (initdb under .test-data), not that one.
 echo "setup: done"
