@@ -220,6 +220,10 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     summary.failures = {redact(reason): count for reason, count in failures.items()}
     summary.receipt = str(_write_receipt(settings, info.batch_id, redact))
     _anchor_custody(settings, client, store, info.batch_id, summary)
+    if not summary.stopped and not summary.already_done:  # the batch's values in the cross-reference
+        from flows.xref_flow import refresh_after_batch
+
+        refresh_after_batch(settings, client, info.batch_id, summary.notes)
     timings["finish"] = time.perf_counter() - t_end
     summary.seconds = round(time.perf_counter() - started, 3)
     summary.timings = finish_timings(timings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 
@@ -95,18 +96,57 @@ def xref_answer(ctx: click.Context, request_id: str, accept: bool, scope: str, a
 
 
 @xref.command("exclude")
-@click.argument("batch_id")
+@click.argument("batch_id", required=False)
+@click.option("--source", type=click.Path(exists=True, path_type=Path),
+              help="Mark a batch before it lands: the folder or archive about to be ingested (with --case).")
+@click.option("--case", "case_id", help="With --source: the case it will be ingested under.")
+@click.option("--exhibit", help="With --source: its exhibit number, as it will be given to evidex ingest.")
 @click.option("--undo", is_flag=True, help="Take the batch back into cross-references.")
-@click.option("--as", "as_user")
+@click.option("--as", "as_user", help="As name@agency[:roles].")
 @click.pass_context
-def xref_exclude(ctx: click.Context, batch_id: str, undo: bool, as_user: str | None) -> None:
-    """Keep one of your agency's batches out of every cross-reference (covert sources …)."""
-    from evidex.search.xref import batch_owner
+def xref_exclude(ctx: click.Context, batch_id: str | None, source: Path | None, case_id: str | None,
+                 exhibit: str | None, undo: bool, as_user: str | None) -> None:
+    """Keep one of your agency's batches out of every cross-reference (covert sources …).
+
+    Mark it before it lands (--source, --case, --exhibit as for evidex ingest) and its values never appear in
+    another agency's matches; a batch marked after it landed is taken out at once.
+    """
+    from evidex.search.xref import Recount, batch_owner
 
     settings, user, cross, _ = _parts(ctx, as_user)
-    owner = batch_owner(settings.store_dir / "catalog.sqlite", batch_id)
-    if owner is None or not (user.agency == owner or (user.is_admin and user.agency == "local")):
-        raise click.ClickException(f"batch {batch_id} is not one of {user.agency}'s batches")
+    if source is not None:
+        if not case_id:
+            raise click.BadParameter("--source needs the --case the batch will be ingested under", param_hint="--case")
+        if user.agency == "local":
+            raise click.BadParameter("say which agency will own the batch: --as name@agency", param_hint="--as")
+        from evidex.pipeline.batch import BatchSpec, batch_key
+
+        batch_id, owner = batch_key(BatchSpec(source, user.agency, case_id, exhibit)).batch_id, user.agency
+    elif not batch_id:
+        raise click.UsageError("name a BATCH_ID, or --source and --case of a batch about to be ingested")
+    else:
+        owner = batch_owner(settings.store_dir / "catalog.sqlite", batch_id)
+        if owner is None or not (user.agency == owner or (user.is_admin and user.agency == "local")):
+            raise click.ClickException(f"batch {batch_id} is not one of {user.agency}'s batches")
     cross.excluded.set(batch_id, owner, not undo)
     cross.service.audit.write(user, "xref_exclusion", filters={"batch_id": batch_id, "excluded": not undo})
+    Recount(cross.client, cross.docs, settings.data_dir, list(settings.agencies)).refresh(
+        {"term": {"batch_id": batch_id}})
     click.echo(f"batch {batch_id} {'back in' if undo else 'kept out of'} cross-references")
+
+
+@xref.command("refresh")
+@click.option("--batch", "batch_ids", multiple=True, help="Only the values of this batch (repeatable); else all.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def xref_refresh(ctx: click.Context, batch_ids: tuple[str, ...], as_json: bool) -> None:
+    """Count the cross-reference holder table again (the Prefect flow xref_refresh; ingest runs it per batch)."""
+    from flows.xref_flow import run_xref_refresh
+
+    summary = run_xref_refresh(settings_of(ctx), list(batch_ids) or None)
+    if as_json:
+        echo_json(summary.as_dict())
+        return
+    counted = ", ".join(f"{n} {name}" for name, n in summary.values.items())
+    click.echo(f"xref {summary.mode}: {counted} value(s) counted, {summary.still_held} held, "
+               f"{summary.chunks} chunk(s), {summary.seconds} s")

@@ -19,7 +19,7 @@ from typing import Any
 
 from evidex.search.identity import User
 from evidex.search.query import QueryRefused
-from evidex.search.xref import FIELDS, CrossReference
+from evidex.search.xref import FIELDS, CrossReference, Recount
 
 
 @dataclass(frozen=True)
@@ -174,4 +174,9 @@ class AccessRequests:
             self.service.client.bulk(operations=actions[start : start + 2000], refresh=True)
         self._append(self.shares, {"request_id": request.request_id, "agency": request.from_agency,
                                    "doc_ids": [d["_id"] for d in docs], "time": _now()})
+        # what the requester no longer needs to ask for: those documents' values counted again
+        recount = Recount(self.service.client, self.service.docs, self.path.parent, self.agencies)
+        ids = [d["_id"] for d in docs]
+        for start in range(0, len(ids), 5000):
+            recount.refresh({"ids": {"values": ids[start : start + 5000]}})
         return len(docs)

@@ -8,9 +8,9 @@ from fastapi import Depends, FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
 from evidex.search.access_requests import AccessRequests
-from evidex.search.builder import SearchService
+from evidex.search.builder import AccessDenied, SearchService
 from evidex.search.identity import User
-from evidex.search.xref import CrossReference, batch_owner
+from evidex.search.xref import CrossReference, Recount, batch_owner
 from evidex.settings import Settings
 
 
@@ -39,9 +39,14 @@ def add_xref_routes(app: FastAPI, service: SearchService, settings: Settings,
     requests = AccessRequests(xref, settings.data_dir, list(settings.agencies))
 
     @app.get("/api/xref")
-    def cross_reference(user: Caller, case: str | None = None, batch: str | None = None, reveal: bool = False,
-                        limit: int = 200) -> dict[str, Any]:
-        result = xref.compute(user, case_id=case, batch_id=batch, reveal=reveal, limit=max(1, min(limit, 2000)))
+    def cross_reference(user: Caller, case: str | None = None, batch: str | None = None,
+                        doc: str | None = None, reveal: bool = False, limit: int = 200) -> dict[str, Any]:
+        """Values of the caller's case, batch or one document (``doc``: the workbench's "also held by")."""
+        try:
+            result = xref.compute(user, case_id=case, batch_id=batch, doc_id=doc, reveal=reveal,
+                                  limit=max(1, min(limit, 2000)))
+        except AccessDenied as exc:
+            raise HTTPException(404, str(exc)) from exc
         return asdict(result)
 
     @app.post("/api/xref/requests")
@@ -67,4 +72,6 @@ def add_xref_routes(app: FastAPI, service: SearchService, settings: Settings,
             raise HTTPException(403, "only the owning agency's admin or investigator may exclude its batch")
         xref.excluded.set(body.batch, owner, body.excluded)
         service.audit.write(user, "xref_exclusion", filters={"batch_id": body.batch, "excluded": body.excluded})
-        return {"batch": body.batch, "excluded": body.excluded}
+        recount = Recount(service.client, service.docs, settings.data_dir, list(settings.agencies))
+        counted = recount.refresh({"term": {"batch_id": body.batch}})  # its values counted again at once
+        return {"batch": body.batch, "excluded": body.excluded, "values_recounted": counted}

@@ -78,12 +78,14 @@ def world(es_node, tmp_path_factory):
 def _matches(world) -> tuple[dict, str]:
     response = world["call"]("knpa", "GET", "/api/xref", params={"case": "K1"})
     assert response.status_code == 200, response.text
+    assert response.json()["source"] == "table"  # the holder table the ingest flow keeps, not a live count
     return response.json(), response.text
 
 
 def test_each_overlap_with_its_holders_and_nothing_of_their_documents(world) -> None:
     body, text = _matches(world)
     by_value = {m["value"]: m for m in body["matches"]}
+    assert "010-****-5926" in by_value, body
     phone = by_value["010-****-5926"]
     assert phone["other_agencies"] == {"fsc": 1} and phone["label"] == "PHONE"
     rrn = by_value["880101-1******"]
@@ -97,6 +99,24 @@ def test_each_overlap_with_its_holders_and_nothing_of_their_documents(world) -> 
         assert doc["_id"] not in text and doc["_source"]["path"] not in text
     assert not [raw for raw in RAW if raw in text]
     assert all(d["path"] in ("suspect.txt", "contact.txt") for m in body["matches"] for d in m["own_documents"])
+
+
+def test_one_documents_values_for_the_workbench_badge(world) -> None:
+    call = world["call"]
+    hits = call("knpa", "GET", "/api/search", params={"q": "용의자", "group_copies": "false"}).json()["hits"]
+    doc = next(h["doc_id"] for h in hits if h["path"] == "suspect.txt")
+    response = call("knpa", "GET", "/api/xref", params={"doc": doc})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["source"] == "table" and body["scope"] == {"document": doc}  # kept by the xref flow
+    by_value = {m["value"]: m["other_agencies"] for m in body["matches"]}
+    assert by_value["010-****-5926"] == {"fsc": 1} and by_value["880101-1******"] == {"pipc": 1}
+    assert not any(v == "010-****-2818" for v in by_value)  # contact.txt's value, and covert anyway
+    assert all(m["mentions"] for m in body["matches"] if m["ref"].startswith("k:"))
+    for d in world["hidden"]:
+        assert d["_id"] not in response.text and d["_source"]["path"] not in response.text
+    assert not [raw for raw in RAW if raw in response.text]
+    assert call("pipc_inv", "GET", "/api/xref", params={"doc": doc}).status_code == 404  # not theirs to see
 
 
 def test_request_accept_shares_exactly_the_matching_documents(world) -> None:

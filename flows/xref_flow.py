@@ -1,0 +1,114 @@
+"""Prefect flow ``xref_refresh``: keep the cross-reference holder table current as batches land.
+
+Only orchestration lives here; the counting is ``evidex.search.xref.Recount``. A full run counts every value of
+the index; an incremental run (``batch_ids``) only the values the new batches name — but those across the
+whole index and for every viewing agency, because a new document changes what each other agency holds of the
+same value. Values of batches marked "no cross-reference" are counted without those batches' documents. One
+task run per chunk of values, not per value. ``ingest_batch`` calls ``refresh_after_batch`` when a batch ends.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from evidex.search.xref import RECOUNT_CHUNK, Recount
+from evidex.settings import Settings
+from flows.handles import take
+
+
+@dataclass
+class XrefSummary:
+    mode: str
+    """``full`` or ``incremental``."""
+    batch_ids: list[str] = field(default_factory=list)
+    values: dict[str, int] = field(default_factory=dict)
+    """Values counted again, per field."""
+    still_held: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@task(name="xref-values", cache_policy=NO_CACHE)
+def values_task(recount: Recount, selector: dict[str, Any]) -> dict[str, list[str]]:
+    return recount.values(selector)
+
+
+@task(name="xref-recount", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def recount_task(recount: Recount, field_: str, values: list[str]) -> int:
+    return recount.recount(field_, values)
+
+
+def _name_of_run() -> str:
+    from prefect.runtime import flow_run
+
+    batches = flow_run.parameters.get("batch_ids") or []
+    return f"xref {'full' if not batches else ', '.join(batches[:3]) + ('…' if len(batches) > 3 else '')}"
+
+
+@flow(name="xref_refresh", flow_run_name=_name_of_run, log_prints=False, persist_result=False)
+def xref_refresh(handle: str, batch_ids: list[str] | None = None) -> XrefSummary:
+    """Count again the values of ``batch_ids`` (all values when None) and store them in the holder table.
+
+    ``handle`` names the settings and the Elasticsearch client (``flows.handles``); batch ids only describe
+    the run. An incremental run on a table no full run has filled becomes a full run.
+    """
+    settings, client = take(handle)
+    started = time.perf_counter()
+    recount = Recount(client, f"{settings.es_index_prefix}-docs", settings.data_dir, list(settings.agencies))
+    full = not batch_ids or not recount.table.complete()
+    summary = XrefSummary("full" if full else "incremental", [] if full else list(batch_ids or []))
+    if full:
+        recount.table.mark(complete="0")  # readers aggregate live while the table is rebuilt
+        recount.table.path.unlink(missing_ok=True)
+        selector: dict[str, Any] = {"match_all": {}}
+    else:
+        selector = {"terms": {"batch_id": list(batch_ids or [])}}
+    try:
+        for field_, values in values_task(recount, selector).items():
+            summary.values[field_] = len(values)
+            for start in range(0, len(values), RECOUNT_CHUNK):
+                summary.still_held += recount_task(recount, field_, values[start : start + RECOUNT_CHUNK])
+                summary.chunks += 1
+    except Exception:
+        recount.table.mark(complete="0")  # half-counted values must not be read: live until a full run
+        raise
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    if full:
+        recount.table.mark(complete="1", viewers=json.dumps(sorted(settings.agencies)), built=now)
+    recount.table.mark(updated=now)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def run_xref_refresh(settings: Settings, batch_ids: list[str] | None = None, client: Any = None) -> XrefSummary:
+    """Run ``xref_refresh`` in this process (Prefect's temporary local API unless a server runs)."""
+    from evidex.node.client import make_client
+    from flows.handles import hold, release
+    from flows.runtime import configure_prefect
+
+    configure_prefect(settings)
+    handle = hold(settings, client if client is not None else make_client(settings))
+    try:
+        return xref_refresh(handle, batch_ids)
+    finally:
+        release(handle)
+
+
+def refresh_after_batch(settings: Settings, client: Any, batch_id: str, notes: list[str]) -> None:
+    """The hook at the end of an ingest: the new batch's values counted again (a note, never a failed batch)."""
+    try:
+        client.indices.refresh(index=f"{settings.es_index_prefix}-docs")
+        run_xref_refresh(settings, [batch_id], client)
+    except Exception as exc:  # noqa: BLE001 - the batch is in; `evidex xref refresh` catches up
+        notes.append(f"cross-reference not updated ({type(exc).__name__}: {str(exc)[:200]}); "
+                     "run `evidex xref refresh`")
