@@ -32,6 +32,7 @@ class CensusPlan:
     sources: tuple[Source, ...]
     workdir: Path
     report_path: Path
+    scheme: str = "hmac"
 
 
 def scope_key(case_id: str, batch_id: str | None, agency: str) -> str:
@@ -44,16 +45,17 @@ def report_path(data_dir: Path, case_id: str, batch_id: str | None, agency: str)
     return data_dir / "census" / "reports" / f"{scope_key(case_id, batch_id, agency)}.json"
 
 
-def plan(data_dir: Path, scope: dict[str, str], sources: list[Source], key: str) -> CensusPlan:
+def plan(data_dir: Path, scope: dict[str, str], sources: list[Source], key: str, scheme: str = "hmac") -> CensusPlan:
+    """The work of one census; ``scheme`` is the spill hash (``blake2b`` when no records index is fed)."""
     workdir = data_dir / "census" / "work" / key
     workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    listing = [[s.sha256 or str(s.path), s.batch_id] for s in sources]
+    listing = [[s.sha256 or str(s.path), s.batch_id] for s in sources] + [scheme]
     marker = workdir / "sources.json"
     if marker.exists() and json.loads(marker.read_text()) != listing:
         shutil.rmtree(workdir)  # the case gained or lost files: start over
         workdir.mkdir(parents=True, mode=0o700)
     marker.write_text(json.dumps(listing))
-    return CensusPlan(key, scope, tuple(sources), workdir, data_dir / "census" / "reports" / f"{key}.json")
+    return CensusPlan(key, scope, tuple(sources), workdir, data_dir / "census" / "reports" / f"{key}.json", scheme)
 
 
 def _tally_from(data: dict[str, Any]) -> FileTally:
@@ -67,8 +69,9 @@ def done(plan_: CensusPlan, index: int) -> FileTally | None:
 
 
 def scan_source(plan_: CensusPlan, index: int, secret: bytes, loader: RecordLoader | None = None,
-                progress: Callable[[int], None] | None = None) -> FileTally:
-    """Scan source ``index`` unless a previous run finished it; its records go to ``loader`` when given."""
+                progress: Callable[[int], None] | None = None, workers: int = 1) -> FileTally:
+    """Scan source ``index`` unless a previous run finished it; its records go to ``loader`` when given (else a
+    large CSV/TSV is read by ``workers`` processes)."""
     finished = done(plan_, index)
     if finished is not None:
         return finished
@@ -76,7 +79,8 @@ def scan_source(plan_: CensusPlan, index: int, secret: bytes, loader: RecordLoad
     spill = HashSpill(plan_.workdir / f"s{index}", index)
     spill.discard()  # a half-written spill of a killed run
     sink = (lambda table, row, found: loader.add(source, table, row, found)) if loader is not None else None
-    tally = scan_file(source.path, source.name, spill, KeyedHasher(secret), sink, progress)
+    tally = scan_file(source.path, source.name, spill, KeyedHasher(secret, plan_.scheme), sink, progress,
+                      workers)
     if loader is not None:
         loader.flush()
     (plan_.workdir / f"s{index}").mkdir(parents=True, exist_ok=True)
@@ -95,7 +99,8 @@ def finish(plan_: CensusPlan, secret: bytes, *, records_indexed: int = 0, starte
         if tally is None:
             raise RuntimeError(f"source {source.index} was not scanned; run the census again to resume")
         tallies.append(tally)
-    spills = [plan_.workdir / f"s{s.index}" for s in plan_.sources]
+    spills = [root for s in plan_.sources
+              for root in (plan_.workdir / f"s{s.index}", *sorted((plan_.workdir / f"s{s.index}").glob("part*")))]
     report = build_report(plan_.scope, list(plan_.sources), tallies, spills, secret, records_indexed=records_indexed,
                           seconds=time.perf_counter() - started if started else 0.0)
     report.save(plan_.report_path)
@@ -105,14 +110,14 @@ def finish(plan_: CensusPlan, secret: bytes, *, records_indexed: int = 0, starte
 
 
 def census_paths(paths: list[Path], secret: bytes, workdir: Path,
-                 progress: Callable[[int], None] | None = None) -> CensusReport:
+                 progress: Callable[[int], None] | None = None, workers: int = 1) -> CensusReport:
     """A census of files read directly (no store, no index, no Prefect): the CLI's ``--path`` and the bench."""
     from evidex.census.sources import path_sources
 
     started = time.perf_counter()
     sources = path_sources(paths, secret)
     key = hashlib.sha256("\x00".join(str(p.resolve()) for p in paths).encode()).hexdigest()[:24]
-    plan_ = plan(workdir, {"paths": ", ".join(s.name for s in sources)}, sources, key)
+    plan_ = plan(workdir, {"paths": ", ".join(s.name for s in sources)}, sources, key, "blake2b")
     for source in sources:
-        scan_source(plan_, source.index, secret, progress=progress)
+        scan_source(plan_, source.index, secret, progress=progress, workers=workers)
     return finish(plan_, secret, started=started)

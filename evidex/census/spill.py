@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,30 +24,41 @@ _VOID = np.dtype(f"V{RECORD.itemsize}")
 
 
 class HashSpill:
-    """Appends one scan's keyed hashes to partition files under ``root`` (one source number per scan)."""
+    """Appends one scan's keyed hashes to partition files under ``root`` (one source number per scan).
 
-    def __init__(self, root: Path, source: int, buffer_bytes: int = 32 * 1024 * 1024) -> None:
+    ``appender(label)`` gives the bare ``list.append`` a hot loop calls; the loop calls ``maybe_flush`` now and
+    then, which writes the buffers once they hold ``buffer_bytes``.
+    """
+
+    def __init__(self, root: Path, source: int, buffer_bytes: int = 16 * 1024 * 1024) -> None:
         self.root = root
-        self.tag = int(source).to_bytes(2, "little")
-        self.limit = buffer_bytes
-        self.buffers: dict[str, bytearray] = {}
-        self.size = 0
+        self.source = int(source)
+        self.limit = max(1, buffer_bytes // RECORD.itemsize)
+        self.pending: dict[str, list[bytes]] = {}
+        self.written: Counter[str] = Counter()
+
+    def appender(self, label: str) -> Callable[[bytes], None]:
+        return self.pending.setdefault(label, []).append
 
     def add(self, label: str, digest: bytes) -> None:
-        buffer = self.buffers.get(label)
-        if buffer is None:
-            buffer = self.buffers[label] = bytearray()
-        buffer += digest
-        buffer += self.tag
-        self.size += RECORD.itemsize
-        if self.size >= self.limit:
+        self.appender(label)(digest)
+        self.maybe_flush()
+
+    def added(self, label: str) -> int:
+        """Hashes of ``label`` taken so far (written or buffered)."""
+        return self.written[label] + len(self.pending.get(label, ()))
+
+    def maybe_flush(self) -> None:
+        if sum(map(len, self.pending.values())) >= self.limit:
             self.flush()
 
     def flush(self) -> None:
-        for label, buffer in self.buffers.items():
+        for label, buffer in self.pending.items():
             if not buffer:
                 continue
-            records = np.frombuffer(bytes(buffer), dtype=RECORD)
+            records = np.empty(len(buffer), dtype=RECORD)
+            records["h"] = np.frombuffer(b"".join(buffer), dtype=f"S{HASH_BYTES}")
+            records["s"] = self.source
             first = np.frombuffer(records["h"].tobytes(), dtype=np.uint8)[::HASH_BYTES]
             order = np.argsort(first, kind="stable")
             records, first = records[order], first[order]
@@ -57,11 +68,12 @@ class HashSpill:
             for part in np.flatnonzero(np.diff(bounds)):
                 with open(folder / f"{part:02x}.bin", "ab") as out:
                     out.write(records[bounds[part] : bounds[part + 1]].tobytes())
+            self.written[label] += len(buffer)
             buffer.clear()
-        self.size = 0
 
     def discard(self) -> None:
-        self.buffers.clear()
+        for buffer in self.pending.values():
+            buffer.clear()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -125,4 +137,5 @@ def count_distinct(roots: Sequence[Path], label: str, groups: Sequence[str]) -> 
 
 def labels_in(roots: Iterable[Path]) -> list[str]:
     """Every identifier type some scan spilled."""
-    return sorted({p.name for root in roots if root.is_dir() for p in root.iterdir() if p.is_dir()})
+    return sorted({p.name for root in roots if root.is_dir() for p in root.iterdir()
+                   if p.is_dir() and not p.name.startswith("part")})  # part<k>: a worker's own spill

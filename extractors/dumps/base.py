@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
-Row = tuple[str | None, ...]
-"""One record: cell texts in header order (``None`` for SQL ``NULL`` / empty JSON values)."""
+Row = Sequence[str | None]
+"""One record: cell texts in header order (``None`` for SQL ``NULL`` / empty JSON values); a tuple, or the list the
+CSV reader made (not copied: readers of millions of rows avoid one allocation per row)."""
 
 BinaryOpener = IO[bytes]
 
@@ -32,6 +33,10 @@ class Table:
     status: str = "ok"
     reason: str = ""
     encoding: str | None = None
+    delimiter: str | None = None
+    """CSV/TSV only: the delimiter the reader sniffed."""
+    has_header: bool = True
+    """CSV/TSV only: False when the first row held data and ``header`` was made up (``column_1`` …)."""
 
 
 class DumpError(Exception):

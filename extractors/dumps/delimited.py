@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from typing import IO
 
@@ -43,20 +44,22 @@ def sniff_delimiter(text: str, default: str = ",") -> str:
     return best
 
 
-def read_delimited(fh: IO[bytes], source: str, *, tab: bool = False) -> Iterator[Table]:
-    """The one table of a CSV/TSV stream (``fh`` must be seekable)."""
+def read_delimited(fh: IO[bytes], source: str, *, tab: bool = False, strict: bool = False) -> Iterator[Table]:
+    """The one table of a CSV/TSV stream (``fh`` must be seekable); ``strict`` raises ``csv.Error`` on malformed
+    quoting (a stream cut inside a quoted field included) instead of reading on."""
     sample = fh.read(SAMPLE_BYTES)
     fh.seek(0)
     encoding = choose_encoding(sample)
     text_sample, _ = decode_bytes(sample[: sample.rfind(b"\n") + 1] or sample)
     delimiter = sniff_delimiter(text_sample, "\t" if tab else ",")
     stream = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="")
-    reader = csv.reader(stream, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=False)
+    reader = csv.reader(stream, delimiter=delimiter, quotechar='"', doublequote=True, skipinitialspace=False,
+                        strict=strict)
     first = next(reader, None)
     while first is not None and not any(cell.strip() for cell in first):
         first = next(reader, None)
     if first is None:
-        yield Table(source, "tsv" if delimiter == "\t" else "csv", (), encoding=encoding)
+        yield Table(source, "tsv" if delimiter == "\t" else "csv", (), encoding=encoding, delimiter=delimiter)
         return
     head = tuple(cell.strip() for cell in first)
     if looks_like_header(head):
@@ -64,11 +67,8 @@ def read_delimited(fh: IO[bytes], source: str, *, tab: bool = False) -> Iterator
     else:
         header, pending = synthetic_header(len(head)), tuple(first)
 
-    def rows() -> Iterator[tuple[str, ...]]:
-        if pending is not None:
-            yield pending
-        for row in reader:
-            if row:
-                yield tuple(row)
-
-    yield Table(source, "tsv" if delimiter == "\t" else "csv", header, rows(), encoding=encoding)
+    rows: Iterator = filter(None, reader)  # lists, not tuples: no copy per row; blank lines dropped
+    if pending is not None:
+        rows = itertools.chain((pending,), rows)
+    yield Table(source, "tsv" if delimiter == "\t" else "csv", header, rows, encoding=encoding, delimiter=delimiter,
+                has_header=pending is None)

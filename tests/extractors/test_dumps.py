@@ -13,7 +13,7 @@ from extractors.dumps import iter_tables
 
 
 def tables(path: Path) -> list[tuple[str, str, tuple[str, ...], list[tuple], str]]:
-    return [(t.source, t.format, t.header, list(t.rows), t.status) for t in iter_tables(path)]
+    return [(t.source, t.format, t.header, [tuple(r) for r in t.rows], t.status) for t in iter_tables(path)]
 
 
 def test_public_names() -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from evidex.census import census_paths
 from evidex.census.columns import type_column
-from evidex.census.values import KeyedHasher, normalise
+from evidex.census.values import KeyedHasher, checker, normalise
 from evidex.custody.catalog import Catalog, Item, item_id_for
 from evidex.custody.store import EvidenceStore
 from evidex.search.census_lookup import affected, lookup
@@ -75,21 +75,30 @@ def test_fast_paths_agree_with_the_project_normalisers() -> None:
     rng = random.Random(11)
     samples = {
         "PHONE": [phone(rng) for _ in range(300)] + [order_id(rng) for _ in range(100)]
+        + [f"01{a}-{m}-{n:04d}" for a in "016789" for m in ("5983", "4821", "2000", "123", "0123") for n in (0, 7735)]
         + ["01048217735", "010-123-4567", "010 1234 5678", "+82 10-4821-7735", "010-4821-77355", "010-4821 7735"],
         "RRN": [rrn(rng) for _ in range(200)] + [rrn(rng, valid=False) for _ in range(200)]
-        + ["7903262708605", "201115-3000000", "991332-1234567", "790326 2708605"],
+        + ["7903262708605", "201115-3000000", "991332-1234567", "790326 2708605", "790326-27086O5", "７９0326-2708605",
+           "790326-9708601", "790326-0708601", "991231-4000000", "201001-3000000", "200930-4000000", "790326-5708601",
+           "790326-6708602", "790231-1234567", "000229-3234567", "010229-3234567", "790326-2708605 "],
+        "FRN": [rrn(rng) for _ in range(50)] + ["790326-5708601", "790326-6708602", "790326-7000000", "790326-2708605",
+                                                 "7903265708601", "791326-5708601"],
         "CARD": [card(rng) for _ in range(200)] + [bad_card(rng) for _ in range(100)]
         + ["4111111111111111", "4111 1111 1111 1111", "5500-0000-0000-0004", "4111-1111-1111-111"],
         "EMAIL": ["Kim.Min@Example.COM", "kim_min@example.com", ".a@b.com", "a..b@c.com", "x@y.png", "a@b",
                   "o'neil+tag@mail.co.kr", "a-@b-.com", "mailto:x@y.com", "a@b.c"],
     }
-    hasher = KeyedHasher(b"k")
+    hasher, fast = KeyedHasher(b"k"), KeyedHasher(b"k", "blake2b")
     for label, values in samples.items():
-        for value in values:
-            assert normalise(label, value) == normalize(label, value), (label, value)
+        check = checker(label)
+        for value in values * 2:  # the second time through the caches
+            assert normalise(label, value) == normalize(label, value) == check(value), (label, value)
             norm = normalize(label, value)
             if norm:
                 assert hasher.digest(label, norm).hex() == keyed_hash(label, norm, b"k")
+                assert fast.digest(label, norm) == fast.for_label(label)(norm) != hasher.digest(label, norm)
+    with pytest.raises(ValueError, match="known: hmac, blake2b"):
+        KeyedHasher(b"k", "md5")
 
 
 def test_columns_typed_by_header_and_content() -> None:
