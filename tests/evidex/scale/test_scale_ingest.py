@@ -7,6 +7,9 @@ PostgreSQL) verify against the receipt and the audit index, and an edited custod
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -78,10 +81,21 @@ def test_ingest_on_postgresql_and_s3(settings, pg_url: str, bucket: str, s3_sett
     assert events == ["batch_received", "items_derived"]
     assert verify_audit(s.data_dir / "audit.jsonl", client, alias, chain=open_audit_journal(s)).problems == []
 
+    env = {**os.environ, "EVIDEX_DATA_DIR": str(s.data_dir), "EVIDEX_CATALOG_URL": pg_url,
+           "EVIDEX_STORE_URL": s.store_url, "EVIDEX_S3_ENDPOINT": s.s3_endpoint,
+           "EVIDEX_S3_ACCESS_KEY": s.s3_access_key, "EVIDEX_S3_SECRET_KEY": s3_settings["s3_secret_key"]}
+    verify = [sys.executable, "-m", "evidex.custody.verify"]
+    done = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{total} blob(s) re-hashed" in done.stdout and "0 problem(s)" in done.stdout
+
     with psycopg.connect(pg_url, autocommit=True) as conn:  # someone with the owner's rights edits the log
         conn.execute("SET session_replication_role = replica")
         conn.execute("UPDATE journal SET line = replace(line, '\"files\":41', '\"files\":40') "
                      "WHERE journal='custody' AND seq=0")
     _, problems = store.verify(anchors, [receipt])
     assert any(p.what == "custody journal (PostgreSQL) seq 0" and "keyed hash" in p.reason for p in problems)
+    done = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "PROBLEM custody journal (PostgreSQL) seq 0" in done.stdout
+    assert s3_settings["s3_secret_key"] not in done.stdout + done.stderr
     catalog.close()
