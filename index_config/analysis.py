@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from models.ner.morphemes import Morphemes
 
 ANALYSIS_VERSION = "ko-kiwi0.24+en-lookup.v2"
 
@@ -21,18 +25,13 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _MAX_ANALYSED_CHARS = 2_000_000
 
 _lock = threading.Lock()
-_kiwi: Any = None
 _nlp: Any = None
 
 
 def _get_kiwi() -> Any:
-    global _kiwi
-    with _lock:
-        if _kiwi is None:
-            from kiwipiepy import Kiwi
+    from models.ner.morphemes import shared_kiwi
 
-            _kiwi = Kiwi(num_workers=-1)
-    return _kiwi
+    return shared_kiwi()  # one Kiwi per process, shared with the Korean NER
 
 
 def _get_nlp() -> Any:
@@ -87,12 +86,23 @@ def english_terms(text: str) -> str:
     return " ".join(out)
 
 
-def analyse_many(texts: list[str]) -> list[tuple[str, str]]:
-    """``(korean_terms, english_terms)`` for each text, batching Kiwi and spaCy over the whole list."""
+def analyse_many(texts: list[str], morphemes: Sequence[Morphemes | None] | None = None) -> list[tuple[str, str]]:
+    """``(korean_terms, english_terms)`` for each text, batching Kiwi and spaCy over the whole list.
+
+    ``morphemes[i]``, when given, is Kiwi's analysis of the text (``models.ner.morphemes``, the one the NER
+    used, less the morphemes touching a blanked identifier): its content morphemes are the Korean terms and
+    Kiwi does not run again.
+    """
     texts = [t[:_MAX_ANALYSED_CHARS] for t in texts]
     korean = [""] * len(texts)
     english = [""] * len(texts)
     ko_idx = [i for i, t in enumerate(texts) if has_hangul(t)]
+    if morphemes is not None:
+        for i in ko_idx:
+            found = morphemes[i]
+            if found is not None:
+                korean[i] = " ".join(m.form.lower() for m in found.items if m.tag.startswith(_KEEP_TAGS))
+        ko_idx = [i for i in ko_idx if morphemes[i] is None]
     if ko_idx:
         kiwi = _get_kiwi()
         pieces = [(i, p) for i in ko_idx for p in _pieces(texts[i], 20000)]

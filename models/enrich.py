@@ -80,14 +80,17 @@ class Enricher:
             parts.append(f"topics-{self._topic_model().version}")
         return "+".join(parts)
 
-    def enrich_many(self, texts: list[str], languages: list[str | None]) -> list[Enrichment]:
+    def enrich_many(self, texts: list[str], languages: list[str | None],
+                    morphemes: list[Any] | None = None) -> list[Enrichment]:
+        """Enrichment of each text; ``morphemes`` (``models.ner.morphemes.document_morphemes`` of the same texts)
+        spares the Korean NER its own Kiwi run."""
         from models.identifiers import find_identifiers
 
         ids = [find_identifiers(t, secret=self.config.secret) if t else [] for t in texts]
         cut = [t[:MAX_ENRICH_CHARS] for t in texts]
         names: list[list[Entity]] = [[] for _ in texts]
         if self.config.ner and any(cut):
-            names = self._tagger().tag(cut, languages)
+            names = self._tagger().tag(cut, languages, morphemes)
         topics: list[list[Topic]] = [[] for _ in texts]
         if self.config.topics and any(cut):
             wanted = [i for i, t in enumerate(cut) if t.strip()]

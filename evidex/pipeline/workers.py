@@ -19,6 +19,7 @@ from index_config.analysis import analyse_many
 from index_config.documents import MAX_INDEXED_CHARS
 from models.enrich import EnrichConfig, Enricher
 from models.identifiers.tokens import blank_identifiers
+from models.ner.morphemes import document_morphemes, for_analysis
 from models.types import Enrichment
 
 TextResult = tuple[Enrichment, tuple[str, str]]
@@ -44,18 +45,20 @@ def _run_slice(texts: list[str], languages: list[str | None], streams: list[Stre
 
 def _enrich(enricher: Enricher, texts: list[str], languages: list[str | None],
             streams: list[Stream]) -> list[TextResult]:
-    enrichments = enricher.enrich_many(texts, languages)
+    morphemes = document_morphemes(texts)  # Kiwi once per Korean text, shared by the NER and index analysis
+    enrichments = enricher.enrich_many(texts, languages, morphemes)
     for i, stream in enumerate(streams):
         if stream is not None:  # the text was cut: count identifiers over the whole stored file
             pii = count_identifiers_in_file(stream[0], stream[1], enricher.config.secret)
             enrichments[i] = replace(enrichments[i], pii=pii)
     # index-time analysis never sees an identifier: its digits must not become searchable morphemes
     blanked = [blank_identifiers(t, e.entities) for t, e in zip(texts, enrichments)]
-    return list(zip(enrichments, _analyse(blanked)))
+    kept = [for_analysis(m, e.entities) for m, e in zip(morphemes, enrichments)]
+    return list(zip(enrichments, _analyse(blanked, kept)))
 
 
-def _analyse(texts: list[str]) -> list[tuple[str, str]]:
-    return analyse_many([t[:MAX_INDEXED_CHARS] for t in texts])
+def _analyse(texts: list[str], morphemes: list[Any] | None = None) -> list[tuple[str, str]]:
+    return analyse_many([t[:MAX_INDEXED_CHARS] for t in texts], morphemes)
 
 
 class TextWorkers:

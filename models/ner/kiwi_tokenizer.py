@@ -96,6 +96,10 @@ class KiwiTokenizer:
         morphemes = [(t.start, t.start + t.len, t.tag) for t in tokens]
         return pieces_to_doc(self.vocab, text, segment(text, morphemes))
 
+    def from_morphemes(self, text: str, morphemes: Sequence[tuple[int, int, str]]) -> Doc:
+        """The Doc of ``text`` from morphemes already found (start, end, tag), without running Kiwi again."""
+        return pieces_to_doc(self.vocab, text, segment(text, morphemes))
+
     def __call__(self, text: str) -> Doc:
         if not text.strip():
             return pieces_to_doc(self.vocab, text, segment(text, []))

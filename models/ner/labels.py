@@ -89,6 +89,14 @@ CONLL_TO_SHARED: Final[dict[str, str]] = {
     "ORGANIZATION": ORG,
 }
 
+#: WNUT-17 emerging-entity classes; creative-work and product are not learned (missing annotation).
+WNUT_TO_SHARED: Final[dict[str, str]] = {
+    "person": PERSON,
+    "location": LOCATION,
+    "corporation": ORG,
+    "group": ORG,
+}
+
 _MONEY = re.compile(r"[원₩$€£¥]|달러|엔화|위안|유로|won|dollar", re.IGNORECASE)
 _PERCENT = re.compile(r"%|퍼센트|프로|％")
 

