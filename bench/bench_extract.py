@@ -1,6 +1,7 @@
 """Benchmark: born-digital PDF pages/s (Evidex's pypdfium2 path vs plain pdfplumber), how many of those
-pages had ruled tables, OCR s/page, and how many PDF pages of the corpus the quality gate sent to another
-reader, by reason.
+pages had ruled tables, OCR s/page, how many PDF pages of the corpus the quality gate sent to another
+reader, by reason, and what OCR of the pictures inside office and HWP documents costs (same files with
+``ocr_pictures`` off as the baseline).
 
 Usage: ``python bench/bench_extract.py [--corpus DIR] [--runs N]``. Prints figures; asserts nothing.
 """
@@ -88,6 +89,60 @@ def fallbacks(corpus: Path, ctx: ExtractContext) -> tuple[int, Counter[str], Cou
     return pages, reasons, readers
 
 
+def table_cost_split(files: list[tuple[Path, int]]) -> tuple[float, float, float, int, int]:
+    """Page text read without and with the table finder, page by page in the same loop: seconds of text
+    alone, extra seconds on pages where tables were found, extra on the others, and those page counts.
+
+    The extra on the pages without tables is all that a detector choosing "pages that look tabular"
+    could save (a perfect one, before it costs anything itself)."""
+    import pypdfium2 as pdfium
+
+    from extractors.pdf import _page_text
+
+    base = on_tables = on_others = 0.0
+    tabled = others = 0
+    for path, _ in files:
+        doc = pdfium.PdfDocument(str(path))
+        try:
+            for index in range(len(doc)):
+                page = doc[index]
+                try:
+                    started = time.perf_counter()
+                    _page_text(page, False)
+                    middle = time.perf_counter()
+                    tables = _page_text(page, True)[3]
+                    extra = time.perf_counter() - middle - (middle - started)
+                    base += middle - started
+                finally:
+                    page.close()
+                if tables:
+                    on_tables, tabled = on_tables + extra, tabled + 1
+                else:
+                    on_others, others = on_others + extra, others + 1
+        finally:
+            doc.close()
+    return base, on_tables, on_others, tabled, others
+
+
+def picture_cost(corpus: Path, ctx: ExtractContext) -> tuple[int, float, float, Counter[str]]:
+    """Office and HWP files of the corpus that hold pictures: how many, seconds to read them with OCR
+    of pictures and without, and the pictures by outcome (OCR'd, with text, skipped by reason)."""
+    files = sorted(p for folder in ("office", "hwp") for p in (corpus / folder).rglob("*") if p.is_file())
+    off = dataclasses.replace(ctx, ocr_pictures=False)
+    with_pictures = [p for p in files if extract_path(p, ctx).metadata.get("pictures", {}).get("ocr")]
+    outcome: Counter[str] = Counter()
+    started = time.perf_counter()
+    for path in with_pictures:
+        meta = extract_path(path, ctx).metadata.get("pictures", {})
+        outcome.update({"found": meta.get("found", 0), "OCR'd": meta.get("ocr", 0),
+                        "with text": meta.get("with_text", 0), **meta.get("skipped", {})})
+    on_s = time.perf_counter() - started
+    started = time.perf_counter()
+    for path in with_pictures:
+        extract_path(path, off)
+    return len(with_pictures), on_s, time.perf_counter() - started, outcome
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path,
@@ -112,6 +167,11 @@ def main() -> None:
         tabled_s = statistics.median(time_evidex(files, tables_on) for _ in range(args.runs))
         print(f"  with PDF tables:  {pages / tabled_s:8.1f} pages/s  ({tabled_s / fast:.2f}x the time; "
               "EVIDEX_PDF_TABLES=true)")
+        base, on_tables, on_others, n_tabled, n_others = table_cost_split(files)
+        print(f"  table finder, page by page: +{on_tables / base:.0%} of the text time on the {n_tabled} pages "
+              f"with tables, +{on_others / base:.0%} on the {n_others} without; a perfect detector (finder only "
+              f"where tables are) would leave {(base + on_tables) / base:.2f}x instead of "
+              f"{(base + on_tables + on_others) / base:.2f}x of page-text time")
         print(f"pdfplumber:         {pages / slow:8.1f} pages/s  ({slow:.2f} s, 1 run)")
         print(f"ratio:              {slow / fast:8.1f}x")
         total, reasons, readers = fallbacks(args.corpus, text_only)
@@ -121,6 +181,12 @@ def main() -> None:
         print("readers:            " + ", ".join(f"{name} {n}" for name, n in readers.most_common()))
         per_page, ocr_pages = ocr_seconds_per_page(args.corpus, ctx)
         print(f"OCR (tesseract {ctx.ocr_languages}, psm 4, 300 dpi): {per_page:.2f} s/page over {ocr_pages} pages")
+        count, on_s, off_s, outcome = picture_cost(args.corpus, ctx)
+        ocrd = outcome["OCR'd"]
+        print(f"pictures in documents: {count} office/HWP files with pictures; {on_s:.2f} s with picture OCR, "
+              f"{off_s:.2f} s without ({on_s / max(off_s, 1e-9):.0f}x the time); "
+              f"{(on_s - off_s) / max(ocrd, 1):.2f} s per picture OCR'd")
+        print("  pictures:         " + ", ".join(f"{k} {n}" for k, n in outcome.items()))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""PDF: pypdfium2's text layer page by page; OCR for pages that have none.
+"""PDF: pypdfium2's text layer page by page; OCR for pages that have none, and for the pictures drawn on
+pages that have one (``extractors.pdfpictures``, ``[picture page N image K]`` sections).
 
 Every layer passes the quality gate (``extractors.pdfgate``): a page whose text scores poorly is
 read with pdftotext, then OCR'd; each page records its reader and score, the document its
@@ -21,6 +22,8 @@ from extractors.base import (
 from extractors.children import ChildSink
 from extractors.ocr import OCR_DPI, OcrBudget, languages_for_fonts, ocr_image
 from extractors.pdfgate import fallback_reason, rescue_page
+from extractors.pdfpictures import offer_page_pictures
+from extractors.pictures import PictureOcr
 from extractors.quality import score_text
 from extractors.pdfforms import form_values, prepare_forms
 from extractors.pdfspacing import spaced_text
@@ -70,6 +73,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
         respaced = 0
         layouts: dict[str, int] = {}
         ocr_state = _OcrState(ctx, budget, problems)
+        pictures = PictureOcr(ctx)
         for index in range(len(doc)):
             try:
                 page = doc[index]
@@ -103,6 +107,8 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                         layouts[layout] = layouts.get(layout, 0) + 1
                     pages.append(Page(index + 1, text, Method.TEXT_LAYER, reader=reader,
                                       score=quality.score if quality.visible else None, tables=tables))
+                    if pictures.enabled:
+                        offer_page_pictures(page, index + 1, pictures)
                     continue
                 fallbacks[reason] = fallbacks.get(reason, 0) + 1
                 reading = rescue_page(path, password, page, index + 1, text, reason,
@@ -133,8 +139,9 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
         meta["form_fields"] = [{"name": n, "value": v} for n, v in fields]
         text += "\n\n[form fields]\n" + "\n".join(f"{n}: {v}" for n, v in fields)
     status = Status.PARTIAL if problems else Status.OK
-    return Extracted(status=status, text=text, reason="; ".join(problems) or None, pages=tuple(pages),
-                     metadata=meta, method=method, children=tuple(sink.children))
+    return pictures.finish(Extracted(status=status, text=text, reason="; ".join(problems) or None,
+                                     pages=tuple(pages), metadata=meta, method=method,
+                                     children=tuple(sink.children)))
 
 
 def _page_text(page: Any, with_tables: bool = True) -> tuple[str, int, bool, tuple[Table, ...], str | None]:

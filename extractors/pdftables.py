@@ -93,6 +93,16 @@ class _Pdfium:
 _PDFIUM: _Pdfium | None = None
 
 
+def pdfium_api() -> "_Pdfium":
+    """The shared ctypes prototypes (also walked by ``extractors.pdfpictures``)."""
+    return _pdfium()
+
+
+def page_handle(page: Any) -> int:
+    """The plain address of a pypdfium2 page (or text page)."""
+    return _address(page.raw)
+
+
 def _pdfium() -> _Pdfium:
     global _PDFIUM
     if _PDFIUM is None:

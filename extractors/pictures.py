@@ -23,6 +23,8 @@ import hashlib
 import io
 import time
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 from extractors.base import ExtractContext, Extracted, ExtractionError, Status, UnsupportedError
 from extractors.ocr import ocr_image, tesseract_available, usable_languages
@@ -48,12 +50,13 @@ SKIP_SMALL = "small (icon, bullet or rule)"
 SKIP_DUPLICATE = "duplicate"
 SKIP_VECTOR = "vector picture (EMF/WMF/PICT)"
 SKIP_UNREADABLE = "unreadable image data"
+SKIP_HUGE = "too many pixels to decode"
 SKIP_LIMIT = "over the per-document picture limit"
 SKIP_TIME = "time limit for pictures used"
 SKIP_OCR_FAILED = "OCR failed"
 SKIP_OFF = "OCR of pictures off"
 #: Skips that may have lost text: they make the document ``partial``.
-_LOSSY = (SKIP_LIMIT, SKIP_TIME, SKIP_OCR_FAILED)
+_LOSSY = (SKIP_LIMIT, SKIP_TIME, SKIP_OCR_FAILED, SKIP_HUGE)
 
 _RASTER = (
     (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF87a", "gif"), (b"GIF89a", "gif"),
@@ -112,33 +115,48 @@ class PictureOcr:
         self.found += 1
         if kind in ("emf", "wmf"):
             self.skipped[SKIP_VECTOR] += 1
-            return True
+        elif self.enabled and len(data) < MIN_BYTES:
+            self.skipped[SKIP_SMALL] += 1
+        else:
+            self._take(name, lambda: _decoded(data), None, hashlib.sha256(data).digest())
+        return True
+
+    def offer_image(self, name: str, load: Callable[[], Any], size: tuple[int, int], key: bytes) -> None:
+        """Read one picture decoded on demand by ``load()`` (a PIL image), ``size`` pixels, ``key`` its
+        identity for duplicates (a hash of its encoded data)."""
+        self.found += 1
+        self._take(name, load, size, key)
+
+    def _take(self, name: str, load: Callable[[], Any], size: tuple[int, int] | None, key: bytes) -> None:
         if not self.enabled:
             self.skipped[SKIP_OFF] += 1
-            return True
-        if len(data) < MIN_BYTES:
-            self.skipped[SKIP_SMALL] += 1
-            return True
-        digest = hashlib.sha256(data).digest()
-        if digest in self._seen:
+            return
+        if key in self._seen:
             self.skipped[SKIP_DUPLICATE] += 1
-            return True
-        self._seen.add(digest)
+            return
+        self._seen.add(key)
+        if size is not None and _small(size):
+            self.skipped[SKIP_SMALL] += 1
+            return
+        if size is not None and size[0] * size[1] > MAX_DECODE_PIXELS:
+            self.skipped[SKIP_HUGE] += 1
+            return
         if self.ocr_count >= self.max_pictures:
             self.skipped[SKIP_LIMIT] += 1
-            return True
+            return
         if self.ocr_count and time.monotonic() > self._deadline:
             self.skipped[SKIP_TIME] += 1
-            return True
-        image = _decoded(data)
+            return
+        try:
+            image = load()
+        except Exception:  # PIL and pdfium raise many types on damaged image data
+            image = None
         if image is None:
             self.skipped[SKIP_UNREADABLE] += 1
-            return True
-        if min(image.size) < MIN_SIDE or max(image.size) < MIN_LONG_SIDE:
+        elif _small(image.size):
             self.skipped[SKIP_SMALL] += 1
-            return True
-        self._ocr(name, image)
-        return True
+        else:
+            self._ocr(name, image)
 
     def _ocr(self, name: str, image) -> None:  # noqa: ANN001 (a PIL image)
         if self._languages is None:
@@ -201,6 +219,10 @@ class PictureOcr:
             changes["status"] = Status.PARTIAL
             changes["reason"] = f"{result.reason}; {problem}" if result.reason else problem
         return dataclasses.replace(result, **changes)
+
+
+def _small(size: tuple[int, int]) -> bool:
+    return min(size) < MIN_SIDE or max(size) < MIN_LONG_SIDE
 
 
 def _decoded(data: bytes):  # noqa: ANN202 (a PIL image or None)

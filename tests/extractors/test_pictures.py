@@ -155,3 +155,25 @@ def test_vector_and_damaged_pictures_are_counted(ctx, tmp_path):
     r = extract_path(path, ctx)
     assert r.status == Status.OK
     assert r.metadata["pictures"]["skipped"] == {"vector picture (EMF/WMF/PICT)": 1, "unreadable image data": 1}
+
+
+def test_pdf_figure_on_a_text_page(ctx, tmp_path):
+    """A screen shot drawn on a page that has a text layer is OCR'd; the same image on every page once."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    (tmp_path / "shot.png").write_bytes(picture())
+    path = tmp_path / "report.pdf"
+    pdf = canvas.Canvas(str(path))
+    for number in (1, 2):
+        pdf.drawString(72, 780, f"Quarterly report, page {number}: see the figure below for the approval.")
+        pdf.drawImage(ImageReader(str(tmp_path / "shot.png")), 72, 500, width=360, height=130)
+        pdf.showPage()
+    pdf.save()
+    r = extract_path(path, ctx)
+    assert r.status == Status.OK, r.reason
+    assert r.pages[0].text.startswith("Quarterly report") and "Transfer" not in r.pages[0].text
+    assert r.text.count("[picture page ") == 1 and _read_words(r.text.split("[picture page 1 image 1]")[1])
+    assert r.metadata["pictures"]["skipped"] == {"duplicate": 1}
+    off = extract_path(path, dataclasses.replace(ctx, ocr_pictures=False))
+    assert "[picture" not in off.text and "pictures" not in off.metadata  # not even looked for: no object walk
