@@ -8,14 +8,19 @@ morphemes, English lemmas, character bigrams), so a million documents load in mi
 Then runs a fixed set of ~100 queries (Korean, English, mixed, phrases, operators, codenames) as a masked
 investigator of one agency, alternating in the same run:
 
-- ``service``: ``SearchService.search`` (access filter, facets, highlights, masking, audit record);
-- ``plain``: the same strings as a plain ``match`` query on ``text`` (the baseline every ratio is against);
-- ``no-bigrams``: the service with its ``text_bi`` clauses taken out of the query;
-- ``cheap-masker``: the service with identifier scans skipped on values without seven digits or an ``@``
-  (what that change to ``identifier_masker`` would buy).
+- ``service``: ``SearchService.search`` as the API runs it by default (access filter, facets, highlights, masking,
+  audit record): hits and facets as two requests at once, the facets' request cache cleared first (cold);
+- ``service-warm``: the same with the facets' answer still in Elasticsearch's request cache (the same query again
+  on an unchanged index: a next page, another sort);
+- ``hits``: ``search(facets=False, exact_total=False)``, what the page asks first;
+- ``facets``: ``SearchService.facets``, what the page asks after the hits (request cache cleared first);
+- ``one-request``: the service with ``split_facets`` off: aggregations and an exact count in the hits' request,
+  as before facets had a request of their own;
+- ``no-bigrams``: ``service`` with its ``text_bi`` clauses taken out of the query.
 
-Prints p50/p95 of each and their ratios to plain, where the service's time goes (Elasticsearch wall time,
-token-table fetch, audit journal and index write, the rest in Python), and export documents/s. Deletes its
+Prints p50/p95 of each and their ratios to plain, where a ``hits`` search's time goes (Elasticsearch wall time,
+token-table fetch, audit journal, the rest in Python), Elasticsearch's own time per request part, and export
+documents/s. Deletes its
 indices unless ``--keep``. Asserts nothing.
 """
 
@@ -58,7 +63,9 @@ STATUSES = [("ok", 0.9), ("partial", 0.06), ("encrypted", 0.02), ("corrupt", 0.0
 TOPICS = ["data_breach", "payments", "logistics", "labour", "advertising", "contracts"]
 
 
-MODES = ("plain", "service", "no-bigrams", "cheap-masker")
+MODES = ("plain", "service", "service-warm", "hits", "facets", "one-request", "no-bigrams")
+COLD = ("service", "facets", "one-request", "no-bigrams")
+"""Modes measured with Elasticsearch's request cache cleared first."""
 
 
 def weighted(rng: random.Random, pairs: list[tuple[str, float]]) -> str:
@@ -248,23 +255,27 @@ def _reads_bigrams(clause: Any) -> bool:
 
 
 def es_breakdown(client: Any, service: Any, user: Any, queries: list[str]) -> dict[str, list[float]]:
-    """Server-side ``took`` (ms) of the service's request built up part by part, and of the plain query."""
+    """Server-side ``took`` (ms) of the service's requests part by part, and of the plain query."""
     from evidex.search.builder import Filters
     from evidex.search.paging import facet_aggregations
+    from evidex.search.results import HIT_FIELDS
 
     took: dict[str, list[float]] = defaultdict(list)
     for q in queries:
         prepared = service.prepare(user, q)
         query = service.build_query(user, prepared, Filters())
-        common = dict(index=service.docs, size=10, track_total_hits=True,
+        hits = dict(index=service.docs, size=10, track_total_hits=10_000, source_includes=list(HIT_FIELDS))
+        before = dict(index=service.docs, size=10, track_total_hits=True,
                       source_excludes=["text", "metadata", "pii_masks", "pii_values"])
+        aggs = facet_aggregations(tags_of=user.agency)
         parts = {
             "plain match": dict(index=service.docs, size=10, query={"match": {"text": q}}),
-            "query": dict(common, query=query),
-            "query+facets": dict(common, query=query, aggs=facet_aggregations()),
-            "query+highlight": dict(common, query=query, highlight=service._highlight(prepared)),
-            "all (service)": dict(common, query=query, aggs=facet_aggregations(),
-                                  highlight=service._highlight(prepared)),
+            "hits, no count": dict(hits, query=query),
+            "hits, exact count": dict(hits, query=query, track_total_hits=True),
+            "hits+highlight": dict(hits, query=query, highlight=service._highlight(prepared)),
+            "facets (size 0)": dict(index=service.docs, size=0, track_total_hits=True, query=query, aggs=aggs,
+                                    request_cache=False),
+            "one request": dict(before, query=query, aggs=aggs, highlight=service._highlight(prepared)),
         }
         for name, request in parts.items():
             took[name].append(float(client.search(**request)["took"]))
@@ -283,13 +294,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--export-max", type=int, default=200_000)
     parser.add_argument("--keep", action="store_true", help="Leave the bench indices in place.")
+    parser.add_argument("--reuse", metavar="PREFIX", help="Search the indices a --keep run left under PREFIX "
+                                                          "(printed by it) instead of loading new ones; kept.")
     parser.add_argument("--profile", action="store_true", help="Also print cProfile's top functions of one pass "
                                                                 "of service searches.")
     args = parser.parse_args()
 
     from evidex.node.client import make_client
     from evidex.search.builder import SearchService
-    from evidex.search.export import may_hold_identifier
     from evidex.search.export import encode_rows, start_export
     from evidex.search.identity import User
     from evidex.search.query import QueryRefused
@@ -298,7 +310,9 @@ def main() -> None:
 
     settings = load_settings()
     client = make_client(settings)
-    prefix = f"benchsearch{uuid.uuid4().hex[:8]}"
+    prefix = args.reuse or f"benchsearch{uuid.uuid4().hex[:8]}"
+    if args.reuse:
+        args.keep = True
     secret = b"bench-search-secret"
     workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
     ensure_indices(client, prefix)
@@ -306,64 +320,63 @@ def main() -> None:
         started = time.perf_counter()
         pool = Pool(args.sentences, seed=5, secret=secret)
         print(f"sentence pool: {len(pool.texts):,} sentences analysed in {time.perf_counter() - started:.1f} s")
-        rate = load(client, f"{prefix}-docs", pool, args.docs)
+        if args.reuse:
+            rate = 0.0
+        else:
+            print(f"index prefix: {prefix}" + (" (kept)" if args.keep else ""), flush=True)
+            rate = load(client, f"{prefix}-docs", pool, args.docs)
         stats = client.indices.stats(index=f"{prefix}-docs", metric="store,docs")["_all"]["primaries"]
-        print(f"loaded {stats['docs']['count']:,} documents at {rate:,.0f} documents/s, "
+        print(f"{'loaded' if rate else 'reused'} {stats['docs']['count']:,} documents at {rate:,.0f} documents/s, "
               f"{stats['store']['size_in_bytes'] / 2**30:.2f} GiB")
 
         spent: dict[str, float] = defaultdict(float)
-        timed_client = Timed(client, spent, {"search": "es_search", "mget": "token_tables", "index": "audit_index"})
-        service = SearchService(timed_client, prefix, workdir, secret)
-        service.audit.chain = Timed(service.audit.chain, spent, {"append": "audit_journal"})
+        timed_client = Timed(client, spent, {"search": "es_search", "mget": "token_tables"})
+        hits_service = SearchService(timed_client, prefix, workdir / "hits", secret)
+        hits_service.audit.chain = Timed(hits_service.audit.chain, spent, {"append": "audit_journal"})
+        service = SearchService(client, prefix, workdir, secret)
 
         class WithoutBigrams(SearchService):
             def build_query(self, user: Any, query: Any, filters: Any) -> dict[str, Any]:
                 return strip_bigrams(super().build_query(user, query, filters))
 
-        class CheapMasker(SearchService):
-            """What a cheaper identifier check in ``identifier_masker`` would buy: values without seven digits
-            or an ``@`` (the index-time rule of ``tokenize_value``) are not scanned."""
-
-            def _masker(self, user: Any, reveal: bool) -> Any:
-                inner = super()._masker(user, reveal)
-                if inner is None:
-                    return None
-                return lambda text: inner(text) if may_hold_identifier(text) else []
-
+        one_service = SearchService(client, prefix, workdir / "one", secret)
+        one_service.split_facets = False
         plain_service = WithoutBigrams(client, prefix, workdir / "nobi", secret)
-        cheap_service = CheapMasker(client, prefix, workdir / "cheap", secret)
         user = User("bench", "knpa", ("investigator",))
         queries = query_set(pool)
         docs_alias = f"{prefix}-docs"
 
-        def run_service(svc: SearchService, q: str) -> int:
-            return svc.search(user, q, limit=10).total
-
         def run_plain(q: str) -> int:
             return client.search(index=docs_alias, query={"match": {"text": q}}, size=10)["hits"]["total"]["value"]
 
+        runs = {
+            "plain": run_plain,
+            "service": lambda q: service.search(user, q, limit=10).total,
+            "service-warm": lambda q: service.search(user, q, limit=10).total,
+            "hits": lambda q: hits_service.search(user, q, limit=10, facets=False, exact_total=False).total,
+            "facets": lambda q: service.facets(user, q).total,
+            "one-request": lambda q: one_service.search(user, q, limit=10).total,
+            "no-bigrams": lambda q: plain_service.search(user, q, limit=10).total,
+        }
         for q in queries:  # warm caches and the analysers
             run_plain(q)
-            run_service(plain_service, q)
+            runs["no-bigrams"](q)
         times: dict[str, list[float]] = defaultdict(list)
         hits: dict[str, dict[str, int]] = defaultdict(dict)
         refused = 0
-        service_total = 0.0
         for _ in range(args.rounds):
             for q in queries:
                 for mode in MODES:
+                    if mode in COLD:
+                        client.indices.clear_cache(index=docs_alias, request=True)
                     t0 = time.perf_counter()
                     try:
-                        found = run_plain(q) if mode == "plain" else run_service(
-                            {"service": service, "no-bigrams": plain_service, "cheap-masker": cheap_service}[mode], q)
+                        found = runs[mode](q)
                     except QueryRefused:
                         refused += 1
                         found = -1
-                    elapsed = time.perf_counter() - t0
-                    times[mode].append(elapsed)
+                    times[mode].append(time.perf_counter() - t0)
                     hits[mode][q] = found
-                    if mode == "service":
-                        service_total += elapsed
         base50, base95 = percentiles(times["plain"])
         print(f"\n{len(queries)} queries × {args.rounds} rounds as {user.name}@{user.agency} (investigator, masked)"
               + (f"; {refused} refused" if refused else ""))
@@ -373,13 +386,15 @@ def main() -> None:
             print(f"{mode:<12} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} {p50 / base50:>11.2f} {p95 / base95:>11.2f}")
         more = sum(1 for q in queries if hits["service"][q] > hits["no-bigrams"][q])
         print(f"queries finding more with bigrams than without: {more} of {len(queries)}")
-        calls = len(times["service"])
-        print("\nwhere a service search spends its time (mean per query):")
+        differ = [q for q in queries if hits["service"][q] != hits["one-request"][q]]
+        print(f"queries whose total differs from one-request's: {len(differ)}" + (f" {differ[:5]}" if differ else ""))
+        calls = len(times["hits"])
+        print("\nwhere a hits search spends its time (mean per query):")
         accounted = 0.0
-        for key in ("es_search", "token_tables", "audit_journal", "audit_index"):
+        for key in ("es_search", "token_tables", "audit_journal"):
             accounted += spent[key]
             print(f"  {key:<14} {spent[key] / calls * 1000:7.2f} ms")
-        print(f"  {'python (rest)':<14} {(service_total - accounted) / calls * 1000:7.2f} ms")
+        print(f"  {'python (rest)':<14} {(sum(times['hits']) - accounted) / calls * 1000:7.2f} ms")
 
         if args.profile:
             import cProfile
@@ -388,13 +403,13 @@ def main() -> None:
             profiler = cProfile.Profile()
             profiler.enable()
             for q in queries:
-                run_service(service, q)
+                runs["service"](q)
             profiler.disable()
             print("\nprofile of one pass of service searches (cumulative):")
             pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
 
         print("\nElasticsearch's own time (took, ms) for the service's request, part by part:")
-        for name, values in es_breakdown(client, plain_service, user, queries).items():
+        for name, values in es_breakdown(client, service, user, queries).items():
             p50, p95 = percentiles(values)
             print(f"  {name:<16} p50 {p50:6.1f}  p95 {p95:6.1f}")
 

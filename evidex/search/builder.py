@@ -8,30 +8,34 @@ the original text with personal identifiers masked unless the caller's role may 
 from __future__ import annotations
 
 import html
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from evidex.search.audit import AuditTrail
-from evidex.search.results import (MAX_PAGE, PIT_KEEP_ALIVE, SORTS, AccessDenied, Filters, Hit, SearchResult,
-                                   SearchUnavailable, es_reason, flagged, own_annotations)
+from evidex.search.results import (HIT_FIELDS, MAX_PAGE, PIT_KEEP_ALIVE, SORTS, AccessDenied, FacetResult, Filters,
+                                   Hit, SearchResult, SearchUnavailable, es_reason, flagged, own_annotations)
 from evidex.search.display import View, identifier_masker, tokens_in
 from evidex.search.identity import TASK_FORCE, User
 from evidex.search.probes import ProbeGuard
 from evidex.search.paging import PageState, facet_aggregations
-from evidex.search.query import (WORD, PreparedQuery, QueryRefused, check_filter, check_window, explain_query,
-                                 prepare, text_clause)
+from evidex.search.query import (MAX_RESULT_WINDOW, PreparedQuery, QueryRefused, check_filter, check_window,
+                                 explain_query, highlight_request, prepare, text_clause)
 from evidex.search.snippets import MARK_END, MARK_START, Masker, render
-from index_config.analysis import korean_surface_prefixes
-from index_config.bigrams import has_cjk
 
 _DISPLAYED_FIELDS = ("text", "path", "name", "title", "author", "reason", "metadata")
 _TOKEN_TABLES = ("pii_masks", "pii_values")
+_FACET_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="evidex-facets")
+"""Runs a first page's facet request beside its hits request."""
 _NOBODY = User("audit", "audit", ("investigator",))
 """A caller without any right to raw identifiers: what the audit trail may record."""
 
 
 class SearchService:
     """Access-filtered, audited reads of the document index."""
+
+    split_facets = True
+    """A first page's hits and facets as two requests at once (False: one request, as a cursor's first page)."""
 
     def __init__(self, client: Any, prefix: str, data_dir: Path, secret: bytes) -> None:
         self.client = client
@@ -93,29 +97,12 @@ class SearchService:
         if filters.tag:
             check_filter("tag", filters.tag)
             filter_.append({"term": {"tags": f"{user.agency}|{filters.tag}"}})
-        if filters.entity:
-            check_filter("entity", filters.entity[0] + filters.entity[1])
-            filter_.append(self._entity_filter(*filters.entity))
+        for pivot in ((filters.entity,) if filters.entity else ()) + tuple(filters.entities):
+            check_filter("entity", pivot[0] + pivot[1])
+            filter_.append(self._entity_filter(*pivot))
         return {"bool": {"must": must or [{"match_all": {}}], "filter": filter_}}
 
-    @staticmethod
-    def _highlight(prepared: PreparedQuery) -> dict[str, Any]:
-        query = prepared.text
-        should: list[dict[str, Any]] = []
-        if query.strip():
-            should.append({"simple_query_string": {"query": query, "fields": ["text"], "default_operator": "or"}})
-            terms = set(korean_surface_prefixes(query))
-            # a word found only through its bigrams is highlighted inside the longer word that holds it
-            terms |= {w.lower() for w in WORD.findall(query) if has_cjk(w) and len(w) >= 2}
-            for term in sorted(terms):
-                if len(term) >= 2 or len(query.strip()) == 1:
-                    should.append({"wildcard": {"text": {"value": f"*{term}*"}}})
-        return {
-            "pre_tags": [MARK_START], "post_tags": [MARK_END], "encoder": "default",
-            "fields": {"text": {"type": "unified", "fragment_size": 160, "number_of_fragments": 3,
-                                "no_match_size": 160,
-                                "highlight_query": {"bool": {"should": should or [{"match_all": {}}]}}}},
-        }
+    _highlight = staticmethod(highlight_request)  # the name the benchmark reads
 
     def _masker(self, user: User, reveal: bool) -> Masker | None:
         """Sensitive spans to mask for ``user`` (None when they may and asked to see raw values)."""
@@ -140,6 +127,8 @@ class SearchService:
         values = {k: render(v[:600], masker) if isinstance(v, str) else v for k, v in vars(filters).items() if v}
         if filters.entity:
             values["entity"] = f"{filters.entity[0][:100]}:{render(filters.entity[1][:600], masker)}"
+        if filters.entities:
+            values["entities"] = [f"{label[:100]}:{render(value[:600], masker)}" for label, value in filters.entities]
         return values
 
     def _token_tables(self, doc_ids: list[str], tokens: set[str], revealed: bool) -> dict[str, dict[str, str]]:
@@ -199,15 +188,55 @@ class SearchService:
                 for name, agg in aggregations.items() if "buckets" in agg}
 
     # -- reads ------------------------------------------------------------------
+    def _prepared_read(self, user: User, query: str, filters: Filters, reveal: bool, action: str,
+                       flags: list[str]) -> tuple[PreparedQuery, dict[str, Any]]:
+        """The prepared query and its Elasticsearch query; a refusal is audited and raised as ``QueryRefused``."""
+        try:
+            prepared = self.prepare(user, query, reveal=reveal)
+            if not (reveal and user.may_reveal_pii):
+                verdict = self.probes.check(f"{user.agency}/{user.name}", prepared.text)
+                if verdict.flagged:
+                    flags.append(f"probe_suspected: {verdict.variants} variants of one query shape")
+                if verdict.throttled:
+                    raise QueryRefused("too many near-identical queries differing only in numbers or identifiers; "
+                                       "wait a few minutes (this has been recorded)", 429)
+            return prepared, self.build_query(user, prepared, filters)
+        except QueryRefused as exc:
+            self._refuse(user, action, exc, query, filters, flags)
+            raise
+
+    def _failed(self, user: User, action: str, exc: Exception, query: str, filters: Filters, revealed: bool,
+                flags: list[str], pit: bool = False) -> Exception:
+        """Audit a request Elasticsearch failed, and the error to raise for it."""
+        from elasticsearch import ApiError, BadRequestError, NotFoundError
+
+        self.audit.write(user, action, query=self.audited_query(query), filters=self._audit_filters(filters),
+                         outcome=f"error: {es_reason(exc)}", revealed=revealed, **flagged(flags))
+        if pit and isinstance(exc, NotFoundError):
+            return QueryRefused("this result set has expired (pages stay open 5 minutes); search again", 410)
+        if isinstance(exc, BadRequestError):
+            return QueryRefused(f"the index could not run this query ({es_reason(exc)})", 400)
+        if isinstance(exc, ApiError) and 400 <= getattr(exc, "status_code", 500) < 500:
+            return QueryRefused(f"the index refused this query ({es_reason(exc)})", 400)
+        return SearchUnavailable(f"the index is unavailable: {es_reason(exc)}")
+
+    def _facet_response(self, user: User, es_query: dict[str, Any]) -> dict[str, Any]:
+        """Facets and the exact total of ``es_query``: no hits, so Elasticsearch's shard request cache keeps the
+        answer until the index next refreshes (the cache key is the whole request, access filter included)."""
+        return self.client.search(index=self.docs, query=es_query, size=0, track_total_hits=True,
+                                  aggs=facet_aggregations(tags_of=user.agency), request_cache=True)
+
     def search(self, user: User, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0,
                reveal: bool = False, markup: str = "text", sort: str = "relevance",
-               cursor: str | None = None, facets: bool = True) -> SearchResult:
+               cursor: str | None = None, facets: bool = True, exact_total: bool = True) -> SearchResult:
         """Search as ``user``; writes one audit record, refusals and failures included.
 
         ``markup`` "text" marks highlights with ``[`` ``]``; "html" escapes the text and uses ``<mark>``.
         ``cursor`` "" starts point-in-time paging (stable order, any depth); a result's ``next_cursor`` continues
-        it. ``facets=False`` leaves out the aggregations (most of a query's cost in Elasticsearch). Raises
-        ``QueryRefused`` (the user's request) or ``SearchUnavailable`` (the index).
+        it. ``facets=False`` leaves out the aggregations (most of a query's cost in Elasticsearch; ``facets``
+        gives them in a request of their own). ``exact_total=False`` counts a page without facets only up to
+        10,000 (``total_exact`` then says whether the count is a lower bound). Raises ``QueryRefused`` (the
+        user's request) or ``SearchUnavailable`` (the index).
         """
         filters = filters or Filters()
         revealed = bool(reveal and user.may_reveal_pii)
@@ -222,59 +251,69 @@ class SearchService:
                 raise QueryRefused(f"limit must be between 1 and {MAX_PAGE} per page", 422)
             else:
                 page = PageState.decode(cursor, self._page_key(user, query, filters, sort, reveal))
-            prepared = self.prepare(user, query, reveal=reveal)
-            if not revealed:
-                verdict = self.probes.check(f"{user.agency}/{user.name}", prepared.text)
-                if verdict.flagged:
-                    flags.append(f"probe_suspected: {verdict.variants} variants of one query shape")
-                if verdict.throttled:
-                    raise QueryRefused("too many near-identical queries differing only in numbers or identifiers; "
-                                       "wait a few minutes (this has been recorded)", 429)
-            es_query = self.build_query(user, prepared, filters)
         except QueryRefused as exc:
             self._refuse(user, "search", exc, query, filters, flags)
             raise
-        audited_query = self.audited_query(query)
-        audited_filters = self._audit_filters(filters)
-        request: dict[str, Any] = dict(
-            query=es_query, size=limit, highlight=self._highlight(prepared), track_total_hits=True,
-            source_excludes=["text", "metadata", *_TOKEN_TABLES], sort=SORTS[sort],
-            aggs=facet_aggregations(tags_of=user.agency) if facets and not (page and page.after) else None)
+        prepared, es_query = self._prepared_read(user, query, filters, reveal, "search", flags)
+        request: dict[str, Any] = dict(query=es_query, size=limit, highlight=highlight_request(prepared),
+                                       track_total_hits=True, source_includes=list(HIT_FIELDS), sort=SORTS[sort])
+        # a first page's hits and facets as two requests at once: the hits need no exact count (the facets'
+        # request counts) so they may skip non-competitive documents, and the facets' answer is cacheable
+        split = facets and page is None and self.split_facets
+        if facets and not split and not (page and page.after):  # a cursor's facets: from its point in time
+            request["aggs"] = facet_aggregations(tags_of=user.agency)
+        if split or (not exact_total and "aggs" not in request):
+            request["track_total_hits"] = MAX_RESULT_WINDOW
         try:
-            if page is None:
-                response = self.client.search(index=self.docs, from_=offset, **request)
-            else:
-                if not page.pit:
-                    page.pit = self.client.open_point_in_time(index=self.docs, keep_alive=PIT_KEEP_ALIVE)["id"]
-                response = self.client.search(pit={"id": page.pit, "keep_alive": PIT_KEEP_ALIVE},
-                                              search_after=page.after or None, **request)
+            pending = _FACET_POOL.submit(self._facet_response, user, es_query) if split else None
+            try:
+                if page is None:
+                    response = self.client.search(index=self.docs, from_=offset, **request)
+                else:
+                    if not page.pit:
+                        page.pit = self.client.open_point_in_time(index=self.docs, keep_alive=PIT_KEEP_ALIVE)["id"]
+                    response = self.client.search(pit={"id": page.pit, "keep_alive": PIT_KEEP_ALIVE},
+                                                  search_after=page.after or None, **request)
+            finally:
+                facet_response = pending.result() if pending is not None else None
         except Exception as exc:
-            from elasticsearch import ApiError, BadRequestError, NotFoundError
-
-            self.audit.write(user, "search", query=audited_query, filters=audited_filters,
-                             outcome=f"error: {es_reason(exc)}", revealed=revealed, **flagged(flags))
-            if page is not None and page.pit and isinstance(exc, NotFoundError):
-                raise QueryRefused("this result set has expired (pages stay open 5 minutes); search again", 410) \
-                    from exc
-            if isinstance(exc, BadRequestError):
-                raise QueryRefused(f"the index could not run this query ({es_reason(exc)})", 400) from exc
-            if isinstance(exc, ApiError) and 400 <= getattr(exc, "status_code", 500) < 500:
-                raise QueryRefused(f"the index refused this query ({es_reason(exc)})", 400) from exc
-            raise SearchUnavailable(f"the index is unavailable: {es_reason(exc)}") from exc
+            raise self._failed(user, "search", exc, query, filters, revealed, flags,
+                               pit=bool(page is not None and page.pit)) from exc
         raw_hits = response["hits"]["hits"]
         hits = self.render_hits(user, reveal, raw_hits, markup)
-        facets = self.render_facets(user, reveal, response.get("aggregations") or {})
-        total = response["hits"]["total"]["value"]
+        counted = (facet_response or response)["hits"]["total"]
+        total, total_exact = counted["value"], counted.get("relation", "eq") == "eq"
+        facet_values = self.render_facets(user, reveal, (facet_response or response).get("aggregations") or {})
         next_cursor = None
         if page is not None and len(raw_hits) == limit:
             page.pit = response.get("pit_id", page.pit)
             page.after = raw_hits[-1]["sort"]
             next_cursor = page.encode()
         # the last page leaves its point in time to expire (5 minutes): "previous" still pages back through it
-        self.audit.write(user, "search", query=audited_query, filters=audited_filters,
+        self.audit.write(user, "search", query=self.audited_query(query), filters=self._audit_filters(filters),
                          doc_ids=[h.doc_id for h in hits], result_count=total, revealed=revealed,
                          **flagged(flags))
-        return SearchResult(total, hits, facets, next_cursor, explain_query(prepared))
+        return SearchResult(total, hits, facet_values, next_cursor, explain_query(prepared), total_exact)
+
+    def facets(self, user: User, query: str, filters: Filters | None = None, *,
+               reveal: bool = False) -> FacetResult:
+        """The facets and exact total of a search, without its hits (the page asks for them after the hits).
+
+        Served from Elasticsearch's request cache until the index refreshes; audited as ``facets``.
+        """
+        filters = filters or Filters()
+        revealed = bool(reveal and user.may_reveal_pii)
+        flags: list[str] = []
+        _, es_query = self._prepared_read(user, query, filters, reveal, "facets", flags)
+        try:
+            response = self._facet_response(user, es_query)
+        except Exception as exc:
+            raise self._failed(user, "facets", exc, query, filters, revealed, flags) from exc
+        total = response["hits"]["total"]["value"]
+        values = self.render_facets(user, reveal, response.get("aggregations") or {})
+        self.audit.write(user, "facets", query=self.audited_query(query), filters=self._audit_filters(filters),
+                         result_count=total, revealed=revealed, **flagged(flags))
+        return FacetResult(total, values)
 
     def _close_pit(self, pit: str) -> None:
         try:
@@ -350,4 +389,4 @@ class SearchService:
 
 _es_reason = es_reason  # the name other modules of this room import
 
-__all__ = ["AccessDenied", "Filters", "Hit", "SearchResult", "SearchService", "SearchUnavailable"]
+__all__ = ["AccessDenied", "FacetResult", "Filters", "Hit", "SearchResult", "SearchService", "SearchUnavailable"]

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from evidex.search.fields import FieldClause, FieldSyntaxError, split_fields
-from index_config.analysis import english_terms, has_hangul, has_latin, korean_terms
+from evidex.search.snippets import MARK_END, MARK_START
+from index_config import analysis
+from index_config.analysis import has_hangul, has_latin
 from index_config.bigrams import SEPARATOR, has_cjk, name_parts, word_bigrams
 from models.identifiers.tokens import TOKEN_PATTERN, token_for
 
@@ -27,6 +30,30 @@ BIGRAM_BOOST = 0.3
 WORD = re.compile(r"[\w\uac00-\ud7a3]+", re.UNICODE)
 OPERATORS = re.compile(r'["+\-|*~()]')
 _DIGIT_PROBE = re.compile(r"(\d)[*~]\d*")
+
+
+_MEMO_CHARS = 200
+"""Words and queries up to this long are analysed once per process (the analysers are deterministic)."""
+
+
+@lru_cache(maxsize=8192)
+def _korean_memo(text: str) -> str:
+    return analysis.korean_terms(text)
+
+
+@lru_cache(maxsize=8192)
+def _english_memo(text: str) -> str:
+    return analysis.english_terms(text)
+
+
+def korean_terms(text: str) -> str:
+    """Kiwi morphemes of a query word (``index_config.analysis.korean_terms``), each string analysed once."""
+    return _korean_memo(text) if len(text) <= _MEMO_CHARS else analysis.korean_terms(text)
+
+
+def english_terms(text: str) -> str:
+    """English lemmas of a query word (``index_config.analysis.english_terms``), each string analysed once."""
+    return _english_memo(text) if len(text) <= _MEMO_CHARS else analysis.english_terms(text)
 
 
 class QueryRefused(ValueError):
@@ -197,6 +224,27 @@ def text_clause(prepared: PreparedQuery, identifier_clauses: list[dict[str, Any]
             "query": bigram_query(query), "fields": ["text_bi"], "default_operator": "and", "boost": BIGRAM_BOOST}})
     should.extend(identifier_clauses)
     return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def highlight_request(prepared: PreparedQuery) -> dict[str, Any]:
+    """Highlighting of ``text``: what the query matched, and a query word inside a longer word that holds it."""
+    query = prepared.text
+    should: list[dict[str, Any]] = []
+    if query.strip():
+        should.append({"simple_query_string": {"query": query, "fields": ["text"], "default_operator": "or"}})
+        # morphemes of the whole query (Kiwi reads a word in context), to mark their inflected forms
+        terms = {t for t in korean_terms(query).split() if has_hangul(t)} if has_hangul(query) else set()
+        # a word found only through its bigrams is highlighted inside the longer word that holds it
+        terms |= {w.lower() for w in WORD.findall(query) if has_cjk(w) and len(w) >= 2}
+        for term in sorted(terms):
+            if len(term) >= 2 or len(query.strip()) == 1:
+                should.append({"wildcard": {"text": {"value": f"*{term}*"}}})
+    return {
+        "pre_tags": [MARK_START], "post_tags": [MARK_END], "encoder": "default",
+        "fields": {"text": {"type": "unified", "fragment_size": 160, "number_of_fragments": 3,
+                            "no_match_size": 160,
+                            "highlight_query": {"bool": {"should": should or [{"match_all": {}}]}}}},
+    }
 
 
 def explain_query(prepared: PreparedQuery) -> dict[str, Any]:

@@ -22,6 +22,8 @@ class Filters:
     batch_id: str | None = None
     tag: str | None = None
     """One of the caller's agency's own tags."""
+    entities: tuple[tuple[str, str], ...] = ()
+    """Further entity pivots (label, value), all required with ``entity``."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,21 @@ class SearchResult:
     """Opaque token of the next page (point-in-time paging, any depth); None on the last page."""
     explain: dict[str, Any] = field(default_factory=dict)
     """What the query became: morphemes, bigrams, identifier types, fields."""
+    total_exact: bool = True
+    """False when ``total`` is a lower bound (10,000: a page asked without facets and without an exact count)."""
+
+
+@dataclass(frozen=True)
+class FacetResult:
+    """A search's facets and exact total, without its hits."""
+
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+
+
+HIT_FIELDS = ("path", "title", "agency", "case_id", "status", "reason", "content_type", "language", "topics",
+              "sha256")
+"""The stored fields a hit shows: the only part of ``_source`` a search fetches."""
 
 
 SORTS = {
