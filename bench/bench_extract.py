@@ -89,19 +89,34 @@ def fallbacks(corpus: Path, ctx: ExtractContext) -> tuple[int, Counter[str], Cou
     return pages, reasons, readers
 
 
-def table_cost_split(files: list[tuple[Path, int]]) -> tuple[float, float, float, int, int]:
+@dataclasses.dataclass
+class PageCosts:
+    """Seconds spent page by page in one loop over the born-digital pages."""
+
+    text: float = 0.0
+    tables_found: float = 0.0
+    tables_none: float = 0.0
+    tabled: int = 0
+    untabled: int = 0
+    picture_search: float = 0.0
+    searched: int = 0
+
+
+def page_cost_split(files: list[tuple[Path, int]]) -> PageCosts:
     """Page text read without and with the table finder, page by page in the same loop: seconds of text
-    alone, extra seconds on pages where tables were found, extra on the others, and those page counts.
+    alone, extra seconds on pages where tables were found, extra on the others, and those page counts;
+    and the search for pictures (OCR on) on the pages of files that have image XObjects.
 
     The extra on the pages without tables is all that a detector choosing "pages that look tabular"
     could save (a perfect one, before it costs anything itself)."""
     import pypdfium2 as pdfium
 
     from extractors.pdf import _page_text
+    from extractors.pdfpictures import has_image_xobjects, image_objects
 
-    base = on_tables = on_others = 0.0
-    tabled = others = 0
+    costs = PageCosts()
     for path, _ in files:
+        search = has_image_xobjects(path)
         doc = pdfium.PdfDocument(str(path))
         try:
             for index in range(len(doc)):
@@ -111,23 +126,27 @@ def table_cost_split(files: list[tuple[Path, int]]) -> tuple[float, float, float
                     _page_text(page, False)
                     middle = time.perf_counter()
                     tables = _page_text(page, True)[3]
-                    extra = time.perf_counter() - middle - (middle - started)
-                    base += middle - started
+                    done = time.perf_counter()
+                    extra = done - middle - (middle - started)
+                    costs.text += middle - started
+                    if search:
+                        image_objects(page)
+                        costs.picture_search += time.perf_counter() - done
+                        costs.searched += 1
                 finally:
                     page.close()
                 if tables:
-                    on_tables, tabled = on_tables + extra, tabled + 1
+                    costs.tables_found, costs.tabled = costs.tables_found + extra, costs.tabled + 1
                 else:
-                    on_others, others = on_others + extra, others + 1
+                    costs.tables_none, costs.untabled = costs.tables_none + extra, costs.untabled + 1
         finally:
             doc.close()
-    return base, on_tables, on_others, tabled, others
+    return costs
 
 
-def picture_cost(corpus: Path, ctx: ExtractContext) -> tuple[int, float, float, Counter[str]]:
-    """Office and HWP files of the corpus that hold pictures: how many, seconds to read them with OCR
-    of pictures and without, and the pictures by outcome (OCR'd, with text, skipped by reason)."""
-    files = sorted(p for folder in ("office", "hwp") for p in (corpus / folder).rglob("*") if p.is_file())
+def picture_cost(files: list[Path], ctx: ExtractContext) -> tuple[int, float, float, Counter[str]]:
+    """Of ``files``, those with pictures OCR'd: how many, seconds to read them with OCR of pictures and
+    without (the baseline), and the pictures by outcome (OCR'd, with text, skipped by reason)."""
     off = dataclasses.replace(ctx, ocr_pictures=False)
     with_pictures = [p for p in files if extract_path(p, ctx).metadata.get("pictures", {}).get("ocr")]
     outcome: Counter[str] = Counter()
@@ -167,11 +186,13 @@ def main() -> None:
         tabled_s = statistics.median(time_evidex(files, tables_on) for _ in range(args.runs))
         print(f"  with PDF tables:  {pages / tabled_s:8.1f} pages/s  ({tabled_s / fast:.2f}x the time; "
               "EVIDEX_PDF_TABLES=true)")
-        base, on_tables, on_others, n_tabled, n_others = table_cost_split(files)
-        print(f"  table finder, page by page: +{on_tables / base:.0%} of the text time on the {n_tabled} pages "
-              f"with tables, +{on_others / base:.0%} on the {n_others} without; a perfect detector (finder only "
-              f"where tables are) would leave {(base + on_tables) / base:.2f}x instead of "
-              f"{(base + on_tables + on_others) / base:.2f}x of page-text time")
+        c = page_cost_split(files)
+        print(f"  table finder, page by page: +{c.tables_found / c.text:.0%} of all page-text time on the "
+              f"{c.tabled} pages with tables, +{c.tables_none / c.text:.0%} on the {c.untabled} without; a perfect "
+              f"detector (finder only where tables are) would leave {(c.text + c.tables_found) / c.text:.2f}x "
+              f"instead of {(c.text + c.tables_found + c.tables_none) / c.text:.2f}x of page-text time")
+        print(f"  picture search (OCR on): +{c.picture_search / c.text:.0%} of all page-text time, on the "
+              f"{c.searched} pages of files with image XObjects")
         print(f"pdfplumber:         {pages / slow:8.1f} pages/s  ({slow:.2f} s, 1 run)")
         print(f"ratio:              {slow / fast:8.1f}x")
         total, reasons, readers = fallbacks(args.corpus, text_only)
@@ -181,12 +202,14 @@ def main() -> None:
         print("readers:            " + ", ".join(f"{name} {n}" for name, n in readers.most_common()))
         per_page, ocr_pages = ocr_seconds_per_page(args.corpus, ctx)
         print(f"OCR (tesseract {ctx.ocr_languages}, psm 4, 300 dpi): {per_page:.2f} s/page over {ocr_pages} pages")
-        count, on_s, off_s, outcome = picture_cost(args.corpus, ctx)
-        ocrd = outcome["OCR'd"]
-        print(f"pictures in documents: {count} office/HWP files with pictures; {on_s:.2f} s with picture OCR, "
-              f"{off_s:.2f} s without ({on_s / max(off_s, 1e-9):.0f}x the time); "
-              f"{(on_s - off_s) / max(ocrd, 1):.2f} s per picture OCR'd")
-        print("  pictures:         " + ", ".join(f"{k} {n}" for k, n in outcome.items()))
+        office = sorted(p for folder in ("office", "hwp") for p in (args.corpus / folder).rglob("*") if p.is_file())
+        for label, group in (("office/HWP", office), ("born-digital PDF", [p for p, _ in files])):
+            count, on_s, off_s, outcome = picture_cost(group, ctx)
+            ocrd = outcome["OCR'd"]
+            print(f"pictures in {label} files: {count} files with pictures OCR'd; {on_s:.2f} s with picture OCR, "
+                  f"{off_s:.2f} s without ({on_s / max(off_s, 1e-9):.1f}x the time); "
+                  f"{(on_s - off_s) / max(ocrd, 1):.2f} s per picture OCR'd")
+            print("  pictures:         " + ", ".join(f"{k} {n}" for k, n in outcome.items()))
 
 
 if __name__ == "__main__":

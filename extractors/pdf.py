@@ -22,7 +22,7 @@ from extractors.base import (
 from extractors.children import ChildSink
 from extractors.ocr import OCR_DPI, OcrBudget, languages_for_fonts, ocr_image
 from extractors.pdfgate import fallback_reason, rescue_page
-from extractors.pdfpictures import offer_page_pictures
+from extractors.pdfpictures import has_image_xobjects, offer_page_pictures
 from extractors.pictures import PictureOcr
 from extractors.quality import score_text
 from extractors.pdfforms import form_values, prepare_forms
@@ -74,6 +74,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
         layouts: dict[str, int] = {}
         ocr_state = _OcrState(ctx, budget, problems)
         pictures = PictureOcr(ctx)
+        look_for_pictures = pictures.enabled and has_image_xobjects(path)
         for index in range(len(doc)):
             try:
                 page = doc[index]
@@ -107,7 +108,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                         layouts[layout] = layouts.get(layout, 0) + 1
                     pages.append(Page(index + 1, text, Method.TEXT_LAYER, reader=reader,
                                       score=quality.score if quality.visible else None, tables=tables))
-                    if pictures.enabled:
+                    if look_for_pictures:
                         offer_page_pictures(page, index + 1, pictures)
                     continue
                 fallbacks[reason] = fallbacks.get(reason, 0) + 1

@@ -2,12 +2,20 @@
 the ctypes walk of ``extractors.pdftables`` (pypdfium2's object iterator costs several times the page's
 text), and offered to ``extractors.pictures`` for OCR. Pages without a text layer are OCR'd whole
 (``extractors.pdf``), so their images are not offered again.
+
+Even that walk costs about as much as reading the page's text, so it runs only in files that have an
+image XObject at all: image streams are never inside compressed object streams, so their dictionaries'
+``/Subtype /Image`` is in the file's bytes (a scan of the memory-mapped file; inline images, rare and
+small, are left out).
 """
 
 from __future__ import annotations
 
 import ctypes
 import hashlib
+import mmap
+import re
+from pathlib import Path
 from typing import Any
 
 from extractors.pdftables import MAX_DEPTH, page_handle, pdfium_api
@@ -15,6 +23,18 @@ from extractors.pictures import SKIP_UNREADABLE, PictureOcr
 
 #: An image drawn over less than this share of the page is a logo, a bullet or a rule.
 MIN_COVERAGE = 0.02
+
+
+_IMAGE_XOBJECT = re.compile(rb"/Subtype\s*/Image\b")
+
+
+def has_image_xobjects(path: Path) -> bool:
+    """True when the PDF file defines at least one image XObject (True when it cannot be scanned)."""
+    try:
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return _IMAGE_XOBJECT.search(data) is not None
+    except (OSError, ValueError):
+        return True
 
 
 def image_objects(page: Any) -> list[tuple[int, float]]:

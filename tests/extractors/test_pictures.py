@@ -177,3 +177,15 @@ def test_pdf_figure_on_a_text_page(ctx, tmp_path):
     assert r.metadata["pictures"]["skipped"] == {"duplicate": 1}
     off = extract_path(path, dataclasses.replace(ctx, ocr_pictures=False))
     assert "[picture" not in off.text and "pictures" not in off.metadata  # not even looked for: no object walk
+
+
+def test_rtf_picture(ctx, tmp_path):
+    hexdata = picture().hex()
+    lines = "\n".join(hexdata[i:i + 128] for i in range(0, len(hexdata), 128))
+    rtf = ("{\\rtf1\\ansi{\\fonttbl{\\f0 Arial;}}\\f0 Memo before the picture.\\par "
+           "{\\*\\shppict{\\pict{\\*\\blipuid 0123456789abcdef0123456789abcdef}\\pngblip\\picw720\\pich130 "
+           f"\n{lines}\n}}}}{{\\nonshppict{{\\pict\\wmetafile8\\picw720 0100090000}}}}\\par After.}}")
+    (tmp_path / "memo.rtf").write_text(rtf, encoding="latin-1")
+    r = extract_path(tmp_path / "memo.rtf", ctx)
+    assert r.status == Status.OK, r.reason
+    assert "Memo before the picture." in r.text and "[picture pict-1]" in r.text and _read_words(r.text)
