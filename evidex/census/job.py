@@ -45,6 +45,23 @@ def report_path(data_dir: Path, case_id: str, batch_id: str | None, agency: str)
     return data_dir / "census" / "reports" / f"{scope_key(case_id, batch_id, agency)}.json"
 
 
+def stored_reports(data_dir: Path, agency: str) -> list[dict[str, Any]]:
+    """The saved reports computed for ``agency``'s view (``*``: an admin's), newest first: scope and totals."""
+    found = []
+    for path in (data_dir / "census" / "reports").glob("*.json"):
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # a report being replaced
+        scope = report.get("scope", {})
+        if scope.get("agency") != agency or not scope.get("case_id"):
+            continue
+        found.append({"case_id": scope["case_id"], "batch_id": scope.get("batch_id") or None, "rows": report["rows"],
+                      "files": len(report.get("files", [])), "distinct": report.get("distinct", {}),
+                      "saved": path.stat().st_mtime})
+    return sorted(found, key=lambda r: -r["saved"])
+
+
 def plan(data_dir: Path, scope: dict[str, str], sources: list[Source], key: str, scheme: str = "hmac") -> CensusPlan:
     """The work of one census; ``scheme`` is the spill hash (``blake2b`` when no records index is fed)."""
     workdir = data_dir / "census" / "work" / key
