@@ -10,7 +10,9 @@ done in ``metadata["pictures"]`` (found, OCR'd, with text, skipped by reason). T
 * at most ``Limits.max_pictures_ocr`` pictures per document and ``PICTURE_TIME_SHARE`` of the file's time
   limit; pictures over ``MAX_OCR_PIXELS`` are scaled down;
 * pictures left unread by those limits (or by a Tesseract failure) make the document ``partial``,
-  with the count in the reason; vector pictures (EMF/WMF) are counted, not OCR'd.
+  with the count in the reason;
+* vector pictures (EMF/WMF: pasted charts and drawings) are not OCR'd: the text their records draw is
+  read (``extractors.office.metafile``), whether or not OCR is on.
 
 OCR of embedded pictures is off when ``ctx.ocr_enabled`` or ``ctx.ocr_pictures`` is false; the metadata
 then says how many pictures were not read.
@@ -48,7 +50,7 @@ MIN_TEXT_CHARS = 3
 #: Skip reasons (keys of ``metadata["pictures"]["skipped"]``).
 SKIP_SMALL = "small (icon, bullet or rule)"
 SKIP_DUPLICATE = "duplicate"
-SKIP_VECTOR = "vector picture (EMF/WMF/PICT)"
+SKIP_VECTOR = "vector picture without text (EMF/WMF/PICT)"
 SKIP_UNREADABLE = "unreadable image data"
 SKIP_HUGE = "too many pixels to decode"
 SKIP_LIMIT = "over the per-document picture limit"
@@ -102,6 +104,7 @@ class PictureOcr:
         self._seen: set[bytes] = set()
         self.found = 0
         self.ocr_count = 0
+        self.vector_read = 0
         self.skipped: Counter[str] = Counter()
         self.texts: list[PictureText] = []
         self.failures: list[str] = []
@@ -114,7 +117,7 @@ class PictureOcr:
             return False
         self.found += 1
         if kind in ("emf", "wmf"):
-            self.skipped[SKIP_VECTOR] += 1
+            self._vector(name, data)
         elif self.enabled and len(data) < MIN_BYTES:
             self.skipped[SKIP_SMALL] += 1
         else:
@@ -158,6 +161,22 @@ class PictureOcr:
         else:
             self._ocr(name, image)
 
+    def _vector(self, name: str, data: bytes) -> None:
+        """A metafile's text is read from its drawing records (exact, no OCR, no limits but its size)."""
+        from extractors.office.metafile import metafile_text
+
+        digest = hashlib.sha256(data).digest()
+        if digest in self._seen:
+            self.skipped[SKIP_DUPLICATE] += 1
+            return
+        self._seen.add(digest)
+        text = metafile_text(data)
+        if text:
+            self.vector_read += 1
+            self.texts.append(PictureText(name, text, "metafile"))
+        else:
+            self.skipped[SKIP_VECTOR] += 1
+
     def _ocr(self, name: str, image) -> None:  # noqa: ANN001 (a PIL image)
         if self._languages is None:
             self._languages = usable_languages(self._requested)[0]
@@ -188,6 +207,8 @@ class PictureOcr:
         if not self.found:
             return {}
         meta: dict[str, object] = {"found": self.found, "ocr": self.ocr_count, "with_text": len(self.texts)}
+        if self.vector_read:
+            meta["metafile_text"] = self.vector_read
         if self.skipped:
             meta["skipped"] = dict(self.skipped)
         if self.ocr_count:

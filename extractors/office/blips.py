@@ -25,8 +25,11 @@ _BITMAPS = {
 _METAFILES = {0xF01A: (0x3D4, 0x3D5), 0xF01B: (0x216, 0x217), 0xF01C: (0x542, 0x543)}
 #: A picture larger than this is not taken (bounded memory).
 MAX_BLIP_BYTES = 64 * 1024 * 1024
-#: Marker bytes handed on for a vector picture (``extractors.pictures`` counts them as EMF).
+#: Marker bytes handed on for a vector picture that cannot be unpacked (``extractors.pictures`` counts
+#: them as an EMF without text).
 VECTOR_MARK = b"\x01\x00\x00\x00" + b"\x00" * 36 + b" EMF"
+#: Metafile BLIPs: 16-byte id(s), then a 34-byte header (sizes, bounds, compression), then the data.
+_METAFILE_HEADER = 34
 
 
 def find_blips(data: bytes) -> Iterator[tuple[int, bytes]]:
@@ -58,7 +61,9 @@ def _blip_at(data: bytes, start: int) -> bytes | None:
     instance = ver_inst >> 4
     body = data[start + 8:start + 8 + length]
     if rtype in _METAFILES:
-        return VECTOR_MARK if instance in _METAFILES[rtype] else None
+        if instance not in _METAFILES[rtype]:
+            return None
+        return _metafile(body, 16 if instance == _METAFILES[rtype][0] else 32, rtype) or VECTOR_MARK
     one, two, magic = _BITMAPS[rtype]
     if instance in one:
         skip = 17
@@ -71,6 +76,25 @@ def _blip_at(data: bytes, start: int) -> bytes | None:
         return _bmp_from_dib(payload)
     magics = magic if isinstance(magic, tuple) else (magic,)
     return payload if payload.startswith(magics) else None
+
+
+def _metafile(body: bytes, skip: int, rtype: int) -> bytes | None:
+    """The EMF or WMF file of a metafile BLIP (deflated unless its compression byte is 0xFE)."""
+    import zlib
+
+    if rtype == 0xF01C or len(body) < skip + _METAFILE_HEADER:
+        return None  # PICT: not read
+    size, = struct.unpack_from("<I", body, skip)
+    compression = body[skip + 32]
+    data = body[skip + _METAFILE_HEADER:]
+    if compression == 0xFE:
+        return data
+    for wbits in (15, -15):
+        try:
+            return zlib.decompressobj(wbits).decompress(data, min(size, MAX_BLIP_BYTES) or MAX_BLIP_BYTES)
+        except zlib.error:
+            continue
+    return None
 
 
 def _bmp_from_dib(dib: bytes) -> bytes | None:

@@ -154,7 +154,8 @@ def test_vector_and_damaged_pictures_are_counted(ctx, tmp_path):
         zf.writestr("word/media/image2.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 4000)
     r = extract_path(path, ctx)
     assert r.status == Status.OK
-    assert r.metadata["pictures"]["skipped"] == {"vector picture (EMF/WMF/PICT)": 1, "unreadable image data": 1}
+    assert r.metadata["pictures"]["skipped"] == {"vector picture without text (EMF/WMF/PICT)": 1,
+                                                 "unreadable image data": 1}
 
 
 def test_pdf_figure_on_a_text_page(ctx, tmp_path):
@@ -189,3 +190,53 @@ def test_rtf_picture(ctx, tmp_path):
     r = extract_path(tmp_path / "memo.rtf", ctx)
     assert r.status == Status.OK, r.reason
     assert "Memo before the picture." in r.text and "[picture pict-1]" in r.text and _read_words(r.text)
+
+
+def _emf(lines: list[tuple[int, str]]) -> bytes:
+    """A minimal EMF: header, one EMR_EXTTEXTOUTW per (baseline, text), EOF."""
+    header = struct.pack("<II", 1, 108) + b"\x00" * 32 + b" EMF" + b"\x00" * 64
+    records = b""
+    for y, text in lines:
+        raw = text.encode("utf-16-le")
+        raw += b"\x00" * (-len(raw) % 4)
+        body = b"\x00" * 28 + struct.pack("<iiIIIiiiiI", 10, y, len(text), 76, 0, 0, 0, 0, 0, 0) + raw
+        records += struct.pack("<II", 84, 8 + len(body)) + body
+    return header + records + struct.pack("<IIIII", 14, 20, 0, 0, 20)
+
+
+def _wmf(text: str) -> bytes:
+    """A minimal WMF: a Hangul font (charset 129), then META_TEXTOUT in code page 949."""
+    raw = text.encode("cp949")
+    padded = raw + b"\x00" * (len(raw) & 1)
+    font = struct.pack("<hhhhhBBBB", -16, 0, 0, 0, 400, 0, 0, 0, 129) + b"\x00" * 4 + b"Gulim\x00"
+    font += b"\x00" * (len(font) & 1)
+    records = struct.pack("<IH", 3 + len(font) // 2, 0x02FB) + font
+    records += struct.pack("<IH", 3 + 1 + len(padded) // 2 + 2, 0x0521) + struct.pack("<H", len(raw)) + padded
+    records += struct.pack("<hh", 100, 20) + struct.pack("<IH", 3, 0)
+    return struct.pack("<HHHIHIH", 1, 9, 0x0300, 9 + len(records) // 2, 1, 64, 0) + records
+
+
+def test_metafile_text_is_read_not_ocrd(ctx, tmp_path):
+    """Pasted charts and drawings (EMF/WMF) carry their text in drawing records: read exactly."""
+    path = _docx(tmp_path)
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("word/media/image1.emf", _emf([(100, "매출 추이"), (101, "2024"), (300, "Revenue by quarter")]))
+        zf.writestr("word/media/image2.wmf", _wmf("서울 지역 합계"))
+    r = extract_path(path, dataclasses.replace(ctx, ocr_enabled=False))
+    assert "[picture word/media/image1.emf]\n매출 추이 2024\nRevenue by quarter" in r.text
+    assert "[picture word/media/image2.wmf]\n서울 지역 합계" in r.text
+    assert r.metadata["pictures"]["metafile_text"] == 2 and r.metadata["pictures"]["ocr"] == 0
+
+
+def test_legacy_metafile_blip(corpus, ctx, tmp_path):
+    """A deflated EMF BLIP in a PowerPoint ``Pictures`` stream: its text read without OCR."""
+    import zlib
+
+    emf = _emf([(50, "조직도 초안")])
+    packed = zlib.compress(emf)
+    body = b"\x22" * 16 + struct.pack("<I16s8sIBB", len(emf), b"", b"", len(packed), 0, 0xFE) + packed
+    streams, clsids = read_tree(corpus / "office/ingest-file/slides.ppt")
+    streams[("Pictures",)] = struct.pack("<HHI", 0x3D4 << 4, 0xF01A, len(body)) + body
+    write_cfb(tmp_path / "deck.ppt", streams, clsids)
+    r = extract_path(tmp_path / "deck.ppt", dataclasses.replace(ctx, ocr_enabled=False))
+    assert "[picture Pictures/picture-1]\n조직도 초안" in r.text
