@@ -147,7 +147,7 @@ class PictureOcr:
         if self.ocr_count >= self.max_pictures:
             self.skipped[SKIP_LIMIT] += 1
             return
-        if self.ocr_count and time.monotonic() > self._deadline:
+        if time.monotonic() > self._deadline:  # the file's own pages may have used the time already
             self.skipped[SKIP_TIME] += 1
             return
         try:
@@ -223,7 +223,7 @@ class PictureOcr:
             return None
         parts = [f"{self.skipped[k]} {k}" for k in _LOSSY if self.skipped[k]]
         detail = f" ({self.failures[0]})" if self.failures else ""
-        return f"{lost} pictures not OCR'd: " + ", ".join(parts) + detail
+        return f"{lost} picture{'' if lost == 1 else 's'} not OCR'd: " + ", ".join(parts) + detail
 
     def finish(self, result: Extracted) -> Extracted:
         """``result`` with the pictures' text appended, their record in the metadata and, when pictures

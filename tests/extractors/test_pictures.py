@@ -86,8 +86,15 @@ def test_pictures_past_the_limit_make_the_document_partial(ctx, tmp_path):
     path = _docx(tmp_path, picture(), picture(("두 번째 그림", "Second picture")))
     r = extract_path(path, dataclasses.replace(ctx, limits=Limits(timeout_s=60, max_pictures_ocr=1)))
     assert r.status == Status.PARTIAL
-    assert "1 pictures not OCR'd" in r.reason and "picture limit" in r.reason
+    assert "1 picture not OCR'd: 1 over the per-document picture limit" in r.reason
     assert r.text.count("[picture ") == 1
+
+
+def test_pictures_past_the_time_share_make_the_document_partial(ctx, tmp_path):
+    path = _docx(tmp_path, picture())
+    r = extract_path(path, dataclasses.replace(ctx, limits=Limits(timeout_s=0.01)))
+    assert r.status == Status.PARTIAL and "1 time limit for pictures used" in r.reason
+    assert "[picture" not in r.text and r.metadata["pictures"]["ocr"] == 0
 
 
 def test_pptx_and_xlsx_pictures(ctx, tmp_path):
