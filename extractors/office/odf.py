@@ -43,6 +43,7 @@ def extract_odf(path: Path, ctx: ExtractContext) -> Extracted:
             label = unit.get("{urn:oasis:names:tc:opendocument:xmlns:table:1.0}name") or unit.get(
                 "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}name") or str(number)
             pages.append(Page(number, f"[{label}]\n{walk_text(unit, _RULES)}"))
+        objects = _object_texts(zf, names)
         extra = ""
         if "styles.xml" in names:
             styles = xml_part(zf, "styles.xml")
@@ -57,11 +58,30 @@ def extract_odf(path: Path, ctx: ExtractContext) -> Extracted:
         pictures = PictureOcr(ctx)
         package_pictures(zf, ("Pictures/",), pictures)
     text = "\n\n".join(p.text for p in pages if p.text.strip())
+    if objects:
+        text += "\n\n[charts and objects]\n" + objects
     if extra.strip():
         text += f"\n\n[headers and footers]\n{extra}"
     meta.update(sink.metadata())
     return pictures.finish(Extracted(status=Status.OK, text=text.strip(), pages=tuple(pages), metadata=meta,
                                      method=Method.TEXT_LAYER, children=tuple(sink.children)))
+
+
+def _object_texts(zf, names: list[str]) -> str:  # noqa: ANN001 (a ZipFile)
+    """Text of the embedded objects' own documents (``Object N/content.xml``: charts with their titles,
+    axis titles, legends and data table; formulas), which the body only points at."""
+    import re
+
+    found = sorted((int(m.group(1)), n) for n in names if (m := re.fullmatch(r"Object (\d+)/content\.xml", n)))
+    texts = []
+    for _, name in found:
+        try:
+            text = walk_text(xml_part(zf, name), _RULES).strip()
+        except CorruptError:
+            continue
+        if text:
+            texts.append(text)
+    return "\n\n".join(texts)
 
 
 def _metadata(zf, names: list[str]) -> dict[str, str]:

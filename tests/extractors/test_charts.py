@@ -63,3 +63,25 @@ def test_unread_chart_objects_are_warnings(corpus, ctx, tmp_path):
     assert any("chart not read" in w and "Microsoft Graph" in w for w in r.metadata["warnings"])
     hwp = extract_path(corpus / "hwp/neolord0-hwplib/차트.hwp", ctx)
     assert any(w.startswith("BinData/BIN0001.OLE: chart not read") for w in hwp.metadata["warnings"])
+
+
+def test_odf_chart_object_text(ctx, tmp_path):
+    """An OpenDocument chart is a sub-document (``Object 1/content.xml``) the body only points at."""
+    import zipfile
+
+    office = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    text_ns = 'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    chart_ns = 'xmlns:chart="urn:oasis:names:tc:opendocument:xmlns:chart:1.0"'
+    body = (f'<office:document-content {office} {text_ns}><office:body><office:text>'
+            '<text:p>보고서 본문</text:p></office:text></office:body></office:document-content>')
+    chart = (f'<office:document-content {office} {text_ns} {chart_ns}><office:body><office:chart>'
+             '<chart:chart><chart:title><text:p>월별 민원 건수</text:p></chart:title>'
+             '<chart:legend/></chart:chart></office:chart></office:body></office:document-content>')
+    path = tmp_path / "report.odt"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", body)
+        zf.writestr("Object 1/content.xml", chart)
+    r = extract_path(path, ctx)
+    assert r.status == Status.OK and "보고서 본문" in r.text
+    assert "[charts and objects]\n월별 민원 건수" in r.text
