@@ -145,7 +145,8 @@ def _read_pptx(path: Path, ctx: ExtractContext) -> Extracted:
         names = zf.namelist()
         problems: list[str] = []
         pages: list[Page] = []
-        for number, slide in enumerate(_slide_order(zf, names), start=1):
+        slides = _slide_order(zf, names)
+        for number, slide in enumerate(slides, start=1):
             text = _text_of(zf, slide, problems)
             notes = _slide_notes(zf, slide, names, problems)
             if notes:
@@ -162,7 +163,7 @@ def _read_pptx(path: Path, ctx: ExtractContext) -> Extracted:
         sink = ChildSink(ctx)
         embedded_objects(zf, "ppt/", sink)
         pictures = PictureOcr(ctx)
-        package_pictures(zf, ("ppt/media/",), pictures)
+        package_pictures(zf, ("ppt/media/",), pictures, _media_slides(zf, slides, names))
     return _result(pages, sections, meta, sink, problems, pictures)
 
 
@@ -183,6 +184,24 @@ def _slide_order(zf: zipfile.ZipFile, names: list[str]) -> list[str]:
             if part in names and part not in ordered:
                 ordered.append(part)
     return ordered + [n for n in fallback if n not in ordered] if ordered else fallback
+
+
+def _media_slides(zf: zipfile.ZipFile, slides: list[str], names: list[str]) -> dict[str, str]:
+    """``ppt/media/…`` part -> ``slide N`` of the first slide that shows it."""
+    where: dict[str, str] = {}
+    for number, slide in enumerate(slides, start=1):
+        rels = slide.replace("ppt/slides/", "ppt/slides/_rels/") + ".rels"
+        if rels not in names:
+            continue
+        try:
+            root = xml_part(zf, rels)
+        except CorruptError:
+            continue
+        for rel in root:
+            target = rel.get("Target") or ""
+            if "media/" in target:
+                where.setdefault("ppt/media/" + target.rsplit("media/", 1)[1], f"slide {number}")
+    return where
 
 
 def _slide_notes(zf: zipfile.ZipFile, slide: str, names: list[str], problems: list[str]) -> str:

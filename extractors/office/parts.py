@@ -140,14 +140,17 @@ def embedded_objects(zf: zipfile.ZipFile, prefix: str, sink: ChildSink) -> None:
             sink.add_bytes(name, payload)
 
 
-def package_pictures(zf: zipfile.ZipFile, folders: tuple[str, ...], pictures: "PictureOcr") -> None:
-    """Offer the pictures stored under ``folders`` of a package to ``pictures`` (name order)."""
+def package_pictures(zf: zipfile.ZipFile, folders: tuple[str, ...], pictures: "PictureOcr",
+                     where: dict[str, str] | None = None) -> None:
+    """Offer the pictures stored under ``folders`` of a package to ``pictures`` (name order); ``where``
+    names the place of a part (``slide 3``), put before its name."""
     for name in sorted(n for n in zf.namelist() if n.startswith(folders) and not n.endswith("/")):
         try:
             info = zf.getinfo(name)
             if info.file_size > MAX_PART_BYTES:
                 continue
-            pictures.offer(name, read_part(zf, name))
+            label = f"{where[name]}: {name}" if where and name in where else name
+            pictures.offer(label, read_part(zf, name))
         except (CorruptError, KeyError):
             pictures.skipped["unreadable image data"] += 1
 

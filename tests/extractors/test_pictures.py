@@ -115,7 +115,7 @@ def test_pptx_and_xlsx_pictures(ctx, tmp_path):
     slide.shapes.add_picture(io.BytesIO(picture()), Inches(1), Inches(1))
     deck.save(tmp_path / "deck.pptx")
     r = extract_path(tmp_path / "deck.pptx", ctx)
-    assert "[picture ppt/media/" in r.text and _read_words(r.text)
+    assert "[picture slide 1: ppt/media/" in r.text and _read_words(r.text)
 
     wb = openpyxl.Workbook()
     wb.active.append(["표 제목"])
