@@ -7,6 +7,7 @@ and titles are shown as the caller may see them.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from evidex.search.builder import Filters, SearchService
@@ -15,7 +16,13 @@ from evidex.search.identity import User
 from index_config.minhash import similarity
 
 NEAR_DUPLICATE = 0.9
+CANDIDATES = 200
+"""At most this many band-sharing candidates are checked per document (a count past it reads "200+")."""
+CONTEXT_WORDS = 12
+"""Unchanged words kept on each side of a change in a word diff; longer unchanged runs are cut to "…"."""
+MAX_DIFF_WORDS = 60_000
 _BRIEF = ["path", "title", "agency", "case_id", "sha256", "parent_id"]
+_TOKEN = re.compile(r"\s+|[^\s]+")
 
 
 class Family:
@@ -99,22 +106,94 @@ class Family:
         hits = self._find(user, {"terms": {"near_bands": raw["near_bands"]}}, size=200,
                           fields=_BRIEF + ["minhash"])
         out = []
+        copies: dict[str, int] = {}
         for hit in hits:
-            if hit["_id"] == doc_id or hit["_source"].get("sha256") == raw.get("sha256"):
+            sha = hit["_source"].get("sha256") or hit["_id"]
+            if hit["_id"] == doc_id or sha == raw.get("sha256"):
                 continue  # the document itself and exact copies (shown as occurrences)
             score = similarity(raw["minhash"], hit["_source"].get("minhash") or [])
             if score >= threshold:
-                out.append((score, hit))
+                copies[sha] = copies.get(sha, 0) + 1
+                if copies[sha] == 1:  # one entry per stored original, like the result list
+                    out.append((score, hit))
         out.sort(key=lambda pair: -pair[0])
         briefs = self._brief(user, [h for _, h in out])
-        return [{**b, "similarity": round(score, 3)} for b, (score, _) in zip(briefs, out)]
+        return [{**b, "similarity": round(score, 3), "copies": copies[h["_source"].get("sha256") or h["_id"]]}
+                for b, (score, h) in zip(briefs, out)]
 
-    def diff(self, user: User, a: str, b: str) -> str:
-        """A unified diff of two documents' texts as the caller may see them."""
+    def similar_counts(self, user: User, doc_ids: list[str], threshold: float = NEAR_DUPLICATE) -> dict[str, int]:
+        """For each of ``doc_ids``, how many other stored originals the caller may see are near-duplicates of it.
+
+        Exact copies are not counted (they are the hit's occurrences), nor twice an original seen in two places:
+        the count is of originals, as the result list shows them. One audit record.
+        """
+        if not doc_ids:
+            return {}
+        own = self._find(user, {"ids": {"values": doc_ids}}, size=len(doc_ids),
+                         fields=["minhash", "near_bands", "sha256"])
+        signed = [h for h in own if h["_source"].get("minhash") and h["_source"].get("near_bands")]
+        counts: dict[str, int] = {}
+        if signed:
+            body: list[dict[str, Any]] = []
+            for hit in signed:
+                query = self.service.build_query(user, "", Filters())
+                query["bool"]["filter"].append({"terms": {"near_bands": hit["_source"]["near_bands"]}})
+                query["bool"]["must_not"] = [{"ids": {"values": [hit["_id"]]}},
+                                             {"term": {"sha256": hit["_source"].get("sha256") or ""}}]
+                body += [{"index": self.service.docs},
+                         {"query": query, "size": CANDIDATES, "_source": ["minhash", "sha256"]}]
+            responses = self.service.client.msearch(body=body)["responses"]
+            for hit, response in zip(signed, responses):
+                mine = hit["_source"]["minhash"]
+                counts[hit["_id"]] = len({c["_source"].get("sha256") or c["_id"]
+                                          for c in response.get("hits", {}).get("hits", [])
+                                          if similarity(mine, c["_source"].get("minhash") or []) >= threshold})
+        self.service.audit.write(user, "view_similar_counts", doc_ids=list(doc_ids),
+                                 result_count=sum(counts.values()))
+        return {doc_id: counts.get(doc_id, 0) for doc_id in doc_ids}
+
+    def diff(self, user: User, a: str, b: str) -> dict[str, Any]:
+        """Two documents' texts compared as the caller may see them: a unified line diff and a word diff.
+
+        ``words`` is a list of ``[op, text]``: ``=`` unchanged, ``-`` only in ``a``, ``+`` only in ``b``, ``…``
+        a cut unchanged run (its word count as text).
+        """
         left, right = self.service.get(user, a, action="view_diff"), self.service.get(user, b, action="view_diff")
-        lines = difflib.unified_diff((left.get("text") or "").splitlines(), (right.get("text") or "").splitlines(),
+        left_text, right_text = left.get("text") or "", right.get("text") or ""
+        lines = difflib.unified_diff(left_text.splitlines(), right_text.splitlines(),
                                      fromfile=left.get("path", a), tofile=right.get("path", b), lineterm="", n=2)
-        return "\n".join(list(lines)[:5000])
+        return {"diff": "\n".join(list(lines)[:5000]), "words": word_diff(left_text, right_text),
+                "a": {"id": a, "path": left.get("path", "")}, "b": {"id": b, "path": right.get("path", "")}}
+
+
+def word_diff(left: str, right: str, context: int = CONTEXT_WORDS) -> list[list[str]]:
+    """Word-level differences of two texts (whitespace kept with the words), long unchanged runs cut."""
+    a, b = _TOKEN.findall(left)[:MAX_DIFF_WORDS], _TOKEN.findall(right)[:MAX_DIFF_WORDS]
+    codes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    out: list[list[str]] = []
+    for n, (op, i1, i2, j1, j2) in enumerate(codes):
+        if op != "equal":
+            if i2 > i1:
+                out.append(["-", "".join(a[i1:i2])])
+            if j2 > j1:
+                out.append(["+", "".join(b[j1:j2])])
+            continue
+        run = a[i1:i2]
+        words = [k for k, token in enumerate(run) if not token.isspace()]
+        first, last = n == 0, n == len(codes) - 1
+        keep_head = 0 if first and not last else context
+        keep_tail = 0 if last else context
+        if len(words) <= keep_head + keep_tail + 1:
+            out.append(["=", "".join(run)])
+            continue
+        cut_from = words[keep_head] if keep_head < len(words) else len(run)
+        cut_to = words[-keep_tail] if keep_tail else len(run)
+        if cut_from:
+            out.append(["=", "".join(run[:cut_from])])
+        out.append(["…", str(len(words) - keep_head - keep_tail)])
+        if cut_to < len(run):
+            out.append(["=", "".join(run[cut_to:])])
+    return out
 
 
 def _as_list(value: Any) -> list[Any]:

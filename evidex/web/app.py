@@ -66,27 +66,27 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
     @app.get("/api/search")
     def search(user: Caller, q: str = "", agency: str | None = None, case: str | None = None,
                status: str | None = None, type: str | None = None, topic: str | None = None,
-               language: str | None = None, entity: Annotated[str | None, Query(description="LABEL:value")] = None,
+               language: str | None = None,
+               entity: Annotated[list[str] | None, Query(description="LABEL:value; repeat for several")] = None,
                limit: Annotated[int, Query(ge=1, le=1000)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
                reveal: bool = False, sort: str = "relevance", tag: str | None = None,
                cursor: Annotated[str | None, Query(description="'' starts cursor paging; then next_cursor")] = None,
                group_copies: bool = True, facets: bool = True) -> dict[str, Any]:
-        pivot: tuple[str, str] | None = None
         if agency:
             settings.check_agency(agency)
-        if entity:
-            label, sep, value = entity.partition(":")
-            if not sep or not value:
-                raise HTTPException(422, "entity must look like LABEL:value, e.g. ORG:쿠팡")
-            pivot = (label.upper(), value)
+        pivots = entity_pivots(entity or [])
         result = service.search(user, q, Filters(agency=agency, case_id=case, status=status, content_type=type,
-                                                 topic=topic, language=language, entity=pivot, tag=tag),
+                                                 topic=topic, language=language, entity=pivots[0] if pivots else None,
+                                                 entities=tuple(pivots[1:]), tag=tag),
                                 limit=limit, offset=offset, reveal=reveal, markup="html", sort=sort, cursor=cursor,
                                 facets=facets)
         hits = [asdict(h) for h in result.hits]
         if group_copies:
             hits = group_by_original(hits, Family(service).occurrences(user, sorted({h["sha256"] for h in hits
                                                                                      if h.get("sha256")})))
+        similar = Family(service).similar_counts(user, [h["doc_id"] for h in hits])
+        for hit in hits:
+            hit["similar_count"] = similar.get(hit["doc_id"], 0)
         return {"total": result.total, "hits": hits, "facets": result.facets,
                 "next_cursor": result.next_cursor, "explain": result.explain}
 
@@ -135,6 +135,23 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
     __import__("evidex.web.census_routes", fromlist=["x"]).add_census_routes(app, service, settings, current_user)
     add_xref_routes(app, service, settings, current_user)
     return app
+
+
+MAX_ENTITY_FILTERS = 10
+
+
+def entity_pivots(values: list[str]) -> list[tuple[str, str]]:
+    """``LABEL:value`` filters as (label, value) pairs; 422 for a malformed one or too many."""
+    if len(values) > MAX_ENTITY_FILTERS:
+        raise HTTPException(422, f"at most {MAX_ENTITY_FILTERS} entity filters at once")
+    pivots = []
+    for entity in values:
+        label, sep, value = entity.partition(":")
+        if not sep or not value:
+            raise HTTPException(422, "entity must look like LABEL:value, e.g. ORG:쿠팡")
+        if (label.upper(), value) not in pivots:
+            pivots.append((label.upper(), value))
+    return pivots
 
 
 def group_by_original(hits: list[dict[str, Any]], copies: dict[str, list[dict[str, str]]]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from evidex.custody.store import EvidenceStore
-from evidex.search.builder import AccessDenied, SearchService
+from evidex.search.builder import AccessDenied, Filters, SearchService
 from evidex.search.family import Family
 from evidex.search.identity import User
 from evidex.search.users import UserDirectory
@@ -44,7 +44,8 @@ class Star(BaseModel):
 class SavedSearch(BaseModel):
     name: str = Field(max_length=200)
     query: str = Field("", max_length=4000)
-    filters: dict[str, str] = Field(default_factory=dict)
+    filters: dict[str, str | list[str]] = Field(default_factory=dict)
+    """Several values of one filter (entity) are kept one a line."""
 
 
 def add_session_routes(app: FastAPI, directory: UserDirectory, sessions: SessionStore,
@@ -95,6 +96,22 @@ def add_workbench_routes(app: FastAPI, service: SearchService, settings: Setting
         except AccessDenied as exc:
             raise HTTPException(404, str(exc)) from exc
 
+    @app.get("/api/facets")
+    def facet_counts(user: Caller, q: str = "", agency: str | None = None, case: str | None = None,
+                     status: str | None = None, type: str | None = None, topic: str | None = None,
+                     language: str | None = None, entity: str | None = None, tag: str | None = None,
+                     reveal: bool = False) -> dict[str, Any]:
+        """Facets and the exact total of a search (same parameters), asked after ``/api/search?facets=false``."""
+        if agency:
+            settings.check_agency(agency)
+        label, sep, value = (entity or "").partition(":")
+        if entity and (not sep or not value):
+            raise HTTPException(422, "entity must look like LABEL:value, e.g. ORG:쿠팡")
+        result = service.facets(user, q, Filters(agency=agency, case_id=case, status=status, content_type=type,
+                                                 topic=topic, language=language, tag=tag,
+                                                 entity=(label.upper(), value) if entity else None), reveal=reveal)
+        return {"total": result.total, "facets": result.facets}
+
     @app.get("/api/documents/{doc_id}/family")
     def relatives(user: Caller, doc_id: str) -> dict[str, Any]:
         try:
@@ -110,9 +127,10 @@ def add_workbench_routes(app: FastAPI, service: SearchService, settings: Setting
             raise HTTPException(404, str(exc)) from exc
 
     @app.get("/api/diff")
-    def diff(user: Caller, a: str, b: str) -> dict[str, str]:
+    def diff(user: Caller, a: str, b: str) -> dict[str, Any]:
+        """Two documents compared: ``diff`` (unified, by line) and ``words`` ([op, text], by word)."""
         try:
-            return {"diff": family.diff(user, a, b)}
+            return family.diff(user, a, b)
         except AccessDenied as exc:
             raise HTTPException(404, str(exc)) from exc
 
@@ -151,11 +169,14 @@ def add_workbench_routes(app: FastAPI, service: SearchService, settings: Setting
 
     @app.get("/api/saved-searches")
     def saved_list(user: Caller) -> dict[str, Any]:
-        return {"saved": saved.list(user)}
+        return {"saved": [{**item, "filters": {k: v.split("\n") if k == "entity" else v
+                                               for k, v in (item.get("filters") or {}).items()}}
+                          for item in saved.list(user)]}
 
     @app.post("/api/saved-searches")
     def saved_add(user: Caller, body: SavedSearch) -> dict[str, Any]:
-        return saved.save(user, body.name, body.query, body.filters)
+        filters = {k: "\n".join(v[:10]) if isinstance(v, list) else v for k, v in body.filters.items()}
+        return saved.save(user, body.name, body.query, filters)
 
     @app.delete("/api/saved-searches/{name}")
     def saved_delete(user: Caller, name: str) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 One real server of the application over a real Elasticsearch node and a batch ingested by the real flow. A
 police clerk uploads a zip and reads its receipt; an investigator of the financial commission, with whom only
-case K1 is shared, searches in Korean, pages to page 3, removes one facet filter, reads a PDF page as an image,
-follows a mail thread, tags and notes a document, reloads and finds the tag, and exports the result set.
+case K1 is shared, searches in Korean, pages to page 3, removes one facet filter (and one of two entity filters),
+reads a PDF page as an image, follows a mail thread, opens a near-duplicate from its hit's count and compares the
+two word by word, sees which values another agency also holds (counts only) and asks it to share, tags and notes
+a document, reloads and finds the tag, and exports the result set.
 Screenshots go to ``tests/web/artifacts/``.
 """
 
@@ -25,7 +27,7 @@ from evidex.search.users import UserDirectory
 from evidex.settings import load_settings
 from evidex.web.app import create_app
 from flows.runtime import run_ingest
-from tests.web.workbench_world import MEMOS, Server, clerk_zip, free_port, police_case
+from tests.web.workbench_world import MEMOS, PHONE, Server, clerk_zip, free_port, pipc_case, police_case
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +47,7 @@ def world(es_node, tmp_path_factory):
     settings = load_settings(data_dir=root / "data", es_dir=es_node.es_home, es_local_port=es_node.es_local_port,
                              es_index_prefix=prefix, workers=1, enrich_workers=1, hmac_secret="browser-secret")
     run_ingest(BatchSpec(police_case(root / "k1"), "knpa", "K1", "E-1", shared_with=("fsc",)), settings)
+    run_ingest(BatchSpec(pipc_case(root / "p1"), "pipc", "P1", "E-9"), settings)  # not shared with anyone
     service = search_service(settings)
     service.client.indices.refresh(index=f"{prefix}-docs")
     directory = UserDirectory(settings.data_dir)
@@ -264,21 +267,79 @@ def test_a_mail_thread_is_followed(investigator) -> None:
     page.locator("#doc [data-part=thread] a").first.wait_for()  # the family tab stays open on the next message
 
 
-def test_near_duplicates_are_listed_with_a_diff(investigator) -> None:
+def test_near_duplicates_are_counted_on_the_hit_and_diffed_word_by_word(investigator) -> None:
     page = investigator
     fresh(page)
     search(page, "재고 점검 보고")
-    open_hit(page, "memo_long")
-    page.locator("#doc [data-tab=similar]").click()
-    similar = page.locator("#doc .tab-body li", has_text="memo_long")
+    hit = page.locator("#hits .hit").filter(has=page.locator(".hit-title", has_text="memo_long.txt")).first
+    badge = hit.locator("button.linkish", has_text=re.compile("유사 문서 1건|1 similar"))
+    badge.wait_for()
+    badge.click()
+    page.locator("#doc [data-tab=similar].active").wait_for()
+    similar = page.locator("#doc .tab-body li", has_text="memo_long_edited")
     similar.first.wait_for()
     score = int(re.sub(r"\D", "", similar.first.locator(".score").inner_text()))
     assert score >= 90
     similar.first.locator("button").click()
-    page.locator("#diff .add").first.wait_for()
-    changed = " ".join(page.locator("#diff .add, #diff .del").all_inner_texts())
-    assert "불필요" in changed and "필요" in changed
-    shot(page, "10-near-duplicate-diff")
+    page.locator("#diff ins").first.wait_for()
+    assert page.locator("#diff ins").all_inner_texts() == ["불필요."]
+    assert page.locator("#diff del").all_inner_texts() == ["필요."]
+    assert page.locator("#diff .cut").count() >= 1  # the long unchanged start is cut, not repeated
+    shot(page, "10-near-duplicate-word-diff")
+
+
+def test_two_entity_filters_and_one_removed(investigator) -> None:
+    page = investigator
+    fresh(page)
+    search(page, "쿠팡")
+    entity_facets = "#facets [data-facet=person] .facet-value, #facets [data-facet=org] .facet-value, " \
+                    "#facets [data-facet=location] .facet-value"
+    page.locator(entity_facets).first.click()
+    page.locator("#chips [data-filter=entity]").first.wait_for()
+    settled(page)
+    one = total(page)
+    first = page.locator("#chips [data-filter=entity]").first.get_attribute("data-value")
+    # a second entity of the narrowed result: both filters hold at once, each a chip of its own
+    page.locator(entity_facets.replace(".facet-value", ".facet-value:not(.active)")).first.click()
+    page.wait_for_function("() => document.querySelectorAll('#chips [data-filter=entity]').length === 2")
+    settled(page)
+    both = total(page)
+    assert 1 <= both <= one
+    assert page.url.count("f.entity=") == 2
+    assert page.locator("#export-one-entity").is_visible()  # no export wider than what is shown
+    shot(page, "11-two-entity-filters")
+    second = page.locator(f"#chips [data-filter=entity]:not([data-value='{first}'])")
+    page.locator(f"#chips [data-filter=entity][data-value='{first}'] .chip-x").click()
+    page.wait_for_function("() => document.querySelectorAll('#chips [data-filter=entity]').length === 1")
+    settled(page)
+    assert second.count() == 1 and page.url.count("f.entity=") == 1
+    assert page.locator("#exports a[data-format=csv]").is_visible()
+    second.locator(".chip-x").click()
+    page.locator("#chips [data-filter=entity]").first.wait_for(state="detached")
+    settled(page)
+    page.locator("#summary").filter(has_text=re.compile(r"\d")).wait_for()
+
+
+def test_values_another_agency_also_holds_are_badged_and_asked_for(investigator, world) -> None:
+    page = investigator
+    fresh(page)
+    search(page, "협력업체 연락 담당자")
+    open_hit(page, "contact_sheet")
+    page.locator("#doc [data-tab=entities]").click()
+    match = page.locator("#xref-list .xref-match", has_text="5926")
+    match.wait_for()
+    assert "pipc (1)" in match.inner_text() and PHONE not in match.inner_text()
+    names = page.locator("#doc .held[data-entity]:not([hidden])")
+    body = page.locator("#doc").inner_text()
+    assert "pipc_leaked_list" not in body and "유출 명단" not in body and "broker" not in body
+    assert PHONE not in page.content()  # the raw number never reaches a masked role's page
+    shot(page, "12-also-held-by")
+    assert names.count() == 1 and names.first.get_attribute("data-entity").startswith("ORG:Northwind")
+    assert "pipc (1)" in names.first.inner_text()  # the company's name, matched on its key, badged in place
+    match.locator(".xref-ask[data-to=pipc]").click()
+    page.locator("#xref-list .xref-asked").first.wait_for()
+    journal = (world["root"] / "data" / "audit.jsonl").read_text(encoding="utf-8")
+    assert '"access_request"' in journal and '"view_xref"' in journal
 
 
 def test_a_tag_and_a_note_survive_a_reload(investigator) -> None:

@@ -1,8 +1,10 @@
 """The evidence the browser tests work on, and a real server of the application on a free loopback port.
 
 The police (knpa) hold case K1, shared with the financial commission (fsc): 26 Korean memos, a two-page PDF
-with a text layer and a three-message mail thread. A police clerk later uploads case K3 (not shared) through the
-page. The fsc investigator must see K1 and nothing else.
+with a text layer, a three-message mail thread and a contact sheet. A police clerk later uploads case K3 (not
+shared) through the page. The data-protection commission (pipc) holds case P1, not shared, whose leaked list names
+the contact sheet's phone number and company. The fsc investigator must see K1 and nothing else — only that pipc
+also holds the number and the company, and how many documents.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from tests.extractors.pdf_fixtures import pdf_bytes
 CITIES = ["서울", "부산", "인천", "대구", "광주", "대전", "울산", "수원"]
 VENDORS = ["한빛물류", "나래운송", "다온상사", "미르유통"]
 MEMOS = 26
+PHONE = "010-3141-5926"
+COMPANY = "Northwind Traders Ltd."
 PDF_PAGES = ["Logistics audit report", "Page two: warehouse inventory audit findings"]
 
 
@@ -75,6 +79,20 @@ def mail_thread(folder: Path) -> None:
         (folder / f"thread_{n + 1}.eml").write_bytes(bytes(mail))
 
 
+def contact_sheet(folder: Path) -> None:
+    (folder / "contact_sheet.txt").write_text(
+        f"협력업체 연락 담당자 전화 {PHONE}. Payments for the warehouse were routed through {COMPANY} in Seoul.",
+        encoding="utf-8")
+
+
+def pipc_case(folder: Path) -> Path:
+    """The other agency's unshared evidence: nothing of it may reach the fsc investigator but counts."""
+    folder.mkdir(parents=True)
+    (folder / "pipc_leaked_list.txt").write_text(
+        f"유출 명단 사본. 연락처 {PHONE}. The list was sold by {COMPANY} to a broker.", encoding="utf-8")
+    return folder
+
+
 def police_case(folder: Path) -> Path:
     folder.mkdir(parents=True)
     for i in range(1, MEMOS + 1):
@@ -82,6 +100,7 @@ def police_case(folder: Path) -> Path:
     (folder / "audit_report.pdf").write_bytes(tiny_pdf(PDF_PAGES))
     mail_thread(folder)
     near_duplicates(folder)
+    contact_sheet(folder)
     return folder
 
 

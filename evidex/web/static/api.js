@@ -55,7 +55,9 @@ export const del = (path) => call("DELETE", path);
 export function query(params) {
   const out = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== "") out.set(key, value);
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one !== undefined && one !== null && one !== "") out.append(key, one);
+    }
   }
   return out.toString();
 }

@@ -82,7 +82,7 @@ function writeHash() {
   if (search.state.q) p.set("q", search.state.q);
   if (search.state.sort !== "relevance") p.set("sort", search.state.sort);
   if (search.state.limit !== 20) p.set("limit", search.state.limit);
-  for (const [k, v] of Object.entries(search.filterParams())) p.set("f." + k, v);
+  for (const [k, v] of Object.entries(search.filterParams())) for (const one of [v].flat()) p.append("f." + k, one);
   if (docview.openId()) p.set("doc", docview.openId());
   const next = "#" + p.toString();
   if (location.hash !== next) history.replaceState(null, "", next);
@@ -94,7 +94,10 @@ function restoreFromHash() {
   search.state.sort = p.get("sort") || "relevance";
   search.state.limit = Number(p.get("limit")) || 20;
   search.state.filters = {};
-  for (const key of search.FILTERS) if (p.get("f." + key)) search.state.filters[key] = p.get("f." + key);
+  for (const key of search.FILTERS) {
+    const values = p.getAll("f." + key).filter(Boolean);
+    if (values.length) search.state.filters[key] = search.MULTI.has(key) ? values : values[0];
+  }
   $("q").value = search.state.q;
   $("sort").value = search.state.sort;
   $("limit").value = String(search.state.limit);

@@ -196,12 +196,63 @@ function renderInfo(body, doc) {
 
 function renderEntities(body, doc) {
   const groups = Object.entries(doc.entities || {}).filter(([, v]) => entityValues(v).length);
-  if (!groups.length) return fill(body, h("p", { class: "hint" }, t("none")));
-  fill(body, groups.map(([name, values]) => h("section", {},
-    h("h3", {}, name),
-    h("ul", { class: "plain pivots" }, [...new Set(entityValues(values))].map((value) => h("li", {},
-      h("button", { type: "button", class: `linkish ent ent-${name}`, title: t("doc.pivot"),
-                    onclick: () => hooks.pivot(`${name}:${value}`) }, value)))))));
+  const slots = new Map();  // "LABEL:value" → its "also held by" badge, filled once /api/xref answers
+  const box = h("section", { id: "xref", class: "xref" }, h("h3", {}, t("xref.title")), h("p", { class: "hint" }, t("loading")));
+  fill(body,
+    groups.length ? groups.map(([name, values]) => h("section", {},
+      h("h3", {}, name),
+      h("ul", { class: "plain pivots" }, [...new Set(entityValues(values))].map((value) => {
+        const slot = h("span", { class: "held", hidden: true, dataset: { entity: `${name}:${value}` } });
+        slots.set(`${name}:${value}`, slot);
+        return h("li", {},
+          h("button", { type: "button", class: `linkish ent ent-${name}`, title: t("doc.pivot"),
+                        onclick: () => hooks.pivot(`${name}:${value}`) }, value), " ", slot);
+      })))) : h("p", { class: "hint" }, t("none")),
+    box);
+  loadHolders(box, slots, doc);
+}
+
+const heldBy = (holders) => Object.entries(holders || {}).sort().map(([agency, n]) => `${agency} (${n})`).join(", ");
+
+// "Also held by": other agencies' documents naming the same value (counts only, from GET /api/xref?doc=).
+async function loadHolders(box, slots, doc) {
+  const id = view.id;
+  try {
+    const data = await get("/api/xref?" + query({ doc: id }));
+    if (view.id !== id) return;
+    const matches = data.matches || [];
+    for (const m of matches) {
+      for (const value of m.mentions || []) {
+        const slot = slots.get(`${m.label}:${value}`);
+        if (!slot) continue;
+        slot.hidden = false;
+        slot.textContent = t("xref.badge", { who: heldBy(m.other_agencies) });
+        slot.title = t("xref.badge_title");
+      }
+    }
+    fill(box, h("h3", {}, t("xref.title")),
+      matches.length ? h("ul", { class: "plain", id: "xref-list" }, matches.map((m) => h("li", { class: "xref-match", dataset: { ref: m.ref } },
+        h("span", { class: "xref-label" }, m.label), " ", h("span", { class: "xref-value" }, m.value), " — ",
+        h("span", { class: "held" }, t("xref.badge", { who: heldBy(m.other_agencies) })), " ",
+        Object.keys(m.other_agencies || {}).sort().map((agency) => h("button", {
+          type: "button", class: "linkish xref-ask", dataset: { to: agency },
+          onclick: (ev) => ask(ev.currentTarget, m, agency, doc.case_id),
+        }, t("xref.ask", { agency })))))) : h("p", { class: "hint" }, t("xref.none")));
+  } catch (exc) {
+    fill(box, h("h3", {}, t("xref.title")), h("p", { class: "notice" }, `${exc.status || ""} ${exc.message}`));
+  }
+}
+
+async function ask(button, match, agency, caseId) {
+  button.disabled = true;
+  try {
+    const made = await post("/api/xref/requests", { ref: match.ref, to: agency, case: caseId || "",
+                                                   message: t("xref.message", { value: match.value }) });
+    button.replaceWith(h("span", { class: "hint xref-asked" }, t("xref.asked", { agency, id: made.request_id })));
+  } catch (exc) {
+    button.disabled = false;
+    hooks.onError(exc, { keep: true });
+  }
 }
 
 function renderCustody(body, data) {
@@ -232,7 +283,7 @@ function renderFamily(body, data) {
 }
 
 function renderSimilar(body, data) {
-  const out = h("pre", { class: "diff", id: "diff", hidden: true });
+  const out = h("div", { class: "diff", id: "diff", hidden: true });
   const items = listOf(data.similar);
   fill(body,
     items.length ? h("ul", { class: "plain" }, items.map((item) => docLink(item, [
@@ -242,15 +293,20 @@ function renderSimilar(body, data) {
     out);
 }
 
+// Word by word: unchanged text plain, removed words struck in red, added ones in green; long unchanged runs cut.
 async function showDiff(out, a, b) {
   out.hidden = false;
   out.textContent = t("loading");
   try {
     const data = await get("/api/diff?" + query({ a, b }));
-    fill(out, String(data.diff || "").split("\n").map((line) => h("span", {
-      class: /^(\+\+\+|---) /.test(line) ? "file" : line.startsWith("+") ? "add" : line.startsWith("-") ? "del"
-        : line.startsWith("@@") ? "hunk" : "",
-    }, line + "\n")));
+    const words = Array.isArray(data.words) ? data.words : [];
+    fill(out,
+      h("div", { class: "diff-head" },
+        h("span", { class: "del" }, "− " + (data.a?.path || a)), " ", h("span", { class: "add" }, "+ " + (data.b?.path || b))),
+      words.length ? words.map(([op, text]) => (op === "-" ? h("del", { class: "del" }, text)
+        : op === "+" ? h("ins", { class: "add" }, text)
+          : op === "…" ? h("span", { class: "cut" }, " " + t("similar.cut", { n: text }) + " ")
+            : h("span", {}, text))) : h("p", { class: "hint" }, t("similar.same")));
   } catch (exc) {
     out.textContent = `${exc.status || ""} ${exc.message}`;
   }

@@ -5,6 +5,8 @@ import { get, query } from "./api.js";
 import { t, label } from "./i18n.js";
 
 export const FILTERS = ["agency", "case", "status", "type", "topic", "language", "entity", "tag"];
+export const MULTI = new Set(["entity"]);  // several entity filters at once, each its own chip
+const MAX_ENTITIES = 10;
 const FACET_FILTER = {
   agency: "agency", case: "case", type: "type", status: "status", language: "language", topic: "topic",
   tag: "tag", tags: "tag", person: "entity:PERSON", org: "entity:ORG", location: "entity:LOCATION",
@@ -23,9 +25,21 @@ export function init(given) {
 
 export function filterParams(filters = state.filters) {
   const out = {};
-  for (const key of FILTERS) if (filters[key]) out[key] = filters[key];
+  for (const key of FILTERS) {
+    const value = filters[key];
+    if (MULTI.has(key)) {
+      const values = (Array.isArray(value) ? value : [value]).filter(Boolean);
+      if (values.length) out[key] = [...new Set(values)];
+    } else if (value) out[key] = value;
+  }
   return out;
 }
+
+// The values of a filter as a list (one for most filters; entity filters may be several).
+const valuesOf = (key, filters = state.filters) => {
+  const value = filterParams(filters)[key];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+};
 
 export function clearResults() {
   state.last = null;
@@ -96,7 +110,23 @@ function turn(step) {
 }
 
 export function setFilter(key, value) {
-  if (value) state.filters[key] = value;
+  if (value) state.filters[key] = MULTI.has(key) ? [value] : value;
+  else delete state.filters[key];
+  run();
+}
+
+// An entity filter joins the others (a facet click); removing one leaves the rest.
+export function addFilter(key, value) {
+  if (!MULTI.has(key)) return setFilter(key, value);
+  const values = valuesOf(key);
+  if (!values.includes(value) && values.length < MAX_ENTITIES) state.filters[key] = [...values, value];
+  run();
+}
+
+export function removeFilter(key, value) {
+  if (!MULTI.has(key) || value === undefined) return setFilter(key, null);
+  const values = valuesOf(key).filter((v) => v !== value);
+  if (values.length) state.filters[key] = values;
   else delete state.filters[key];
   run();
 }
@@ -156,10 +186,12 @@ function renderFacets() {
       if (!target) return h("li", { class: "facet-static" }, text);
       const [key, entityLabel] = target.split(":");
       const wanted = entityLabel ? `${entityLabel}:${value}` : value;
-      const active = state.filters[key] === wanted;
+      const active = valuesOf(key).includes(wanted);
+      const toggle = MULTI.has(key) ? () => (active ? removeFilter(key, wanted) : addFilter(key, wanted))
+        : () => setFilter(key, active ? null : wanted);
       return h("li", {}, h("button", {
         type: "button", class: active ? "facet-value active" : "facet-value", "aria-pressed": String(active),
-        dataset: { facet: name, value }, onclick: () => setFilter(key, active ? null : wanted),
+        dataset: { facet: name, value }, onclick: toggle,
       }, text));
     });
     blocks.push(h("section", { class: "facet", dataset: { facet: name } },
@@ -169,11 +201,11 @@ function renderFacets() {
 }
 
 export function renderChips() {
-  const active = Object.entries(filterParams());
-  const chips = active.map(([key, value]) => h("span", { class: "chip", dataset: { filter: key } },
+  const active = Object.keys(filterParams()).flatMap((key) => valuesOf(key).map((value) => [key, value]));
+  const chips = active.map(([key, value]) => h("span", { class: "chip", dataset: { filter: key, value } },
     h("span", {}, `${label("filter", key)}: ${value}`),
     h("button", { type: "button", class: "chip-x", "aria-label": t("chip.remove", { f: `${key}: ${value}` }),
-                  title: t("chip.remove", { f: `${key}: ${value}` }), onclick: () => setFilter(key, null) }, "×")));
+                  title: t("chip.remove", { f: `${key}: ${value}` }), onclick: () => removeFilter(key, value) }, "×")));
   if (active.length > 1) {
     chips.push(h("button", { type: "button", class: "linkish", onclick: () => { state.filters = {}; run(); } },
       t("chip.clear")));
@@ -183,6 +215,10 @@ export function renderChips() {
 
 function renderExports() {
   const base = { q: state.q, ...filterParams() };
+  if (valuesOf("entity").length > 1) {  // the export endpoint takes one entity filter: never a wider file
+    fill($("exports"), h("span", { class: "hint", id: "export-one-entity" }, t("export.one_entity")));
+    return;
+  }
   fill($("exports"), t("export.label"), " ",
     ["csv", "jsonl"].map((format) => [h("a", {
       class: "export", href: "/api/export?" + query({ ...base, format }), download: `evidex-export.${format}`,

@@ -16,7 +16,15 @@ async function run(ev) {
   const terms = $("terms").value.split("\n");
   const out = $("terms-out");
   try {
-    const data = await post("/api/batch-search", { terms, top: Number($("terms-top").value) || 5, ...hooks.filters() });
+    const filters = { ...hooks.filters() };
+    if (Array.isArray(filters.entity)) {
+      if (filters.entity.length > 1) {  // the term list runs with one entity filter: never a wider answer
+        hooks.onError({ status: 422, message: t("terms.one_entity") }, { keep: true });
+        return;
+      }
+      filters.entity = filters.entity[0];
+    }
+    const data = await post("/api/batch-search", { terms, top: Number($("terms-top").value) || 5, ...filters });
     out.hidden = false;
     fill(out,
       h("thead", {}, h("tr", {}, ["line", "term", "count", "top.h"].map((c) => h("th", {}, t("terms." + c))))),

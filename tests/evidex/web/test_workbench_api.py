@@ -217,3 +217,55 @@ def test_a_clerk_uploads_a_zip_and_gets_its_receipt(bench) -> None:
     small.headers["Authorization"] = f"Bearer {bench['tokens']['clerk']}"
     refused = small.post("/api/batches", data={"case": "W3"}, files=[("files", ("a.txt", b"x" * 10, "text/plain"))])
     assert refused.status_code == 413
+
+
+def test_each_hit_counts_its_near_duplicates(bench) -> None:
+    kim, moel = _client(bench, "kim"), _client(bench, "moel")
+    hits = {h["path"]: h for h in kim.get("/api/search", params={"q": "", "limit": 100}).json()["hits"]}
+    edited = hits["memo_edited.txt"]
+    assert edited["similar_count"] == 1  # the memo (its two occurrences are one stored original)
+    assert hits["other.txt"]["similar_count"] == 0
+    original = next(h for p, h in hits.items() if p in ("a/memo.txt", "b/memo_copy.txt"))
+    assert original["similar_count"] == 1 and len(original["occurrences"]) == 2
+    assert moel.get("/api/search", params={"q": "수사 보고"}).json()["hits"] == []  # nothing of W1 for moel
+    audit = (bench["settings"].data_dir / "audit.jsonl").read_text(encoding="utf-8")
+    assert '"view_similar_counts"' in audit
+
+
+def test_the_diff_is_word_by_word(bench) -> None:
+    client = _client(bench, "kim")
+    memo, edited = _doc(client, "a/memo.txt"), _doc(client, "memo_edited.txt")
+    body = client.get("/api/diff", params={"a": memo, "b": edited}).json()
+    changed = [(op, text) for op, text in body["words"] if op in "+-"]
+    assert changed == [("-", "보고서를"), ("+", "보고서(초안)를")]
+    assert body["words"][0][0] == "…"  # the long unchanged start is cut
+    assert "".join(text for op, text in body["words"] if op == "=").count("주간") == 1
+    assert body["a"]["path"] == "a/memo.txt" and body["b"]["path"] == "memo_edited.txt"
+    assert _client(bench, "moel").get("/api/diff", params={"a": memo, "b": edited}).status_code == 404
+
+
+def test_several_entity_filters_at_once(bench) -> None:
+    client = _client(bench, "kim")
+
+    def ids(*entities: str) -> set[str]:
+        response = client.get("/api/search", params={"q": "", "limit": 100, "group_copies": "false",
+                                                      "entity": list(entities)})
+        assert response.status_code == 200, response.text
+        return {h["doc_id"] for h in response.json()["hits"]}
+
+    facets = client.get("/api/search", params={"q": ""}).json()["facets"]
+    values = [f"{label}:{value}" for name, label in (("org", "ORG"), ("person", "PERSON"), ("location", "LOCATION"))
+              for value, _ in facets.get(name, [])][:4]
+    assert len(values) >= 2, facets
+    first, second = values[0], values[1]
+    assert ids(first, second) == ids(first) & ids(second)
+    phone = ids("PHONE:010-2468-1357")
+    assert phone == {_doc(client, "contacts.txt")} and ids("PHONE:010-2468-1357", "PHONE:010-2468-1357") == phone
+    assert client.get("/api/search", params={"entity": ["ORG:x"] * 11 + [f"ORG:{n}" for n in range(11)]}) \
+        .status_code == 422
+    assert client.get("/api/search", params={"entity": [first, "no-colon"]}).status_code == 422
+    client.post("/api/saved-searches", json={"name": "둘", "query": "", "filters": {"entity": [first, second]}})
+    saved = next(s for s in client.get("/api/saved-searches").json()["saved"] if s["name"] == "둘")
+    assert saved["filters"]["entity"] == [first, second]
+    audit = (bench["settings"].data_dir / "audit.jsonl").read_text(encoding="utf-8")
+    assert "2468-1357" not in audit  # a pivot's identifier is masked in the audit trail, the second one too
