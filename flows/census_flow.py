@@ -16,6 +16,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from evidex.census import CensusPlan, CensusReport, RecordLoader, case_sources, finish, plan, scan_source, scope_key
+from evidex.census.parallel import default_workers
 from evidex.settings import Settings
 from flows.handles import hold, release, take
 
@@ -40,7 +41,7 @@ def census_file(handle: str, index: int) -> int:
     (run,) = take(handle)
     source = run.plan.sources[index]
     tick = (lambda rows: run.progress(source.name, rows)) if run.progress else None
-    tally = scan_source(run.plan, index, run.secret, run.loader, tick)
+    tally = scan_source(run.plan, index, run.secret, run.loader, tick, workers=1 if run.loader else default_workers())
     if run.progress:
         run.progress(source.name, tally.rows)
     return tally.rows

@@ -57,9 +57,10 @@ def census(ctx: click.Context, case_id: str | None, batch_id: str | None, paths:
     settings = settings_of(ctx)
     if paths:
         from evidex.census import census_paths
+        from evidex.census.parallel import default_workers
 
         work = settings.data_dir / "census" / "direct"
-        report = census_paths(list(paths), settings.secret_bytes(), work)
+        report = census_paths(list(paths), settings.secret_bytes(), work, workers=default_workers())
     elif case_id:
         from flows.census_flow import run_census
 
