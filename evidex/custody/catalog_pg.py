@@ -120,10 +120,14 @@ class PgCatalog:
         return int(self._one("SELECT count(*) FROM items WHERE batch_id=%s", (batch_id,))[0])
 
     def mark_done(self, results: Iterable[tuple[str, str, str | None]]) -> None:
-        rows = [(status, reason, item_id) for item_id, status, reason in results]
+        rows = list(results)
         with self.pool.connection() as conn, conn.transaction():
-            with conn.cursor() as cur:
-                cur.executemany("UPDATE items SET state='done', status=%s, reason=%s WHERE item_id=%s", rows)
+            for start in range(0, len(rows), PAGE):  # one statement per page: one round trip, not one per item
+                part = rows[start : start + PAGE]
+                conn.execute("UPDATE items AS i SET state='done', status=v.status, reason=v.reason "
+                             "FROM unnest(%s::text[], %s::text[], %s::text[]) AS v(item_id, status, reason) "
+                             "WHERE i.item_id = v.item_id",
+                             ([r[0] for r in part], [r[1] for r in part], [r[2] for r in part]))
 
     def items(self, batch_id: str) -> Iterator[Item]:
         """Every item of a batch in path order, streamed by a server-side cursor."""

@@ -51,6 +51,9 @@ CREATE TRIGGER journal_no_truncate BEFORE TRUNCATE ON journal
 CREATE TRIGGER journal_keys_no_update BEFORE UPDATE OR DELETE ON journal_keys
     FOR EACH ROW EXECUTE FUNCTION evidex_append_only();
 """),
+    (3, "claims in path order from an index (no sort of a whole batch per claim)", """
+CREATE INDEX items_claim_order ON items (batch_id, state, depth, path COLLATE "C");
+"""),
 ]
 
 
@@ -75,14 +78,15 @@ def pool_for(url: str, size: int = 4, timeout_s: float = 30.0) -> Any:
         pool = _POOLS.get(key)
         if pool is not None:
             return pool
+        import psycopg
         from psycopg_pool import ConnectionPool, PoolTimeout
 
         pool = ConnectionPool(url, min_size=1, max_size=max(1, size), kwargs={"autocommit": True},
                               name="evidex-catalog", open=False)
         try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout_s))) as conn:
+                migrate(conn)  # one plain connection first: a refused password is one message, at once
             pool.open(wait=True, timeout=timeout_s)
-            with pool.connection() as conn:
-                migrate(conn)
         except PoolTimeout as exc:
             pool.close()
             raise CatalogUnavailable(f"PostgreSQL catalogue {redact_url(url)} did not answer within "

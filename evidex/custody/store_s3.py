@@ -23,6 +23,10 @@ from evidex.custody.log import CustodyLog
 from evidex.custody.store import READ_CHUNK, BlobStore, StoredBlob
 
 
+SINGLE_PUT = 16 * 1024 * 1024
+"""Blobs up to this size are sent in one request; larger ones in parts (multipart upload)."""
+
+
 class StoreUnavailable(RuntimeError):
     """The bucket cannot be reached or does not exist; the message never carries the secret key."""
 
@@ -130,7 +134,11 @@ class S3EvidenceStore(BlobStore):
                     out.write(chunk)
             sha = digest.hexdigest()
             new = not self.has_blob(sha)
-            if new:
+            if new and size <= SINGLE_PUT:
+                with open(tmp_name, "rb") as body:
+                    self.client.put_object(Bucket=self.location.bucket, Key=self._blob_key(sha), Body=body,
+                                           Metadata={"sha256": sha})
+            elif new:  # in parts, several at once
                 self.client.upload_file(tmp_name, self.location.bucket, self._blob_key(sha),
                                         ExtraArgs={"Metadata": {"sha256": sha}})
             self._keep(tmp_name, sha)

@@ -111,3 +111,19 @@ def test_custody_log_of_the_catalogue_chains(catalog) -> None:
     assert log.verify() == []
     assert log.head().seq == 2
     assert [r["batch_id"] for r in log.records()] == ["b0", "b1", "b2"]
+
+
+def test_migrations_are_applied_once_in_order(pg_url: str, tmp_path: Path) -> None:
+    import psycopg
+
+    from evidex.custody.pg import MIGRATIONS, CatalogUnavailable, migrate, redact_url
+
+    open_catalog(load_settings(data_dir=tmp_path, catalog_url=pg_url)).close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert migrate(conn) == []
+        applied = [row[0] for row in conn.execute("SELECT version FROM evidex_migrations ORDER BY version")]
+    assert applied == [m[0] for m in MIGRATIONS]
+    wrong = pg_url.replace("@", "x@", 1)  # a wrong password: one message, the password masked
+    with pytest.raises(CatalogUnavailable) as caught:
+        open_catalog(load_settings(data_dir=tmp_path, catalog_url=wrong))
+    assert redact_url(wrong) in str(caught.value) and wrong.split("@")[0].rsplit(":", 1)[1] not in str(caught.value)
