@@ -25,8 +25,9 @@ from evidex.search.snippets import MARK_END, MARK_START, Masker, render
 
 _DISPLAYED_FIELDS = ("text", "path", "name", "title", "author", "reason", "metadata")
 _TOKEN_TABLES = ("pii_masks", "pii_values")
-_FACET_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="evidex-facets")
-"""Runs a first page's facet request beside its hits request."""
+_BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="evidex-search")
+"""Runs a first page's facet request beside its hits request, and an audit record's journal write beside the
+rendering of the hits it names."""
 _NOBODY = User("audit", "audit", ("investigator",))
 """A caller without any right to raw identifiers: what the audit trail may record."""
 
@@ -265,7 +266,7 @@ class SearchService:
         if split or (not exact_total and "aggs" not in request):
             request["track_total_hits"] = MAX_RESULT_WINDOW
         try:
-            pending = _FACET_POOL.submit(self._facet_response, user, es_query) if split else None
+            pending = _BESIDE.submit(self._facet_response, user, es_query) if split else None
             try:
                 if page is None:
                     response = self.client.search(index=self.docs, from_=offset, **request)
@@ -280,19 +281,23 @@ class SearchService:
             raise self._failed(user, "search", exc, query, filters, revealed, flags,
                                pit=bool(page is not None and page.pit)) from exc
         raw_hits = response["hits"]["hits"]
-        hits = self.render_hits(user, reveal, raw_hits, markup)
         counted = (facet_response or response)["hits"]["total"]
         total, total_exact = counted["value"], counted.get("relation", "eq") == "eq"
-        facet_values = self.render_facets(user, reveal, (facet_response or response).get("aggregations") or {})
+        # the journal line (fsynced) is written while the hits are rendered, and is on disk before they return
+        audited = _BESIDE.submit(self.audit.write, user, "search", query=self.audited_query(query),
+                                 filters=self._audit_filters(filters), doc_ids=[h["_id"] for h in raw_hits],
+                                 result_count=total, revealed=revealed, **flagged(flags))
+        try:
+            hits = self.render_hits(user, reveal, raw_hits, markup)
+            facet_values = self.render_facets(user, reveal, (facet_response or response).get("aggregations") or {})
+        finally:
+            audited.result()
         next_cursor = None
         if page is not None and len(raw_hits) == limit:
             page.pit = response.get("pit_id", page.pit)
             page.after = raw_hits[-1]["sort"]
             next_cursor = page.encode()
         # the last page leaves its point in time to expire (5 minutes): "previous" still pages back through it
-        self.audit.write(user, "search", query=self.audited_query(query), filters=self._audit_filters(filters),
-                         doc_ids=[h.doc_id for h in hits], result_count=total, revealed=revealed,
-                         **flagged(flags))
         return SearchResult(total, hits, facet_values, next_cursor, explain_query(prepared), total_exact)
 
     def facets(self, user: User, query: str, filters: Filters | None = None, *,
