@@ -134,6 +134,21 @@ def add_workbench_routes(app: FastAPI, service: SearchService, settings: Setting
         except AccessDenied as exc:
             raise HTTPException(404, str(exc)) from exc
 
+    @app.get("/api/documents/{doc_id}/identifiers")
+    def identifiers(user: Caller, doc_id: str, reveal: bool = False) -> dict[str, Any]:
+        """The document's personal identifiers as the caller may see them, each with the token that pivots on it.
+
+        A search for the token (``q=pii_phone_…``) finds every readable document naming the same value, by its
+        keyed hash: a masked role can follow a number it cannot read.
+        """
+        from models.identifiers.tokens import label_of
+
+        visible(user, doc_id, "view_identifiers")
+        table = "pii_values" if reveal and user.may_reveal_pii else "pii_masks"
+        raw = service.client.get(index=service.docs, id=doc_id, source_includes=[table])["_source"].get(table) or {}
+        return {"identifiers": [{"label": label_of(token), "value": shown, "token": token}
+                                for token, shown in sorted(raw.items(), key=lambda kv: (label_of(kv[0]), kv[1]))]}
+
     @app.get("/api/documents/{doc_id}/pages/{number}")
     def page_image(user: Caller, doc_id: str, number: int) -> Response:
         source = visible(user, doc_id, "view_page")
