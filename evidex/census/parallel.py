@@ -107,7 +107,7 @@ def _rows(job: RangeJob, stream: io.TextIOWrapper) -> Any:
     return rows
 
 
-def scan_range(job: RangeJob, counter: Any = None) -> dict[str, Any]:
+def scan_range(job: RangeJob, tell: Callable[[int], None] | None = None) -> dict[str, Any]:
     """One worker's count of its range: rows, rows with data, values and invalid values per type, or a quoting
     error (``ok`` False) that sends the file back to a one-process scan."""
     from evidex.census.scan import _plan, scan_rows
@@ -120,12 +120,8 @@ def scan_range(job: RangeJob, counter: Any = None) -> dict[str, Any]:
     raw = _Slice(job.path, job.start, job.end)
     stream = io.TextIOWrapper(io.BufferedReader(raw, 1024 * 1024), encoding=encoding, errors="replace", newline="")
 
-    def tick(rows: int) -> None:
-        if counter is not None:
-            counter.value = rows  # a shared value, or the worker's line writer
-
     try:
-        rows, with_pii = scan_rows(_rows(job, stream), plan, spill, invalid, tick)
+        rows, with_pii = scan_rows(_rows(job, stream), plan, spill, invalid, tell)
     except csv.Error as exc:
         spill.discard()
         return {"ok": False, "reason": str(exc)}
@@ -142,14 +138,13 @@ def _worker_main() -> None:
     job: RangeJob = pickle.load(sys.stdin.buffer)
     parent = os.getppid()
 
-    class _Tell:
-        def __setattr__(self, name: str, rows: int) -> None:
-            if os.getppid() != parent:
-                os._exit(3)  # the census that started this worker was killed: stop too
-            print(f"rows {rows}", flush=True)
+    def tell(rows: int) -> None:
+        if os.getppid() != parent:
+            os._exit(3)  # the census that started this worker was killed: stop too
+        print(f"rows {rows}", flush=True)
 
     started = time.perf_counter()
-    result = scan_range(job, _Tell())
+    result = scan_range(job, tell)
     print("result " + json.dumps({**result, "seconds": round(time.perf_counter() - started, 2)}), flush=True)
 
 
@@ -166,7 +161,8 @@ def _read(proc: subprocess.Popen, k: int, rows: list[int], found: dict[int, dict
 def scan_parallel(path: Path, encoding: str, delimiter: str, has_header: bool, columns: tuple[ColumnType, ...],
                   spill_root: Path, source: int, scheme: str, secret: bytes, workers: int,
                   progress: Callable[[int], None] | None = None) -> dict[str, Any] | None:
-    """The counts of ``path`` over ``workers`` processes, or None when its ranges could not be cut cleanly."""
+    """The counts of ``path`` over ``workers`` processes, or None when its ranges could not be cut cleanly (or a
+    worker failed): the caller then scans the file in one process."""
     points = cut_points(path, workers)
     if len(points) < 3:
         return None
@@ -200,9 +196,7 @@ def scan_parallel(path: Path, encoding: str, delimiter: str, has_header: bool, c
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
-    if len(found) < len(jobs):
-        raise RuntimeError("a census worker stopped before the end of its part; run the census again to resume")
-    if not all(r["ok"] for r in found.values()):
+    if len(found) < len(jobs) or not all(r["ok"] for r in found.values()):  # a quoting error, or a worker died
         for k in range(len(jobs)):
             shutil.rmtree(spill_root / f"part{k}", ignore_errors=True)
         return None
