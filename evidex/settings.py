@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         "bar, lines or off."))
     prefect_server_port: int = Field(4207, description=(
         "Loopback port of the Prefect server started by `evidex server start`."))
+    work_pool: str = Field("evidex", description=(
+        "Prefect work pool of Evidex's deployments (drop-folder schedules); `evidex worker start` joins it."))
+    worker_limit: int = Field(2, description=(
+        "Flow runs one Evidex worker runs at the same time (runs over one drop folder never overlap)."))
+    worker_poll_s: float = Field(5.0, description="Seconds between a worker's polls of its work pool.")
     taxonomy_dir: Path | None = Field(None, description=(
         "Directory of agencies' own topic files (*.toml) merged into the taxonomy (default <data_dir>/taxonomy)."))
     topics_dir: Path | None = Field(None, description=(

@@ -1,7 +1,10 @@
-"""``evidex server start|stop|status``: a Prefect server on loopback for Evidex's runs, state under the data directory.
+"""``evidex server start|stop|status`` and ``evidex worker start``: the Prefect server and workers Evidex runs on.
 
-While it runs, ``evidex ingest`` and ``evidex reindex`` record their flow runs there (no temporary server per run).
-With ``PREFECT_API_URL`` set, ``status`` reports on that server instead and ``start`` leaves it alone.
+``server start`` runs a Prefect server on loopback (state under the data directory) and a worker of Evidex's work
+pool, which runs the scheduled drop-folder polls (``evidex schedule``). While it runs, ``evidex ingest`` and
+``evidex reindex`` record their flow runs there (no temporary server per run). With ``PREFECT_API_URL`` set,
+the commands work against that server: ``start`` then starts only the worker. ``worker start`` joins the work
+pool from any machine, in the foreground.
 """
 
 from __future__ import annotations
@@ -17,27 +20,39 @@ def server() -> None:
 
 
 @server.command("start")
+@click.option("--no-worker", is_flag=True, help="Start no worker (schedules then wait for `evidex worker start`).")
 @click.pass_context
-def start(ctx: click.Context) -> None:
-    """Start the Prefect server on 127.0.0.1 in the background (once) and wait until it answers."""
-    from flows.serverctl import server_status, start_server
+def start(ctx: click.Context, no_worker: bool) -> None:
+    """Start the Prefect server on 127.0.0.1 and a worker of the work pool in the background (once each)."""
+    from flows.serverctl import server_status, start_server, start_worker
 
     settings = settings_of(ctx)
     current = server_status(settings)
     if current.external:
-        click.echo(f"using the Prefect server at {current.url} (PREFECT_API_URL); nothing started")
-        return
-    state = start_server(settings)
-    click.echo(f"Prefect server running at {state.url} (pid {state.pid}); log in {settings.data_dir / 'logs'}")
+        if not current.running:
+            raise click.ClickException(f"the Prefect server at {current.url} (PREFECT_API_URL) does not answer")
+        click.echo(f"using the Prefect server at {current.url} (PREFECT_API_URL)")
+    else:
+        try:
+            current = start_server(settings)
+        except RuntimeError as exc:  # it exited or never answered: the message names its log
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Prefect server running at {current.url} (pid {current.pid}); log in {settings.data_dir / 'logs'}")
+    if not no_worker:
+        pid = start_worker(settings, str(current.url))
+        click.echo(f"worker of pool {settings.work_pool!r} running (pid {pid})")
 
 
 @server.command("stop")
 @click.pass_context
 def stop(ctx: click.Context) -> None:
-    """Stop the Prefect server ``evidex server start`` started."""
-    from flows.serverctl import stop_server
+    """Stop the worker and the Prefect server ``evidex server start`` started."""
+    from flows.serverctl import stop_server, stop_worker
 
-    click.echo("Prefect server stopped" if stop_server(settings_of(ctx)) else "no Prefect server was running")
+    settings = settings_of(ctx)
+    if stop_worker(settings):
+        click.echo("worker stopped")
+    click.echo("Prefect server stopped" if stop_server(settings) else "no Prefect server was running")
 
 
 @server.command("status")
@@ -46,11 +61,42 @@ def status(ctx: click.Context) -> None:
     """Whether the Prefect server runs and answers; exit 1 when it does not."""
     import sys
 
-    from flows.serverctl import server_status
+    from flows.serverctl import server_status, worker_running
 
-    state = server_status(settings_of(ctx))
+    settings = settings_of(ctx)
+    state = server_status(settings)
     if state.running:
         click.echo(f"running at {state.url}" + (f" (pid {state.pid})" if state.pid else " (external)"))
+        pid = worker_running(settings)
+        click.echo(f"worker of pool {settings.work_pool!r}: " + (f"running (pid {pid})" if pid else "not started here"))
         return
     click.echo("not running" + (f" ({state.url} does not answer)" if state.url else ""))
     sys.exit(1)
+
+
+@click.group()
+def worker() -> None:
+    """Workers of Evidex's Prefect work pool."""
+
+
+@worker.command("start")
+@click.pass_context
+def worker_start(ctx: click.Context) -> None:
+    """Join the work pool in the foreground (on this or another machine) until interrupted.
+
+    The server is the one ``evidex server start`` runs for this data directory, else ``PREFECT_API_URL``.
+    """
+    import os
+
+    from flows.runtime import configure_prefect
+    from flows.serverctl import answers, worker_argv, worker_env
+
+    settings = settings_of(ctx)
+    configure_prefect(settings)
+    url = os.environ.get("PREFECT_API_URL")
+    if not url or not answers(url):
+        raise click.ClickException("no Prefect server answers: run `evidex server start` here, or set "
+                                   "PREFECT_API_URL to the task force's server")
+    click.echo(f"worker of pool {settings.work_pool!r} joining {url}; Ctrl-C stops it")
+    argv = worker_argv(settings)
+    os.execvpe(argv[0], argv, worker_env(settings, url))
