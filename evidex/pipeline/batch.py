@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidex.custody.catalog import Catalog, Item, item_id_for
+from evidex.custody.catalog import Item, ItemCatalog, item_id_for
 from evidex.pipeline.backoff import OnWait
 from evidex.pipeline.derivatives import DerivativeStore
 from evidex.pipeline.indexer import BulkIndexer
 from evidex.pipeline.register import (UNREAD, BatchInfo, BatchSpec, batch_key, readable_name, register_batch,
                                       spec_of_stored_batch)
 from evidex.settings import Settings
-from evidex.custody.store import EvidenceStore
+from evidex.custody.store import BlobStore
 from extractors.base import ExtractContext, Extracted, Limits, Status
 from evidex.pipeline.runlog import route_library_output
 from evidex.pipeline.workers import TextWorkers
@@ -61,7 +61,7 @@ class ChunkReport:
 class ChunkProcessor:
     """Extract, enrich and index chunks of items; holds the worker pool and models across chunks."""
 
-    def __init__(self, settings: Settings, store: EvidenceStore, catalog: Catalog, client: Any, spec: BatchSpec,
+    def __init__(self, settings: Settings, store: BlobStore, catalog: ItemCatalog, client: Any, spec: BatchSpec,
                  *, enrich: EnrichConfig | None = None, index: str | None = None, rebuild: bool = False) -> None:
         """``rebuild``: the items were processed before (a reindex): children already catalogued are kept as
         they are, and a file a batch password once opened is rebuilt from its kept extraction."""

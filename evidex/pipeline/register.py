@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from evidex.custody.catalog import Catalog, Item, item_id_for
-from evidex.custody.store import EvidenceStore, hash_file
+from evidex.custody.catalog import Item, ItemCatalog, item_id_for
+from evidex.custody.store import BlobStore, hash_file
 
 
 UNREAD = ""
@@ -132,7 +132,7 @@ def batch_key(spec: BatchSpec) -> Listing:
     return list_batch(spec, hash_file)
 
 
-def register_batch(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> BatchInfo:
+def register_batch(store: BlobStore, catalog: ItemCatalog, spec: BatchSpec) -> BatchInfo:
     """Hash and store every file, write the manifest and the custody record, and queue the items."""
     store.ensure()
 
