@@ -107,8 +107,10 @@ def main() -> None:
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="bench-storage-", dir=Path.cwd() / ".test-data"))
     os.chmod(base, 0o755)  # PostgreSQL runs as another user: it must reach its directory
-    pg, s3 = LocalPostgres(base / "pg").start(), LocalS3(base / "s3").start()
+    pg, s3 = LocalPostgres(base / "pg"), LocalS3(base / "s3")
     try:
+        pg.start()
+        s3.start()
         import boto3
         from botocore.config import Config
 
