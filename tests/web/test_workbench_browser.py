@@ -336,10 +336,18 @@ def test_values_another_agency_also_holds_are_badged_and_asked_for(investigator,
     shot(page, "12-also-held-by")
     assert names.count() == 1 and names.first.get_attribute("data-entity").startswith("ORG:Northwind")
     assert "pipc (1)" in names.first.inner_text()  # the company's name, matched on its key, badged in place
+    identifier = page.locator("#identifiers li.identifier", has_text="5926")
+    assert "pipc (1)" in identifier.locator(".held").inner_text()
     match.locator(".xref-ask[data-to=pipc]").click()
     page.locator("#xref-list .xref-asked").first.wait_for()
     journal = (world["root"] / "data" / "audit.jsonl").read_text(encoding="utf-8")
     assert '"access_request"' in journal and '"view_xref"' in journal
+    # the masked number pivots by its keyed hash to every document the investigator may read that names it
+    identifier.locator("button.ident").click()
+    settled(page)
+    page.locator("#hits .hit").first.wait_for()
+    assert page.locator("#hits .hit-title").all_inner_texts() == ["contact_sheet.txt"]
+    assert PHONE not in page.content()
 
 
 def test_a_tag_and_a_note_survive_a_reload(investigator) -> None:

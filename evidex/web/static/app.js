@@ -159,7 +159,10 @@ async function start() {
   $("lang").value = currentLanguage();
   search.init({ onError, openDoc: openFromAnywhere, changed: writeHash });
   docview.init({ user: () => user, terms: queryTerms, onError, changed: writeHash,
-                 pivot: (entity) => { docview.closeDoc(); show("search"); search.setFilter("entity", entity); } });
+                 pivot: (entity) => { docview.closeDoc(); show("search"); search.setFilter("entity", entity); },
+                 pivotToken: (token) => {  // an identifier's token as the query: its keyed hash finds the documents
+                   docview.closeDoc(); show("search"); search.state.q = token; $("q").value = token; search.run();
+                 } });
   upload.init({ onError });
   terms.init({ onError, openDoc: openFromAnywhere, filters: () => search.filterParams() });
   saved.init({ onError, apply: (item) => {

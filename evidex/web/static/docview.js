@@ -10,7 +10,7 @@ const INFO_FIELDS = ["path", "name", "agency", "case_id", "exhibit", "batch_id",
   "extractor", "size", "sha256", "date", "author", "page_count", "status", "reason", "shared_with", "topics"];
 
 const view = { id: null, doc: null, tab: "text", page: 1 };
-let hooks = { user: () => null, terms: () => [], onError: () => {}, pivot: () => {}, changed: () => {} };
+let hooks = { user: () => null, terms: () => [], onError: () => {}, pivot: () => {}, pivotToken: () => {}, changed: () => {} };
 
 export function init(given) {
   hooks = { ...hooks, ...given };
@@ -208,8 +208,27 @@ function renderEntities(body, doc) {
           h("button", { type: "button", class: `linkish ent ent-${name}`, title: t("doc.pivot"),
                         onclick: () => hooks.pivot(`${name}:${value}`) }, value), " ", slot);
       })))) : h("p", { class: "hint" }, t("none")),
+    h("section", { id: "identifiers" }),
     box);
-  loadHolders(box, slots, doc);
+  loadIdentifiers(body.querySelector("#identifiers"), slots).then(() => loadHolders(box, slots, doc));
+}
+
+// Personal identifiers as the role may see them; each pivots by its token (keyed hash), never by its digits.
+async function loadIdentifiers(section, slots) {
+  const id = view.id;
+  try {
+    const data = await get(docPath(id, "/identifiers"));
+    if (view.id !== id || !(data.identifiers || []).length) return;
+    fill(section, h("h3", {}, t("doc.identifiers")), h("ul", { class: "plain pivots" }, data.identifiers.map((item) => {
+      const slot = h("span", { class: "held", hidden: true, dataset: { identifier: item.label } });
+      slots.set("h:" + item.token.slice(-32), slot);
+      return h("li", { class: "identifier" }, h("span", { class: "xref-label" }, item.label), " ",
+        h("button", { type: "button", class: "linkish ident", title: t("doc.pivot"),
+                      onclick: () => hooks.pivotToken(item.token) }, item.value), " ", slot);
+    })));
+  } catch (exc) {
+    fill(section, h("p", { class: "notice" }, `${exc.status || ""} ${exc.message}`));
+  }
 }
 
 const heldBy = (holders) => Object.entries(holders || {}).sort().map(([agency, n]) => `${agency} (${n})`).join(", ");
@@ -222,8 +241,8 @@ async function loadHolders(box, slots, doc) {
     if (view.id !== id) return;
     const matches = data.matches || [];
     for (const m of matches) {
-      for (const value of m.mentions || []) {
-        const slot = slots.get(`${m.label}:${value}`);
+      for (const key of m.ref.startsWith("h:") ? [m.ref] : (m.mentions || []).map((v) => `${m.label}:${v}`)) {
+        const slot = slots.get(key);
         if (!slot) continue;
         slot.hidden = false;
         slot.textContent = t("xref.badge", { who: heldBy(m.other_agencies) });

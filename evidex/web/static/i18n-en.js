@@ -63,4 +63,5 @@ export const en = {
   "xref.badge": "also held by {who}", "xref.badge_title": "Documents of other agencies you cannot read name this value (counts only)",
   "xref.ask": "Ask {agency} to share", "xref.asked": "Request {id} sent to {agency}",
   "xref.message": "Please share your documents naming {value} for this case.",
+  "doc.identifiers": "Identifiers",
 };

@@ -63,4 +63,5 @@ export const ko = {
   "xref.badge": "{who}도 보유", "xref.badge_title": "열람할 수 없는 다른 기관의 문서가 이 값을 언급합니다 (건수만 표시)",
   "xref.ask": "{agency}에 공유 요청", "xref.asked": "요청 {id}을(를) {agency}에 보냈습니다",
   "xref.message": "이 사건과 관련해 {value}을(를) 언급하는 문서를 공유해 주십시오.",
+  "doc.identifiers": "개인 식별 정보",
 };

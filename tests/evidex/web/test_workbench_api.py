@@ -269,3 +269,14 @@ def test_several_entity_filters_at_once(bench) -> None:
     assert saved["filters"]["entity"] == [first, second]
     audit = (bench["settings"].data_dir / "audit.jsonl").read_text(encoding="utf-8")
     assert "2468-1357" not in audit  # a pivot's identifier is masked in the audit trail, the second one too
+
+
+def test_identifiers_of_a_document_pivot_by_their_token(bench) -> None:
+    kim, moel = _client(bench, "kim"), _client(bench, "moel")
+    contacts = _doc(kim, "contacts.txt")
+    found = kim.get(f"/api/documents/{contacts}/identifiers").json()["identifiers"]
+    assert [(i["label"], i["value"]) for i in found] == [("PHONE", "010-****-1357")]
+    hits = kim.get("/api/search", params={"q": found[0]["token"]}).json()["hits"]
+    assert [h["path"] for h in hits] == ["contacts.txt"]
+    assert moel.get(f"/api/documents/{contacts}/identifiers").status_code == 404
+    assert '"view_identifiers"' in (bench["settings"].data_dir / "audit.jsonl").read_text(encoding="utf-8")
