@@ -56,6 +56,19 @@ def retrain_topics(handle: str, user_name: str, agency: str, seed: int = 0) -> R
 
     ``handle`` names the settings and the user (``flows.handles``); the names only describe the run.
     """
-    settings, user = take(handle)
+    import time
+
+    settings, user, progress = take(handle)
+    started = time.perf_counter()
+
+    def stage(name: str, step: int) -> None:
+        if progress is not None:
+            progress({"event": "stage", "stage": name, "step": step, "steps": 3,
+                      "seconds": time.perf_counter() - started})
+
+    stage("gathering analysts' labels", 1)
     pairs = gather_labels(settings, user)
-    return train_and_promote(settings, pairs, seed)
+    stage(f"training and evaluating a candidate on the corpus + {len(pairs)} labelled document(s)", 2)
+    summary = train_and_promote(settings, pairs, seed)
+    stage("promoted" if summary.promoted else "current model kept", 3)
+    return summary

@@ -160,13 +160,13 @@ def run_ingest(spec: Any, settings: Settings, progress: Any = None) -> Any:
     return summary
 
 
-def run_retrain(settings: Settings, user: Any, seed: int = 0) -> Any:
-    """Run ``retrain_topics`` and return its summary."""
+def run_retrain(settings: Settings, user: Any, seed: int = 0, progress: Any = None) -> Any:
+    """Run ``retrain_topics`` and return its summary; ``progress`` hears each stage."""
     configure_prefect(settings)
     from flows.handles import hold, release
     from flows.retrain_flow import retrain_topics
 
-    handle = hold(settings, user)
+    handle = hold(settings, user, progress)
     try:
         return retrain_topics(handle, user.name, user.agency, seed)
     finally:

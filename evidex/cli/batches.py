@@ -96,6 +96,11 @@ class Progress:
     def __call__(self, state: dict[str, Any]) -> None:
         if self.mode == "off":
             return
+        if state.get("event") == "stage":  # a run in a few long stages (retraining): one line per stage
+            line = f"  [{state['step']}/{state['steps']}] {state['stage']} ({state['seconds']:.0f} s)"
+            (self._bar.console.print(line, markup=False, highlight=False) if self._bar is not None
+             else click.echo(line, err=True))
+            return
         if state.get("event") == "waiting":
             line = f"  Elasticsearch unavailable ({state['reason'][:100]}); retrying in {state['retry_in']:.0f} s"
             (self._bar.console.print(line, markup=False, highlight=False) if self._bar is not None

@@ -69,7 +69,10 @@ def register_topic_commands(main: click.Group) -> None:
         from evidex.search.identity import cli_user
         from flows.runtime import run_retrain
 
-        summary = run_retrain(ctx.obj["settings"], cli_user(as_user), seed)
+        from evidex.cli.batches import Progress
+
+        with Progress(ctx.obj["settings"].progress) as progress:
+            summary = run_retrain(ctx.obj["settings"], cli_user(as_user), seed, progress)
         if as_json:
             echo_json(asdict(summary))
             return

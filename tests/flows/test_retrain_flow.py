@@ -39,7 +39,9 @@ def test_labels_feed_retraining(settings, tmp_path: Path) -> None:
     labelled = service.search(analyst, "", limit=10)
     assert sum(1 for h in labelled.hits) == 3
 
-    summary = run_retrain(settings, analyst, seed=0)
+    stages: list[dict] = []
+    summary = run_retrain(settings, analyst, seed=0, progress=stages.append)
+    assert [s["step"] for s in stages] == [1, 2, 3] and "2 labelled" in stages[1]["stage"]
     assert summary.labelled_documents == 2
     assert summary.candidate_macro_f1 > summary.keyword_macro_f1
     assert (settings.topics_root / "current" / "model.joblib").is_file()
