@@ -102,13 +102,15 @@ class ItemCatalog(Protocol):
 
     def release(self, batch_id: str, *, worker: str | None = None, older_than_s: float | None = None) -> int:
         """Give claimed items back (of ``worker``, or claimed over ``older_than_s`` ago, or all); returns how many."""
-        sql, args = f"UPDATE items SET state='pending', claimed_by=NULL WHERE batch_id=? AND state='{CLAIMED}'", [batch_id]
+        sql = f"UPDATE items SET state='pending', claimed_by=NULL WHERE batch_id=? AND state='{CLAIMED}'"
+        args: list[Any] = [batch_id]
         if worker is not None:
             sql, args = sql + " AND claimed_by=?", [*args, worker]
         if older_than_s is not None:
             sql, args = sql + " AND claimed_at<?", [*args, time.time() - older_than_s]
         return self.conn.execute(sql, args).rowcount
 
+    def renew(self, batch_id: str, worker: str) -> int: ...
     def total(self, batch_id: str) -> int: ...
     def mark_done(self, results: Iterable[tuple[str, str, str | None]]) -> None: ...
     def items(self, batch_id: str) -> Iterator[Item]: ...
@@ -231,12 +233,18 @@ class Catalog:
 
     def release(self, batch_id: str, *, worker: str | None = None, older_than_s: float | None = None) -> int:
         """Give claimed items back (of ``worker``, or claimed over ``older_than_s`` ago, or all); returns how many."""
-        sql, args = f"UPDATE items SET state='pending', claimed_by=NULL WHERE batch_id=? AND state='{CLAIMED}'", [batch_id]
+        sql = f"UPDATE items SET state='pending', claimed_by=NULL WHERE batch_id=? AND state='{CLAIMED}'"
+        args: list[Any] = [batch_id]
         if worker is not None:
             sql, args = sql + " AND claimed_by=?", [*args, worker]
         if older_than_s is not None:
             sql, args = sql + " AND claimed_at<?", [*args, time.time() - older_than_s]
         return self.conn.execute(sql, args).rowcount
+
+    def renew(self, batch_id: str, worker: str) -> int:
+        """A live worker's heartbeat: its claims count as fresh again (so ``release(older_than_s=…)`` spares them)."""
+        return self.conn.execute(f"UPDATE items SET claimed_at=? WHERE batch_id=? AND state='{CLAIMED}' AND "
+                                 "claimed_by=?", (time.time(), batch_id, worker)).rowcount
 
     def total(self, batch_id: str) -> int:
         return self.conn.execute("SELECT count(*) FROM items WHERE batch_id=?", (batch_id,)).fetchone()[0]

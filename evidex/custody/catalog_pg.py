@@ -116,6 +116,11 @@ class PgCatalog:
         with self.pool.connection() as conn:
             return conn.execute(sql, args).rowcount
 
+    def renew(self, batch_id: str, worker: str) -> int:
+        with self.pool.connection() as conn:
+            return conn.execute(f"UPDATE items SET claimed_at=now() WHERE batch_id=%s AND state='{CLAIMED}' AND "
+                                "claimed_by=%s", (batch_id, worker)).rowcount
+
     def total(self, batch_id: str) -> int:
         return int(self._one("SELECT count(*) FROM items WHERE batch_id=%s", (batch_id,))[0])
 

@@ -68,6 +68,10 @@ class LocalPostgres:
         self.port = self.port or free_port()
         self.password = self.password or secrets.token_hex(12)
         data, run = self.home / "data", self.home / "run"
+        self.home.mkdir(parents=True, exist_ok=True)
+        if user and subprocess.run(["test", "-x", str(self.home.parent)], user=user).returncode != 0:
+            raise RuntimeError(f"{user} cannot enter {self.home.parent}: PostgreSQL's directory needs a parent "
+                               f"every user may traverse (chmod o+x)")
         for path in (self.home, run):
             path.mkdir(parents=True, exist_ok=True)
             if user:

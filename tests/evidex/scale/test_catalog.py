@@ -100,7 +100,12 @@ def test_claims_hand_each_item_out_once(catalog) -> None:
     assert catalog.release("b1", worker="w2") == 4  # a worker that stopped gives its claims back
     assert {i.item_id for i in catalog.claim("b1", 10, "w1")} == {i.item_id for i in second}
     assert catalog.release("b1", older_than_s=3600) == 0  # claims younger than an hour stay
-    assert catalog.release("b1") == 6
+    import time
+
+    time.sleep(0.3)
+    assert catalog.renew("b1", "w1") == 4  # w1 is alive: its claims are fresh again
+    assert catalog.release("b1", older_than_s=0.2) == 2  # w3 went quiet: its two go back
+    assert catalog.release("b1") == 4
     assert catalog.counts("b1") == {"ok": 4, "pending": 6}
 
 
