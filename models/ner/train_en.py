@@ -66,6 +66,8 @@ class TrainSettings:
     batch_size: int = 32
     rehearse: bool = True
     seed: int = 7
+    init: str = ""
+    ewt_upsample: int = UPSAMPLE["uner-ewt"]
 
 
 def load_base() -> Language:
@@ -98,8 +100,8 @@ def example_for(nlp: Language, item: LabelledText, teacher: Doc) -> Example:
     return Example.from_dict(doc, {"entities": tags})
 
 
-def build_examples(nlp: Language, root: Path) -> list[Example]:
-    """Training examples of every trainable set (upsampled where :data:`UPSAMPLE` says)."""
+def build_examples(nlp: Language, root: Path, upsample: dict[str, int]) -> list[Example]:
+    """Training examples of every trainable set (upsampled where ``upsample`` says)."""
     examples: list[Example] = []
     for spec in ENGLISH_SETS:
         items = english_part(root, spec, "train")
@@ -107,8 +109,8 @@ def build_examples(nlp: Language, root: Path) -> list[Example]:
             continue
         teachers = nlp.pipe((item.text for item in items), batch_size=64)
         made = [example_for(nlp, item, teacher) for item, teacher in zip(items, teachers)]
-        examples += made * UPSAMPLE.get(spec.name, 1)
-        print(f"  {spec.name}: {len(made)} sentences x{UPSAMPLE.get(spec.name, 1)}", flush=True)
+        examples += made * upsample.get(spec.name, 1)
+        print(f"  {spec.name}: {len(made)} sentences x{upsample.get(spec.name, 1)}", flush=True)
     return examples
 
 
@@ -142,10 +144,12 @@ def train(root: Path, workdir: Path, settings: TrainSettings) -> tuple[Path, dic
     random.seed(settings.seed)
     spacy.util.fix_random_seed(settings.seed)
     nlp = load_base()
-    examples = build_examples(nlp, root)
+    examples = build_examples(nlp, root, {**UPSAMPLE, "uner-ewt": settings.ewt_upsample})
+    if settings.init:  # go on from a checkpoint; silver labels above still come from the published model
+        nlp = spacy.load(settings.init)
     tuning = {spec.name: english_part(root, spec, "tune") for spec in ENGLISH_SETS if spec.trainable}
     baseline = tuning_score(nlp, tuning)
-    print(f"built {len(examples)} examples in {time.monotonic() - started:.0f}s; original model on tuning "
+    print(f"built {len(examples)} examples in {time.monotonic() - started:.0f}s; starting model on tuning "
           f"parts: {baseline['mean']:.3f}", flush=True)
     optimizer = nlp.resume_training()
     best_score, best_epoch, history = -1.0, 0, []
@@ -157,8 +161,8 @@ def train(root: Path, workdir: Path, settings: TrainSettings) -> tuple[Path, dic
             if settings.rehearse:
                 nlp.rehearse(batch, sgd=optimizer, losses=losses)
         scores = tuning_score(nlp, tuning)
-        history.append({"epoch": epoch, "losses": {k: round(v, 1) for k, v in losses.items()},
-                        "tuning": {k: round(v, 4) for k, v in scores.items()}})
+        history.append({"epoch": epoch, "losses": {k: round(float(v), 1) for k, v in losses.items()},
+                        "tuning": {k: round(float(v), 4) for k, v in scores.items()}})
         nlp.to_disk(workdir / "last")
         if scores["mean"] > best_score:
             best_score, best_epoch = scores["mean"], epoch
@@ -213,10 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
     parser.add_argument("--max-minutes", type=float, default=defaults.max_minutes)
     parser.add_argument("--no-rehearse", action="store_true")
+    parser.add_argument("--init", default="", help="start from this checkpoint instead of the published model")
+    parser.add_argument("--ewt-upsample", type=int, default=defaults.ewt_upsample)
     parser.add_argument("--workdir", type=Path, default=None, help="where checkpoints go")
     parser.add_argument("--output", type=Path, default=ARTIFACT_PATH)
     args = parser.parse_args(argv)
-    settings = TrainSettings(epochs=args.epochs, max_minutes=args.max_minutes, rehearse=not args.no_rehearse)
+    settings = TrainSettings(epochs=args.epochs, max_minutes=args.max_minutes, rehearse=not args.no_rehearse,
+                             init=args.init, ewt_upsample=args.ewt_upsample)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evidex-en-ner-"))
     workdir.mkdir(parents=True, exist_ok=True)
     best, record = train(corpus_root(), workdir, settings)
