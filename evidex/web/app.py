@@ -21,7 +21,7 @@ from evidex.search.identity import User
 from evidex.search.users import UserDirectory
 from evidex.settings import Settings
 from evidex.web.export_routes import add_export_routes
-from evidex.web.workbench_routes import add_session_routes, add_workbench_routes
+from evidex.web.workbench_routes import add_session_routes, add_workbench_routes, entity_pivots
 from evidex.web.xref_routes import add_xref_routes
 from evidex.web.guard import install_guards, page_csp
 from evidex.web.upload_routes import add_upload_routes
@@ -135,23 +135,6 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
     __import__("evidex.web.census_routes", fromlist=["x"]).add_census_routes(app, service, settings, current_user)
     add_xref_routes(app, service, settings, current_user)
     return app
-
-
-MAX_ENTITY_FILTERS = 10
-
-
-def entity_pivots(values: list[str]) -> list[tuple[str, str]]:
-    """``LABEL:value`` filters as (label, value) pairs; 422 for a malformed one or too many."""
-    if len(values) > MAX_ENTITY_FILTERS:
-        raise HTTPException(422, f"at most {MAX_ENTITY_FILTERS} entity filters at once")
-    pivots = []
-    for entity in values:
-        label, sep, value = entity.partition(":")
-        if not sep or not value:
-            raise HTTPException(422, "entity must look like LABEL:value, e.g. ORG:쿠팡")
-        if (label.upper(), value) not in pivots:
-            pivots.append((label.upper(), value))
-    return pivots
 
 
 def group_by_original(hits: list[dict[str, Any]], copies: dict[str, list[dict[str, str]]]) -> list[dict[str, Any]]:

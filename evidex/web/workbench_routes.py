@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from evidex.custody.store import EvidenceStore
@@ -46,6 +46,23 @@ class SavedSearch(BaseModel):
     query: str = Field("", max_length=4000)
     filters: dict[str, str | list[str]] = Field(default_factory=dict)
     """Several values of one filter (entity) are kept one a line."""
+
+
+MAX_ENTITY_FILTERS = 10
+
+
+def entity_pivots(values: list[str]) -> list[tuple[str, str]]:
+    """``LABEL:value`` filters (repeated ``entity=``) as (label, value) pairs; 422 for a malformed one or too many."""
+    if len(values) > MAX_ENTITY_FILTERS:
+        raise HTTPException(422, f"at most {MAX_ENTITY_FILTERS} entity filters at once")
+    pivots: list[tuple[str, str]] = []
+    for entity in values:
+        label, sep, value = entity.partition(":")
+        if not sep or not value:
+            raise HTTPException(422, "entity must look like LABEL:value, e.g. ORG:쿠팡")
+        if (label.upper(), value) not in pivots:
+            pivots.append((label.upper(), value))
+    return pivots
 
 
 def add_session_routes(app: FastAPI, directory: UserDirectory, sessions: SessionStore,
@@ -99,17 +116,16 @@ def add_workbench_routes(app: FastAPI, service: SearchService, settings: Setting
     @app.get("/api/facets")
     def facet_counts(user: Caller, q: str = "", agency: str | None = None, case: str | None = None,
                      status: str | None = None, type: str | None = None, topic: str | None = None,
-                     language: str | None = None, entity: str | None = None, tag: str | None = None,
-                     reveal: bool = False) -> dict[str, Any]:
+                     language: str | None = None, entity: Annotated[list[str] | None, Query()] = None,
+                     tag: str | None = None, reveal: bool = False) -> dict[str, Any]:
         """Facets and the exact total of a search (same parameters), asked after ``/api/search?facets=false``."""
         if agency:
             settings.check_agency(agency)
-        label, sep, value = (entity or "").partition(":")
-        if entity and (not sep or not value):
-            raise HTTPException(422, "entity must look like LABEL:value, e.g. ORG:쿠팡")
+        pivots = entity_pivots(entity or [])
         result = service.facets(user, q, Filters(agency=agency, case_id=case, status=status, content_type=type,
                                                  topic=topic, language=language, tag=tag,
-                                                 entity=(label.upper(), value) if entity else None), reveal=reveal)
+                                                 entity=pivots[0] if pivots else None, entities=tuple(pivots[1:])),
+                                reveal=reveal)
         return {"total": result.total, "facets": result.facets}
 
     @app.get("/api/documents/{doc_id}/family")

@@ -259,6 +259,8 @@ def test_several_entity_filters_at_once(bench) -> None:
     assert len(values) >= 2, facets
     first, second = values[0], values[1]
     assert ids(first, second) == ids(first) & ids(second)
+    counted = client.get("/api/facets", params={"q": "", "entity": [first, second]}).json()
+    assert counted["total"] == len(ids(first, second))  # the facets of the same result set
     phone = ids("PHONE:010-2468-1357")
     assert phone == {_doc(client, "contacts.txt")} and ids("PHONE:010-2468-1357", "PHONE:010-2468-1357") == phone
     assert client.get("/api/search", params={"entity": ["ORG:x"] * 11 + [f"ORG:{n}" for n in range(11)]}) \
