@@ -126,6 +126,11 @@ class Settings(BaseSettings):
     worker_limit: int = Field(2, description=(
         "Flow runs one Evidex worker runs at the same time (runs over one drop folder never overlap)."))
     worker_poll_s: float = Field(5.0, description="Seconds between a worker's polls of its work pool.")
+    spread_workers: int = Field(0, description=(
+        "Helper runs of the work pool started for each ingested batch (they claim chunks beside the run that "
+        "owns the batch; needs a Prefect server and workers). 0: the owning run alone."))
+    claim_timeout_s: float = Field(900.0, description=(
+        "Claims on items older than this are given back to be processed by another worker (a machine gone)."))
     taxonomy_dir: Path | None = Field(None, description=(
         "Directory of agencies' own topic files (*.toml) merged into the taxonomy (default <data_dir>/taxonomy)."))
     topics_dir: Path | None = Field(None, description=(
@@ -141,7 +146,8 @@ class Settings(BaseSettings):
     catalog_url: str = Field("", description=(
         "PostgreSQL catalogue shared by every machine (postgresql://user:password@host:5432/db); its database also "
         "holds the custody log and the audit journal. Empty: the SQLite catalogue under the store directory."))
-    catalog_pool_size: int = Field(4, description="Most connections one process keeps open to the PostgreSQL catalogue.")
+    catalog_pool_size: int = Field(4, description=(
+        "Most connections one process keeps open to the PostgreSQL catalogue."))
     store_url: str = Field("", description=(
         "S3 bucket of the evidence store (s3://bucket/prefix); empty: the store directory under data_dir."))
     s3_endpoint: str = Field("", description="Endpoint of an S3-compatible server (empty: AWS S3 of s3_region).")

@@ -18,7 +18,8 @@ from .conftest import s3_client  # noqa: TID252
 def store(request, tmp_path: Path):
     overrides: dict = {"data_dir": tmp_path / "data"}
     if request.param == "s3":
-        overrides.update(request.getfixturevalue("s3_settings"), store_url=f"s3://{request.getfixturevalue('bucket')}/ev")
+        bucket = request.getfixturevalue("bucket")
+        overrides.update(request.getfixturevalue("s3_settings"), store_url=f"s3://{bucket}/ev")
     return open_store(load_settings(**overrides)).ensure()
 
 
