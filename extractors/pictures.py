@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from extractors.base import ExtractContext, Extracted, ExtractionError, Status, UnsupportedError
+from extractors.base import ExtractContext, Extracted, ExtractionError, Method, Status, UnsupportedError
 from extractors.ocr import ocr_image, tesseract_available, usable_languages
 from extractors.quality import score_text
 
@@ -235,6 +235,8 @@ class PictureOcr:
         section = self.section()
         if section:
             changes["text"] = f"{result.text}\n\n{section}" if result.text.strip() else section
+            if any(p.languages != "metafile" for p in self.texts):  # some of the text is OCR's
+                changes["method"] = Method.MIXED if result.text.strip() else Method.OCR
         problem = self.problem()
         if problem and result.status.readable:
             changes["status"] = Status.PARTIAL

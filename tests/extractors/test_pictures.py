@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors import Limits, Status, extract_path
+from extractors import Limits, Method, Status, extract_path
 from tests.extractors.biff_fixtures import blip_png, workbook_stream, write_xls
 from tests.extractors.cfb_writer import read_tree, write_cfb
 
@@ -68,6 +68,7 @@ def test_docx_picture_text_in_its_own_section(ctx, tmp_path):
     assert r.status == Status.OK, r.reason
     body, section = r.text.split("[picture word/media/image", 1)
     assert "본문에는" in body and _read_words(section)
+    assert r.method == Method.MIXED  # text layer and OCR
     meta = r.metadata["pictures"]
     assert meta["found"] == 3 and meta["ocr"] == 1 and meta["with_text"] == 1
     assert meta["skipped"] == {"small (icon, bullet or rule)": 1, "duplicate": 1}
@@ -240,6 +241,7 @@ def test_metafile_text_is_read_not_ocrd(ctx, tmp_path):
     assert "[picture word/media/image1.emf]\n매출 추이 2024\nRevenue by quarter" in r.text
     assert "[picture word/media/image2.wmf]\n서울 지역 합계" in r.text
     assert r.metadata["pictures"]["metafile_text"] == 2 and r.metadata["pictures"]["ocr"] == 0
+    assert r.method == Method.TEXT_LAYER
 
 
 def test_legacy_metafile_blip(corpus, ctx, tmp_path):
