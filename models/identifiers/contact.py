@@ -1,12 +1,14 @@
 """Phone numbers (Korean domestic, +82, international → E.164) and e-mail addresses (lower-cased).
 
-The patterns below find the ways people write numbers; whether a number exists in its country's numbering plan
-is libphonenumber's call (``phonenumbers``): Korean numbers must be valid numbers, foreign ones possible ones
-(a valid length for the country code, since exchanges change faster than any list here).
+The patterns below find the ways people write numbers; whether a number fits its country's numbering plan is
+libphonenumber's call (``phonenumbers``): a possible number, a valid length for its country code and prefix. Not
+its stricter "valid" test: that one rejects ranges its metadata lists as unallocated (``010-59xx-xxxx``), and a
+number written in evidence is a phone number whether or not the range was handed out when the metadata was.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -36,8 +38,9 @@ _REP_WORDS = words(r"대표", r"고객", r"센터", r"콜", r"문의", r"상담"
                    r"hotline", r"support", r"ARS")
 
 
-def e164(number: str, strict: bool) -> str | None:
-    """``number`` (``+`` and digits) in E.164 when libphonenumber finds it valid (``strict``) or possible."""
+@functools.lru_cache(maxsize=16384)
+def e164(number: str, strict: bool = False) -> str | None:
+    """``number`` (``+`` and digits) in E.164 when libphonenumber finds it possible (or valid, ``strict``)."""
     try:
         parsed = phonenumbers.parse(number)
     except phonenumbers.NumberParseException:
@@ -48,9 +51,9 @@ def e164(number: str, strict: bool) -> str | None:
 
 def korean_e164(area: str, mid: str, last: str) -> str | None:
     """E.164 for a Korean number split into prefix (without the trunk 0), middle and last groups."""
-    if mid[0] == "0":
-        return None  # exchanges never start with 0 (cheap test before the numbering plan)
-    return e164(f"+82{area}{mid}{last}", strict=True)
+    if mid[0] == "0" or (area == "70" and len(mid) != 4):
+        return None  # exchanges never start with 0; VoIP numbers are 070-XXXX-XXXX
+    return e164(f"+82{area}{mid}{last}")
 
 
 def _resolve_kr(match: re.Match[str], text: str) -> Hit | None:
@@ -69,7 +72,7 @@ def _resolve_kr(match: re.Match[str], text: str) -> Hit | None:
 def _resolve_rep(match: re.Match[str], text: str) -> Hit | None:
     if not context_before(text, match.start(), _REP_WORDS, 30):
         return None
-    norm = e164("+821" + match.group(1) + match.group(2), strict=True)
+    norm = e164("+821" + match.group(1) + match.group(2))
     return Hit("PHONE", norm, match.start(), match.end()) if norm else None
 
 
@@ -77,7 +80,7 @@ def _intl_norm(raw: str) -> str | None:
     digits = digits_of(raw.replace("(0)", ""))  # "(0)" is the trunk prefix some countries print after the code
     if not 8 <= len(digits) <= 15 or digits[0] == "0" or digits.startswith("82"):
         return None  # E.164 allows at most 15 digits; +82 numbers go through the Korean rules
-    return e164("+" + digits, strict=False)
+    return e164("+" + digits)
 
 
 def _resolve_intl(match: re.Match[str], text: str) -> Hit | None:
@@ -93,7 +96,7 @@ def normalize_phone(raw: str) -> str | None:
         return korean_e164(match.group("area"), match.group("mid"), match.group("last"))
     match = REP_PHONE_PATTERN.fullmatch(raw)
     if match:
-        return e164("+821" + match.group(1) + match.group(2), strict=True)
+        return e164("+821" + match.group(1) + match.group(2))
     if INTL_PHONE_PATTERN.fullmatch(raw):
         return _intl_norm(raw)
     return None
