@@ -129,7 +129,7 @@ class Settings(BaseSettings):
     spread_workers: int = Field(0, description=(
         "Helper runs of the work pool started for each ingested batch (they claim chunks beside the run that "
         "owns the batch; needs a Prefect server and workers). 0: the owning run alone."))
-    claim_timeout_s: float = Field(900.0, description=(
+    claim_timeout_s: float = Field(3600.0, description=(
         "Claims on items older than this are given back to be processed by another worker (a machine gone)."))
     taxonomy_dir: Path | None = Field(None, description=(
         "Directory of agencies' own topic files (*.toml) merged into the taxonomy (default <data_dir>/taxonomy)."))

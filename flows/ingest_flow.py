@@ -18,8 +18,9 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from evidex.custody.catalog import Catalog
-from evidex.custody.store import EvidenceStore
+from evidex.custody.backends import open_catalog, open_store
+from evidex.custody.catalog import Item, ItemCatalog
+from evidex.custody.store import BlobStore
 from evidex.pipeline.backoff import IndexUnavailable, is_unavailable, with_backoff
 from evidex.pipeline.batch import BatchInfo, BatchSpec, ChunkProcessor, ChunkReport, register_batch
 from evidex.pipeline.indexer import restore_refresh
@@ -37,31 +38,46 @@ OnRelax = Callable[[str, bool], None]
 
 
 @task(name="register-batch", cache_policy=NO_CACHE)
-def register_task(store: EvidenceStore, catalog: Catalog, spec: BatchSpec) -> BatchInfo:
+def register_task(store: BlobStore, catalog: ItemCatalog, spec: BatchSpec) -> BatchInfo:
     return register_batch(store, catalog, spec)
 
 
 @task(name="process-chunk", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
-def chunk_task(processor: ChunkProcessor, item_ids: list[str], upcoming_ids: list[str]) -> ChunkReport:
-    catalog = processor.catalog
+def chunk_task(processor: ChunkProcessor, items: list[Item], upcoming: list[Item]) -> ChunkReport:
+    """One chunk of items this worker claimed (``upcoming``: the next pending ones, a hint for read-ahead)."""
     try:
-        return processor.process(catalog.pending_by_ids(item_ids), catalog.pending_by_ids(upcoming_ids))
+        return processor.process(items, upcoming)
     except IndexUnavailable as exc:  # not a task failure to retry: the flow stops the batch with a summary
         return ChunkReport(stopped=str(exc))
 
 
-def _pending(catalog: Catalog, batch_id: str) -> int:
+def worker_name() -> str:
+    """Who holds a claim: host, process id and its start time (a reused pid is another worker)."""
+    import os
+    import socket
+
+    from evidex.pipeline.ledger import process_start
+
+    return f"{socket.gethostname()}:{os.getpid()}:{process_start(os.getpid())}"
+
+
+def _pending(catalog: ItemCatalog, batch_id: str) -> int:
     return catalog.counts(batch_id).get("pending", 0)
 
 
 def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, summary: Any,
                 timings: Counter, *, large: bool, progress: Progress | None = None,
-                on_relax: OnRelax | None = None) -> Counter:
-    """Process a batch's pending items chunk by chunk (one task run per chunk); returns failure reasons.
+                on_relax: OnRelax | None = None, settled: Callable[[], bool] | None = None,
+                worker: str | None = None) -> Counter:
+    """Claim a batch's pending items chunk by chunk and process them (one task run per chunk); returns failure
+    reasons. Other workers may claim from the same batch at the same time: nobody gets an item twice.
 
     ``summary`` gains the counts (and ``stopped`` when Elasticsearch stayed away); ``on_relax(index, off)`` is
     told before refresh is turned off and after it is back on, so a killed run's index can be put right.
+    ``settled()``, when given, is asked once nothing is left to claim: False means other workers still hold
+    claims (it waits a little, and gives back the claims of workers that died), so claiming goes on.
     """
+    worker = worker or worker_name()
     started = time.perf_counter()
     catalog = processor.catalog
     failures: Counter = Counter()
@@ -73,9 +89,13 @@ def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, su
         while True:
             pending = catalog.pending(batch_id, 2 * settings.chunk_size)
             if not pending:
-                break
+                if settled is None or settled():
+                    break
+                continue
             cut = _chunk_end(pending[: settings.chunk_size], settings.chunk_max_mb * 1024 * 1024)
-            current, upcoming = pending[:cut], pending[cut : cut + settings.chunk_size]
+            current, upcoming = catalog.claim(batch_id, cut, worker), pending[cut : cut + settings.chunk_size]
+            if not current:  # another worker was quicker
+                continue
             t_task = time.perf_counter()
             try:
                 if large and not relaxed:
@@ -83,12 +103,12 @@ def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, su
                         on_relax(alias, True)
                     processor.indexer.relax_refresh()
                     relaxed = True
-                report = chunk_task(processor, [i.item_id for i in current], [i.item_id for i in upcoming])
+                report = chunk_task(processor, current, upcoming)
             except IndexUnavailable as exc:
                 report = ChunkReport(stopped=str(exc))
             except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
                 try:
-                    report = processor.process_isolated(catalog.pending_by_ids([i.item_id for i in current]), exc)
+                    report = processor.process_isolated(current, exc)  # claimed, none marked done yet
                 except IndexUnavailable as unavailable:
                     report = ChunkReport(stopped=str(unavailable))
             timings["chunks_wall"] += time.perf_counter() - t_task
@@ -106,6 +126,7 @@ def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, su
                 progress({"event": "chunk", "processed": summary.items_processed, "pending": left,
                           "known": catalog.total(batch_id), "seconds": time.perf_counter() - started})
     finally:
+        catalog.release(batch_id, worker=worker)  # what this worker claimed and did not finish: for the next one
         _settle_refresh(processor, relaxed, summary, on_relax, alias)
     return failures
 
@@ -188,8 +209,8 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     started = time.perf_counter()
     timings: Counter = Counter()
     start_run(settings, record, client, progress)
-    store = EvidenceStore(settings.store_dir).ensure()
-    catalog = Catalog(settings.store_dir / "catalog.sqlite")
+    store = open_store(settings).ensure()
+    catalog = open_catalog(settings)
     t0 = time.perf_counter()
     timings["startup"] = t0 - started
     info = register_task(store, catalog, spec)
@@ -201,16 +222,24 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     record.batch_id = info.batch_id
     failures: Counter = Counter()
     try:
+        catalog.release(info.batch_id)  # claims a killed run left behind: this run owns the batch now
         if catalog.pending(info.batch_id, 1):  # nothing to do on a re-run: no workers, no models
+            from flows.spread import start_spread
+
+            spread = start_spread(settings, info.batch_id, catalog, spec)  # helpers load while this one does
             t1 = time.perf_counter()
             processor = ChunkProcessor(settings, store, catalog, client, spec)
             timings["workers"] = time.perf_counter() - t1
             try:
                 failures = drain_batch(info.batch_id, processor, settings, summary, timings,
                                        large=info.files > 5 * settings.chunk_size, progress=progress,
-                                       on_relax=ledger_relax(RunLedger(settings.data_dir), record))
+                                       on_relax=ledger_relax(RunLedger(settings.data_dir), record),
+                                       settled=spread.settled if spread and spread.runs else None)
             finally:
                 processor.close()
+            if spread is not None:
+                summary.helpers = spread.collect(summary) if spread.runs else []
+                summary.notes.extend(spread.notes)
         summary.pending = _pending(catalog, info.batch_id)
     finally:
         catalog.close()
@@ -232,7 +261,7 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     return summary
 
 
-def _anchor_custody(settings: Settings, client: Any, store: EvidenceStore, batch_id: str, summary: Any) -> None:
+def _anchor_custody(settings: Settings, client: Any, store: BlobStore, batch_id: str, summary: Any) -> None:
     """The custody chain's head also where the log's own file cannot rewrite it (skipped while ES is away)."""
     if not (head := store.custody.head()):
         return
@@ -253,7 +282,7 @@ def _anchor_custody(settings: Settings, client: Any, store: EvidenceStore, batch
 def _write_receipt(settings: Settings, batch_id: str, redact: Callable[[str], str]) -> Path:
     from evidex.custody.receipts import build_receipt, write_receipt
 
-    catalog = Catalog(settings.store_dir / "catalog.sqlite")
+    catalog = open_catalog(settings)
     try:
         return write_receipt(settings.data_dir, build_receipt(catalog, batch_id, redact))
     finally:

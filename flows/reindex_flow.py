@@ -17,8 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 from prefect import flow
 
-from evidex.custody.catalog import Catalog
-from evidex.custody.store import EvidenceStore
+from evidex.custody.backends import open_catalog, open_store
 from evidex.pipeline.batch import ChunkProcessor, spec_of_stored_batch
 from evidex.pipeline.ledger import RunLedger
 from evidex.pipeline.report import BatchSummary, finish_timings, redactor
@@ -62,8 +61,8 @@ def reindex_from_store(handle: str, batch_ids: list[str] | None = None) -> Reind
     settings, passwords, progress, record, client = take(handle)
     started = time.perf_counter()
     start_run(settings, record, client, progress)
-    store = EvidenceStore(settings.store_dir).ensure()
-    catalog = Catalog(settings.store_dir / "catalog.sqlite")
+    store = open_store(settings).ensure()
+    catalog = open_catalog(settings)
     target, previous = _target_index(client, settings.es_index_prefix)
     if batch_ids and target != previous:
         catalog.close()

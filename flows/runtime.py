@@ -89,20 +89,23 @@ def wait_for_cluster(settings: Settings, progress: Any = None) -> Any:
 
 def finished_batch(spec: Any, settings: Settings) -> Any | None:
     """The summary of ``spec`` when that exact batch is already done (no Prefect, no workers), else None."""
-    from evidex.custody.catalog import Catalog
+    from evidex.custody.backends import open_catalog
     from evidex.pipeline.ledger import RunLedger
     from evidex.pipeline.register import batch_key
     from evidex.pipeline.report import BatchSummary, catalog_counts, redactor
 
-    path = settings.store_dir / "catalog.sqlite"
     receipt = settings.data_dir / "receipts"
-    if not path.exists() or RunLedger(settings.data_dir).stale():  # a killed run must be put right first
+    if not settings.catalog_url and not (settings.store_dir / "catalog.sqlite").exists():
+        return None
+    if RunLedger(settings.data_dir).stale():  # a killed run must be put right first
         return None
     started = time.perf_counter()
     listing = batch_key(spec)
-    catalog = Catalog(path)
+    catalog = open_catalog(settings)
     try:
         if catalog.batch(listing.batch_id) is None or catalog.pending(listing.batch_id, 1):
+            return None
+        if catalog.counts(listing.batch_id).get("claimed"):  # a killed run's claims: resume, do not answer
             return None
     finally:
         catalog.close()

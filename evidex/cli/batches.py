@@ -27,15 +27,20 @@ if TYPE_CHECKING:
 @click.option("--password", "passwords", multiple=True, help="Candidate password for encrypted files.")
 @click.option("--share-with", multiple=True, help="Agency (or 'task-force') that may also see the batch.")
 @click.option("--ocr-languages", help="Tesseract languages, e.g. kor+eng.")
+@click.option("--spread", type=click.IntRange(0, 64), default=None,
+              help="Helper runs of the work pool that claim chunks of this batch too (EVIDEX_SPREAD_WORKERS).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def ingest(ctx: click.Context, path: Path, agency: str, case_id: str, exhibit: str | None, submitted_by: str | None,
-           passwords: tuple[str, ...], share_with: tuple[str, ...], ocr_languages: str | None, as_json: bool) -> None:
+           passwords: tuple[str, ...], share_with: tuple[str, ...], ocr_languages: str | None, spread: int | None,
+           as_json: bool) -> None:
     """Ingest a file or folder as one evidence batch and print its summary."""
     from evidex.pipeline.batch import BatchSpec
     from flows.runtime import run_ingest
 
     settings = settings_of(ctx)
+    if spread is not None:
+        settings = settings.model_copy(update={"spread_workers": spread})
     spec = BatchSpec(path.resolve(), agency, case_id, exhibit, submitted_by or os.environ.get("USER"),
                      tuple(passwords), tuple(share_with), ocr_languages)
     with Progress(settings.progress) as progress:
@@ -54,6 +59,8 @@ def _print_summary(summary: "BatchSummary") -> None:
     click.echo(f"  files received: {summary.files} ({summary.bytes:,} bytes); items processed now: "
                f"{summary.items_processed} (incl. {summary.children} embedded)")
     click.echo("  by status: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())))
+    for helper in summary.helpers:
+        click.echo(f"  helper {helper['worker']}: {helper['items_processed']} item(s) in {helper['seconds']:.1f} s")
     for reason, count in sorted(summary.failures.items(), key=lambda kv: -kv[1])[:20]:
         click.echo(f"    {count:>5}  {reason}")
     for entry in summary.unreadable:  # identifiers already masked in the summary

@@ -138,7 +138,7 @@ class ChunkProcessor:
                 tmp_dir=tmp, limits=self.limits, passwords=self.spec.passwords,
                 ocr_languages=self.spec.ocr_languages or self.settings.ocr_languages,
                 ocr_enabled=self.settings.ocr_enabled, depth=item.depth, filename=item.name,
-                pdf_tables=self.settings.pdf_tables,
+                pdf_tables=self.settings.pdf_tables, ocr_pictures=self.settings.ocr_pictures,
             )
             jobs.append((self.store.blob_path(item.sha256), ctx))
         return list(self.pool.map(jobs))

@@ -41,6 +41,8 @@ class BatchSummary:
     pending: int = 0
     run_id: str | None = None
     notes: list[str] = field(default_factory=list)
+    helpers: list[dict[str, Any]] = field(default_factory=list)
+    """Counts of the work pool's helper runs that processed chunks of this batch (``EVIDEX_SPREAD_WORKERS``)."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
