@@ -159,3 +159,29 @@ def test_a_refusal_changes_nothing_and_everything_is_audited(world) -> None:
     assert bad.status_code == 404
     assert call("knpa", "POST", "/api/xref/requests", json={"ref": "zz", "to": "pipc", "case": "K1"}).status_code == 422
     assert call("knpa", "GET", "/api/xref").status_code == 422  # no case or batch
+
+
+def test_the_cli_marks_a_batch_before_it_lands_and_shows_only_counts(world, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from evidex.cli.root import main
+
+    settings = world["settings"]
+    env = {"EVIDEX_ES_DIR": str(settings.es_home), "EVIDEX_ES_INDEX_PREFIX": settings.es_index_prefix,
+           "EVIDEX_ES_LOCAL_PORT": str(settings.es_local_port), "EVIDEX_HMAC_SECRET": "xref-secret"}
+    runner = CliRunner(env=env)
+    base = ["--data-dir", str(settings.data_dir)]
+    source = _write(tmp_path / "covert2", {"source_b.txt": f"두 번째 정보원 {RRN}"})
+    marked = runner.invoke(main, base + ["xref", "exclude", "--source", str(source), "--case", "P3",
+                                         "--as", "oh@pipc:investigator"], catch_exceptions=False)
+    assert marked.exit_code == 0, marked.output
+    landed = run_ingest(BatchSpec(source, "pipc", "P3"), settings)
+    assert landed.batch_id in marked.output  # the id the mark named is the one the batch landed under
+    shown = runner.invoke(main, base + ["xref", "--case", "K1", "--as", "kim@knpa:investigator", "--json"],
+                          catch_exceptions=False)
+    assert shown.exit_code == 0, shown.output
+    rrn = next(m for m in json.loads(shown.output)["matches"] if m["value"] == "880101-1******")
+    assert rrn["other_agencies"] == {"pipc": 1}  # still the one P1 document: the marked P3 never counted
+    assert "source_b" not in shown.output and "정보원" not in shown.output and RRN not in shown.output
+    refused = runner.invoke(main, base + ["xref", "exclude", landed.batch_id, "--as", "kim@knpa:investigator"])
+    assert refused.exit_code != 0 and "not one of knpa" in refused.output  # another agency cannot unmark it
