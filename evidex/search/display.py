@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evidex.search.snippets import Masker, edge_digit_spans, render
+from evidex.search.snippets import MARK_END, MARK_START, Masker, edge_digit_spans, render
 from models.identifiers.tokens import detokenize, looks_like_identifier, strip_partial_tokens
 
 def identifier_masker(secret: bytes) -> Masker:
@@ -45,7 +45,10 @@ class View:
         return self.masker is None
 
     def text(self, value: str) -> str:
-        return render(detokenize(value, self.table), self.masker)
+        shown = detokenize(value, self.table)
+        if MARK_START not in shown and MARK_END not in shown and not (self.masker and self.masker(shown)):
+            return shown.strip()  # what ``render`` makes of a value with nothing to mark or mask
+        return render(shown, self.masker)
 
     def fragment(self, fragment: str, **tags: Any) -> str:
         """A highlighted fragment: cut tokens dropped, tokens shown, identifiers masked, marks kept outside."""
