@@ -1,6 +1,9 @@
 """Ingest throughput on a generated batch: files/s, MB/s and the share of time per stage.
 
-Usage: .venv/bin/python bench/bench_ingest.py [--files 1000] [--chunk 50] [--no-ner] [--no-topics]
+Usage: .venv/bin/python bench/bench_ingest.py [--files 1000] [--chunk 50] [--no-ner] [--no-topics] [--with-server]
+
+``--with-server`` starts a Prefect server for the temporary data directory first (not timed), as
+``evidex server start`` would, so the fixed cost is the one a deployment with a running server pays.
 
 Runs against the configured Elasticsearch (EVIDEX_ES_URL) or the local node (started if needed), in a
 temporary data directory and a throw-away index prefix. Prints figures; asserts nothing.
@@ -26,6 +29,7 @@ def main() -> None:
     parser.add_argument("--no-ner", action="store_true")
     parser.add_argument("--no-topics", action="store_true")
     parser.add_argument("--enrich-workers", type=int, default=2)
+    parser.add_argument("--with-server", action="store_true", help="Run with a Prefect server already up.")
     args = parser.parse_args()
 
     from evidex.node.client import make_client
@@ -44,6 +48,14 @@ def main() -> None:
         size = sum(p.stat().st_size for p in batch.rglob("*") if p.is_file())
         from flows.runtime import run_ingest
 
+        if args.with_server:
+            from flows.serverctl import start_server
+
+            settings = load_settings(**{**settings.model_dump(include={"data_dir", "es_dir", "es_index_prefix",
+                                                                       "chunk_size", "hmac_secret", "ner_enabled",
+                                                                       "enrich_workers", "topics_enabled"}),
+                                        "prefect_server_port": 4290})
+            print(f"Prefect server up at {start_server(settings).url} (not timed)")
         started = time.perf_counter()
         summary = run_ingest(BatchSpec(batch, "knpa", "B1"), settings)
         wall = time.perf_counter() - started
@@ -79,6 +91,10 @@ def main() -> None:
                   f"{again.already_done}; from the catalogue, no Prefect)")
             print(json.dumps({"statuses": summary.statuses}, ensure_ascii=False))
         finally:
+            if args.with_server:
+                from flows.serverctl import stop_server
+
+                stop_server(settings)
             make_client(settings).indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1", ignore_unavailable=True)
 
 
