@@ -1,10 +1,14 @@
 """Search latency through the one query builder, beside plain Elasticsearch, and export documents/s.
 
 Usage: .venv/bin/python bench/bench_search.py [--docs 200000] [--rounds 3] [--export-max 200000] [--keep]
+       .venv/bin/python bench/bench_search.py --reuse PREFIX   (search the index a --keep run left; kept)
+
+A million documents load in about 50 minutes on two busy cores: load once with ``--keep`` (its own data directory,
+e.g. ``EVIDEX_DATA_DIR=/work/bench-node EVIDEX_ES_LOCAL_PORT=9270 EVIDEX_ES_HEAP=3g``), then ``--reuse``.
 
 Builds a throw-away index of generated bilingual documents (agencies, cases, dates, people, organisations,
 codenames, identifier tokens) straight from a pool of a few thousand sentences, each analysed once (Kiwi
-morphemes, English lemmas, character bigrams), so a million documents load in minutes instead of days of NLP.
+morphemes, English lemmas, character bigrams), so a million documents load without days of NLP.
 Then runs a fixed set of ~100 queries (Korean, English, mixed, phrases, operators, codenames) as a masked
 investigator of one agency, alternating in the same run:
 
