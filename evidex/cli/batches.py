@@ -224,10 +224,10 @@ def verify(ctx: click.Context, receipts: tuple[Path, ...], offline: bool, repair
 
     Exit 1 naming what does not match; exit 2 when the audit index could not be read (nothing else wrong).
     """
-    from evidex.custody.store import EvidenceStore
+    from evidex.custody.backends import open_store
 
     settings = settings_of(ctx)
-    store = EvidenceStore(settings.store_dir)
+    store = open_store(settings)  # the directory or the bucket, custody in its file or PostgreSQL
     trail, unread = (None, "--offline") if offline else _audit_trail(settings)
     changed = False
     if repair_torn_tail:
@@ -256,6 +256,7 @@ def verify(ctx: click.Context, receipts: tuple[Path, ...], offline: bool, repair
 
 def _audit_trail(settings: "Settings") -> tuple["AuditTrail | None", str | None]:
     """The audit trail (to read and write custody heads), or why the index cannot be reached."""
+    from evidex.custody.backends import open_audit_journal
     from evidex.node.client import make_client
     from evidex.node.local import NodeError
     from evidex.search.audit import AuditTrail
@@ -267,7 +268,8 @@ def _audit_trail(settings: "Settings") -> tuple["AuditTrail | None", str | None]
         ensure_indices(client, settings.es_index_prefix)
     except NodeError as exc:
         return None, str(exc).splitlines()[0]
-    return AuditTrail(client, f"{settings.es_index_prefix}-audit", settings.data_dir / "audit.jsonl"), None
+    return AuditTrail(client, f"{settings.es_index_prefix}-audit", settings.data_dir / "audit.jsonl",
+                      chain=open_audit_journal(settings)), None
 
 
 def _custody_anchors(trail: "AuditTrail") -> list:
