@@ -7,7 +7,7 @@ answered before the first byte of a stream, with the status ``QueryRefused`` car
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
@@ -18,6 +18,7 @@ from evidex.search.identity import User
 from evidex.search.query import QueryRefused
 from evidex.search.termlist import MAX_TERMS, MAX_TOP, as_dicts, csv_text, parse_terms, run_terms
 from evidex.settings import Settings
+from evidex.web.workbench_routes import entity_pivots
 
 
 class TermList(BaseModel):
@@ -30,18 +31,9 @@ class TermList(BaseModel):
     type: str | None = None
     topic: str | None = None
     language: str | None = None
-    entity: str | None = Field(None, description="LABEL:value")
+    entity: str | list[str] | None = Field(None, description="LABEL:value, or several (all must match)")
     top: int = Field(5, ge=1, le=MAX_TOP)
     reveal: bool = False
-
-
-def _pivot(entity: str | None) -> tuple[str, str] | None:
-    if not entity:
-        return None
-    label, sep, value = entity.partition(":")
-    if not sep or not value:
-        raise HTTPException(422, "entity must look like LABEL:value, e.g. ORG:쿠팡")
-    return label.upper(), value
 
 
 def add_export_routes(app: FastAPI, service: SearchService, settings: Settings,
@@ -50,18 +42,19 @@ def add_export_routes(app: FastAPI, service: SearchService, settings: Settings,
     Caller = Annotated[User, Depends(caller_dependency)]
 
     def filters(agency: str | None, case: str | None, status: str | None, type_: str | None, topic: str | None,
-                language: str | None, entity: str | None) -> Filters:
+                language: str | None, entity: str | list[str] | None) -> Filters:
         if agency:
             settings.check_agency(agency)
+        pivots = entity_pivots([entity] if isinstance(entity, str) else list(entity or []))
         return Filters(agency=agency, case_id=case, status=status, content_type=type_, topic=topic,
-                       language=language, entity=_pivot(entity))
+                       language=language, entity=pivots[0] if pivots else None, entities=tuple(pivots[1:]))
 
     @app.get("/api/export", response_model=None)
     def export(user: Caller, q: str = "", format: Annotated[str, Query(description="csv or jsonl")] = "csv",
                fields: Annotated[str | None, Query(description="comma-separated, e.g. id,path,title")] = None,
                agency: str | None = None, case: str | None = None, status: str | None = None,
                type: str | None = None, topic: str | None = None, language: str | None = None,
-               entity: Annotated[str | None, Query(description="LABEL:value")] = None,
+               entity: Annotated[list[str] | None, Query(description="LABEL:value (repeatable: all must match)")] = None,
                reveal: bool = False) -> StreamingResponse:
         """Every document matching ``q`` that the caller may see, streamed (masked by role, audited once)."""
         if format not in FORMATS:

@@ -56,8 +56,6 @@ export const en = {
   "receipt.manifest_sha256": "Manifest SHA-256", "receipt.files": "Files", "receipt.bytes": "Bytes",
   "receipt.statuses": "Statuses", "receipt.custody_head": "Custody log head", "receipt.path": "Path",
   "receipt.sha256": "SHA-256", "receipt.size": "Size", "receipt.status": "Status", "receipt.reason": "Why not read",
-  "export.one_entity": "Export takes one entity filter: remove the others to export.",
-  "terms.one_entity": "A term list runs with one entity filter: remove the others first.",
   "similar.cut": "… {n} unchanged words …", "similar.same": "The texts are the same.",
   "xref.title": "Also held by other agencies", "xref.none": "No other agency holds these values.",
   "xref.badge": "also held by {who}", "xref.badge_title": "Documents of other agencies you cannot read name this value (counts only)",

@@ -56,8 +56,6 @@ export const ko = {
   "receipt.manifest_sha256": "목록 SHA-256", "receipt.files": "파일 수", "receipt.bytes": "바이트",
   "receipt.statuses": "처리 결과", "receipt.custody_head": "보관 기록 최신 해시", "receipt.path": "경로",
   "receipt.sha256": "SHA-256", "receipt.size": "크기", "receipt.status": "상태", "receipt.reason": "읽지 못한 사유",
-  "export.one_entity": "내보내기는 개체 필터 하나만 받습니다. 나머지를 지우고 내보내십시오.",
-  "terms.one_entity": "일괄 검색은 개체 필터 하나로만 실행됩니다. 나머지를 먼저 지우십시오.",
   "similar.cut": "… 같은 단어 {n}개 …", "similar.same": "두 본문이 같습니다.",
   "xref.title": "다른 기관도 보유", "xref.none": "이 값을 보유한 다른 기관이 없습니다.",
   "xref.badge": "{who}도 보유", "xref.badge_title": "열람할 수 없는 다른 기관의 문서가 이 값을 언급합니다 (건수만 표시)",

@@ -215,10 +215,6 @@ export function renderChips() {
 
 function renderExports() {
   const base = { q: state.q, ...filterParams() };
-  if (valuesOf("entity").length > 1) {  // the export endpoint takes one entity filter: never a wider file
-    fill($("exports"), h("span", { class: "hint", id: "export-one-entity" }, t("export.one_entity")));
-    return;
-  }
   fill($("exports"), t("export.label"), " ",
     ["csv", "jsonl"].map((format) => [h("a", {
       class: "export", href: "/api/export?" + query({ ...base, format }), download: `evidex-export.${format}`,

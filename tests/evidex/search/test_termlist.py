@@ -103,3 +103,13 @@ def test_term_lists_through_the_cli_and_the_api(settings, tmp_path: Path) -> Non
     assert "010-2345-6789" not in found.text + as_csv.text
     too_many = client.post("/api/batch-search", json={"terms": ["x"] * 1001}, headers=headers)
     assert too_many.status_code == 422
+    # several entity filters hold at once (no document here names these entities: nothing is left)
+    narrowed = client.post("/api/batch-search", json={**body, "entity": ["ORG:쿠팡", "PERSON:탁무진"]}, headers=headers)
+    assert narrowed.status_code == 200 and all(t["count"] == 0 for t in narrowed.json()["terms"] if not t["error"])
+    malformed = client.post("/api/batch-search", json={**body, "entity": ["ORG:쿠팡", "no-label"]}, headers=headers)
+    assert malformed.status_code == 422 and "LABEL:value" in malformed.text
+    rows = client.get("/api/export", params=[("q", "쿠팡"), ("format", "jsonl"), ("entity", "ORG:쿠팡"),
+                                             ("entity", "PERSON:탁무진")], headers=headers)
+    assert rows.status_code == 200 and rows.text.strip() == ""
+    assert len(client.get("/api/export", params={"q": "쿠팡", "format": "jsonl"}, headers=headers)
+               .text.strip().splitlines()) == 2
