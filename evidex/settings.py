@@ -77,13 +77,18 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir, description=(
         "Where everything local lives: evidence store, catalogue, local node, Prefect home, audit journal."))
     # Elasticsearch: empty URL means "run the local node".
-    es_url: str = Field("", description="URL of an existing Elasticsearch cluster; empty runs the local node.")
+    es_url: str = Field("", description=(
+        "URL of an existing Elasticsearch cluster (several nodes: comma-separated URLs); empty runs the local node."))
     es_username: str = Field("", description="User name for the cluster (basic auth).")
     es_password: str = Field("", description="Password for the cluster (basic auth).")
     es_api_key: str = Field("", description="API key for the cluster (instead of user name and password).")
     es_ca_certs: str = Field("", description="CA bundle that signed the cluster's certificate.")
     es_verify_certs: bool = Field(True, description="Verify the cluster's TLS certificate.")
     es_index_prefix: str = Field("evidex", description="Prefix of the aliases (<prefix>-docs, <prefix>-audit).")
+    es_shards: int = Field(1, ge=1, description=(
+        "Primary shards of every index Evidex creates (a new index version and `evidex reindex` to change it)."))
+    es_replicas: int = Field(0, ge=0, description=(
+        "Replicas of every index (applied to existing indices too; 1 or more on a cluster of several nodes)."))
     es_dir: Path | None = Field(None, description="Home of the local node (default <data_dir>/es).")
     es_local_port: int = Field(9200, description="HTTP port of the local node (a free one is taken if busy).")
     es_heap: str = Field("1g", description="Java heap of the local node (-Xms/-Xmx).")

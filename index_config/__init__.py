@@ -2,7 +2,8 @@
 
 Each ``templates/<name>.v<N>.json`` defines index ``<prefix>-<name>-v<N>`` reached through alias
 ``<prefix>-<name>``. A mapping change is a new file with a higher N, a new index filled from the evidence
-store, and an alias swap.
+store, and an alias swap. Shards and replicas come from the settings (``es_shards``, ``es_replicas``), not the
+files: the shard count of an existing index stays (a new version and a reindex change it), its replicas follow.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["IndexSpec", "specs", "ensure_indices", "alias_name"]
+__all__ = ["IndexSpec", "specs", "ensure_indices", "alias_name", "layout"]
 
 _NAME = re.compile(r"^(?P<name>[a-z_]+)\.v(?P<version>\d+)\.json$")
 
@@ -66,16 +67,39 @@ def alias_name(prefix: str, name: str) -> str:
     return f"{prefix}-{name}"
 
 
-def ensure_indices(client: Any, prefix: str) -> dict[str, str]:
-    """Apply templates and create missing indices and aliases; returns alias → concrete index."""
+def layout(shards: int | None = None, replicas: int | None = None) -> tuple[int, int]:
+    """Shards and replicas: those given, else the settings' ``es_shards`` / ``es_replicas`` (environment and
+    ``evidex.toml`` of ``EVIDEX_DATA_DIR``)."""
+    if shards is None or replicas is None:
+        from evidex.settings import load_settings
+
+        configured = load_settings()
+        shards = configured.es_shards if shards is None else shards
+        replicas = configured.es_replicas if replicas is None else replicas
+    return shards, replicas
+
+
+def _follow_replicas(client: Any, index: str, replicas: int) -> None:
+    current = client.indices.get_settings(index=index, name="index.number_of_replicas")
+    value = current.get(index, {}).get("settings", {}).get("index", {}).get("number_of_replicas")
+    if value is not None and int(value) != replicas:
+        client.indices.put_settings(index=index, settings={"index": {"number_of_replicas": replicas}})
+
+
+def ensure_indices(client: Any, prefix: str, *, shards: int | None = None,
+                   replicas: int | None = None) -> dict[str, str]:
+    """Apply templates and create missing indices and aliases; returns alias → concrete index. ``shards`` and
+    ``replicas`` default to the settings' (see :func:`layout`)."""
+    shards, replicas = layout(shards, replicas)
     result: dict[str, str] = {}
     for spec in specs().values():
         index = spec.index(prefix)
         alias = spec.alias(prefix)
+        index_settings = {**spec.body["settings"], "number_of_shards": shards, "number_of_replicas": replicas}
         client.indices.put_index_template(
             name=f"{prefix}-{spec.name}",
             index_patterns=[f"{prefix}-{spec.name}-v*"],
-            template={"settings": spec.body["settings"], "mappings": spec.body["mappings"]},
+            template={"settings": index_settings, "mappings": spec.body["mappings"]},
             priority=100,
             meta={"evidex_version": spec.version},
         )
@@ -85,6 +109,7 @@ def ensure_indices(client: Any, prefix: str) -> dict[str, str]:
                 # Fields added to the current version's mapping; a conflicting change needs a new version.
                 client.indices.put_mapping(index=current, properties=spec.body["mappings"]["properties"])
                 _restore_refresh(client, current, spec)
+            _follow_replicas(client, current, replicas)
             result[alias] = current
             continue
         if not client.indices.exists(index=index):

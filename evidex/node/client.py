@@ -1,6 +1,7 @@
 """The one place that builds Elasticsearch clients (local node or a configured cluster).
 
-Explicit credentials (``EVIDEX_ES_API_KEY``, ``EVIDEX_ES_USERNAME``/``EVIDEX_ES_PASSWORD``) win; without them the
+``EVIDEX_ES_URL`` may list several nodes of one cluster, comma-separated; the client spreads requests (bulk
+indexing too) over them and leaves out a node that stops answering. Explicit credentials (``EVIDEX_ES_API_KEY``, ``EVIDEX_ES_USERNAME``/``EVIDEX_ES_PASSWORD``) win; without them the
 local node is reached as its generated service user (``<es_home>/credentials.json``).
 """
 
@@ -17,6 +18,11 @@ from evidex.settings import Settings
 
 def es_url(settings: Settings) -> str:
     return settings.es_url or LocalNode(settings).url
+
+
+def es_hosts(settings: Settings) -> list[str]:
+    """The cluster's nodes: ``es_url`` may name several, comma-separated (requests go round them)."""
+    return [host.strip() for host in es_url(settings).split(",") if host.strip()]
 
 
 def auth_of(settings: Settings) -> dict[str, Any]:
@@ -47,7 +53,7 @@ def make_client(settings: Settings, *, start_local: bool = True) -> Elasticsearc
         kwargs["ca_certs"] = settings.es_ca_certs
     if not settings.es_verify_certs:
         kwargs["verify_certs"] = False
-    client = Elasticsearch(es_url(settings), **kwargs)
+    client = Elasticsearch(es_hosts(settings), **kwargs)
     try:
         client.cluster.health(wait_for_status="yellow", timeout="60s")
     except Exception as exc:  # noqa: BLE001 - turned into one clear message
