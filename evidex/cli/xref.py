@@ -125,7 +125,7 @@ def xref_exclude(ctx: click.Context, batch_id: str | None, source: Path | None, 
     elif not batch_id:
         raise click.UsageError("name a BATCH_ID, or --source and --case of a batch about to be ingested")
     else:
-        owner = batch_owner(settings.store_dir / "catalog.sqlite", batch_id)
+        owner = batch_owner(settings, batch_id)
         if owner is None or not (user.agency == owner or (user.is_admin and user.agency == "local")):
             raise click.ClickException(f"batch {batch_id} is not one of {user.agency}'s batches")
     cross.excluded.set(batch_id, owner, not undo)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from evidex.custody.catalog import Catalog
+from evidex.custody.backends import open_catalog
 from evidex.search.identity import TASK_FORCE, User
+from evidex.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,11 @@ def may_read_batch(user: User, batch: dict[str, Any] | None) -> bool:
     return user.agency in shared or TASK_FORCE in shared
 
 
-def visible_custody(user: User, events: list[dict[str, Any]], catalog_path: Path) -> CustodyView:
+def visible_custody(user: User, events: list[dict[str, Any]], settings: Settings) -> CustodyView:
     """``events`` without those of batches ``user`` may not read, and how many such batches there were."""
     if not events:
         return CustodyView([], 0)
-    catalog = Catalog(catalog_path)
+    catalog = open_catalog(settings)
     try:
         batches = {row["batch_id"]: row for row in catalog.batches()}
     finally:

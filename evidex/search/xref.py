@@ -28,6 +28,7 @@ from evidex.search.display import View
 from evidex.search.identity import User
 from evidex.search.query import QueryRefused
 from models.identifiers.tokens import label_of
+from evidex.settings import Settings
 
 FIELDS = {"h": "pii_hashes", "k": "xref_keys"}
 MAX_VALUES = 5_000_000
@@ -63,11 +64,11 @@ class XrefResult:
     """``table`` (the holder table kept by the xref flow) or ``live`` (aggregated for this request)."""
 
 
-def batch_owner(catalog_path: Path, batch_id: str) -> str | None:
+def batch_owner(settings: Settings, batch_id: str) -> str | None:
     """The agency that submitted ``batch_id`` (None for an unknown batch)."""
-    from evidex.custody.catalog import Catalog
+    from evidex.custody.backends import open_catalog
 
-    catalog = Catalog(catalog_path)
+    catalog = open_catalog(settings)
     try:
         row = catalog.batch(batch_id)
     finally:

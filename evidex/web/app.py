@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from evidex.custody.store import EvidenceStore
+from evidex.custody.backends import open_store
 from evidex.search.builder import AccessDenied, Filters, SearchService
 from evidex.search.custody_view import visible_custody
 from evidex.search.family import Family
@@ -37,7 +37,7 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
     """The application, bound to one settings object and one search service."""
     app = FastAPI(title="Evidex", version="1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     directory = UserDirectory(settings.data_dir, ttl_days=settings.token_ttl_days)
-    store = EvidenceStore(settings.store_dir)
+    store = open_store(settings)
     workbench = resources.files("evidex.web").joinpath("static/index.html")
     page_html = (workbench if workbench.is_file() else resources.files("evidex.web").joinpath("index.html")) \
         .read_text(encoding="utf-8")
@@ -115,8 +115,7 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
     @app.get("/api/documents/{doc_id}/custody")
     def custody(user: Caller, doc_id: str) -> dict[str, Any]:
         source = _doc(user, doc_id, "view_custody", reveal=False)
-        seen = visible_custody(user, store.custody_events(source["batch_id"], source["sha256"]),
-                               settings.store_dir / "catalog.sqlite")
+        seen = visible_custody(user, store.custody_events(source["batch_id"], source["sha256"]), settings)
         return {"id": doc_id, "sha256": source["sha256"], "path": source.get("path"),
                 "events": service.display(user, seen.events), "other_holders": seen.other_holders}
 

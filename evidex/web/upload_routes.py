@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, HTTPException, UploadFile
 
-from evidex.custody.catalog import Catalog
+from evidex.custody.backends import open_catalog
 from evidex.search.identity import User
 from evidex.settings import Settings
 
@@ -130,7 +130,7 @@ def add_upload_routes(app: FastAPI, settings: Settings, current_user: Callable[.
     @app.get("/api/batches")
     def batches(user: Caller) -> dict[str, Any]:
         agency = None if user.is_admin else user.agency
-        catalog = Catalog(settings.store_dir / "catalog.sqlite")
+        catalog = open_catalog(settings)
         try:
             rows = [r for r in catalog.batches() if agency is None or r["agency"] == agency]
             counts = {r["batch_id"]: catalog.counts(r["batch_id"]) for r in rows}

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from evidex.custody.store import EvidenceStore
+from evidex.custody.backends import open_store
 from evidex.search.builder import AccessDenied, Filters, SearchService
 from evidex.search.family import Family
 from evidex.search.identity import User
@@ -104,7 +104,7 @@ def add_workbench_routes(app: FastAPI, service: SearchService, settings: Setting
     family = Family(service)
     notes = Annotations(service, settings.data_dir)
     saved = SavedSearches(settings.data_dir)
-    store = EvidenceStore(settings.store_dir)
+    store = open_store(settings)
     cache = settings.cache_dir / "pages"
 
     def visible(user: User, doc_id: str, action: str) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def add_xref_routes(app: FastAPI, service: SearchService, settings: Settings,
 
     @app.post("/api/xref/exclusions")
     def exclude_batch(user: Caller, body: Exclusion) -> dict[str, Any]:
-        owner = batch_owner(settings.store_dir / "catalog.sqlite", body.batch)
+        owner = batch_owner(settings, body.batch)
         if owner is None or not (user.agency == owner and (user.is_admin or "investigator" in user.roles)):
             raise HTTPException(403, "only the owning agency's admin or investigator may exclude its batch")
         xref.excluded.set(body.batch, owner, body.excluded)
