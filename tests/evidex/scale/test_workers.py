@@ -30,7 +30,7 @@ from tests.flows.served import evidex_processes, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
-FILES = int(os.environ.get("EVIDEX_SCALE_FILES", "300"))  # the issue: 1,000 (see README "Scaling out")
+FILES = int(os.environ.get("EVIDEX_SCALE_FILES", "1000"))
 
 
 def _env(data: Path, **extra: str) -> dict[str, str]:
