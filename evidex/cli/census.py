@@ -47,9 +47,13 @@ def _print_report(report) -> None:  # noqa: ANN001
 @click.option("--no-records", is_flag=True, help="Do not fill the records index (counts only).")
 @click.option("--as", "as_user", help="As name@agency[:roles].")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as a PDF (tables and charts) to this file.")
+@click.option("--png", "png_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report's first page as a PNG image to this file.")
 @click.pass_context
 def census(ctx: click.Context, case_id: str | None, batch_id: str | None, paths: tuple[Path, ...], no_records: bool,
-           as_user: str | None, as_json: bool) -> None:
+           as_user: str | None, as_json: bool, pdf_path: Path | None, png_path: Path | None) -> None:
     """How many people's data leaked, of which kinds: rows, distinct people per identifier type (by keyed hash),
     invalid values, overlap between files and agencies. Resumes a killed run."""
     if ctx.invoked_subcommand:
@@ -79,6 +83,14 @@ def census(ctx: click.Context, case_id: str | None, batch_id: str | None, paths:
         echo_json(report.as_dict())
     else:
         _print_report(report)
+    if pdf_path or png_path:
+        from evidex.census.pdf import report_pdf, report_png
+
+        title = f"Leak census · {case_id}" if case_id else "Leak census"
+        for target, render in ((pdf_path, lambda r: report_pdf(r, title=title)), (png_path, report_png)):
+            if target:
+                target.write_bytes(render(report.as_dict()))
+                click.echo(f"wrote {target}", err=True)
 
 
 @census.command("lookup")
