@@ -92,8 +92,12 @@ def fetch_distribution(version: str) -> Path:
 class LocalNode:
     """Prepare, start, stop and inspect the project's own node under ``settings.es_home``."""
 
-    def __init__(self, settings: Settings) -> None:
+    CLUSTER = "evidex-local"
+
+    def __init__(self, settings: Settings, *, name: str = "evidex-1", transport_port: int = 0,
+                 peers: tuple[tuple[str, int], ...] = ()) -> None:
         self.settings = settings
+        self.name, self.transport_port, self.peers = name, transport_port, peers  # peers: (name, transport port)
         self.base = settings.es_home
         self.home = self.base / f"elasticsearch-{settings.es_version}"
         self.state_file = self.base / "node.json"
@@ -221,14 +225,14 @@ class LocalNode:
     def _write_config(self, port: int, transport: int) -> None:
         cfg = self.home / "config"
         lines = {
-            "cluster.name": "evidex-local",
-            "node.name": "evidex-1",
+            "cluster.name": self.CLUSTER,
+            "node.name": self.name,
             "path.data": str(self.base / "data"),
             "path.logs": str(self.base / "logs"),
             "network.host": "127.0.0.1",
             "http.port": port,
             "transport.port": transport,
-            "discovery.type": "single-node",
+            **self._discovery(),
             **SECURITY_SETTINGS,
             "cluster.routing.allocation.disk.threshold_enabled": "false",
             "action.destructive_requires_name": "true",
@@ -240,6 +244,13 @@ class LocalNode:
         heap = self.settings.es_heap
         (cfg / "jvm.options.d").mkdir(exist_ok=True)
         (cfg / "jvm.options.d" / "evidex.options").write_text(f"-Xms{heap}\n-Xmx{heap}\n")
+
+    def _discovery(self) -> dict[str, str]:
+        """One node alone, or a member of a cluster on loopback that forms from ``peers`` (all its members)."""
+        if not self.peers:
+            return {"discovery.type": "single-node"}
+        return {"discovery.seed_hosts": json.dumps([f"127.0.0.1:{port}" for _, port in self.peers]),
+                "cluster.initial_master_nodes": json.dumps([name for name, _ in self.peers])}
 
     def private_paths(self) -> list[Path]:
         """What only the node's user may read: its configuration (realm, keystore), data, logs, temp files."""
@@ -261,8 +272,9 @@ class LocalNode:
                 os.chmod(parent, mode | 0o001)
 
     # -- running ---------------------------------------------------------------
-    def start(self) -> NodeStatus:
-        """Start the node unless it already runs; wait until ``/_cluster/health`` answers."""
+    def start(self, wait: bool = True) -> NodeStatus:
+        """Start the node unless it already runs; wait until ``/_cluster/health`` answers (unless ``wait`` is
+        False: a cluster member answers only once the cluster has formed)."""
         current = self.status()
         if current.running or (self.state_file.exists() and self.probe().answers):
             # running (also when its pid file was lost: never a second node on the same data); a port that
@@ -270,7 +282,7 @@ class LocalNode:
             return current
         self.prepare()
         port = self._pick_port(self.settings.es_local_port)
-        transport = _free_port()
+        transport = self.transport_port or _free_port()
         self._write_config(port, transport)  # rewritten at every start: a node from before security gets it
         self._ensure_service_user()
         self.state_file.write_text(json.dumps({"port": port, "version": self.settings.es_version}))
@@ -286,6 +298,10 @@ class LocalNode:
         if proc.returncode != 0:
             raise NodeError(f"Elasticsearch did not start (exit {proc.returncode}):\n{proc.stdout[-2000:]}"
                             f"{proc.stderr[-2000:]}\n{self.log_tail()}")
+        return self.wait_healthy() if wait else self.status()
+
+    def wait_healthy(self) -> NodeStatus:
+        pidfile = self.base / "node.pid"
         deadline = time.monotonic() + self.settings.es_start_timeout_s
         while time.monotonic() < deadline:
             if self.health() in ("green", "yellow"):
@@ -310,7 +326,7 @@ class LocalNode:
         return True
 
     def log_tail(self, lines: int = 40) -> str:
-        logs = self.base / "logs" / "evidex-local.log"
+        logs = self.base / "logs" / f"{self.CLUSTER}.log"
         if not logs.exists():
             return "(no node log yet)"
         return "--- node log (tail) ---\n" + "\n".join(logs.read_text(errors="replace").splitlines()[-lines:])
