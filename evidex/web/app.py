@@ -71,7 +71,10 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
                limit: Annotated[int, Query(ge=1, le=1000)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
                reveal: bool = False, sort: str = "relevance", tag: str | None = None,
                cursor: Annotated[str | None, Query(description="'' starts cursor paging; then next_cursor")] = None,
-               group_copies: bool = True, facets: bool = True) -> dict[str, Any]:
+               group_copies: bool = True, facets: bool = True,
+               exact_total: Annotated[bool, Query(description="false: without facets, count only up to 10,000 "
+                                                               "(faster; /api/facets gives the exact total)")] = True,
+               ) -> dict[str, Any]:
         if agency:
             settings.check_agency(agency)
         pivots = entity_pivots(entity or [])
@@ -79,7 +82,7 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
                                                  topic=topic, language=language, entity=pivots[0] if pivots else None,
                                                  entities=tuple(pivots[1:]), tag=tag),
                                 limit=limit, offset=offset, reveal=reveal, markup="html", sort=sort, cursor=cursor,
-                                facets=facets)
+                                facets=facets, exact_total=exact_total)
         hits = [asdict(h) for h in result.hits]
         if group_copies:
             hits = group_by_original(hits, Family(service).occurrences(user, sorted({h["sha256"] for h in hits
@@ -87,7 +90,7 @@ def create_app(settings: Settings, service: SearchService) -> FastAPI:
         similar = Family(service).similar_counts(user, [h["doc_id"] for h in hits])
         for hit in hits:
             hit["similar_count"] = similar.get(hit["doc_id"], 0)
-        return {"total": result.total, "hits": hits, "facets": result.facets,
+        return {"total": result.total, "total_exact": result.total_exact, "hits": hits, "facets": result.facets,
                 "next_cursor": result.next_cursor, "explain": result.explain}
 
     def _doc(user: User, doc_id: str, action: str, reveal: bool = False) -> dict[str, Any]:

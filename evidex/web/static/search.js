@@ -49,10 +49,16 @@ export function clearResults() {
   $("explain-out").hidden = true;
 }
 
+// Hits first (no facets, a bounded count: the fast part), then facets and the exact total in a request of their own.
 function request(page) {
-  const params = new URLSearchParams(query({ q: state.q, sort: state.sort, limit: state.limit, ...filterParams() }));
+  const params = new URLSearchParams(query({ q: state.q, sort: state.sort, limit: state.limit, ...filterParams(),
+                                             facets: "false", exact_total: "false" }));
   params.set("cursor", state.cursors[page]);
   return get("/api/search?" + params);
+}
+
+function requestFacets() {
+  return get("/api/facets?" + query({ q: state.q, ...filterParams() }));
 }
 
 // An expired result set (410: its point in time is gone) is opened again and walked to the same page.
@@ -63,7 +69,6 @@ async function replay(target) {
     data = await request(page);
     if (!data.next_cursor) return { data, page };
     state.cursors.push(data.next_cursor);
-    if (page === 0) state.facets = data.facets || {};
   }
   return { data, page: target };
 }
@@ -79,6 +84,11 @@ export async function run({ keepPage = false } = {}) {
   const mine = ++ticket;
   try {
     let data;
+    const counting = state.page === 0 || !Object.keys(state.facets).length ? requestFacets() : null;
+    if (counting) {
+      state.counted = undefined;
+      counting.catch(() => {});  // its failure is reported where it is awaited, not as an unhandled rejection
+    }
     try {
       data = await request(state.page);
     } catch (exc) {
@@ -91,7 +101,14 @@ export async function run({ keepPage = false } = {}) {
     state.last = data;
     state.cursors.length = state.page + 1;
     if (data.next_cursor) state.cursors.push(data.next_cursor);
-    if (state.page === 0 || !Object.keys(state.facets).length) state.facets = data.facets || {};
+    render();
+    if (counting) {
+      const counted = await counting;
+      if (mine !== ticket) return;
+      state.facets = counted.facets || {};
+      state.counted = counted.total;
+    }
+    if (state.counted !== undefined) Object.assign(state.last, { total: state.counted, total_exact: true });
     render();
   } catch (exc) {
     if (mine !== ticket) return;
@@ -134,7 +151,7 @@ export function removeFilter(key, value) {
 function render() {
   const data = state.last;
   const pages = Math.max(1, Math.ceil(data.total / state.limit));
-  fill($("summary"), t("results.total", { n: data.total.toLocaleString() }));
+  fill($("summary"), t("results.total", { n: (data.total_exact === false ? "≥ " : "") + data.total.toLocaleString() }));
   renderExports();
   fill($("hits"), data.hits.length ? data.hits.map(renderHit) : h("li", { class: "empty", text: t("results.none") }));
   fill($("page-no"), t("page.of", { n: state.page + 1, m: pages })).dataset.page = String(state.page + 1);
