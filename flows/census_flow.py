@@ -72,7 +72,7 @@ def run_census(settings: Settings, user: Any, case_id: str, batch_id: str | None
 
     started = time.perf_counter()
     secret = settings.secret_bytes()
-    sources = case_sources(settings.store_dir, secret, case_id, batch_id, user.agency, user.is_admin)
+    sources = case_sources(settings, secret, case_id, batch_id, user.agency, user.is_admin)
     key = scope_key(case_id, batch_id, "*" if user.is_admin else user.agency)
     scope = {"case_id": case_id, "batch_id": batch_id or "", "agency": "*" if user.is_admin else user.agency}
     census = plan(settings.data_dir, scope, sources, key, "hmac" if index_records else "blake2b")

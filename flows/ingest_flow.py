@@ -18,7 +18,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from evidex.custody.backends import open_catalog, open_store
+from evidex.custody.backends import open_audit_journal, open_catalog, open_store
 from evidex.custody.catalog import Item, ItemCatalog
 from evidex.custody.store import BlobStore
 from evidex.pipeline.backoff import IndexUnavailable, is_unavailable, with_backoff
@@ -177,7 +177,8 @@ def start_run(settings: Settings, record: RunRecord, client: Any, progress: Prog
     record.flow_run_id = str(flow_run.id) if flow_run.id else None
     ledger.save(record)
     on_wait = (lambda s, why: progress({"event": "waiting", "retry_in": s, "reason": why})) if progress else None
-    with_backoff(lambda: ensure_indices(client, settings.es_index_prefix), settings.index_wait_s, on_wait)
+    with_backoff(lambda: ensure_indices(client, settings.es_index_prefix, shards=settings.es_shards,
+                                       replicas=settings.es_replicas), settings.index_wait_s, on_wait)
     recover_stale_runs(ledger, client)
 
 
@@ -270,7 +271,8 @@ def _anchor_custody(settings: Settings, client: Any, store: BlobStore, batch_id:
         return
     from evidex.search.audit import AuditTrail
 
-    trail = AuditTrail(client, f"{settings.es_index_prefix}-audit", settings.data_dir / "audit.jsonl")
+    trail = AuditTrail(client, f"{settings.es_index_prefix}-audit", settings.data_dir / "audit.jsonl",
+                       chain=open_audit_journal(settings) if settings.catalog_url else None)
     try:
         trail.anchor_custody(head, batch_id)
     except Exception as exc:  # noqa: BLE001 - the receipt carries the head; `evidex verify` re-anchors

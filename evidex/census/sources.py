@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from evidex.census.report import Source, masked_name
-from evidex.custody.catalog import Catalog
-from evidex.custody.store import EvidenceStore
+from evidex.custody.backends import open_catalog, open_store
+from evidex.settings import Settings
 from extractors.dumps import dump_format
 
 TASK_FORCE = "task-force"
@@ -19,11 +19,11 @@ def visible(batch: dict, agency: str, is_admin: bool) -> bool:
     return is_admin or batch["agency"] == agency or agency in shared or TASK_FORCE in shared
 
 
-def case_sources(store_dir: Path, secret: bytes, case_id: str, batch_id: str | None, agency: str,
+def case_sources(settings: Settings, secret: bytes, case_id: str, batch_id: str | None, agency: str,
                  is_admin: bool) -> list[Source]:
     """The dump files of the case's visible batches, archives whose members were catalogued left out."""
-    catalog = Catalog(store_dir / "catalog.sqlite")
-    store = EvidenceStore(store_dir)
+    catalog = open_catalog(settings)
+    store = open_store(settings)
     try:
         batches = [b for b in catalog.batches() if b["case_id"] == case_id
                    and (batch_id is None or b["batch_id"] == batch_id) and visible(b, agency, is_admin)]

@@ -38,10 +38,11 @@ class SearchService:
     split_facets = True
     """A first page's hits and facets as two requests at once (False: one request, as a cursor's first page)."""
 
-    def __init__(self, client: Any, prefix: str, data_dir: Path, secret: bytes) -> None:
+    def __init__(self, client: Any, prefix: str, data_dir: Path, secret: bytes, audit_chain: Any = None) -> None:
+        """``audit_chain``: the audit journal when it is not ``<data_dir>/audit.jsonl`` (a shared catalogue)."""
         self.client = client
         self.docs = f"{prefix}-docs"
-        self.audit = AuditTrail(client, f"{prefix}-audit", data_dir / "audit.jsonl")
+        self.audit = AuditTrail(client, f"{prefix}-audit", data_dir / "audit.jsonl", chain=audit_chain)
         self.secret = secret
         self.probes = ProbeGuard(data_dir / "probes.sqlite")
 

@@ -26,7 +26,7 @@ def _census(settings, agency: str, is_admin: bool = False) -> None:
     """The report of one agency's view, as ``evidex census --case --no-records`` computes it (without Prefect)."""
     secret = settings.secret_bytes()
     view = "*" if is_admin else agency
-    sources = case_sources(settings.store_dir, secret, CASE, None, agency, is_admin)
+    sources = case_sources(settings, secret, CASE, None, agency, is_admin)
     work = plan(settings.data_dir, {"case_id": CASE, "batch_id": "", "agency": view}, sources,
                 scope_key(CASE, None, view), "blake2b")
     for source in sources:
