@@ -82,34 +82,6 @@ class ItemCatalog(Protocol):
     def pending_by_ids(self, item_ids: list[str]) -> list[Item]: ...
     def claim(self, batch_id: str, limit: int, worker: str) -> list[Item]: ...
     def release(self, batch_id: str, *, worker: str | None = None, older_than_s: float | None = None) -> int: ...
-    def claim(self, batch_id: str, limit: int, worker: str) -> list[Item]:
-        """Take up to ``limit`` pending items for ``worker`` (``claimed``, in depth and path order); a claimed item
-        is given to nobody else until it is done or released."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            cur = self.conn.execute(
-                f"UPDATE items SET state='{CLAIMED}', claimed_by=?, claimed_at=? WHERE item_id IN ("
-                "SELECT item_id FROM items WHERE batch_id=? AND state='pending' ORDER BY depth, path LIMIT ?) "
-                f"RETURNING {','.join(_COLUMNS)}",
-                (worker, time.time(), batch_id, limit),
-            )
-            rows = cur.fetchall()
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        return sorted((Item(*row) for row in rows), key=lambda i: (i.depth, i.path))
-
-    def release(self, batch_id: str, *, worker: str | None = None, older_than_s: float | None = None) -> int:
-        """Give claimed items back (of ``worker``, or claimed over ``older_than_s`` ago, or all); returns how many."""
-        sql = f"UPDATE items SET state='pending', claimed_by=NULL WHERE batch_id=? AND state='{CLAIMED}'"
-        args: list[Any] = [batch_id]
-        if worker is not None:
-            sql, args = sql + " AND claimed_by=?", [*args, worker]
-        if older_than_s is not None:
-            sql, args = sql + " AND claimed_at<?", [*args, time.time() - older_than_s]
-        return self.conn.execute(sql, args).rowcount
-
     def renew(self, batch_id: str, worker: str) -> int: ...
     def total(self, batch_id: str) -> int: ...
     def mark_done(self, results: Iterable[tuple[str, str, str | None]]) -> None: ...

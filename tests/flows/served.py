@@ -82,3 +82,17 @@ def evidex_processes(data: Path) -> list[str]:
             if f"EVIDEX_DATA_DIR={data}".encode() in env.split(b"\0"):
                 found.append(proc.name)
     return found
+
+
+def flow_run_pids(data: Path) -> dict[str, int]:
+    """Flow-run id -> process id of the flow runs (``prefect.engine``) a worker of data directory ``data`` runs."""
+    found = {}
+    for pid in evidex_processes(data):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            env = dict(e.split(b"=", 1) for e in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") if b"=" in e)
+        except OSError:
+            continue
+        if b"prefect.engine" in cmd and b"PREFECT__FLOW_RUN_ID" in env:
+            found[env[b"PREFECT__FLOW_RUN_ID"].decode()] = int(pid)
+    return found

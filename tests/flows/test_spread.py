@@ -17,7 +17,7 @@ import pytest
 
 from evidex.node.client import make_client
 from evidex.samples import write_generated_batch
-from tests.flows.served import evidex_processes, served_world, wait_for
+from tests.flows.served import evidex_processes, flow_run_pids, served_world, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -27,20 +27,6 @@ FILES = 240
 @pytest.fixture
 def world(settings, tmp_path: Path):
     yield from served_world(settings, tmp_path, chunk_size=4, worker_limit=3)
-
-
-def _helper_pids(data: Path) -> dict[str, int]:
-    """Flow-run id -> process id of the helper runs (``prefect.engine`` children of the worker)."""
-    found = {}
-    for pid in evidex_processes(data):
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-            env = dict(e.split(b"=", 1) for e in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") if b"=" in e)
-        except OSError:
-            continue
-        if b"prefect.engine" in cmd and b"PREFECT__FLOW_RUN_ID" in env:
-            found[env[b"PREFECT__FLOW_RUN_ID"].decode()] = int(pid)
-    return found
 
 
 def _claims(catalog: Path) -> dict[str, int]:
@@ -62,7 +48,7 @@ def test_one_batch_many_workers(world, tmp_path: Path) -> None:
 
     def helper_holding_claims():
         held = _claims(catalog)
-        for run_id, pid in _helper_pids(settings.data_dir).items():
+        for run_id, pid in flow_run_pids(settings.data_dir).items():
             if held.get(f"run:{run_id}"):
                 return run_id, pid
         return None if owner.poll() is None else ("owner finished first", 0)

@@ -26,7 +26,7 @@ import pytest
 from evidex.node.client import make_client
 from evidex.samples import write_generated_batch
 from evidex.settings import load_settings, write_key_once
-from tests.flows.served import evidex_processes, free_port, wait_for
+from tests.flows.served import evidex_processes, flow_run_pids, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -44,20 +44,6 @@ def _cli(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.Complet
     if ok:
         assert done.returncode == 0, done.stdout + done.stderr
     return done
-
-
-def _helper_pids(data: Path) -> dict[str, int]:
-    """Flow-run id -> process id of the flow runs a worker of data directory ``data`` runs."""
-    found = {}
-    for pid in evidex_processes(data):
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-            env = dict(e.split(b"=", 1) for e in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") if b"=" in e)
-        except OSError:
-            continue
-        if b"prefect.engine" in cmd and b"PREFECT__FLOW_RUN_ID" in env:
-            found[env[b"PREFECT__FLOW_RUN_ID"].decode()] = int(pid)
-    return found
 
 
 def _states(url: str) -> tuple[dict[str, int], dict[str, int]]:
@@ -111,7 +97,7 @@ def test_three_workers_one_killed(settings, pg_server, pg_url: str, bucket: str,
             states, held = _states(pg_url)
             total = sum(states.values())
             for data in helper_dirs:
-                for run_id, pid in _helper_pids(data).items():
+                for run_id, pid in flow_run_pids(data).items():
                     if held.get(f"run:{run_id}") and states.get("done", 0) >= total // 3:
                         return run_id, pid, data
             return None if owner.poll() is None else ("owner finished first", 0, None)
