@@ -131,7 +131,7 @@ def investigator(browser, world):
 
 def test_a_clerk_uploads_a_zip_and_reads_its_receipt(browser, world) -> None:
     page = new_page(browser, world)
-    assert page.locator("#signin").is_visible()
+    page.locator("#signin").wait_for(state="visible")  # shown once the page has asked whether a session exists
     assert page.evaluate("() => localStorage.length + sessionStorage.length") == 0
     sign_in(page, world["tokens"]["clerk"])
     assert page.evaluate("() => document.cookie") == "", "the session cookie must be HttpOnly"
