@@ -132,18 +132,7 @@ def korean_surface_prefixes(query: str) -> list[str]:
 
 
 def _pieces(text: str, size: int) -> list[str]:
-    if len(text) <= size:
-        return [text]
-    pieces: list[str] = []
-    start = 0
-    while start < len(text):
-        end = min(len(text), start + size)
-        if end < len(text):
-            cut = text.rfind("\n", start, end)
-            if cut <= start:
-                cut = text.rfind(" ", start, end)
-            if cut > start:
-                end = cut + 1
-        pieces.append(text[start:end])
-        start = end
-    return pieces
+    """``text`` in pieces of at most ``size`` characters, cut as the NER cuts it (at a line break or space)."""
+    from models.ner.morphemes import pieces
+
+    return [piece for _, piece in pieces(text, size)]

@@ -36,6 +36,23 @@ from evidex.custody.log import Anchor, CustodyLog
 READ_CHUNK = 1024 * 1024
 
 
+def copy_hashing(source: Path, tmp_dir: Path) -> tuple[str, str, int]:
+    """Copy ``source`` to a new temporary file in ``tmp_dir`` while hashing it: (its name, SHA-256, size)."""
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="in-")
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            while chunk := src.read(READ_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+    except BaseException:
+        os.unlink(tmp_name)
+        raise
+    return tmp_name, digest.hexdigest(), size
+
+
 @dataclass(frozen=True)
 class StoredBlob:
     sha256: str
@@ -261,18 +278,8 @@ class EvidenceStore(BlobStore):
 
     def put(self, source: Path) -> StoredBlob:
         """Copy ``source`` into the store while hashing it; keep the existing copy if already stored."""
-        tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="in-")
+        tmp_name, sha, size = copy_hashing(source, self.root / "tmp")
         try:
-            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-                while chunk := src.read(READ_CHUNK):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    out.write(chunk)
-            sha = digest.hexdigest()
             target = self.blob_path(sha)
             if target.exists():
                 os.unlink(tmp_name)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from evidex.custody.log import CustodyLog
-from evidex.custody.store import READ_CHUNK, BlobStore, StoredBlob
+from evidex.custody.store import READ_CHUNK, BlobStore, StoredBlob, copy_hashing
 
 
 SINGLE_PUT = 16 * 1024 * 1024
@@ -122,17 +122,8 @@ class S3EvidenceStore(BlobStore):
 
     def put(self, source: Path) -> StoredBlob:
         """Copy ``source`` aside while hashing it, upload it unless the bucket has it, keep it as the cached copy."""
-        tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        digest, size = hashlib.sha256(), 0
-        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix="in-")
+        tmp_name, sha, size = copy_hashing(source, self.root / "tmp")
         try:
-            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-                while chunk := src.read(READ_CHUNK):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    out.write(chunk)
-            sha = digest.hexdigest()
             new = not self.has_blob(sha)
             if new and size <= SINGLE_PUT:
                 with open(tmp_name, "rb") as body:

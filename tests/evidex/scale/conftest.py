@@ -20,10 +20,10 @@ REPO = Path(__file__).resolve().parents[3]
 SESSION_DIR = Path(os.environ.get("EVIDEX_TEST_DATA_DIR", REPO / ".test-data")).resolve()
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    home = SESSION_DIR / f"scale-pg-{os.getpid()}"
-    server = LocalPostgres(home)
+def _running(kind, name: str):
+    """A local part (PostgreSQL, s3proxy) for the session under the test data directory; skipped when absent."""
+    home = SESSION_DIR / f"scale-{name}-{os.getpid()}"
+    server = kind(home)
     try:
         server.start()
     except PartMissing as exc:
@@ -31,19 +31,16 @@ def pg_server():
     yield server
     server.stop()
     shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    yield from _running(LocalPostgres, "pg")
 
 
 @pytest.fixture(scope="session")
 def s3_server():
-    home = SESSION_DIR / f"scale-s3-{os.getpid()}"
-    server = LocalS3(home)
-    try:
-        server.start()
-    except PartMissing as exc:
-        pytest.skip(str(exc))
-    yield server
-    server.stop()
-    shutil.rmtree(home, ignore_errors=True)
+    yield from _running(LocalS3, "s3")
 
 
 @pytest.fixture
