@@ -114,8 +114,9 @@ class Settings(BaseSettings):
     ocr_pictures: bool = Field(True, description=(
         "OCR the pictures inside documents (DOCX/PPTX/XLSX/ODF/HWP/DOC/XLS/PPT), their text in [picture NAME] "
         "sections; needs ocr_enabled."))
-    pdf_tables: bool = Field(False, description=(
-        "Find ruled tables in PDF pages (rows as tab-separated lines); halves PDF throughput on table-heavy files."))
+    pdf_tables: bool = Field(True, description=(
+        "Find ruled tables in PDF pages (rows as tab-separated lines, cells in pages[].tables); only pages with "
+        "drawn path objects are looked at, within a per-document cap."))
     ner_enabled: bool = Field(True, description="Tag named entities (Korean and English NER).")
     topics_enabled: bool = Field(True, description="Classify documents into the task force's topics.")
     index_wait_s: float = Field(120.0, description=(

@@ -75,9 +75,9 @@ class ExtractContext:
     #: The file's original name when ``path`` is a content-addressed blob without one; its
     #: extension is the hint used after content sniffing (``.emlx``, ``.eml``, ``.docx``…).
     filename: str | None = None
-    #: Find ruled tables in PDF pages (rows as tab-separated lines, cells in ``pages[].tables``). Off by default:
-    #: on table-heavy PDFs it halves born-digital throughput (walking every drawn line costs ~2 ms a page).
-    pdf_tables: bool = False
+    #: Find ruled tables in PDF pages (rows as tab-separated lines, cells in ``pages[].tables``); only pages
+    #: with enough path objects are looked at further, within a per-document cap (``extractors.pdflayout``).
+    pdf_tables: bool = True
     #: OCR the pictures inside documents (DOCX/PPTX/XLSX/ODF/HWP media, pictures of DOC/XLS/PPT), their text
     #: appended as ``[picture NAME]`` sections (``extractors.pictures``); needs ``ocr_enabled`` too.
     ocr_pictures: bool = True

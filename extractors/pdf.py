@@ -27,8 +27,7 @@ from extractors.pictures import PictureOcr
 from extractors.quality import score_text
 from extractors.pdfforms import form_values, prepare_forms
 from extractors.pdfspacing import spaced_text
-from extractors.pdflayout import page_with_tables
-from extractors.pdftables import find_tables
+from extractors.pdflayout import TableSearch, page_with_tables
 
 #: A page with fewer visible characters than this is treated as having no text layer.
 MIN_TEXT_CHARS = 8
@@ -72,6 +71,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
         fallbacks: dict[str, int] = {}
         respaced = 0
         layouts: dict[str, int] = {}
+        search = TableSearch(ctx.pdf_tables)
         ocr_state = _OcrState(ctx, budget, problems)
         pictures = PictureOcr(ctx)
         look_for_pictures = pictures.enabled and has_image_xobjects(path)
@@ -84,7 +84,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
             try:
                 if has_form:
                     fields += form_values(doc, page)
-                text, unmapped, spaced, tables, layout = _page_text(page, ctx.pdf_tables)
+                text, unmapped, spaced, tables, layout = _page_text(page, search)
                 if spaced:
                     respaced += 1
                 if _needs_ocr(page, text):
@@ -132,6 +132,8 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
         meta["respaced_pages"] = respaced
     if layouts:
         meta["table_pages"] = dict(layouts)
+    if search.skipped:
+        meta["table_pages_skipped"] = search.skipped
     meta.update(sink.metadata())
     methods = {p.method for p in pages if p.text.strip()}
     method = Method.MIXED if len(methods) > 1 else (methods.pop() if methods else Method.NONE)
@@ -145,29 +147,30 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                                      children=tuple(sink.children)))
 
 
-def _page_text(page: Any, with_tables: bool = True) -> tuple[str, int, bool, tuple[Table, ...], str | None]:
+def _page_text(page: Any, tables: TableSearch | bool = True) -> tuple[str, int, bool, tuple[Table, ...], str | None]:
     """The page's pdfium text, how many of its characters had no Unicode (NUL, U+FFFE), whether
     its word spaces were rebuilt from glyph positions (``extractors.pdfspacing``), its ruled tables
     (``extractors.pdftables``; the text then shows them as tab-separated rows) and how the tables
     were laid out (``extractors.pdflayout``)."""
+    search = tables if isinstance(tables, TableSearch) else TableSearch(tables)
     textpage = page.get_textpage()
-    tables: tuple[Table, ...] = ()
+    found_tables: tuple[Table, ...] = ()
     layout: str | None = None
     try:
         text = textpage.get_text_range()
         unmapped = text.count("\x00") + text.count("\ufffe")
         spaced = spaced_text(textpage, text)
-        found = find_tables(page, textpage) if with_tables and len(text) - text.count(" ") >= MIN_TEXT_CHARS else []
+        found = search.find(page, textpage) if len(text) - text.count(" ") >= MIN_TEXT_CHARS else []
         if spaced is not None:
             text = spaced
         elif unmapped:
             text = text.replace("\x00", "").replace("\ufffe", "")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if found:
-            text, tables, layout = page_with_tables(textpage, text, found, keep_text=spaced is not None)
+            text, found_tables, layout = page_with_tables(textpage, text, found, keep_text=spaced is not None)
     finally:
         textpage.close()
-    return text, unmapped, spaced is not None, tables, layout
+    return text, unmapped, spaced is not None, found_tables, layout
 
 
 class _OcrState:

@@ -5,6 +5,11 @@ tables, beside each table, the tables themselves, text below; each region's text
 inside it. The rebuilt text is kept only when it holds every visible character of pdfium's own
 page text (and hardly any twice); otherwise the page keeps pdfium's text and the tables follow it
 (``TABLES_APPENDED``), so no text is ever lost to a reordering.
+
+``TableSearch`` runs the finder page by page within a per-document cap: once it has looked at
+``MAX_DOCUMENT_OBJECTS`` page objects, the document's remaining pages keep pdfium's text order
+(counted in ``table_pages_skipped``). The cap counts objects, not seconds, so the same file always
+reads the same way; here it is a few seconds of walking.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections import Counter
 from typing import Any
 
 from extractors.base import Table
-from extractors.pdftables import Box, FoundTable, bounded_text
+from extractors.pdftables import Box, FoundTable, bounded_text, find_tables
 
 #: Beyond any page edge (points).
 FAR = 1.0e5
@@ -22,6 +27,27 @@ MAX_DUPLICATES = 0.01
 #: How a page's text was laid out with its tables.
 TABLES_IN_PLACE = "in place"
 TABLES_APPENDED = "appended"
+#: Page objects the table finder looks at per document before it stops.
+MAX_DOCUMENT_OBJECTS = 1_500_000
+
+
+class TableSearch:
+    """The table finder over the pages of one document, within ``MAX_DOCUMENT_OBJECTS``."""
+
+    def __init__(self, enabled: bool = True, max_objects: int | None = None) -> None:
+        self.enabled, self.skipped = enabled, 0
+        self.left = MAX_DOCUMENT_OBJECTS if max_objects is None else max_objects
+
+    def find(self, page: Any, textpage: Any) -> list[FoundTable]:
+        """The page's ruled tables; none once the document's cap is used up (the page is counted)."""
+        if not self.enabled:
+            return []
+        if self.left <= 0:
+            self.skipped += 1
+            return []
+        found, seen = find_tables(page, textpage)
+        self.left -= seen
+        return found
 
 
 def page_with_tables(textpage: Any, text: str, found: list[FoundTable],

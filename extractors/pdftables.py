@@ -6,9 +6,10 @@ cross form a grid. The grid's distinct rule positions give the atomic cells; whe
 missing between two neighbours they are one merged cell. Each cell's text is pdfium's text inside
 it (``FPDFText_GetBoundedText``), its lines joined by spaces.
 
-Cost: one pass over the page's objects through ctypes prototypes taking plain addresses (no
-pointer objects built per call); a page with fewer than ``MIN_RULES`` rules stops there. Grids are
-built with numpy over the merged rules only.
+Cost: a census of the page's object types first (one call per object, through ctypes prototypes
+taking plain addresses: no pointer objects built per call); a page with fewer than ``MIN_RULES``
+path objects, or a drawing of more than ``MAX_PAGE_OBJECTS`` objects, stops there. Only path
+objects are then measured, and grids are built with numpy over the merged rules only.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ MIN_RULES = 4
 MAX_SEGMENTS = 4000
 #: Form XObjects are entered this deep.
 MAX_DEPTH = 3
+#: A page with more objects than this is a drawing (a map, a plan, a chart): its rules are not looked for.
+MAX_PAGE_OBJECTS = 20_000
 #: UTF-16 units read per call for a cell's text (longer texts are read again at their length).
 TEXT_UNITS = 8192
 #: Cell text is read this far inside the rules, so glyphs touching a rule stay in their own cell.
@@ -114,39 +117,62 @@ def _address(handle: Any) -> int:
     return ctypes.cast(handle, ctypes.c_void_p).value or 0
 
 
-def page_rules(page: Any) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
-    """Horizontal rules ``(y, x0, x1)`` and vertical rules ``(x, y0, y1)`` drawn on ``page``."""
+def page_rules(page: Any, max_objects: int = MAX_PAGE_OBJECTS) -> tuple[list[tuple[float, float, float]],
+                                                                       list[tuple[float, float, float]], int]:
+    """Horizontal rules ``(y, x0, x1)`` and vertical rules ``(x, y0, y1)`` drawn on ``page``, and how many
+    objects were looked at. The cheap pre-check comes first: one type query per object; a page with fewer
+    than ``MIN_RULES`` path objects (or more than ``max_objects`` objects: a drawing) stops there."""
     api = _pdfium()
     horizontal: list[tuple[float, float, float]] = []
     vertical: list[tuple[float, float, float]] = []
     handle = _address(page.raw)
-    count, get = api.count, api.get
-    objects = [get(handle, k) for k in range(count(handle))]
-    _collect(api, objects, horizontal, vertical, 1)
-    return horizontal, vertical
+    count = api.count(handle)
+    if count > max_objects:
+        return horizontal, vertical, count
+    paths, seen = _census(api, handle, api.count, api.get, count, 1)
+    if len(paths) >= MIN_RULES:
+        _rules(api, paths, horizontal, vertical)
+    return horizontal, vertical, seen
 
 
-def _collect(api: _Pdfium, objects: list[int], horizontal: list, vertical: list, depth: int) -> None:
-    kind, bounds, floats = api.type, api.bounds, api.floats
-    s0, s1, s2, s3 = api.slots[:4]
-    path, form = api.path, api.form
-    for obj in objects:
+def _census(api: _Pdfium, handle: int, count_of: Any, get: Any, count: int, depth: int) -> tuple[list[int], int]:
+    """The path objects of a page or form XObject (forms entered ``MAX_DEPTH`` deep) and how many objects
+    were looked at."""
+    kind, path, form = api.type, api.path, api.form
+    paths: list[int] = []
+    seen = count
+    forms: list[int] = []
+    for k in range(count):
+        obj = get(handle, k)
         t = kind(obj)
         if t == path:
-            bounds(obj, s0, s1, s2, s3)
-            left, bottom, right, top = floats[0:4]
-            width, height = right - left, top - bottom
-            if height <= THIN:
-                if width >= MIN_LENGTH:
-                    horizontal.append(((bottom + top) / 2, left, right))
-            elif width <= THIN:
-                if height >= MIN_LENGTH:
-                    vertical.append(((left + right) / 2, bottom, top))
-            elif width >= MIN_LENGTH or height >= MIN_LENGTH:
-                _path_edges(api, obj, horizontal, vertical)
-        elif t == form and depth < MAX_DEPTH:
-            inner = [api.form_get(obj, k) for k in range(api.form_count(obj))]
-            _collect(api, inner, horizontal, vertical, depth + 1)
+            paths.append(obj)
+        elif t == form:
+            forms.append(obj)
+    if depth < MAX_DEPTH:
+        for obj in forms:
+            inner, n = _census(api, obj, api.form_count, api.form_get, api.form_count(obj), depth + 1)
+            paths += inner
+            seen += n
+    return paths, seen
+
+
+def _rules(api: _Pdfium, paths: list[int], horizontal: list, vertical: list) -> None:
+    """Thin paths as rules; the axis-aligned edges of larger ones (``_path_edges``)."""
+    bounds, floats = api.bounds, api.floats
+    s0, s1, s2, s3 = api.slots[:4]
+    for obj in paths:
+        bounds(obj, s0, s1, s2, s3)
+        left, bottom, right, top = floats[0:4]
+        width, height = right - left, top - bottom
+        if height <= THIN:
+            if width >= MIN_LENGTH:
+                horizontal.append(((bottom + top) / 2, left, right))
+        elif width <= THIN:
+            if height >= MIN_LENGTH:
+                vertical.append(((left + right) / 2, bottom, top))
+        elif width >= MIN_LENGTH or height >= MIN_LENGTH:
+            _path_edges(api, obj, horizontal, vertical)
 
 
 def _path_edges(api: _Pdfium, obj: int, horizontal: list, vertical: list) -> None:
@@ -310,12 +336,12 @@ def bounded_text(textpage: Any, left: float, bottom: float, right: float, top: f
     return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def find_tables(page: Any, textpage: Any) -> list[FoundTable]:
-    """The ruled tables of ``page``, top to bottom; cell texts from ``textpage``. A table drawn
-    inside another one's cell is left out (its text is in that cell)."""
-    horizontal, vertical = page_rules(page)
+def find_tables(page: Any, textpage: Any) -> tuple[list[FoundTable], int]:
+    """The ruled tables of ``page``, top to bottom (cell texts from ``textpage``), and how many page
+    objects were looked at. A table drawn inside another one's cell is left out (its text is in that cell)."""
+    horizontal, vertical, seen = page_rules(page)
     if len(horizontal) + len(vertical) < MIN_RULES or not horizontal or not vertical:
-        return []
+        return [], seen
     found: list[FoundTable] = []
     for h, v in grids(merge_rules(horizontal), merge_rules(vertical)):
         table = _read_grid(h, v, textpage)
@@ -323,7 +349,7 @@ def find_tables(page: Any, textpage: Any) -> list[FoundTable]:
             found.append(table)
     found = [t for t in found if not any(o is not t and _inside(t.box, o.box) for o in found)]
     found.sort(key=lambda t: (-t.box.top, t.box.left))
-    return found
+    return found, seen
 
 
 def _inside(inner: Box, outer: Box) -> bool:

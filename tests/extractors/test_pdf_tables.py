@@ -11,19 +11,13 @@ from extractors import Status, extract_path
 from tests.extractors.pdf_fixtures import _write_pdf
 
 
-@pytest.fixture
-def ctx(ctx):
-    """Table finding is opt-in (``ExtractContext.pdf_tables``)."""
-    return dataclasses.replace(ctx, pdf_tables=True)
-
-
-def test_tables_are_off_unless_asked(tmp_path, ctx):
-    import dataclasses as dc
-
+def test_tables_are_found_by_default_and_can_be_turned_off(tmp_path, ctx):
     path = tmp_path / "ruled.pdf"
     _ruled_pdf(path)
-    plain = extract_path(path, dc.replace(ctx, pdf_tables=False))
-    assert not any(p.tables for p in plain.pages) and plain.text.strip()
+    assert ctx.pdf_tables is True
+    assert extract_path(path, ctx).pages[0].tables
+    plain = extract_path(path, dataclasses.replace(ctx, pdf_tables=False))
+    assert not any(p.tables for p in plain.pages) and "Hanbit" in plain.text
 
 
 def _ruled_pdf(path: Path) -> None:
@@ -102,3 +96,61 @@ def test_spreadsheet_export_reads_row_by_row(corpus, ctx):
     assert alabama[:6] == ("Alabama", "18,870", "23,022", "22,650", "859", "1,178")
     assert alabama[-1] == "71,137"
     assert "Alaska\t209\t3,062\t3,209\t191\t184\t" in r.text
+
+
+NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+
+
+def _report_pdf(path: Path, table_pages: int = 1) -> None:
+    """A reportlab document: a page of prose (no rules), then ``table_pages`` pages each holding a
+    gridded table of Korean and English cells, as office exports draw them."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(TTFont("Nanum", str(NANUM)))
+    style = getSampleStyleSheet()["Normal"].clone("ko", fontName="Nanum", fontSize=11, leading=15)
+    story = [Paragraph("수사 보고서 본문입니다. 이 쪽에는 표가 없습니다.", style),
+             Paragraph("The second paragraph has no table either.", style)]
+    for number in range(1, table_pages + 1):
+        story += [PageBreak(), Paragraph(f"표 {number}. 계좌 거래 내역", style)]
+        rows = [["거래일", "계좌번호", "금액"], ["2024-03-02", "110-234-567890", "1,200,000"],
+                ["2024-03-05", "302-0101-2222", f"{number * 350:,}"]]
+        table = Table(rows, colWidths=[110, 150, 100])
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "Nanum"),
+                                   ("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+        story += [table, Paragraph("표 아래의 설명 문단입니다.", style)]
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+
+
+@pytest.mark.skipif(not NANUM.is_file(), reason=f"Korean font not found at {NANUM} (Debian: fonts-nanum)")
+def test_reportlab_gridded_table_and_a_prose_page(tmp_path, ctx):
+    path = tmp_path / "report.pdf"
+    _report_pdf(path)
+    r = extract_path(path, ctx)
+    assert r.status == Status.OK
+    prose, tabled = r.pages
+    assert prose.tables == () and "이 쪽에는 표가 없습니다." in prose.text
+    assert tabled.tables[0].rows == (("거래일", "계좌번호", "금액"), ("2024-03-02", "110-234-567890", "1,200,000"),
+                                     ("2024-03-05", "302-0101-2222", "350"))
+    lines = tabled.text.splitlines()
+    start = lines.index("거래일\t계좌번호\t금액")
+    assert lines[start - 1] == "표 1. 계좌 거래 내역" and lines[start + 3] == "표 아래의 설명 문단입니다."
+    assert r.metadata["table_pages"] == {"in place": 1}
+
+
+@pytest.mark.skipif(not NANUM.is_file(), reason=f"Korean font not found at {NANUM} (Debian: fonts-nanum)")
+def test_document_cap_stops_the_finder_but_keeps_the_text(tmp_path, ctx, monkeypatch):
+    from extractors import pdflayout
+
+    path = tmp_path / "report.pdf"
+    _report_pdf(path, table_pages=3)
+    monkeypatch.setattr(pdflayout, "MAX_DOCUMENT_OBJECTS", 1)  # used up by the first page looked at
+    r = extract_path(path, ctx)
+    assert r.status == Status.OK
+    assert [bool(p.tables) for p in r.pages] == [False, False, False, False]
+    assert r.metadata["table_pages_skipped"] == 3
+    assert all("302-0101-2222" in p.text and "거래일" in p.text for p in r.pages[1:])
