@@ -14,7 +14,7 @@ from extractors.base import (
 from extractors.children import ChildSink
 from extractors.office.crypto import decrypt_to, is_encrypted
 from extractors.office.numformat import BUILTIN, display, is_date_code
-from extractors.office.oleobjects import ppt_objects, word_object_pool
+from extractors.office.oleobjects import ppt_objects, word_object_pool, workbook_objects
 from extractors.pictures import PictureOcr
 
 #: Streams holding a legacy file's pictures (Excel's are in the drawing group of its workbook stream).
@@ -233,9 +233,12 @@ def extract_xls(path: Path, ctx: ExtractContext) -> Extracted:
         meta["last_modified_by"] = book.user_name
     charts = _charts_section(_workbook_stream(path), meta)
     text = "\n\n".join([*(p.text for p in pages), *([charts] if charts else [])])
+    sink = ChildSink(ctx)
+    workbook_objects(path, sink)
+    meta.update(sink.metadata())
     return _pictures(path, ctx, _XLS_PICTURES).finish(Extracted(
         status=Status.PARTIAL if problems else Status.OK, text=text, reason="; ".join(problems) or None,
-        pages=tuple(pages), metadata=meta, method=Method.TEXT_LAYER))
+        pages=tuple(pages), metadata=meta, method=Method.TEXT_LAYER, children=tuple(sink.children)))
 
 
 def _charts_only(path: Path, ctx: ExtractContext, reason: str) -> Extracted:

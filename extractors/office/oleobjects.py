@@ -1,5 +1,5 @@
-"""Embedded objects of RTF (``\\objdata``, OLE1), legacy Word (``ObjectPool``) and PowerPoint
-(``ExOleObjStg``) documents."""
+"""Embedded objects of RTF (``\\objdata``, OLE1), legacy Word (``ObjectPool``), Excel (``MBD…``
+storages) and PowerPoint (``ExOleObjStg``) documents."""
 
 from __future__ import annotations
 
@@ -56,9 +56,22 @@ def _ole1(blob: bytes) -> tuple[str, bytes]:
     return f"{class_name or 'object'}{suffix}", native
 
 
+#: The storage of one object embedded in an Excel 97–2003 workbook (at the compound file's root).
+_XLS_OBJECT = re.compile(r"MBD[0-9A-Fa-f]{8}")
+
+
 def word_object_pool(path: Path, sink: ChildSink) -> None:
     """Emit files embedded in a Word 97–2003 document's ``ObjectPool``: packaged files, and Word,
     Excel and PowerPoint objects as documents of their own."""
+    _object_storages(path, sink, lambda e: tuple(e[:2]) if len(e) >= 3 and e[0] == "ObjectPool" else None)
+
+
+def workbook_objects(path: Path, sink: ChildSink) -> None:
+    """Emit files embedded in an Excel 97–2003 workbook (its ``MBD…`` storages), as for Word."""
+    _object_storages(path, sink, lambda e: tuple(e[:1]) if len(e) >= 2 and _XLS_OBJECT.fullmatch(e[0]) else None)
+
+
+def _object_storages(path: Path, sink: ChildSink, storage_of) -> None:  # noqa: ANN001 (entry -> storage or None)
     import olefile
 
     try:
@@ -66,7 +79,7 @@ def word_object_pool(path: Path, sink: ChildSink) -> None:
     except Exception:
         return
     with ole:
-        storages = sorted({tuple(e[:2]) for e in ole.listdir() if len(e) >= 3 and e[0] == "ObjectPool"})
+        storages = sorted({s for e in ole.listdir() if (s := storage_of(e)) is not None})
         for storage in storages:
             base = "/".join(storage)
             try:

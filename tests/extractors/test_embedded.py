@@ -121,3 +121,18 @@ def test_xlsx_chart_title(ctx, tmp_path):
     wb.save(path)
     r = extract_path(path, ctx)
     assert "[charts]\n지역별 신고 건수" in r.text
+
+
+def test_xls_with_embedded_word_document(corpus, ctx, tmp_path):
+    # An Excel 97-2003 workbook keeps each embedded object in a root storage named MBD + 8 hex digits.
+    streams, clsids = read_tree(corpus / WORKBOOK)
+    doc, doc_ids = read_tree(corpus / "office/tika/testWORD.doc")
+    streams.update({("MBD0012AB34", *k): v for k, v in doc.items()})
+    clsids[("MBD0012AB34",)] = doc_ids[()]
+    book = tmp_path / "ledger.xls"
+    write_cfb(book, streams, clsids)
+    tree = extract_tree(book, ctx)
+    assert WORKBOOK_TEXT in tree.result.text and tree.result.status == Status.OK
+    found = {path: status for path, (status, text) in _texts(tree).items()
+             if "This is a sample Microsoft Word Document" in text}
+    assert list(found.values()) == [Status.OK] and next(iter(found)).endswith("MBD0012AB34/MBD0012AB34.doc")
