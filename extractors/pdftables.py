@@ -176,7 +176,8 @@ def _rules(api: _Pdfium, paths: list[int], horizontal: list, vertical: list) -> 
 
 
 def _path_edges(api: _Pdfium, obj: int, horizontal: list, vertical: list) -> None:
-    """Axis-aligned straight segments of a larger path (a stroked or filled box, a drawn grid)."""
+    """Axis-aligned straight segments of a larger path (a stroked or filled box, a drawn grid); a path
+    with a curve in it (a glyph, a bullet, a rounded box) gives none and is left at its first curve."""
     n = api.segments(obj)
     if n < 2 or n > MAX_SEGMENTS:
         return
@@ -186,18 +187,20 @@ def _path_edges(api: _Pdfium, obj: int, horizontal: list, vertical: list) -> Non
         return
     a, b, c, d, e, f = floats[0:6]
     lineto, moveto = api.lineto, api.moveto
+    h0, v0 = len(horizontal), len(vertical)
     start = prev = None
     for k in range(n):
         seg = api.segment(obj, k)
-        if not seg or not api.point(seg, s0, s1):
+        kind = api.segment_type(seg) if seg else -1
+        if kind != moveto and kind != lineto:  # a curve (or an unreadable segment): not a ruled path
+            del horizontal[h0:], vertical[v0:]
+            return
+        if not api.point(seg, s0, s1):
             return
         x, y = floats[0], floats[1]
         point = (a * x + c * y + e, b * x + d * y + f)
-        kind = api.segment_type(seg)
         if kind == lineto and prev is not None:
             _add_segment(prev, point, horizontal, vertical)
-        elif kind != moveto and kind != lineto:  # a curve: not a rule
-            point = None
         if kind == moveto:
             start = point
         prev = point
