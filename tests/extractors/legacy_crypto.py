@@ -1,4 +1,5 @@
-"""Test support: password-protect a plain DOC, XLS or PPT with RC4 CryptoAPI, as Office 2003 does.
+"""Test support: password-protect a plain DOC, XLS or PPT with RC4 CryptoAPI, as Office 2003 does, or a
+DOC or XLS with the older binary RC4 of Office 97/2000 (``binary_rc4=True``, [MS-OFFCRYPTO] 2.3.6).
 
 No tool here writes encrypted legacy Office files (msoffcrypto only decrypts them), so the
 fixtures are made from plain corpus files following [MS-OFFCRYPTO] 2.3.5 (RC4 CryptoAPI key
@@ -36,12 +37,28 @@ def _block_key(password: str, salt: bytes, block: int) -> bytes:
     return hashlib.sha1(h0 + struct.pack("<I", block)).digest()[: KEY_BITS // 8]
 
 
-def _keystream(password: str, salt: bytes, length: int, block_size: int) -> bytes:
+def _binary_rc4_key(password: str, salt: bytes, block: int) -> bytes:
+    """[MS-OFFCRYPTO] 2.3.6.2: MD5 of the password, its first 5 bytes with the salt 16 times over, MD5
+    again, and per block MD5 of those 5 bytes with the block number (a 128-bit RC4 key)."""
+    truncated = hashlib.md5(password.encode("utf-16-le")).digest()[:5]
+    intermediate = hashlib.md5((truncated + salt) * 16).digest()[:5]
+    return hashlib.md5(intermediate + struct.pack("<I", block)).digest()
+
+
+def _keystream(password: str, salt: bytes, length: int, block_size: int, binary_rc4: bool = False) -> bytes:
     """RC4 output for a stream whose key changes every ``block_size`` bytes."""
+    key_of = _binary_rc4_key if binary_rc4 else _block_key
     out = bytearray()
     for block in range(-(-length // block_size)):
-        out += _rc4(_block_key(password, salt, block), b"\0" * block_size)
+        out += _rc4(key_of(password, salt, block), b"\0" * block_size)
     return bytes(out[:length])
+
+
+def binary_rc4_info(password: str, salt: bytes) -> bytes:
+    """An RC4 encryption header (version 1.1): salt, encrypted verifier and its encrypted MD5."""
+    verifier = os.urandom(16)
+    sealed = _rc4(_binary_rc4_key(password, salt, 0), verifier + hashlib.md5(verifier).digest())
+    return struct.pack("<HH", 1, 1) + salt + sealed
 
 
 def _xor(data: bytes, stream: bytes) -> bytes:
@@ -57,14 +74,14 @@ def encryption_info(password: str, salt: bytes) -> bytes:
     return struct.pack("<HHII", 4, 2, 0x04, len(header)) + header + body
 
 
-def encrypt_doc(plain: Path, target: Path, password: str) -> None:
+def encrypt_doc(plain: Path, target: Path, password: str, binary_rc4: bool = False) -> None:
     """Word 97–2003: the header goes first in the Table stream; the FIB after FibBase is encrypted."""
     streams, clsids = read_tree(plain)
     word = bytearray(streams[("WordDocument",)])
     flags = struct.unpack_from("<H", word, 0x0A)[0]
     table_key = ("1Table",) if flags & 0x0200 else ("0Table",)
     salt = os.urandom(16)
-    info = encryption_info(password, salt)
+    info = binary_rc4_info(password, salt) if binary_rc4 else encryption_info(password, salt)
     shift = len(info)
     # every fc of FibRgFcLcb points into the Table stream, which now starts with the header
     pairs_at = 32 + 2 + 28 + 2 + 88 + 2
@@ -75,29 +92,30 @@ def encrypt_doc(plain: Path, target: Path, password: str) -> None:
             struct.pack_into("<I", word, pairs_at + 8 * i, fc + shift)
     struct.pack_into("<H", word, 0x0A, (flags | 0x0100) & ~0x8000)  # fEncrypted, not fObfuscation
     struct.pack_into("<I", word, 0x0E, shift)  # lKey: the header's size
-    sealed = bytearray(_xor(bytes(word), _keystream(password, salt, len(word), 512)))
+    sealed = bytearray(_xor(bytes(word), _keystream(password, salt, len(word), 512, binary_rc4)))
     sealed[:68] = word[:68]
     streams[("WordDocument",)] = bytes(sealed)
     table = info + streams[table_key]
-    sealed_table = bytearray(_xor(table, _keystream(password, salt, len(table), 512)))
+    sealed_table = bytearray(_xor(table, _keystream(password, salt, len(table), 512, binary_rc4)))
     sealed_table[:shift] = info
     streams[table_key] = bytes(sealed_table)
     if ("Data",) in streams:
         data = streams[("Data",)]
-        streams[("Data",)] = _xor(data, _keystream(password, salt, len(data), 512))
+        streams[("Data",)] = _xor(data, _keystream(password, salt, len(data), 512, binary_rc4))
     write_cfb(target, streams, clsids)
 
 
 _XLS_PLAIN = {0x0809, 0x002F, 0x0194, 0x0195, 0x00E1, 0x0196, 0x0138}  # BOF, FilePass, UsrExcl…
 
 
-def encrypt_xls(plain: Path, target: Path, password: str) -> None:
+def encrypt_xls(plain: Path, target: Path, password: str, binary_rc4: bool = False) -> None:
     """Excel 97–2003: a FilePass record after the first BOF; record bodies encrypted by stream offset."""
     streams, clsids = read_tree(plain)
     key = ("Workbook",) if ("Workbook",) in streams else ("Book",)
     book = streams[key]
     salt = os.urandom(16)
-    filepass_body = struct.pack("<H", 1) + encryption_info(password, salt)
+    header = binary_rc4_info(password, salt) if binary_rc4 else encryption_info(password, salt)
+    filepass_body = struct.pack("<H", 1) + header
     filepass = struct.pack("<HH", 0x002F, len(filepass_body)) + filepass_body
     records: list[tuple[int, bytearray]] = []
     pos = 0
@@ -127,7 +145,7 @@ def encrypt_xls(plain: Path, target: Path, password: str) -> None:
             continue
         skip = 4 if rtype == 0x0085 else 0
         encrypted_ranges.append((start + skip, start + len(body)))
-    stream = _keystream(password, salt, len(layout), 1024)
+    stream = _keystream(password, salt, len(layout), 1024, binary_rc4)
     for a, b in encrypted_ranges:
         layout[a:b] = _xor(bytes(layout[a:b]), stream[a:b])
     streams[key] = bytes(layout)

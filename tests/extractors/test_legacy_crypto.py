@@ -42,3 +42,14 @@ def test_legacy_office_wrong_passwords_stay_encrypted(corpus, ctx, ctx_with, tmp
     assert phrase not in r.text
     none = extract_path(locked, ctx)
     assert none.status == Status.ENCRYPTED and "no password was given" in none.reason
+
+
+@pytest.mark.parametrize("encrypt,rel,phrase", CASES[:2], ids=["doc", "xls"])
+def test_binary_rc4_office97_opens_with_batch_password(corpus, ctx, ctx_with, tmp_path, encrypt, rel, phrase):
+    # The older RC4 scheme (not CryptoAPI) of Office 97/2000, as POI's password_tika_binaryrc4.doc uses.
+    locked = tmp_path / ("locked" + rel[rel.rindex("."):])
+    encrypt(corpus / rel, locked, "tika", binary_rc4=True)
+    assert extract_path(locked, ctx_with(ctx, "wrong")).status == Status.ENCRYPTED
+    r = extract_path(locked, ctx_with(ctx, "wrong", "tika"))
+    assert r.status == Status.OK, r.reason
+    assert phrase in r.text and r.metadata["decrypted"] is True
