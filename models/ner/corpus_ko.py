@@ -196,3 +196,17 @@ def training_texts(root: Path, multiconer_limit: int | None = None) -> list[Labe
 def tuning_texts(root: Path) -> list[LabelledText]:
     """Checkpoint selection during training: KLUE train 4500–4999."""
     return klue_slice(root, *TUNING)
+
+
+MULTICONER_DEV = "multiconer-ko/ko_dev.conll"
+
+
+def raw_texts(root: Path) -> list[str]:
+    """Unlabelled sentences for pretraining the tok2vec: the training sentences of KLUE and all of MultiCoNER
+    (train and dev); the tuning and held-out KLUE sentences are left out."""
+    keep = frozenset(MULTICONER_TO_SHARED)
+    texts = [t.text for t in klue_slice(root, "train", 0, TUNING[1]) + klue_slice(root, "dev", 0, HELD_OUT[1])]
+    for name in (MULTICONER_TRAIN, MULTICONER_DEV):
+        texts += [t.text for t in read_multiconer(root / "ko-ner" / name, keep)]
+    excluded = {t.text for t in held_out(root) + tuning_texts(root)}
+    return [t for t in texts if t not in excluded]

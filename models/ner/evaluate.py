@@ -1,6 +1,9 @@
 """Print NER quality: Korean on the held-out KLUE part next to a dictionary/rule baseline, English per set.
 
-    python -m models.ner.evaluate [--korean-only | --english-only]
+    python -m models.ner.evaluate [--korean-only | --english-only] [--ko-model DIR] [--korean-part tuning]
+
+``--korean-part tuning`` scores KLUE train 4500–4999 (the checkpoint-selection part) instead of the held-out
+part, so candidate models can be compared without looking at the held-out sentences.
 
 English: each set's held-out part (``models.ner.corpus_en``), the published ``en_core_web_sm`` NER beside the
 fine-tuned one, and how far the fine-tuned one still gives the published model's other labels.
@@ -21,7 +24,7 @@ from pathlib import Path
 
 from models.ner.baseline_ko import DictionaryBaseline
 from models.ner.corpus_en import ENGLISH_SETS, SETS_BY_NAME, english_part
-from models.ner.corpus_ko import HELD_OUT, LabelledText, corpus_root, held_out, training_texts
+from models.ner.corpus_ko import HELD_OUT, TUNING, LabelledText, corpus_root, held_out, training_texts, tuning_texts
 from models.ner.labels import (
     DATE, EVENT, LAW, LOCATION, MONEY, NORP, ORG, PERCENT, PERSON, QUANTITY, SHARED_TO_KLUE, TIME, WORK,
 )
@@ -47,9 +50,10 @@ def model_klue_sets(tagger: NerTagger, items: list[LabelledText]) -> list[SpanSe
     ]
 
 
-def evaluate_korean(root: Path, config: NerConfig) -> dict[str, Scores]:
-    """Scores of the model, the model with the gazetteer, and the baseline on KLUE dev 3000–3999."""
-    items = held_out(root)
+def evaluate_korean(root: Path, config: NerConfig, part: str = "held-out") -> dict[str, Scores]:
+    """Scores of the model, the model with the gazetteer, and the baseline on KLUE dev 3000–3999
+    (``part="tuning"``: KLUE train 4500–4999)."""
+    items = tuning_texts(root) if part == "tuning" else held_out(root)
     gold = gold_sets(items)
     baseline = DictionaryBaseline().fit(training_texts(root))
     plain = NerTagger(replace(config, use_case_ruler=False))
@@ -122,14 +126,17 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--korean-only", action="store_true")
     group.add_argument("--english-only", action="store_true")
+    parser.add_argument("--ko-model", default="", help="Korean pipeline folder (default: the shipped artifact)")
+    parser.add_argument("--korean-part", choices=("held-out", "tuning"), default="held-out")
     args = parser.parse_args(argv)
     root = corpus_root()
-    config = NerConfig()
+    config = NerConfig(ko_model=args.ko_model)
     if not args.english_only:
         started = time.monotonic()
-        korean = evaluate_korean(root, config)
+        korean = evaluate_korean(root, config, args.korean_part)
+        part, kind = (TUNING, "tuning part") if args.korean_part == "tuning" else (HELD_OUT, "held out")
         title = (
-            f"Korean NER, KLUE-NER v1.1 {HELD_OUT[0]} sentences {HELD_OUT[1]}-{HELD_OUT[2] - 1} (held out), "
+            f"Korean NER, KLUE-NER v1.1 {part[0]} sentences {part[1]}-{part[2] - 1} ({kind}), "
             f"entity level, exact character edges ({time.monotonic() - started:.0f}s)"
         )
         print(format_table(title, korean, KLUE_TAGS))

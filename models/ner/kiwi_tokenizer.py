@@ -7,6 +7,7 @@ is never inside a word token. Kiwi is loaded on first use, not at construction.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -19,6 +20,8 @@ from spacy.vocab import Vocab
 UNKNOWN_TAG = "X"
 #: Tag given to whitespace tokens.
 SPACE_TAG = "_SP"
+#: ``\s`` in a str pattern is ``str.isspace``'s set.
+_WHITESPACE = re.compile(r"\s+")
 
 
 def segment(text: str, morphemes: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -41,9 +44,9 @@ def segment(text: str, morphemes: Sequence[tuple[int, int, str]]) -> list[tuple[
     for start, end, _ in merged:
         cuts.add(start)
         cuts.add(end)
-    for i in range(1, len(text)):
-        if text[i].isspace() != text[i - 1].isspace():
-            cuts.add(i)
+    for run in _WHITESPACE.finditer(text):  # whitespace runs are tokens of their own
+        cuts.add(run.start())
+        cuts.add(run.end())
     tag_at = {start: "+".join(tags) for start, _, tags in merged}
     ordered = sorted(cuts)
     pieces: list[tuple[int, int, str]] = []

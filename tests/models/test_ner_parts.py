@@ -156,3 +156,15 @@ def test_held_out_part_is_never_trained_or_tuned_on():
     learned = {item.ident for item in training_texts(root)} | {item.ident for item in tuning_texts(root)}
     assert not learned & {item.ident for item in evaluation}
     assert not {item.text for item in tuning_texts(root)} & {item.text for item in evaluation} - {""}
+
+
+def test_pretraining_text_leaves_out_the_held_out_and_tuning_parts():
+    from models.ner.corpus_ko import CorpusMissing, corpus_root, held_out, raw_texts, tuning_texts
+
+    try:
+        root = corpus_root()
+    except CorpusMissing as missing:
+        pytest.skip(str(missing))
+    raw = set(raw_texts(root))
+    assert len(raw) > 20_000
+    assert not raw & {item.text for item in held_out(root) + tuning_texts(root)}
