@@ -109,7 +109,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                     pages.append(Page(index + 1, text, Method.TEXT_LAYER, reader=reader,
                                       score=quality.score if quality.visible else None, tables=tables))
                     if look_for_pictures:
-                        offer_page_pictures(page, index + 1, pictures)
+                        offer_page_pictures(page, index + 1, pictures, search.take_objects(page))
                     continue
                 fallbacks[reason] = fallbacks.get(reason, 0) + 1
                 reading = rescue_page(path, password, page, index + 1, text, reason,

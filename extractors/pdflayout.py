@@ -18,7 +18,8 @@ from collections import Counter
 from typing import Any
 
 from extractors.base import Table
-from extractors.pdftables import Box, FoundTable, bounded_text, find_tables
+from extractors.pdfobjects import PageObjects, bounded_text, census
+from extractors.pdftables import MAX_PAGE_OBJECTS, Box, FoundTable, find_tables
 
 #: Beyond any page edge (points).
 FAR = 1.0e5
@@ -37,17 +38,28 @@ class TableSearch:
     def __init__(self, enabled: bool = True, max_objects: int | None = None) -> None:
         self.enabled, self.skipped = enabled, 0
         self.left = MAX_DOCUMENT_OBJECTS if max_objects is None else max_objects
+        #: The census of the page last looked at, and that page, for the picture search (``take_objects``).
+        self._objects: tuple[Any, PageObjects] | None = None
 
     def find(self, page: Any, textpage: Any) -> list[FoundTable]:
         """The page's ruled tables; none once the document's cap is used up (the page is counted)."""
+        self._objects = None
         if not self.enabled:
             return []
         if self.left <= 0:
             self.skipped += 1
             return []
-        found, seen = find_tables(page, textpage)
+        objects = census(page, MAX_PAGE_OBJECTS)
+        self._objects = (page, objects)
+        found, seen = find_tables(page, textpage, objects)
         self.left -= seen
         return found
+
+    def take_objects(self, page: Any) -> PageObjects | None:
+        """The census of ``page`` if it was the page just looked at (once; its addresses live as long
+        as the page stays open), else None."""
+        kept, self._objects = self._objects, None
+        return kept[1] if kept is not None and kept[0] is page else None
 
 
 def page_with_tables(textpage: Any, text: str, found: list[FoundTable],

@@ -1,6 +1,6 @@
-"""Pictures drawn on PDF pages that have a text layer (figures, screen shots, pasted scans): found with
-the ctypes walk of ``extractors.pdftables`` (pypdfium2's object iterator costs several times the page's
-text), and offered to ``extractors.pictures`` for OCR. Pages without a text layer are OCR'd whole
+"""Pictures drawn on PDF pages that have a text layer (figures, screen shots, pasted scans): found in the
+page's census (``extractors.pdfobjects``, the pass the table finder takes anyway, else one of its own),
+and offered to ``extractors.pictures`` for OCR. Pages without a text layer are OCR'd whole
 (``extractors.pdf``), so their images are not offered again.
 
 Even that walk costs about as much as reading the page's text, so it runs only in files that have an
@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from extractors.pdftables import MAX_DEPTH, page_handle, pdfium_api
+from extractors.pdfobjects import PageObjects, census, pdfium_api
 from extractors.pictures import SKIP_UNREADABLE, PictureOcr
 
 #: An image drawn over less than this share of the page is a logo, a bullet or a rule.
@@ -37,38 +37,30 @@ def has_image_xobjects(path: Path) -> bool:
         return True
 
 
-def image_objects(page: Any) -> list[tuple[int, float]]:
-    """(object address, share of the page area it covers) of the page's image objects."""
+def image_objects(page: Any, objects: PageObjects | None = None) -> list[tuple[int, float]]:
+    """(object address, share of the page area it covers) of the page's image objects (``objects``: the
+    page's census, when taken already)."""
     api = pdfium_api()
-    import pypdfium2.raw as raw
-
+    if objects is None or not objects.complete:
+        objects = census(page)
     width, height = page.get_size()
     area = max(width * height, 1.0)
-    handle = page_handle(page)
+    bounds, floats = api.bounds, api.floats
+    s0, s1, s2, s3 = api.slots[:4]
     found: list[tuple[int, float]] = []
-    _walk(api, [api.get(handle, k) for k in range(api.count(handle))], raw.FPDF_PAGEOBJ_IMAGE, area, found, 1)
+    for obj in objects.images:
+        bounds(obj, s0, s1, s2, s3)
+        left, bottom, right, top = floats[0:4]
+        found.append((obj, max(0.0, (right - left) * (top - bottom)) / area))
     return found
 
 
-def _walk(api: Any, objects: list[int], image: int, area: float, found: list, depth: int) -> None:
-    kind, bounds, floats = api.type, api.bounds, api.floats
-    s0, s1, s2, s3 = api.slots[:4]
-    for obj in objects:
-        t = kind(obj)
-        if t == image:
-            bounds(obj, s0, s1, s2, s3)
-            left, bottom, right, top = floats[0:4]
-            found.append((obj, max(0.0, (right - left) * (top - bottom)) / area))
-        elif t == api.form and depth < MAX_DEPTH:
-            _walk(api, [api.form_get(obj, k) for k in range(api.form_count(obj))], image, area, found, depth + 1)
-
-
-def offer_page_pictures(page: Any, number: int, pictures: PictureOcr) -> None:
+def offer_page_pictures(page: Any, number: int, pictures: PictureOcr, objects: PageObjects | None = None) -> None:
     """Offer the images of page ``number`` covering at least ``MIN_COVERAGE`` of it to ``pictures``."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
-    for k, (address, coverage) in enumerate(image_objects(page), start=1):
+    for k, (address, coverage) in enumerate(image_objects(page, objects), start=1):
         if coverage < MIN_COVERAGE:
             continue
         name = f"page {number} image {k}"

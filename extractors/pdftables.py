@@ -6,19 +6,20 @@ cross form a grid. The grid's distinct rule positions give the atomic cells; whe
 missing between two neighbours they are one merged cell. Each cell's text is pdfium's text inside
 it (``FPDFText_GetBoundedText``), its lines joined by spaces.
 
-Cost: a census of the page's object types first (one call per object, through ctypes prototypes
-taking plain addresses: no pointer objects built per call); a page with fewer than ``MIN_RULES``
-path objects, or a drawing of more than ``MAX_PAGE_OBJECTS`` objects, stops there. Only path
-objects are then measured, and grids are built with numpy over the merged rules only.
+Cost: a census of the page's object types first (``extractors.pdfobjects``: one call per object,
+shared with the picture search); a page with fewer than ``MIN_RULES`` path objects, or a drawing of
+more than ``MAX_PAGE_OBJECTS`` objects, stops there. Only path objects are then measured, and grids
+are built with numpy over the merged rules only.
 """
 
 from __future__ import annotations
 
-import ctypes
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from extractors.pdfobjects import PageObjects, _Pdfium, bounded_text, census, pdfium_api
 
 #: Rules whose positions differ by at most this many points are one line.
 SNAP = 2.0
@@ -31,12 +32,8 @@ JOIN = 3.0
 MIN_RULES = 4
 #: Paths with more segments than this are not walked (hatching, charts, drawings).
 MAX_SEGMENTS = 4000
-#: Form XObjects are entered this deep.
-MAX_DEPTH = 3
 #: A page with more objects than this is a drawing (a map, a plan, a chart): its rules are not looked for.
 MAX_PAGE_OBJECTS = 20_000
-#: UTF-16 units read per call for a cell's text (longer texts are read again at their length).
-TEXT_UNITS = 8192
 #: Cell text is read this far inside the rules, so glyphs touching a rule stay in their own cell.
 INSET = 1.0
 
@@ -60,101 +57,22 @@ class FoundTable:
     rows: tuple[tuple[str, ...], ...]
 
 
-class _Pdfium:
-    """ctypes prototypes of the pdfium calls made per object, bound to plain addresses."""
-
-    def __init__(self) -> None:
-        import pypdfium2.raw as raw
-
-        vp, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
-
-        def bind(fn: Any, restype: Any, *args: Any) -> Any:
-            return ctypes.CFUNCTYPE(restype, *args)(ctypes.cast(fn, vp).value)
-
-        self.count = bind(raw.FPDFPage_CountObjects, i, vp)
-        self.get = bind(raw.FPDFPage_GetObject, vp, vp, i)
-        self.form_count = bind(raw.FPDFFormObj_CountObjects, i, vp)
-        self.form_get = bind(raw.FPDFFormObj_GetObject, vp, vp, ctypes.c_ulong)
-        self.type = bind(raw.FPDFPageObj_GetType, i, vp)
-        self.bounds = bind(raw.FPDFPageObj_GetBounds, i, vp, vp, vp, vp, vp)
-        self.matrix = bind(raw.FPDFPageObj_GetMatrix, i, vp, vp)
-        self.segments = bind(raw.FPDFPath_CountSegments, i, vp)
-        self.segment = bind(raw.FPDFPath_GetPathSegment, vp, vp, i)
-        self.point = bind(raw.FPDFPathSegment_GetPoint, i, vp, vp, vp)
-        self.segment_type = bind(raw.FPDFPathSegment_GetType, i, vp)
-        self.close = bind(raw.FPDFPathSegment_GetClose, i, vp)
-        d = ctypes.c_double
-        self.bounded = bind(raw.FPDFText_GetBoundedText, i, vp, d, d, d, d, vp, i)
-        self.text_buffer = ctypes.create_string_buffer(2 * TEXT_UNITS)
-        self.path, self.form = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
-        self.lineto, self.moveto = raw.FPDF_SEGMENT_LINETO, raw.FPDF_SEGMENT_MOVETO
-        self.floats = (f * 6)()
-        base = ctypes.addressof(self.floats)
-        self.slots = tuple(base + 4 * k for k in range(6))
-
-
-_PDFIUM: _Pdfium | None = None
-
-
-def pdfium_api() -> "_Pdfium":
-    """The shared ctypes prototypes (also walked by ``extractors.pdfpictures``)."""
-    return _pdfium()
-
-
-def page_handle(page: Any) -> int:
-    """The plain address of a pypdfium2 page (or text page)."""
-    return _address(page.raw)
-
-
-def _pdfium() -> _Pdfium:
-    global _PDFIUM
-    if _PDFIUM is None:
-        _PDFIUM = _Pdfium()
-    return _PDFIUM
-
-
-def _address(handle: Any) -> int:
-    return ctypes.cast(handle, ctypes.c_void_p).value or 0
-
-
 def page_rules(page: Any, max_objects: int = MAX_PAGE_OBJECTS) -> tuple[list[tuple[float, float, float]],
                                                                        list[tuple[float, float, float]], int]:
     """Horizontal rules ``(y, x0, x1)`` and vertical rules ``(x, y0, y1)`` drawn on ``page``, and how many
-    objects were looked at. The cheap pre-check comes first: one type query per object; a page with fewer
-    than ``MIN_RULES`` path objects (or more than ``max_objects`` objects: a drawing) stops there."""
-    api = _pdfium()
+    objects were looked at."""
+    return rules_of(census(page, max_objects))
+
+
+def rules_of(objects: PageObjects) -> tuple[list[tuple[float, float, float]],
+                                           list[tuple[float, float, float]], int]:
+    """The rules among a page's census and how many objects it saw. The cheap pre-check: a page with fewer
+    than ``MIN_RULES`` path objects (or a drawing over the census's limit) has none."""
     horizontal: list[tuple[float, float, float]] = []
     vertical: list[tuple[float, float, float]] = []
-    handle = _address(page.raw)
-    count = api.count(handle)
-    if count > max_objects:
-        return horizontal, vertical, count
-    paths, seen = _census(api, handle, api.count, api.get, count, 1)
-    if len(paths) >= MIN_RULES:
-        _rules(api, paths, horizontal, vertical)
-    return horizontal, vertical, seen
-
-
-def _census(api: _Pdfium, handle: int, count_of: Any, get: Any, count: int, depth: int) -> tuple[list[int], int]:
-    """The path objects of a page or form XObject (forms entered ``MAX_DEPTH`` deep) and how many objects
-    were looked at."""
-    kind, path, form = api.type, api.path, api.form
-    paths: list[int] = []
-    seen = count
-    forms: list[int] = []
-    for k in range(count):
-        obj = get(handle, k)
-        t = kind(obj)
-        if t == path:
-            paths.append(obj)
-        elif t == form:
-            forms.append(obj)
-    if depth < MAX_DEPTH:
-        for obj in forms:
-            inner, n = _census(api, obj, api.form_count, api.form_get, api.form_count(obj), depth + 1)
-            paths += inner
-            seen += n
-    return paths, seen
+    if len(objects.paths) >= MIN_RULES:
+        _rules(pdfium_api(), objects.paths, horizontal, vertical)
+    return horizontal, vertical, objects.seen
 
 
 def _rules(api: _Pdfium, paths: list[int], horizontal: list, vertical: list) -> None:
@@ -325,24 +243,11 @@ def cells(horizontal: np.ndarray, vertical: np.ndarray) -> tuple[list[float], li
     return xs, ys, sorted(tuple(s) for s in spans.values())  # type: ignore[misc]
 
 
-def bounded_text(textpage: Any, left: float, bottom: float, right: float, top: float) -> str:
-    """pdfium's text inside a rectangle of the page (line breaks as ``\\n``)."""
-    api = _pdfium()
-    handle = _address(textpage.raw)
-    buffer, units = api.text_buffer, TEXT_UNITS
-    n = api.bounded(handle, left, top, right, bottom, ctypes.addressof(buffer), units)
-    if n >= units:
-        units = api.bounded(handle, left, top, right, bottom, None, 0) + 1
-        buffer = ctypes.create_string_buffer(2 * units)
-        n = api.bounded(handle, left, top, right, bottom, ctypes.addressof(buffer), units)
-    text = ctypes.string_at(buffer, 2 * max(n, 0)).decode("utf-16-le", "replace")
-    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def find_tables(page: Any, textpage: Any) -> tuple[list[FoundTable], int]:
+def find_tables(page: Any, textpage: Any, objects: PageObjects | None = None) -> tuple[list[FoundTable], int]:
     """The ruled tables of ``page``, top to bottom (cell texts from ``textpage``), and how many page
-    objects were looked at. A table drawn inside another one's cell is left out (its text is in that cell)."""
-    horizontal, vertical, seen = page_rules(page)
+    objects were looked at (``objects``: the page's census, when taken already). A table drawn inside
+    another one's cell is left out (its text is in that cell)."""
+    horizontal, vertical, seen = rules_of(objects if objects is not None else census(page, MAX_PAGE_OBJECTS))
     if len(horizontal) + len(vertical) < MIN_RULES or not horizontal or not vertical:
         return [], seen
     found: list[FoundTable] = []

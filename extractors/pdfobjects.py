@@ -1,0 +1,132 @@
+"""A PDF page's objects through pdfium's C API, for the table finder (``extractors.pdftables``) and the
+picture search (``extractors.pdfpictures``).
+
+The calls are ctypes prototypes bound to plain addresses (no pointer objects built per call; pypdfium2's
+object iterator costs several times the page's text). ``census`` takes one pass over a page's objects,
+Form XObjects entered ``MAX_DEPTH`` deep, and keeps its path and image objects: the table finder and the
+picture search share that pass.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Form XObjects are entered this deep.
+MAX_DEPTH = 3
+#: UTF-16 units read per call for a rectangle's text (longer texts are read again at their length).
+TEXT_UNITS = 8192
+
+
+class _Pdfium:
+    """ctypes prototypes of the pdfium calls made per object, bound to plain addresses."""
+
+    def __init__(self) -> None:
+        import pypdfium2.raw as raw
+
+        vp, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
+
+        def bind(fn: Any, restype: Any, *args: Any) -> Any:
+            return ctypes.CFUNCTYPE(restype, *args)(ctypes.cast(fn, vp).value)
+
+        self.count = bind(raw.FPDFPage_CountObjects, i, vp)
+        self.get = bind(raw.FPDFPage_GetObject, vp, vp, i)
+        self.form_count = bind(raw.FPDFFormObj_CountObjects, i, vp)
+        self.form_get = bind(raw.FPDFFormObj_GetObject, vp, vp, ctypes.c_ulong)
+        self.type = bind(raw.FPDFPageObj_GetType, i, vp)
+        self.bounds = bind(raw.FPDFPageObj_GetBounds, i, vp, vp, vp, vp, vp)
+        self.matrix = bind(raw.FPDFPageObj_GetMatrix, i, vp, vp)
+        self.segments = bind(raw.FPDFPath_CountSegments, i, vp)
+        self.segment = bind(raw.FPDFPath_GetPathSegment, vp, vp, i)
+        self.point = bind(raw.FPDFPathSegment_GetPoint, i, vp, vp, vp)
+        self.segment_type = bind(raw.FPDFPathSegment_GetType, i, vp)
+        self.close = bind(raw.FPDFPathSegment_GetClose, i, vp)
+        d = ctypes.c_double
+        self.bounded = bind(raw.FPDFText_GetBoundedText, i, vp, d, d, d, d, vp, i)
+        self.text_buffer = ctypes.create_string_buffer(2 * TEXT_UNITS)
+        self.path, self.form, self.image = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_IMAGE
+        self.lineto, self.moveto = raw.FPDF_SEGMENT_LINETO, raw.FPDF_SEGMENT_MOVETO
+        self.floats = (f * 6)()
+        base = ctypes.addressof(self.floats)
+        self.slots = tuple(base + 4 * k for k in range(6))
+
+
+_PDFIUM: _Pdfium | None = None
+
+
+def pdfium_api() -> _Pdfium:
+    """The shared ctypes prototypes."""
+    global _PDFIUM
+    if _PDFIUM is None:
+        _PDFIUM = _Pdfium()
+    return _PDFIUM
+
+
+def address(handle: Any) -> int:
+    """The plain address of a ctypes handle."""
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+def page_handle(page: Any) -> int:
+    """The plain address of a pypdfium2 page (or text page)."""
+    return address(page.raw)
+
+
+@dataclass
+class PageObjects:
+    """One page's census: its path and image objects (addresses) and how many objects were looked at;
+    ``complete`` is False for a page over the census's object limit (nothing kept)."""
+
+    paths: list[int] = field(default_factory=list)
+    images: list[int] = field(default_factory=list)
+    seen: int = 0
+    complete: bool = True
+
+
+def census(page: Any, max_objects: int | None = None) -> PageObjects:
+    """The path and image objects of ``page``; one type query per object (a page of more than
+    ``max_objects`` objects is counted only)."""
+    api = pdfium_api()
+    handle = page_handle(page)
+    count = api.count(handle)
+    found = PageObjects(seen=count)
+    if max_objects is not None and count > max_objects:
+        found.complete = False
+        return found
+    _walk(api, handle, api.get, count, found, 1)
+    return found
+
+
+def _walk(api: _Pdfium, handle: int, get: Any, count: int, found: PageObjects, depth: int) -> None:
+    kind, path, form, image = api.type, api.path, api.form, api.image
+    paths, images = found.paths, found.images
+    forms: list[int] = []
+    for k in range(count):
+        obj = get(handle, k)
+        t = kind(obj)
+        if t == path:
+            paths.append(obj)
+        elif t == image:
+            images.append(obj)
+        elif t == form:
+            forms.append(obj)
+    if depth < MAX_DEPTH:
+        for obj in forms:
+            n = api.form_count(obj)
+            found.seen += n
+            _walk(api, obj, api.form_get, n, found, depth + 1)
+
+
+def bounded_text(textpage: Any, left: float, bottom: float, right: float, top: float) -> str:
+    """pdfium's text inside a rectangle of the page (line breaks as ``\\n``)."""
+    api = pdfium_api()
+    handle = page_handle(textpage)
+    buffer, units = api.text_buffer, TEXT_UNITS
+    n = api.bounded(handle, left, top, right, bottom, ctypes.addressof(buffer), units)
+    if n >= units:
+        units = api.bounded(handle, left, top, right, bottom, None, 0) + 1
+        buffer = ctypes.create_string_buffer(2 * units)
+        n = api.bounded(handle, left, top, right, bottom, ctypes.addressof(buffer), units)
+    text = ctypes.string_at(buffer, 2 * max(n, 0)).decode("utf-16-le", "replace")
+    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
