@@ -22,7 +22,8 @@ from extractors.base import (
 from extractors.children import ChildSink
 from extractors.ocr import OCR_DPI, OcrBudget, languages_for_fonts, ocr_image
 from extractors.pdfgate import fallback_reason, rescue_page
-from extractors.pdfpictures import has_image_xobjects, offer_page_pictures
+from extractors.pdfobjects import PageObjects
+from extractors.pdfpictures import has_image_xobjects, image_objects, offer_page_pictures
 from extractors.pictures import PictureOcr
 from extractors.quality import score_text
 from extractors.pdfforms import form_values, prepare_forms
@@ -87,7 +88,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                 text, unmapped, spaced, tables, layout = _page_text(page, search)
                 if spaced:
                     respaced += 1
-                if _needs_ocr(page, text):
+                if _needs_ocr(page, text, search.objects_of(page)):
                     refusal = ocr_state.refusal(index + 1, "has no text layer")
                     if refusal:
                         problems.append(refusal)
@@ -109,7 +110,7 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
                     pages.append(Page(index + 1, text, Method.TEXT_LAYER, reader=reader,
                                       score=quality.score if quality.visible else None, tables=tables))
                     if look_for_pictures:
-                        offer_page_pictures(page, index + 1, pictures, search.take_objects(page))
+                        offer_page_pictures(page, index + 1, pictures, search.objects_of(page))
                     continue
                 fallbacks[reason] = fallbacks.get(reason, 0) + 1
                 reading = rescue_page(path, password, page, index + 1, text, reason,
@@ -231,27 +232,20 @@ def _ocr_scale(page: Any) -> float:
     return scale
 
 
-def _needs_ocr(page: Any, text: str) -> bool:
-    """No text layer over an image, or only a stamp-sized text layer over a page-sized scan."""
+def _needs_ocr(page: Any, text: str, objects: PageObjects | None = None) -> bool:
+    """No text layer over an image, or only a stamp-sized text layer over a page-sized scan (``objects``:
+    the page's census, when the table finder took it)."""
     chars = len(text.strip())
     if chars >= STAMP_TEXT_CHARS:
         return False
-    coverage = _image_coverage(page)
+    coverage = _image_coverage(page, objects)
     return (chars < MIN_TEXT_CHARS and coverage > 0) or coverage >= SCAN_COVERAGE
 
 
-def _image_coverage(page: Any) -> float:
+def _image_coverage(page: Any, objects: PageObjects | None = None) -> float:
     """Largest share of the page area covered by one image (0 when there are none)."""
-    import pypdfium2.raw as raw
-
     try:
-        width, height = page.get_size()
-        area = max(width * height, 1.0)
-        best = 0.0
-        for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
-            left, bottom, right, top = obj.get_bounds()
-            best = max(best, (right - left) * (top - bottom) / area)
-        return min(best, 1.0)
+        return min(max((share for _, share in image_objects(page, objects)), default=0.0), 1.0)
     except Exception:
         return 1.0
 

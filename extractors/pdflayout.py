@@ -38,7 +38,7 @@ class TableSearch:
     def __init__(self, enabled: bool = True, max_objects: int | None = None) -> None:
         self.enabled, self.skipped = enabled, 0
         self.left = MAX_DOCUMENT_OBJECTS if max_objects is None else max_objects
-        #: The census of the page last looked at, and that page, for the picture search (``take_objects``).
+        #: The census of the page last looked at, and that page, for the picture search (``objects_of``).
         self._objects: tuple[Any, PageObjects] | None = None
 
     def find(self, page: Any, textpage: Any) -> list[FoundTable]:
@@ -55,10 +55,10 @@ class TableSearch:
         self.left -= seen
         return found
 
-    def take_objects(self, page: Any) -> PageObjects | None:
-        """The census of ``page`` if it was the page just looked at (once; its addresses live as long
-        as the page stays open), else None."""
-        kept, self._objects = self._objects, None
+    def objects_of(self, page: Any) -> PageObjects | None:
+        """The census of ``page`` if it was the page just looked at (its addresses live as long as the
+        page stays open), else None."""
+        kept = self._objects
         return kept[1] if kept is not None and kept[0] is page else None
 
 
