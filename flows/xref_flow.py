@@ -69,7 +69,7 @@ def xref_refresh(handle: str, batch_ids: list[str] | None = None) -> XrefSummary
     summary = XrefSummary("full" if full else "incremental", [] if full else list(batch_ids or []))
     if full:
         recount.table.mark(complete="0")  # readers aggregate live while the table is rebuilt
-        recount.table.path.unlink(missing_ok=True)
+        recount.table.clear()
         selector: dict[str, Any] = {"match_all": {}}
     else:
         selector = {"terms": {"batch_id": list(batch_ids or [])}}

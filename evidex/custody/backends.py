@@ -3,12 +3,14 @@
 Embedded default (both URLs empty): the SQLite catalogue, the store directory and the journal files under the
 data directory, exactly as on one machine. ``EVIDEX_CATALOG_URL=postgresql://…`` puts the catalogue, the custody
 log and the audit journal in that database; ``EVIDEX_STORE_URL=s3://bucket/prefix`` puts the originals and
-manifests in that bucket. The chains' keys stay files on each machine (``<store>/custody.key``,
-``<data_dir>/audit.key``), copied from the first one.
+manifests (and a copy of each receipt) in that bucket. The chains' keys stay files on each machine
+(``<store>/custody.key``, ``<data_dir>/audit.key``), copied from the first one. ``catalog_of`` tells what else
+lives under a data directory (the cross-reference state, ``evidex.custody.xref_pg``) where its catalogue is.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from evidex.custody.catalog import Catalog, ItemCatalog
@@ -17,7 +19,7 @@ from evidex.custody.store import BlobStore, EvidenceStore
 from evidex.settings import Settings
 
 
-def _check_urls(settings: Settings) -> None:
+def _check(settings: Settings) -> None:
     if settings.catalog_url and not settings.catalog_url.startswith(("postgresql://", "postgres://")):
         raise ValueError("EVIDEX_CATALOG_URL must be a postgresql:// URL (empty: the embedded SQLite catalogue)")
     if settings.store_url and not settings.store_url.startswith("s3://"):
@@ -26,6 +28,24 @@ def _check_urls(settings: Settings) -> None:
 
 def _secret(value: Any) -> str:
     return value.get_secret_value() if hasattr(value, "get_secret_value") else str(value or "")
+
+
+_CATALOGS: dict[str, tuple[str, int]] = {}
+
+
+def _check_urls(settings: Settings) -> None:
+    """The URLs checked, and the data directory's catalogue noted for ``catalog_of``."""
+    _check(settings)
+    if settings.catalog_url:
+        _CATALOGS[str(settings.data_dir.resolve())] = (settings.catalog_url, settings.catalog_pool_size)
+    else:
+        _CATALOGS.pop(str(settings.data_dir.resolve()), None)
+
+
+def catalog_of(data_dir: Path) -> tuple[str, int] | None:
+    """The PostgreSQL catalogue (URL, pool size) this process opened a part of ``data_dir``'s deployment with
+    (None: the embedded default); what lives under a data directory on one machine follows it there."""
+    return _CATALOGS.get(str(Path(data_dir).resolve()))
 
 
 def open_catalog(settings: Settings) -> ItemCatalog:

@@ -1,8 +1,8 @@
 """The PostgreSQL catalogue database: one connection pool per process, and its migrations.
 
 Every machine of a scaled-out deployment points ``EVIDEX_CATALOG_URL`` at the same database. It holds the
-catalogue (``batches``, ``items``) and the journals (``journal``: the custody log and the audit journal, one
-append-only keyed chain each). Migrations are numbered, applied once, in order, inside one transaction holding an
+catalogue (``batches``, ``items``), the journals (``journal``: the custody log and the audit journal, one
+append-only keyed chain each) and the cross-reference state (``xref_*``, see ``evidex.custody.xref_pg``). Migrations are numbered, applied once, in order, inside one transaction holding an
 advisory lock, so machines starting together never apply one twice; ``evidex_migrations`` says what was applied.
 """
 
@@ -53,6 +53,16 @@ CREATE TRIGGER journal_keys_no_update BEFORE UPDATE OR DELETE ON journal_keys
 """),
     (3, "claims in path order from an index (no sort of a whole batch per claim)", """
 CREATE INDEX items_claim_order ON items (batch_id, state, depth, path COLLATE "C");
+"""),
+    (4, "cross-reference: the holder table and the batches kept out, shared by every machine", """
+CREATE TABLE xref_holders (
+    field TEXT NOT NULL, value TEXT NOT NULL, viewer TEXT NOT NULL, owner TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (field, value, viewer, owner)
+);
+CREATE TABLE xref_freq (field TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (field, value));
+CREATE TABLE xref_meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE xref_excluded (batch_id TEXT PRIMARY KEY, agency TEXT NOT NULL,
+                            marked_at TIMESTAMPTZ NOT NULL DEFAULT now());
 """),
 ]
 

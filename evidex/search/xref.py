@@ -4,7 +4,8 @@ For every identifier (by keyed hash) and every person, organisation or clear ide
 entry) in the caller's documents of a case or batch, the documents the caller may NOT read are counted per
 holding agency — never shown: no id, path, title or text of them leaves this module. Values found in many
 documents (a switchboard number, the company's own name) rank below specific ones (inverse document frequency).
-Batches their owners marked "no cross-reference" never count.
+Batches their owners marked "no cross-reference" never count. With a PostgreSQL catalogue the holder table and
+the exclusions are its tables, shared by every machine (``evidex.custody.xref_pg``).
 
 What others hold is read from the holder table (``HolderTable``), which the Prefect flow ``xref_refresh``
 (``flows/xref_flow.py``) keeps: counts per value, per viewing agency, per holding agency. When a batch lands only
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evidex.custody.xref_pg import PgExclusionStorage, PgHolderStorage, SharedInCatalog
 from evidex.search.builder import Filters, SearchService
 from evidex.search.display import View
 from evidex.search.identity import User
@@ -76,7 +78,7 @@ def batch_owner(settings: Settings, batch_id: str) -> str | None:
     return row["agency"] if row else None
 
 
-class ExclusionList:
+class ExclusionList(SharedInCatalog, storage=PgExclusionStorage):
     """Batches whose owners keep them out of every cross-reference (covert sources …)."""
 
     def __init__(self, data_dir: Path) -> None:
@@ -111,7 +113,7 @@ class ExclusionList:
         os.replace(tmp, self.path)
 
 
-class HolderTable:
+class HolderTable(SharedInCatalog, storage=PgHolderStorage):
     """Per value (``field``, ``value``): documents hidden from each viewing agency, by holding agency.
 
     Viewer ``*`` counts every document by owner (what an admin's "others" are made of); ``freq`` is the number
@@ -131,6 +133,12 @@ class HolderTable:
             " WITHOUT ROWID;"
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);")
         return db
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
 
     def meta(self) -> dict[str, str]:
         if not self.path.exists():
@@ -229,7 +237,7 @@ class Recount:
 
     def refresh(self, selector: dict[str, Any]) -> int:
         """Count again every value of the documents ``selector`` picks (an exclusion, a share); values counted."""
-        if not self.table.path.exists():
+        if not self.table.exists():
             return 0  # no table yet: reads aggregate live until the first full run
         done = 0
         try:
