@@ -136,6 +136,36 @@ def fallbacks(corpus: Path, ctx: ExtractContext) -> tuple[int, Counter[str], Cou
     return pages, reasons, readers
 
 
+def generated_fallbacks(tmp: Path, ctx: ExtractContext) -> tuple[int, Counter[str], Counter[str], float]:
+    """The gate on pages the corpus lacks (made like the tests' fixtures, ``tests/extractors/pdf_fixtures``):
+    Latin text in shifted glyph codes, Hangul and Hanja codes without a Unicode map. Pages, fallbacks by
+    reason, readers, and seconds per page that fell back (pdftotext, then OCR)."""
+    from tests.extractors.pdf_fixtures import glyph_code_pdf
+
+    latin = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    cjk = "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"
+    made = []
+    for name, lines, font, options in (
+            ("shifted.pdf", ["The quick brown fox jumps over the lazy dog.", "Evidence seized on Monday"], latin, {}),
+            ("hangul.pdf", ["압수수색 영장 집행 결과 보고서", "증거물 목록과 봉인 확인서"], cjk, {"shift": None}),
+            ("hanja.pdf", ["中華人民共和國國務院", "關於加強金融監督管理工作的決定", "各省自治區直轄市人民政府"], cjk,
+             {"shift": None, "base_font": "SimSun", "size": 30})):
+        if Path(font).is_file():
+            glyph_code_pdf(tmp / name, lines, font, **options)
+            made.append(tmp / name)
+    reasons: Counter[str] = Counter()
+    readers: Counter[str] = Counter()
+    pages = 0
+    started = time.perf_counter()
+    for path in made:
+        r = extract_path(path, ctx)
+        pages += len(r.pages)
+        reasons.update(r.metadata.get("fallback_pages", {}))
+        readers.update(page.reader or "none" for page in r.pages)
+    fell = sum(reasons.values())
+    return pages, reasons, readers, (time.perf_counter() - started) / max(fell, 1)
+
+
 @dataclasses.dataclass
 class PageCosts:
     """Seconds spent page by page in one loop over the born-digital pages."""
@@ -283,6 +313,11 @@ def main() -> None:
         print(f"quality gate:       {fell} of {total} PDF pages fell back (OCR off)"
               + "".join(f"; {reason}: {n}" for reason, n in reasons.most_common()))
         print("readers:            " + ", ".join(f"{name} {n}" for name, n in readers.most_common()))
+        made, made_reasons, made_readers, per_fallback = generated_fallbacks(Path(tmp), ctx)
+        print(f"  generated bad layers (OCR on): {sum(made_reasons.values())} of {made} pages fell back"
+              + "".join(f"; {reason}: {n}" for reason, n in made_reasons.most_common())
+              + f"; {per_fallback:.2f} s a page; readers: "
+              + ", ".join(f"{name} {n}" for name, n in made_readers.most_common()))
         if args.pdf_only:
             return
         per_page, ocr_pages = ocr_seconds_per_page(args.corpus, ctx)
