@@ -18,8 +18,9 @@ from collections import Counter
 from typing import Any
 
 from extractors.base import Table
+from extractors import pdftables
 from extractors.pdfobjects import PageObjects, bounded_text, census
-from extractors.pdftables import MAX_PAGE_OBJECTS, Box, FoundTable, find_tables
+from extractors.pdftables import Box, FoundTable, find_tables
 
 #: Beyond any page edge (points).
 FAR = 1.0e5
@@ -49,7 +50,7 @@ class TableSearch:
         if self.left <= 0:
             self.skipped += 1
             return []
-        objects = census(page, MAX_PAGE_OBJECTS)
+        objects = census(page, pdftables.MAX_PAGE_OBJECTS)
         self._objects = (page, objects)
         found, seen = find_tables(page, textpage, objects)
         self.left -= seen

@@ -154,3 +154,14 @@ def test_document_cap_stops_the_finder_but_keeps_the_text(tmp_path, ctx, monkeyp
     assert [bool(p.tables) for p in r.pages] == [False, False, False, False]
     assert r.metadata["table_pages_skipped"] == 3
     assert all("302-0101-2222" in p.text and "거래일" in p.text for p in r.pages[1:])
+
+
+def test_drawing_with_too_many_objects_is_not_searched(tmp_path, ctx, monkeypatch):
+    from extractors import pdftables
+
+    path = tmp_path / "ruled.pdf"
+    _ruled_pdf(path)
+    monkeypatch.setattr(pdftables, "MAX_PAGE_OBJECTS", 5)  # the page draws 19 objects: taken for a drawing
+    r = extract_path(path, ctx)
+    assert r.pages[0].tables == () and "table_pages" not in r.metadata
+    assert "Vendor" in r.text and "End of report" in r.text
