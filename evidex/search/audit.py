@@ -6,15 +6,19 @@ hash (``evidex.custody.chain``, key ``audit.key``; with a PostgreSQL catalogue, 
 caught by ``verify_audit`` even by someone holding the key. The custody log's head is anchored here too
 (``custody_anchor`` records). Query strings are stored with personal identifiers masked.
 
-Only the journal line is written on the request path (synchronously, fsynced: a record exists once ``write``
-returns). Its index copy is queued and sent in bulk by a background thread, retried until the index takes it,
-and flushed before anything reads the anchors back, by ``AuditTrail.flush``/``close`` and at interpreter exit.
-Custody anchors are indexed before ``anchor_custody`` returns.
+Only the journal line is written on the request path: appended under the journal's lock, so it is in the file
+(read by every reader, kept through a crash of this process) once ``write`` returns. The file journal's fsync is
+left to a background thread that syncs every line within ``SYNC_DELAY_S`` (one fsync for all lines written
+meanwhile); ``flush``/``close``, custody anchors and interpreter exit wait for it. Its index copy is queued and
+sent in bulk by a background thread, retried until the index takes it, and flushed before anything reads the
+anchors back, by ``AuditTrail.flush``/``close`` and at interpreter exit. Custody anchors are indexed before
+``anchor_custody`` returns.
 """
 
 from __future__ import annotations
 
 import atexit
+import fcntl
 import logging
 import os
 import threading
@@ -38,6 +42,8 @@ PAGE = 1000
 BULK_RECORDS = 500
 FLUSH_TIMEOUT_S = 30.0
 IDLE_S = 5.0
+SYNC_DELAY_S = 0.02
+"""How long a journal line may stay in the page cache before the background fsync (group commit)."""
 log = logging.getLogger("evidex.audit")
 
 
@@ -66,7 +72,7 @@ class AuditTrail:
         self.client = client
         self.alias = alias
         self.journal = journal
-        self.chain = chain or Journal(journal, kind_field="action", compact=False)  # lines as before chains
+        self.chain = chain or _SyncedLater(journal, kind_field="action", compact=False)  # lines as before chains
         self._mapped = False
         self._sender = _IndexSender(self._send)
 
@@ -91,11 +97,19 @@ class AuditTrail:
         self.flush()
 
     def flush(self, timeout: float = FLUSH_TIMEOUT_S) -> bool:
-        """Wait until every record written so far is in the index; False if it is still unreachable."""
+        """Wait until every record written so far is fsynced and in the index; False if the index is still
+        unreachable."""
+        self.sync()
         return self._sender.flush(timeout)
+
+    def sync(self) -> None:
+        """Wait until every journal line written so far is on disk (fsynced)."""
+        if isinstance(self.chain, _SyncedLater):
+            self.chain.sync()
 
     def close(self) -> None:
         """Flush, and stop the background sender (a later write starts it again)."""
+        self.sync()
         self._sender.flush(FLUSH_TIMEOUT_S)
         self._sender.stop()
 
@@ -130,6 +144,91 @@ class AuditTrail:
             if getattr(exc, "status_code", None) != 404 and getattr(getattr(exc, "meta", None), "status", 0) != 404:
                 raise
         self._mapped = True
+
+
+class _SyncedLater(Journal):
+    """The audit journal file, fsynced by a background thread instead of on each append.
+
+    An append takes the journal's lock, chains the line and writes it (so it is in the file when ``append``
+    returns, for every reader and through a crash of this process); a syncer thread fsyncs the file
+    ``SYNC_DELAY_S`` later, once for every line written meanwhile. ``sync`` waits for it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._key: bytes | None = None
+        self._cond = threading.Condition()
+        self._written = 0
+        self._synced = 0
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        _JOURNALS.add(self)
+
+    def _key_for_append(self) -> bytes:
+        if self._key is None:
+            self._key = super()._key_for_append()
+        return self._key
+
+    def _write(self, make: Any) -> dict[str, Any]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                prev, seq = self._tail(fh)
+                record, line = make(prev, seq)
+                end = fh.seek(0, os.SEEK_END)
+                if end:
+                    fh.seek(end - 1)
+                    if fh.read(1) != b"\n":
+                        fh.write(b"\n")  # close a line torn by a crash, so the new record stands alone
+                fh.write(line + b"\n")
+                fh.flush()
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+        with self._cond:
+            self._written += 1
+            if self._thread is None or self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="evidex-audit-fsync", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+        return record
+
+    def sync(self) -> None:
+        """Fsync now every line written so far (by this process)."""
+        with self._cond:
+            target = self._written
+            if self._synced >= target:
+                return
+        self._fsync()
+        with self._cond:
+            self._synced = max(self._synced, target)
+            self._cond.notify_all()
+
+    def _fsync(self) -> None:
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._synced >= self._written:
+                    if not self._cond.wait(IDLE_S) and self._synced >= self._written:
+                        self._thread = None
+                        return
+            time.sleep(SYNC_DELAY_S)  # lines written meanwhile share the fsync
+            try:
+                self.sync()
+            except OSError as exc:  # the next line retries; close and exit sync again
+                log.error("audit journal fsync failed: %s", exc)
+                time.sleep(0.5)
+
+
+_JOURNALS: "weakref.WeakSet[_SyncedLater]" = weakref.WeakSet()
 
 
 class _Retry(Exception):
@@ -218,6 +317,8 @@ _SENDERS: "weakref.WeakSet[_IndexSender]" = weakref.WeakSet()
 
 def flush_all(timeout: float = FLUSH_TIMEOUT_S) -> None:
     """Send every queued audit record of this process to the index (before anchors are read, and at exit)."""
+    for journal in list(_JOURNALS):
+        journal.sync()
     for sender in list(_SENDERS):
         sender.flush(timeout)
 

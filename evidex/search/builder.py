@@ -21,13 +21,13 @@ from evidex.search.probes import ProbeGuard
 from evidex.search.paging import PageState, facet_aggregations
 from evidex.search.query import (MAX_RESULT_WINDOW, PreparedQuery, QueryRefused, check_filter, check_window,
                                  explain_query, highlight_request, prepare, text_clause)
-from evidex.search.snippets import MARK_END, MARK_START, Masker, render
+from evidex.search.snippets import Masker, render
+from evidex.search.wire import fast_decoding
 
 _DISPLAYED_FIELDS = ("text", "path", "name", "title", "author", "reason", "metadata")
 _TOKEN_TABLES = ("pii_masks", "pii_values")
 _BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="evidex-search")
-"""Runs a first page's facet request beside its hits request, and an audit record's journal write beside the
-rendering of the hits it names."""
+"""Runs a first page's facet request beside its hits request (and the rendering of the hits)."""
 _NOBODY = User("audit", "audit", ("investigator",))
 """A caller without any right to raw identifiers: what the audit trail may record."""
 
@@ -41,6 +41,7 @@ class SearchService:
     def __init__(self, client: Any, prefix: str, data_dir: Path, secret: bytes, audit_chain: Any = None) -> None:
         """``audit_chain``: the audit journal when it is not ``<data_dir>/audit.jsonl`` (a shared catalogue)."""
         self.client = client
+        fast_decoding(client)
         self.docs = f"{prefix}-docs"
         self.audit = AuditTrail(client, f"{prefix}-audit", data_dir / "audit.jsonl", chain=audit_chain)
         self.secret = secret
@@ -103,8 +104,6 @@ class SearchService:
             check_filter("entity", pivot[0] + pivot[1])
             filter_.append(self._entity_filter(*pivot))
         return {"bool": {"must": must or [{"match_all": {}}], "filter": filter_}}
-
-    _highlight = staticmethod(highlight_request)  # the name the benchmark reads
 
     def _masker(self, user: User, reveal: bool) -> Masker | None:
         """Sensitive spans to mask for ``user`` (None when they may and asked to see raw values)."""
@@ -264,35 +263,38 @@ class SearchService:
         split = facets and page is None and self.split_facets
         if facets and not split and not (page and page.after):  # a cursor's facets: from its point in time
             request["aggs"] = facet_aggregations(tags_of=user.agency)
-        if split or (not exact_total and "aggs" not in request):
+        if split:  # the facets' request counts
+            request["track_total_hits"] = False
+        elif not exact_total and "aggs" not in request:
             request["track_total_hits"] = MAX_RESULT_WINDOW
+        pending = _BESIDE.submit(self._facet_response, user, es_query) if split else None
         try:
-            pending = _BESIDE.submit(self._facet_response, user, es_query) if split else None
-            try:
-                if page is None:
-                    response = self.client.search(index=self.docs, from_=offset, **request)
-                else:
-                    if not page.pit:
-                        page.pit = self.client.open_point_in_time(index=self.docs, keep_alive=PIT_KEEP_ALIVE)["id"]
-                    response = self.client.search(pit={"id": page.pit, "keep_alive": PIT_KEEP_ALIVE},
-                                                  search_after=page.after or None, **request)
-            finally:
-                facet_response = pending.result() if pending is not None else None
+            if page is None:
+                response = self.client.search(index=self.docs, from_=offset, **request)
+            else:
+                if not page.pit:
+                    page.pit = self.client.open_point_in_time(index=self.docs, keep_alive=PIT_KEEP_ALIVE)["id"]
+                response = self.client.search(pit={"id": page.pit, "keep_alive": PIT_KEEP_ALIVE},
+                                              search_after=page.after or None, **request)
+            raw_hits = response["hits"]["hits"]
+            try:  # the hits are masked (their token tables fetched) while the facets' request still runs
+                hits, unshown = self.render_hits(user, reveal, raw_hits, markup), None
+            except Exception as exc:  # noqa: BLE001 - raised once the search is audited
+                hits, unshown = [], exc
+            facet_response = pending.result() if pending is not None else None
         except Exception as exc:
+            if pending is not None:
+                pending.exception()  # the facets' request has ended too
             raise self._failed(user, "search", exc, query, filters, revealed, flags,
                                pit=bool(page is not None and page.pit)) from exc
-        raw_hits = response["hits"]["hits"]
         counted = (facet_response or response)["hits"]["total"]
         total, total_exact = counted["value"], counted.get("relation", "eq") == "eq"
-        # the journal line (fsynced) is written while the hits are rendered, and is on disk before they return
-        audited = _BESIDE.submit(self.audit.write, user, "search", query=self.audited_query(query),
-                                 filters=self._audit_filters(filters), doc_ids=[h["_id"] for h in raw_hits],
-                                 result_count=total, revealed=revealed, **flagged(flags))
-        try:
-            hits = self.render_hits(user, reveal, raw_hits, markup)
-            facet_values = self.render_facets(user, reveal, (facet_response or response).get("aggregations") or {})
-        finally:
-            audited.result()
+        # a journal append under its lock (fsynced by the trail's background thread), before any hit returns
+        self.audit.write(user, "search", query=self.audited_query(query), filters=self._audit_filters(filters),
+                         doc_ids=[h["_id"] for h in raw_hits], result_count=total, revealed=revealed, **flagged(flags))
+        if unshown is not None:
+            raise unshown
+        facet_values = self.render_facets(user, reveal, (facet_response or response).get("aggregations") or {})
         next_cursor = None
         if page is not None and len(raw_hits) == limit:
             page.pit = response.get("pit_id", page.pit)
@@ -392,7 +394,5 @@ class SearchService:
         source.update(own_annotations(source, user.agency))  # another agency's tags and notes are its own
         source["notes"] = view.value(source["notes"])
         return source
-
-_es_reason = es_reason  # the name other modules of this room import
 
 __all__ = ["AccessDenied", "FacetResult", "Filters", "Hit", "SearchResult", "SearchService", "SearchUnavailable"]

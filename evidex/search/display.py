@@ -7,20 +7,49 @@ facet values, custody records and error reasons.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from evidex.search.snippets import MARK_END, MARK_START, Masker, edge_digit_spans, render
+from models.identifiers.scanner import _WIDE, _WIDE_TABLE  # the scanner's folding, so the gate reads what it reads
 from models.identifiers.tokens import detokenize, looks_like_identifier, strip_partial_tokens
+
+_SENSITIVE_SHAPE = re.compile(r"@|\d(?:[ .()\-]*\d){6}|\d{3}[A-Z]\d{4}")
+"""What every sensitive identifier the scanner validates holds: an ``@`` (e-mail), seven or more digits with only
+spaces, dots, dashes or parentheses between them (registration, card, account, phone and licence numbers), or a
+passport number's ``123A4567``; read after the scanner's own folding of full-width forms and dashes."""
+_MEMO_CHARS = 300
+"""Values up to this long (paths, titles, facet values) are scanned once per process."""
+
+
+def may_hold_identifier(value: str) -> bool:
+    """False for text in which the scanner cannot find a sensitive identifier (cheap: one regular expression)."""
+    if _WIDE.search(value):
+        value = value.translate(_WIDE_TABLE)
+    return _SENSITIVE_SHAPE.search(value) is not None
+
+
+@lru_cache(maxsize=16384)
+def _memo_spans(secret: bytes, text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple(_scan_spans(secret, text))
+
+
+def _scan_spans(secret: bytes, text: str) -> list[tuple[int, int, str]]:
+    from models.identifiers import find_identifiers, mask
+
+    return [(e.start, e.end, mask(e.label, e.text)) for e in find_identifiers(text, secret=secret) if e.sensitive]
+
 
 def identifier_masker(secret: bytes) -> Masker:
     """Spans of sensitive identifiers in plain text, each with its masked form."""
-    from models.identifiers import find_identifiers, mask
 
     def spans(text: str) -> list[tuple[int, int, str]]:
-        # the shortest sensitive identifier has seven digits; an e-mail address has an @
-        if "@" not in text and sum(ch.isdigit() for ch in text) < 7:
+        if not may_hold_identifier(text):
             return []
-        return [(e.start, e.end, mask(e.label, e.text)) for e in find_identifiers(text, secret=secret) if e.sensitive]
+        if len(text) <= _MEMO_CHARS:  # the scanner is deterministic for one secret
+            return list(_memo_spans(secret, text))
+        return _scan_spans(secret, text)
 
     return spans
 

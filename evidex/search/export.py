@@ -14,13 +14,17 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from evidex.search.builder import PIT_KEEP_ALIVE, Filters, SearchService, SearchUnavailable, _es_reason
+from evidex.search.builder import PIT_KEEP_ALIVE, Filters, SearchService, SearchUnavailable
 from evidex.search.display import View, tokens_in
+from evidex.search.display import may_hold_identifier as holds_raw_identifier
+from evidex.search.results import es_reason as _es_reason
 from evidex.search.identity import User
 from evidex.search.query import QueryRefused
+from evidex.search.wire import orjson
 
 DEFAULT_FIELDS = ("id", "path", "name", "title", "agency", "case", "batch", "status", "reason", "content_type",
                   "language", "date", "size", "sha256", "topics")
@@ -39,7 +43,9 @@ TEXT_PAGE_SIZE = 200
 """Pages carrying whole texts are kept small (a text may be megabytes)."""
 _SORT = [{"_shard_doc": "asc"}]
 _FILTER_PATH = "pit_id,hits.hits._id,hits.hits._source,hits.hits.sort"
-_CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_PREFETCH = ThreadPoolExecutor(max_workers=4, thread_name_prefix="evidex-export")
+"""Fetches each export's next page while the current one is written."""
+_CSV_FORMULA = frozenset(("=", "+", "-", "@", "\t", "\r"))
 """Leading characters a spreadsheet would run as a formula; such CSV cells get a ``'`` in front."""
 
 
@@ -56,15 +62,7 @@ def parse_fields(spec: str | None) -> tuple[str, ...]:
 
 def may_hold_identifier(value: str) -> bool:
     """False for values without a token, an ``@`` or seven digits: no identifier can be in them to mask."""
-    if "pii_" in value or "@" in value:
-        return True
-    digits = 0
-    for ch in value:
-        if ch.isdigit():
-            digits += 1
-            if digits >= 7:
-                return True
-    return False
+    return "pii_" in value or holds_raw_identifier(value)
 
 
 @dataclass
@@ -87,18 +85,22 @@ class ExportStream:
     finished: bool = False
     _closed: bool = field(default=False, repr=False)
     _error: str | None = field(default=None, repr=False)
+    _next: Future[list[dict[str, Any]]] | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         try:
             hits = self.first
             self.first = []
             while hits:
+                # the next page is fetched while this one is masked and written (Elasticsearch and Python at once)
+                more = len(hits) == self.page_size
+                self._next = _PREFETCH.submit(self._page, hits[-1]["sort"]) if more else None
                 for row in self._rows(hits):
                     self.rows += 1  # counted before it is handed over: a reader stopping here has seen it
                     yield row
-                if len(hits) < self.page_size:
+                if self._next is None:
                     break
-                hits = self._page(hits[-1]["sort"])
+                hits, self._next = self._next.result(), None
             self.finished = True
         finally:
             self.close()
@@ -108,6 +110,12 @@ class ExportStream:
         if self._closed:
             return
         self._closed = True
+        if self._next is not None:  # a page still on its way: let it land before the point in time closes
+            try:
+                self._next.result()
+            except Exception:  # noqa: BLE001 - recorded in _error; the rows sent so far are what counts
+                pass
+            self._next = None
         if self.pit:
             try:
                 self.service.client.close_point_in_time(id=self.pit)
@@ -137,16 +145,18 @@ class ExportStream:
         tables = self._tables(hits, shown)
         masker = self.service._masker(self.user, self.revealed)
         plain = View(masker)
+        layout = [(name, _SOURCE_NAMES.get(name, name), name in MASKED_FIELDS) for name in self.fields]
         for hit in hits:
             src = hit.get("_source", {})
-            view = View(masker, tables[hit["_id"]]) if hit["_id"] in tables else plain
+            doc_id = hit["_id"]
+            view = View(masker, tables[doc_id]) if doc_id in tables else plain
             row: dict[str, Any] = {}
-            for name in self.fields:
+            for name, key, masked in layout:
                 if name == "id":
-                    row[name] = hit["_id"]
+                    row[name] = doc_id
                     continue
-                value = src.get(_SOURCE_NAMES.get(name, name))
-                if name not in MASKED_FIELDS:
+                value = src.get(key)
+                if not masked or value is None:
                     pass
                 elif isinstance(value, str):
                     value = view.text(value) if may_hold_identifier(value) else value
@@ -222,12 +232,22 @@ def start_export(service: SearchService, user: User, query: str, filters: Filter
 
 def csv_cell(value: Any) -> str:
     """A value as one CSV cell: lists joined by ``; ``, a leading formula character neutralised with ``'``."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = "; ".join(str(v) for v in value)
-    text = str(value)
-    return "'" + text if text.startswith(_CSV_FORMULA) else text
+    if type(value) is not str:
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value)
+        value = str(value)
+    return "'" + value if value[:1] in _CSV_FORMULA else value
+
+
+def _json_line(row: dict[str, Any]) -> str:
+    if orjson is not None:
+        try:
+            return orjson.dumps(row, default=str).decode("utf-8")
+        except TypeError:  # an integer past 64 bits: the standard encoder writes it
+            pass
+    return json.dumps(row, ensure_ascii=False, default=str)
 
 
 def encode_rows(stream: ExportStream, format: str, *, chunk_rows: int = 500) -> Iterator[bytes]:
@@ -240,7 +260,7 @@ def encode_rows(stream: ExportStream, format: str, *, chunk_rows: int = 500) -> 
     if writer is not None:
         buffer.write("\ufeff")  # spreadsheet programs then read Hangul as UTF-8
         writer.writerow(stream.fields)
-    dumps = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    dumps = _json_line
     pending = 0
     try:
         for row in stream:

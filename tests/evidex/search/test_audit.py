@@ -32,3 +32,24 @@ def test_records_wait_for_an_unreachable_index_and_are_all_sent(settings) -> Non
     report = verify_audit(journal, client, trail.alias)
     assert not report.problems and report.records == 30 and report.anchors_checked == 30, report
     trail.close()
+
+
+def test_journal_lines_are_in_the_file_at_once_and_fsynced_by_the_background_thread(tmp_path) -> None:
+    import time
+
+    journal = tmp_path / "audit.jsonl"
+    trail = AuditTrail(Elasticsearch("http://127.0.0.1:9", max_retries=0, request_timeout=1), "none-audit", journal)
+    for n in range(5):
+        trail.write(KIM, "search", query=f"q{n}", result_count=n)
+        assert len(journal.read_text(encoding="utf-8").splitlines()) == n + 1  # readable when write returns
+    chain = trail.chain
+    deadline = time.monotonic() + 10
+    while chain._synced < chain._written and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert chain._synced == chain._written == 5  # one background fsync covers the lines written meanwhile
+    trail.write(KIM, "view", doc_ids=["d1"])
+    trail.sync()  # what close, flush and interpreter exit wait for
+    assert chain._synced == 6
+    report = verify_audit(journal, None, "none-audit")
+    assert not report.problems and report.records == 6
+    trail._sender.stop()
