@@ -290,7 +290,8 @@ def main() -> None:
               f"{fast / t['no tables']:.2f}x the time; CPU {cpu['default'] / cpu['no tables']:.2f}x)")
         print(f"  bare pypdfium2:   {pages / t['bare']:8.1f} pages/s  (page text only; default / bare = "
               f"{fast / t['bare']:.2f}x, CPU {cpu['default'] / cpu['bare']:.2f}x; tables off / bare = "
-              f"{t['no tables'] / t['bare']:.2f}x, CPU {cpu['no tables'] / cpu['bare']:.2f}x: the gate's cost)")
+              f"{t['no tables'] / t['bare']:.2f}x, CPU {cpu['no tables'] / cpu['bare']:.2f}x: gate, spacing, metadata, "
+              "language and dispatch)")
         c = page_cost_split(files)
         print(f"  table finder, page by page: +{c.tables_found / c.text:.0%} of all page-text time on the "
               f"{c.tabled} pages with tables ({1000 * c.tables_found / max(c.tabled, 1):.1f} ms a page), "
