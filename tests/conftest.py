@@ -1,8 +1,19 @@
-"""Shared fixtures: one real local Elasticsearch node for the session, a fresh data directory per test."""
+"""Shared fixtures: one real local Elasticsearch node for the session, a fresh data directory per test, and the
+scaled-out parts (a real PostgreSQL and an s3proxy, started once per session when a test needs them).
+
+The ingest, search and verify tests named in ``ON_EVERY_BACKEND`` run once per backend of
+``EVIDEX_TEST_BACKENDS`` (default ``sqlite,postgres-s3``): ``[sqlite]`` with the embedded SQLite catalogue and
+store directory, ``[postgres-s3]`` with the ``settings`` fixture (and the ``EVIDEX_*`` environment, for the CLI
+and subprocesses) pointing at a fresh database of the session's PostgreSQL and a fresh s3proxy bucket.
+``-m postgres_s3`` selects that second pass alone; ``EVIDEX_TEST_BACKENDS=sqlite`` leaves it out;
+``EVIDEX_TEST_BACKENDS_ALL=1`` runs every test that takes ``settings`` on each backend (to try one out).
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -69,17 +80,49 @@ def _drop_test_indices(settings: Settings) -> None:
 
 
 @pytest.fixture
-def settings(es_node: Settings, tmp_path: Path):
-    """Settings with a fresh data directory and index prefix, sharing the session's node."""
+def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` (the embedded default) or ``postgres-s3``, for the tests of ``ON_EVERY_BACKEND``."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def settings(es_node: Settings, tmp_path: Path, backend: str, request: pytest.FixtureRequest,
+             monkeypatch: pytest.MonkeyPatch):
+    """Settings with a fresh data directory and index prefix, sharing the session's node; for ``postgres-s3`` also
+    a fresh database and bucket, set in the environment too (the CLI and subprocesses read it)."""
     prefix = f"t{uuid.uuid4().hex[:10]}"
+    parts: dict = {}
+    if backend == "postgres-s3":
+        parts = request.getfixturevalue("scaled_out")
+        for name, value in parts.items():
+            monkeypatch.setenv(f"EVIDEX_{name.upper()}", value)
     settings = load_settings(
         data_dir=tmp_path / "data", es_dir=es_node.es_home, es_local_port=es_node.es_local_port,
-        es_index_prefix=prefix, workers=1, enrich_workers=1, hmac_secret="test-secret",
+        es_index_prefix=prefix, workers=1, enrich_workers=1, hmac_secret="test-secret", **parts,
     )
     yield settings
     from evidex.node.client import make_client
 
     drop_indices(make_client(settings), prefix)
+    if parts:
+        _check_scaled_out(settings.data_dir, parts)
+
+
+# What only the embedded default keeps under the data directory: with PostgreSQL + S3 none of it may appear.
+EMBEDDED_ONLY = ("store/catalog.sqlite", "store/custody.jsonl", "store/blobs", "store/manifests", "audit.jsonl",
+                 "xref_holders.sqlite", "xref_excluded.json")
+
+
+def _check_scaled_out(data_dir: Path, parts: dict) -> None:
+    """A test of the PostgreSQL + S3 pass left no embedded catalogue, store or journal behind (something went round
+    the backends) and no password of the parts in a local file."""
+    local = [name for name in EMBEDDED_ONLY if (data_dir / name).exists()]
+    secrets = [parts["s3_secret_key"], parts["catalog_url"].split("@")[0].rsplit(":", 1)[-1]]
+    leaked = [str(p.relative_to(data_dir)) for p in data_dir.rglob("*") if p.is_file() and not p.is_symlink()
+              and "cache" not in p.relative_to(data_dir).parts[:2] and any(x.encode() in p.read_bytes() for x in secrets)]
+    if local or leaked:
+        pytest.fail(f"on PostgreSQL + S3 the test left {local} (embedded-only files) and {leaked} (files holding a "
+                    f"password of the parts) under {data_dir}", pytrace=False)
 
 
 def drop_indices(client, prefix: str) -> None:  # noqa: ANN001
@@ -87,6 +130,125 @@ def drop_indices(client, prefix: str) -> None:  # noqa: ANN001
     names = list(client.indices.get(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True))
     if names:
         client.indices.delete(index=",".join(names), ignore_unavailable=True)
+
+
+# -- the same tests on PostgreSQL + S3 (issue 14) ----------------------------------------------------------------
+BACKENDS = tuple(b.strip() for b in os.environ.get("EVIDEX_TEST_BACKENDS", "sqlite,postgres-s3").split(",")
+                 if b.strip())
+
+# Ingest, search and verify tests that reach the catalogue, the store and the journals only through the settings
+# (evidex/custody/backends.py), chosen to cover every backend path in a few minutes: register, claim, process,
+# answer a finished batch again from the catalogue, statuses and reasons, receipts (and their copy in the bucket),
+# custody anchors, search audit records, CLI ingest/search/verify, reindex from the store, the shared
+# cross-reference table. Tests that open catalog.sqlite, store/blobs or audit.jsonl themselves (test_app's audit
+# read, test_ingest_flow's verify and attachment tests, test_resilience, test_spread, census) stay on the default.
+ON_EVERY_BACKEND: dict[str, set[str]] = {
+    "tests/flows/test_ingest_flow.py": {"test_demo_batch_is_ingested_and_found_in_korean_and_english",
+                                        "test_failed_file_is_indexed_with_status_and_reason",
+                                        "test_prefect_records_no_password_or_key"},
+    "tests/evidex/cli/test_cli.py": {"test_search_and_ingest_commands"},
+    "tests/flows/test_reindex_flow.py": {"test_rebuild_after_losing_the_index_and_after_a_mapping_version_bump"},
+    "tests/flows/test_xref_flow.py": {"test_a_landed_batch_of_another_agency_shows_up_in_the_first_agencys_xref"},
+}
+BACKEND_MARK = "postgres_s3"
+
+
+def pytest_configure(config) -> None:  # noqa: ANN001
+    config.addinivalue_line("markers", f"{BACKEND_MARK}: the PostgreSQL + S3 run of a test of ON_EVERY_BACKEND")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "settings" not in metafunc.fixturenames or BACKENDS == ("sqlite",):
+        return
+    where = Path(str(metafunc.definition.path)).resolve()
+    rel = where.relative_to(REPO).as_posix() if where.is_relative_to(REPO) else where.as_posix()
+    if metafunc.function.__name__ in ON_EVERY_BACKEND.get(rel, ()) or os.environ.get("EVIDEX_TEST_BACKENDS_ALL"):
+        metafunc.parametrize("backend", [pytest.param(b, marks=[getattr(pytest.mark, BACKEND_MARK)]
+                                                      if b == "postgres-s3" else []) for b in BACKENDS],
+                             indirect=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:  # noqa: ANN001
+    """A test of ON_EVERY_BACKEND that was renamed or removed is named instead of quietly leaving the pass."""
+    import warnings
+
+    if BACKENDS == ("sqlite",):
+        return
+    modules: dict[str, object] = {}
+    for item in items:
+        where = Path(str(item.path)).resolve()
+        if where.is_relative_to(REPO) and getattr(item, "module", None) is not None:
+            modules[where.relative_to(REPO).as_posix()] = item.module
+    for rel, names in ON_EVERY_BACKEND.items():
+        if rel in modules and (gone := {n for n in names if not hasattr(modules[rel], n)}):
+            warnings.warn(pytest.PytestConfigWarning(f"ON_EVERY_BACKEND names {sorted(gone)} of {rel}, which "
+                                                     f"it does not hold: update tests/conftest.py"))
+
+
+def _running(kind, name: str):  # noqa: ANN001
+    """A local part (PostgreSQL, s3proxy) for the session under the test data directory; its tests skip, saying
+    why, when it is not installed or does not start."""
+    from evidex.custody.localparts import PartMissing
+
+    home = SESSION_DIR / f"scale-{name}-{os.getpid()}"
+    server = kind(home)
+    try:
+        server.start()
+    except PartMissing as exc:
+        pytest.skip(f"{kind.__name__} not available: {exc}")
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"{kind.__name__} did not start: {exc}")
+    yield server
+    server.stop()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL (Debian's package, as ``evidex-pg`` under root, free loopback port)."""
+    from evidex.custody.localparts import LocalPostgres
+
+    yield from _running(LocalPostgres, "pg")
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """The session's s3proxy (Maven Central, filesystem backend, free loopback port)."""
+    from evidex.custody.localparts import LocalS3
+
+    yield from _running(LocalS3, "s3")
+
+
+@pytest.fixture
+def pg_url(pg_server):  # noqa: ANN001
+    """A fresh, empty database of the session's PostgreSQL."""
+    from evidex.custody.pg import close_pools
+
+    name = f"t{uuid.uuid4().hex[:12]}"
+    url = pg_server.create_database(name)
+    yield url
+    close_pools()
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def bucket(s3_server) -> str:  # noqa: ANN001
+    """A fresh bucket (its name) on the session's s3proxy; buckets go with the server's directory at the end."""
+    return s3_server.create_bucket(f"evidex-{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+def s3_settings(s3_server) -> dict:  # noqa: ANN001
+    """The settings that point a store at the session's s3proxy (store_url added by the test)."""
+    return {"s3_endpoint": s3_server.endpoint, "s3_access_key": s3_server.access_key,
+            "s3_secret_key": s3_server.secret_key}
+
+
+@pytest.fixture
+def scaled_out(pg_url: str, bucket: str, s3_settings: dict) -> dict:
+    """The settings of a scaled-out deployment on the session's parts: a fresh database and bucket."""
+    return {"catalog_url": pg_url, "store_url": f"s3://{bucket}/evidence", **s3_settings}
 
 
 def pytest_unconfigure(config) -> None:  # noqa: ANN001

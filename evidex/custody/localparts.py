@@ -183,6 +183,21 @@ class LocalS3:
         self.stop()
         raise RuntimeError(f"s3proxy did not listen on {self.endpoint} within {timeout_s:.0f} s")
 
+    def client(self):  # noqa: ANN201 - a boto3 S3 client
+        """A boto3 client of this server (path-style, checksums only when required, as s3proxy wants)."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
+                            aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
+                            config=Config(request_checksum_calculation="when_required",
+                                          response_checksum_validation="when_required",
+                                          s3={"addressing_style": "path"}))
+
+    def create_bucket(self, name: str) -> str:
+        self.client().create_bucket(Bucket=name)
+        return name
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()

@@ -71,11 +71,15 @@ class StoreProblem:
 
 def receipt_anchor(path: Path) -> tuple[Anchor | None, dict[str, Any]]:
     """The custody head a receipt file names (``None`` for receipts from before heads), and the receipt."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return receipt_anchor_of(path.read_bytes(), f"receipt {path.name}")
+
+
+def receipt_anchor_of(raw: bytes, where: str) -> tuple[Anchor | None, dict[str, Any]]:
+    data = json.loads(raw.decode("utf-8"))
     head = data.get("custody_head") or {}
     if "seq" not in head or "hash" not in head:
         return None, data
-    return Anchor(int(head["seq"]), str(head["hash"]), f"receipt {path.name}"), data
+    return Anchor(int(head["seq"]), str(head["hash"]), where), data
 
 
 def hash_file(path: Path) -> tuple[str, int]:
@@ -137,6 +141,17 @@ class BlobStore:
     def manifest_data(manifest: dict) -> bytes:
         return json.dumps(manifest, sort_keys=True, ensure_ascii=False, indent=1).encode()
 
+    # -- receipts: a shared store keeps a copy of each, so every machine checks (and can show) them --------
+    def put_receipt(self, batch_id: str, data: bytes) -> None:
+        """Keep a copy of a batch receipt with the evidence (the directory store: none, it is on one machine)."""
+
+    def stored_receipts(self) -> Iterator[tuple[str, bytes]]:
+        """The receipts this store keeps a copy of: (batch id, bytes)."""
+        return iter(())
+
+    def receipt_bytes(self, batch_id: str) -> bytes | None:
+        return None
+
     def custody_events(self, batch_id: str, sha256: str) -> list[dict]:
         """Custody records concerning one original: its batch's receipt and the derivations that produced it."""
         events = []
@@ -155,8 +170,10 @@ class BlobStore:
         """
         problems: list[StoreProblem] = []
         heads = list(anchors)
+        given: set[bytes] = set()
         for path in receipts:
             try:
+                given.add(path.read_bytes())
                 anchor, data = receipt_anchor(path)
             except (OSError, ValueError) as exc:
                 problems.append(StoreProblem(f"receipt {path.name}", f"cannot be read: {exc}"))
@@ -164,6 +181,17 @@ class BlobStore:
             if anchor is not None:
                 heads.append(anchor)
             problems += self._check_receipt(path.name, data)
+        for batch_id, raw in self.stored_receipts():  # those another machine wrote (a copy checked once)
+            if raw in given:
+                continue
+            try:
+                anchor, data = receipt_anchor_of(raw, f"stored receipt {batch_id}")
+            except ValueError as exc:
+                problems.append(StoreProblem(f"stored receipt {batch_id}", f"cannot be read: {exc}"))
+                continue
+            if anchor is not None:
+                heads.append(anchor)
+            problems += self._check_receipt(f"stored receipt {batch_id}", data)
         manifests = {batch_id: self.manifest_bytes(batch_id) or b"" for batch_id in sorted(self.manifest_ids())}
         names: dict[str, list[str]] = {}
         listed: list[tuple[str, str]] = []

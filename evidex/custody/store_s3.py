@@ -213,3 +213,28 @@ class S3EvidenceStore(BlobStore):
 
     def manifest_ids(self) -> list[str]:
         return [k.rsplit("/", 1)[-1][: -len(".json")] for k in self._keys("manifests") if k.endswith(".json")]
+
+    # -- receipts ----------------------------------------------------------------
+    def _receipt_key(self, batch_id: str) -> str:
+        return self.location.key("receipts", f"{batch_id}.json")
+
+    def put_receipt(self, batch_id: str, data: bytes) -> None:
+        """A copy of the receipt next to the manifests (a later one, e.g. after a resumed run, is a new version)."""
+        self.client.put_object(Bucket=self.location.bucket, Key=self._receipt_key(batch_id), Body=data,
+                               ContentType="application/json", Metadata={"sha256": hashlib.sha256(data).hexdigest()})
+
+    def receipt_bytes(self, batch_id: str) -> bytes | None:
+        try:
+            return bytes(self.client.get_object(Bucket=self.location.bucket,
+                                                Key=self._receipt_key(batch_id))["Body"].read())
+        except Exception as exc:  # noqa: BLE001
+            if _missing(exc):
+                return None
+            raise
+
+    def stored_receipts(self) -> Iterator[tuple[str, bytes]]:
+        for key in self._keys("receipts"):
+            if key.endswith(".json"):
+                batch_id = key.rsplit("/", 1)[-1][: -len(".json")]
+                if (data := self.receipt_bytes(batch_id)) is not None:
+                    yield batch_id, data
