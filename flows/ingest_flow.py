@@ -248,7 +248,7 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     summary.already_done = summary.items_processed == 0 and not info.new
     summary.statuses = {k: v for k, v in catalog_counts(settings, info.batch_id).items() if k != "pending"}
     summary.failures = {redact(reason): count for reason, count in failures.items()}
-    summary.receipt = str(_write_receipt(settings, info.batch_id, redact))
+    summary.receipt = str(_write_receipt(settings, info.batch_id, redact, store))
     _anchor_custody(settings, client, store, info.batch_id, summary)
     if not summary.stopped and not summary.already_done:  # the batch's values in the cross-reference
         from flows.xref_flow import refresh_after_batch
@@ -281,11 +281,12 @@ def _anchor_custody(settings: Settings, client: Any, store: BlobStore, batch_id:
         summary.notes.append("custody head not anchored in the audit index (Elasticsearch unavailable)")
 
 
-def _write_receipt(settings: Settings, batch_id: str, redact: Callable[[str], str]) -> Path:
+def _write_receipt(settings: Settings, batch_id: str, redact: Callable[[str], str], store: BlobStore) -> Path:
+    """``<data_dir>/receipts/<batch>.json``, and a copy in a shared (S3) store for every machine's verify."""
     from evidex.custody.receipts import build_receipt, write_receipt
 
     catalog = open_catalog(settings)
     try:
-        return write_receipt(settings.data_dir, build_receipt(catalog, batch_id, redact))
+        return write_receipt(settings.data_dir, build_receipt(catalog, batch_id, redact), store)
     finally:
         catalog.close()
