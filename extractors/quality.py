@@ -80,7 +80,7 @@ def score_text(text: str) -> TextQuality:
     bad = len(_BAD.findall(text))
     if bad:
         problems.append("control or private-use characters")
-    counts = {name: len(rx.findall(text)) for name, rx in _SCRIPTS}
+    counts = _script_counts(text, visible)
     script = max(counts, key=counts.__getitem__)
     if not counts[script]:
         script = None
@@ -93,13 +93,24 @@ def score_text(text: str) -> TextQuality:
     if latin1 > MAX_LATIN1_SHARE * visible and len(_LATIN1_SYMBOL.findall(text)) > MIN_LATIN1_SYMBOL_SHARE * visible:
         implausible += latin1
         problems.append("Latin-1 letters and symbols (mis-decoded bytes)")
-    if not implausible and visible >= MIN_NOISE_CHARS:
-        noise = _symbol_noise(text, visible)
+    if not implausible and visible >= MIN_NOISE_CHARS and sum(counts.values()) < MIN_LETTER_SHARE * visible:
+        noise = _symbol_noise(text, visible)  # (script letters are letters: enough of them, and it is text)
         if noise:
             implausible += noise
             problems.append("symbols instead of letters")
     score = max(0.0, 1.0 - (bad + implausible) / visible)
     return TextQuality(score=round(score, 3), visible=visible, script=script, problems=tuple(problems))
+
+
+def _script_counts(text: str, visible: int) -> dict[str, int]:
+    """Characters of each script; once one script holds most visible characters it is the dominant one
+    and the scripts after it are not counted (0)."""
+    counts = dict.fromkeys((name for name, _ in _SCRIPTS), 0)
+    for name, rx in _SCRIPTS:
+        counts[name] = len(rx.findall(text))
+        if counts[name] * 2 > visible:
+            break
+    return counts
 
 
 def _implausible_latin(text: str, letters: int) -> int:
