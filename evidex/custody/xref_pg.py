@@ -43,18 +43,43 @@ class SharedInCatalog:
 
         storage = cls._pg_storage
         if storage is not None and not issubclass(cls, storage) and catalog_of(data_dir) is not None:
-            cls = SharedInCatalog._variants.setdefault(cls, type(f"Pg{cls.__name__}", (storage, cls),
-                                                                 {"__module__": cls.__module__}))
+            cls = _variant(cls, storage)
         return super().__new__(cls)
+
+
+def _variant(cls: type, storage: type) -> type:
+    """``Pg<Name>``: ``storage`` before ``cls``; also a name of ``cls``'s module, so its objects pickle."""
+    import sys
+
+    if cls not in SharedInCatalog._variants:
+        name = f"Pg{cls.__name__}"
+        variant = type(name, (storage, cls), {"__module__": cls.__module__, "__qualname__": name})
+        setattr(sys.modules[cls.__module__], name, variant)
+        SharedInCatalog._variants[cls] = variant
+    return SharedInCatalog._variants[cls]
 
 
 class _PgStorage:
     def __init__(self, data_dir: Path, *args: Any, **kwargs: Any) -> None:
         from evidex.custody.backends import catalog_of
 
-        url, size = catalog_of(data_dir) or ("", 0)
-        self.pool = pool_for(url, size)
+        self.catalog = catalog_of(data_dir) or ("", 0)
         super().__init__(data_dir, *args, **kwargs)  # type: ignore[call-arg]
+
+    def __reduce__(self) -> Any:  # unpickled in another process: the same data directory, noted there too
+        return (_PgStorage._rebuild, (type(self), self.path.parent, self.catalog))
+
+    @staticmethod
+    def _rebuild(cls: type, data_dir: Path, catalog: tuple[str, int]) -> Any:
+        obj = object.__new__(cls)
+        obj.catalog = catalog
+        super(_PgStorage, obj).__init__(data_dir)  # type: ignore[misc]
+        return obj
+
+    @property
+    def pool(self) -> Any:
+        """This process's pool of the catalogue (a forked or unpickled copy opens its own)."""
+        return pool_for(*self.catalog)
 
 
 class PgHolderStorage(_PgStorage):

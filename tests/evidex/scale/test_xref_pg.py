@@ -3,6 +3,7 @@ same behaviour as the files of one machine."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,6 @@ def test_postgresql_variants_keep_nothing_under_the_data_directory(pg_url: str, 
     table.mark(updated="now")
     excluded.set("b1", "pipc", True)
     assert not table.path.exists() and not excluded.path.exists()
+    copy = pickle.loads(pickle.dumps(table))  # as a task parameter sent to another process would be
+    assert type(copy) is type(table) and copy.meta() == {"updated": "now"}
+    assert pickle.loads(pickle.dumps(excluded)).batches() == {"b1": "pipc"}
