@@ -4,7 +4,13 @@ tests that run on PostgreSQL + S3 too; tests skip, saying why, when a server can
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from evidex.custody.localparts import LocalS3
+
+REPO = Path(__file__).resolve().parents[3]
+SESSION_DIR = Path(os.environ.get("EVIDEX_TEST_DATA_DIR", REPO / ".test-data")).resolve()
 
 
 def s3_client(server: LocalS3):  # noqa: ANN201
