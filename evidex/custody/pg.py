@@ -2,8 +2,9 @@
 
 Every machine of a scaled-out deployment points ``EVIDEX_CATALOG_URL`` at the same database. It holds the
 catalogue (``batches``, ``items``), the journals (``journal``: the custody log and the audit journal, one
-append-only keyed chain each) and the cross-reference state (``xref_*``, see ``evidex.custody.xref_pg``). Migrations are numbered, applied once, in order, inside one transaction holding an
-advisory lock, so machines starting together never apply one twice; ``evidex_migrations`` says what was applied.
+append-only keyed chain each) and the cross-reference state (``xref_*``, see ``evidex.custody.xref_pg``).
+Migrations are numbered, applied once, in order, inside one transaction holding an advisory lock, so machines
+starting together never apply one twice; ``evidex_migrations`` says what was applied.
 """
 
 from __future__ import annotations
