@@ -35,7 +35,8 @@ def register_tools(main: click.Group) -> None:
     @click.option("--ocr-languages", default="kor+eng", show_default=True)
     @click.option("--full", is_flag=True, help="Print the whole text (it is truncated otherwise).")
     @click.option("--tree", is_flag=True, help="Read members, attachments and messages too: the whole tree.")
-    @click.option("--tables", is_flag=True, help="Find ruled tables in PDF pages (slower on table-heavy PDFs).")
+    @click.option("--tables/--no-tables", default=True, show_default=True,
+                  help="Find ruled tables in PDF pages (rows as tab-separated lines), as the pipeline does.")
     @click.option("--json", "as_json", is_flag=True)
     def extract(file: Path, passwords: tuple[str, ...], ocr_languages: str, full: bool, tree: bool, tables: bool,
                 as_json: bool) -> None:
