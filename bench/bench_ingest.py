@@ -1,6 +1,10 @@
 """Ingest throughput on a generated batch: files/s, MB/s and the share of time per stage.
 
 Usage: .venv/bin/python bench/bench_ingest.py [--files 1000] [--chunk 50] [--no-ner] [--no-topics] [--with-server]
+[--cold]
+
+A 3-file batch is ingested first in the same data directory (untimed, its cost printed) unless ``--cold``: what
+a deployment pays once (creating the indices, Prefect's database) is not the fixed cost of each batch.
 
 ``--with-server`` starts a Prefect server for the temporary data directory first (not timed), as
 ``evidex server start`` would, so the fixed cost is the one a deployment with a running server pays.
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,6 +25,11 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+FIXED = ("prefect_start", "startup", "workers", "finish")
+KEPT = {"data_dir", "es_dir", "es_index_prefix", "chunk_size", "hmac_secret", "ner_enabled", "enrich_workers",
+        "topics_enabled", "prefect_server_port"}
 
 
 def main() -> None:
@@ -30,7 +40,18 @@ def main() -> None:
     parser.add_argument("--no-topics", action="store_true")
     parser.add_argument("--enrich-workers", type=int, default=2)
     parser.add_argument("--with-server", action="store_true", help="Run with a Prefect server already up.")
+    parser.add_argument("--cold", action="store_true",
+                        help="Time the first batch of a new data directory (index creation, Prefect's database).")
+    parser.add_argument("--first-batch", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--settings", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.first_batch:
+        from evidex.pipeline.batch import BatchSpec
+        from evidex.settings import load_settings
+        from flows.runtime import run_ingest
+
+        run_ingest(BatchSpec(args.first_batch, "knpa", "B0"), load_settings(**json.loads(args.settings)))
+        return
 
     from evidex.node.client import make_client
     from evidex.pipeline.batch import BatchSpec
@@ -51,17 +72,22 @@ def main() -> None:
         if args.with_server:
             from flows.serverctl import start_server
 
-            settings = load_settings(**{**settings.model_dump(include={"data_dir", "es_dir", "es_index_prefix",
-                                                                       "chunk_size", "hmac_secret", "ner_enabled",
-                                                                       "enrich_workers", "topics_enabled"}),
-                                        "prefect_server_port": 4290})
+            settings = load_settings(**{**settings.model_dump(include=KEPT), "prefect_server_port": 4290})
             print(f"Prefect server up at {start_server(settings).url} (not timed)")
+        if not args.cold:  # a deployment's first batch creates the indices and Prefect's database: not per batch
+            first = write_generated_batch(Path(tmp) / "first", 3)
+            t0 = time.perf_counter()
+            # in its own process, as `evidex ingest` runs: this one must start Prefect afresh for the timed batch
+            subprocess.run([sys.executable, __file__, "--first-batch", str(first), "--settings",
+                            settings.model_dump_json(include=KEPT)], check=True)
+            print(f"first batch of a new data directory (3 files, own process, not timed below): "
+                  f"{time.perf_counter() - t0:.2f} s")
         started = time.perf_counter()
         summary = run_ingest(BatchSpec(batch, "knpa", "B1"), settings)
         wall = time.perf_counter() - started
         try:
             timings = summary.timings
-            fixed = {k: timings.get(k, 0.0) for k in ("prefect_start", "startup", "workers", "finish")}
+            fixed = {k: timings.get(k, 0.0) for k in FIXED}
             stages = {
                 "fixed cost (Prefect, workers)": sum(fixed.values()),
                 "store+hash (register)": timings.get("register", 0.0),
@@ -84,7 +110,10 @@ def main() -> None:
                 print(f"  {name:<30} {secs:8.2f} s  {100 * secs / wall:5.1f} %")
             print(f"  {'start-up and other':<30} {other:8.2f} s  {100 * other / wall:5.1f} %")
             print("fixed cost of the batch: " + ", ".join(f"{k} {v:.2f} s" for k, v in fixed.items())
-                  + "  (models load in the workers during the first chunk: part of enrichment)")
+                  + f" = {sum(fixed.values()):.2f} s  (the enrichment workers load their models while Prefect starts)")
+            slowest = max((v, k) for k, v in stages.items() if not k.startswith("fixed"))
+            print(f"end-to-end against the slowest stage ({slowest[1]}, {slowest[0]:.2f} s): "
+                  f"{100 * slowest[0] / wall:.0f} % of its throughput (goal: at least 70 %)")
             t0 = time.perf_counter()
             again = run_ingest(BatchSpec(batch, "knpa", "B1"), settings)
             print(f"re-run of the finished batch: {time.perf_counter() - t0:.2f} s (already done: "

@@ -215,9 +215,9 @@ class Settings(BaseSettings):
         deployed = self.topics_root / "current"
         if (deployed / "model.joblib").is_file():
             return deployed
-        from models.topics import CURRENT_DIR
+        from models import ARTIFACTS_DIR  # not models.topics: that imports scikit-learn
 
-        return CURRENT_DIR
+        return ARTIFACTS_DIR / "topics" / "current"
 
     @property
     def local_es(self) -> bool:

@@ -206,7 +206,7 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     ``handle`` names the batch spec, settings, progress callback and run record (``flows.handles``); the other
     parameters (identifiers masked) only describe the run in Prefect's records.
     """
-    spec, settings, progress, record, client = take(handle)
+    spec, settings, progress, record, client, warm = take(handle)
     started = time.perf_counter()
     timings: Counter = Counter()
     start_run(settings, record, client, progress)
@@ -229,7 +229,8 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
 
             spread = start_spread(settings, info.batch_id, catalog, spec)  # helpers load while this one does
             t1 = time.perf_counter()
-            processor = ChunkProcessor(settings, store, catalog, client, spec)
+            processor = ChunkProcessor(settings, store, catalog, client, spec,
+                                       text_workers=warm.take() if warm else None)
             timings["workers"] = time.perf_counter() - t1
             try:
                 failures = drain_batch(info.batch_id, processor, settings, summary, timings,

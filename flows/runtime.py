@@ -14,8 +14,11 @@ from typing import Any
 from evidex.settings import Settings
 
 
-def configure_prefect(settings: Settings) -> None:
-    """Point Prefect at a home under the data directory (or at ``evidex server``) and quiet its telemetry."""
+def configure_prefect(settings: Settings, early: bool = False) -> None:
+    """Point Prefect at a home under the data directory (or at ``evidex server``) and quiet its telemetry.
+
+    ``early``: with no server to use, start Prefect's temporary server now (``flows.tempserver``), so it boots
+    while the caller gets ready; the caller calls ``flows.tempserver.await_api()`` before its flow."""
     settings.prefect_home.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -29,6 +32,10 @@ def configure_prefect(settings: Settings) -> None:
 
     if "PREFECT_API_URL" not in os.environ and (url := running_api_url(settings)):
         os.environ["PREFECT_API_URL"] = url  # `evidex server start` runs one: use it instead of a temporary one
+    if early:
+        from flows.tempserver import start_early
+
+        start_early(settings)
 
 
 LOGGING = """version: 1
@@ -87,6 +94,35 @@ def wait_for_cluster(settings: Settings, progress: Any = None) -> Any:
     return with_backoff(lambda: make_client(settings), settings.index_wait_s, on_wait)
 
 
+class WarmWorkers:
+    """The enrichment workers of a run, started before Prefect is; the run's processor takes them over."""
+
+    def __init__(self, settings: Settings) -> None:
+        from evidex.pipeline.batch import start_text_workers
+
+        self._workers: Any = start_text_workers(settings)
+
+    def take(self) -> Any:
+        workers, self._workers = self._workers, None
+        return workers
+
+    def close(self) -> None:
+        """Stop the workers if nobody took them (a batch with nothing left to do)."""
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
+
+
+def prepare_indices(settings: Settings, client: Any, progress: Any = None) -> None:
+    """Templates and indices in place (with backoff while the cluster is away): next to nothing when current."""
+    from evidex.pipeline.backoff import with_backoff
+    from index_config import ensure_indices
+
+    on_wait = (lambda s, why: progress({"event": "waiting", "retry_in": s, "reason": why})) if progress else None
+    with_backoff(lambda: ensure_indices(client, settings.es_index_prefix, shards=settings.es_shards,
+                                       replicas=settings.es_replicas), settings.index_wait_s, on_wait)
+
+
 def finished_batch(spec: Any, settings: Settings) -> Any | None:
     """The summary of ``spec`` when that exact batch is already done (no Prefect, no workers), else None."""
     from evidex.custody.backends import open_catalog
@@ -138,16 +174,24 @@ def run_ingest(spec: Any, settings: Settings, progress: Any = None) -> Any:
         done.seconds = round(time.perf_counter() - started, 3)
         ledger.finish(record, "completed", done.as_dict(), message="batch already ingested")
         return done
-    configure_prefect(settings)
     from evidex.pipeline.lifeline import start_reaper
 
     start_reaper()  # a kill -9 of this process takes its workers and Prefect's temporary server with it
+    configure_prefect(settings, early=True)  # the temporary server (if one is needed) boots from here on
+    warm = WarmWorkers(settings)  # the enrichment workers load their models meanwhile too
     from flows.handles import hold, release
     from flows.ingest_flow import ingest_batch
+    from flows.tempserver import await_api
 
-    client = wait_for_cluster(settings, progress)  # before Prefect: a cluster away is one line, not a traceback
-    record = ledger.start("ingest", name)
-    handle = hold(spec, settings, progress, record, client)
+    try:
+        client = wait_for_cluster(settings, progress)  # before Prefect: a cluster away is one line, not a traceback
+        prepare_indices(settings, client, progress)
+        record = ledger.start("ingest", name)
+        await_api()
+    except BaseException:
+        warm.close()
+        raise
+    handle = hold(spec, settings, progress, record, client, warm)
     try:
         # Prefect keeps flow parameters in its database: the source path only with identifiers masked
         summary = ingest_batch(handle, spec.agency, redact(spec.case_id), redact(str(spec.source)),
@@ -157,6 +201,7 @@ def run_ingest(spec: Any, settings: Settings, progress: Any = None) -> Any:
         raise
     finally:
         release(handle)
+        warm.close()
     summary.timings["prefect_start"] = round(time.perf_counter() - started - summary.seconds, 3)
     summary.seconds = round(time.perf_counter() - started, 3)
     ledger.finish(record, "stopped" if summary.stopped else "completed", summary.as_dict(), message=summary.stopped)
@@ -165,9 +210,12 @@ def run_ingest(spec: Any, settings: Settings, progress: Any = None) -> Any:
 
 def run_retrain(settings: Settings, user: Any, seed: int = 0, progress: Any = None) -> Any:
     """Run ``retrain_topics`` and return its summary; ``progress`` hears each stage."""
-    configure_prefect(settings)
+    configure_prefect(settings, early=True)
     from flows.handles import hold, release
     from flows.retrain_flow import retrain_topics
+    from flows.tempserver import await_api
+
+    await_api()
 
     handle = hold(settings, user, progress)
     try:
@@ -179,15 +227,17 @@ def run_retrain(settings: Settings, user: Any, seed: int = 0, progress: Any = No
 def run_reindex(settings: Settings, batch_ids: list[str] | None, passwords: tuple[str, ...] = (),
                 progress: Any = None) -> Any:
     """Run ``reindex_from_store`` and return its summary."""
-    configure_prefect(settings)
     from evidex.pipeline.ledger import RunLedger
     from evidex.pipeline.lifeline import start_reaper
 
     start_reaper()
+    configure_prefect(settings, early=True)
     from flows.handles import hold, release
     from flows.reindex_flow import reindex_from_store
+    from flows.tempserver import await_api
 
     client = wait_for_cluster(settings, progress)
+    await_api()
     ledger = RunLedger(settings.data_dir)
     record = ledger.start("reindex", "reindex " + (", ".join(batch_ids) if batch_ids else "every batch"))
     handle = hold(settings, passwords, progress, record, client)

@@ -8,11 +8,14 @@ files: the shard count of an existing index stays (a new version and a reindex c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
+
+from elasticsearch import NotFoundError
 
 __all__ = ["IndexSpec", "specs", "ensure_indices", "alias_name", "layout"]
 
@@ -54,15 +57,6 @@ def _version_of(index: str) -> int:
     return int(match.group(1)) if match else -1
 
 
-def _restore_refresh(client: Any, index: str, spec: IndexSpec) -> None:
-    """Undo a refresh left off by a large load that was killed."""
-    settings = client.indices.get_settings(index=index, name="index.refresh_interval")
-    value = settings.get(index, {}).get("settings", {}).get("index", {}).get("refresh_interval")
-    if value == "-1":
-        client.indices.put_settings(index=index, settings={
-            "index": {"refresh_interval": spec.body["settings"].get("refresh_interval", "1s")}})
-
-
 def alias_name(prefix: str, name: str) -> str:
     return f"{prefix}-{name}"
 
@@ -79,41 +73,70 @@ def layout(shards: int | None = None, replicas: int | None = None) -> tuple[int,
     return shards, replicas
 
 
-def _follow_replicas(client: Any, index: str, replicas: int) -> None:
-    current = client.indices.get_settings(index=index, name="index.number_of_replicas")
-    value = current.get(index, {}).get("settings", {}).get("index", {}).get("number_of_replicas")
-    if value is not None and int(value) != replicas:
-        client.indices.put_settings(index=index, settings={"index": {"number_of_replicas": replicas}})
+def _fingerprint(spec: IndexSpec, shards: int, replicas: int) -> str:
+    """What a template was applied from: a changed file, shard or replica count makes a new fingerprint."""
+    text = json.dumps([spec.version, spec.body, shards, replicas], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _index_setting(found: dict[str, Any], index: str, key: str) -> Any:
+    return found.get(index, {}).get("settings", {}).get("index", {}).get(key)
 
 
 def ensure_indices(client: Any, prefix: str, *, shards: int | None = None,
                    replicas: int | None = None) -> dict[str, str]:
     """Apply templates and create missing indices and aliases; returns alias → concrete index. ``shards`` and
-    ``replicas`` default to the settings' (see :func:`layout`)."""
+    ``replicas`` default to the settings' (see :func:`layout`).
+
+    Everything is read first (templates, aliases, mapping fingerprints, settings: four requests) and only
+    what differs is written, so the call a batch makes at its start costs next to nothing once the indices
+    exist. A refresh left off by a killed load is turned back on and replicas follow the settings."""
     shards, replicas = layout(shards, replicas)
+    wanted = specs()
+    try:
+        listed = client.indices.get_index_template(name=f"{prefix}-*").get("index_templates", [])
+    except NotFoundError:
+        listed = []
+    templates = {t["name"]: t.get("index_template", {}).get("_meta", {}) for t in listed}
+    aliases: dict[str, list[str]] = {}
+    for index, info in client.indices.get_alias(index=f"{prefix}-*", ignore_unavailable=True).items():
+        for alias in info.get("aliases", {}):
+            aliases.setdefault(alias, []).append(index)
+    current = {spec.alias(prefix): max(aliases[spec.alias(prefix)], key=_version_of)
+               for spec in wanted.values() if spec.alias(prefix) in aliases}
+    metas = client.indices.get_mapping(index=",".join(current.values())) if current else {}
+    found = client.indices.get_settings(index=",".join(current.values()),
+                                        name="index.refresh_interval,index.number_of_replicas") if current else {}
     result: dict[str, str] = {}
-    for spec in specs().values():
-        index = spec.index(prefix)
-        alias = spec.alias(prefix)
-        index_settings = {**spec.body["settings"], "number_of_shards": shards, "number_of_replicas": replicas}
-        client.indices.put_index_template(
-            name=f"{prefix}-{spec.name}",
-            index_patterns=[f"{prefix}-{spec.name}-v*"],
-            template={"settings": index_settings, "mappings": spec.body["mappings"]},
-            priority=100,
-            meta={"evidex_version": spec.version},
-        )
-        if client.indices.exists_alias(name=alias):
-            current = max(client.indices.get_alias(name=alias).keys(), key=_version_of)
-            if current == index:
+    for spec in wanted.values():
+        index, alias = spec.index(prefix), spec.alias(prefix)
+        mark = _fingerprint(spec, shards, replicas)
+        if templates.get(f"{prefix}-{spec.name}", {}).get("evidex_fingerprint") != mark:
+            index_settings = {**spec.body["settings"], "number_of_shards": shards, "number_of_replicas": replicas}
+            client.indices.put_index_template(
+                name=f"{prefix}-{spec.name}", index_patterns=[f"{prefix}-{spec.name}-v*"],
+                template={"settings": index_settings, "mappings": spec.body["mappings"]}, priority=100,
+                meta={"evidex_version": spec.version, "evidex_fingerprint": mark})
+        if alias in current:
+            live = current[alias]
+            if live == index and metas.get(live, {}).get("mappings", {}).get("_meta", {}).get(
+                    "evidex_fingerprint") != mark:
                 # Fields added to the current version's mapping; a conflicting change needs a new version.
-                client.indices.put_mapping(index=current, properties=spec.body["mappings"]["properties"])
-                _restore_refresh(client, current, spec)
-            _follow_replicas(client, current, replicas)
-            result[alias] = current
+                client.indices.put_mapping(index=live, properties=spec.body["mappings"]["properties"],
+                                           meta={**spec.body["mappings"].get("_meta", {}),
+                                                 "evidex_fingerprint": mark})
+            if live == index and _index_setting(found, live, "refresh_interval") == "-1":  # a killed load's
+                client.indices.put_settings(index=live, settings={
+                    "index": {"refresh_interval": spec.body["settings"].get("refresh_interval", "1s")}})
+            value = _index_setting(found, live, "number_of_replicas")
+            if value is not None and int(value) != replicas:
+                client.indices.put_settings(index=live, settings={"index": {"number_of_replicas": replicas}})
+            result[alias] = live
             continue
         if not client.indices.exists(index=index):
-            client.indices.create(index=index, aliases={alias: {"is_write_index": True}})
+            client.indices.create(index=index, aliases={alias: {"is_write_index": True}},
+                                  mappings={"_meta": {**spec.body["mappings"].get("_meta", {}),
+                                                      "evidex_fingerprint": mark}})
         else:
             client.indices.put_alias(index=index, name=alias)
         result[alias] = index

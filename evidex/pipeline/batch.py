@@ -58,13 +58,27 @@ class ChunkReport:
         self.timings.update(other.timings)
 
 
+def enrich_config(settings: Settings) -> EnrichConfig:
+    """What the enrichment workers load: the deployment's key, NER and topics as configured."""
+    return EnrichConfig(secret=settings.secret_bytes(), ner=settings.ner_enabled, topics=settings.topics_enabled,
+                        topics_dir=settings.active_topics_dir())
+
+
+def start_text_workers(settings: Settings) -> TextWorkers:
+    """Start the enrichment workers (they load their models at once) ahead of a :class:`ChunkProcessor`."""
+    route_library_output(settings.data_dir)
+    return TextWorkers(enrich_config(settings), settings.enrich_workers)
+
+
 class ChunkProcessor:
     """Extract, enrich and index chunks of items; holds the worker pool and models across chunks."""
 
     def __init__(self, settings: Settings, store: BlobStore, catalog: ItemCatalog, client: Any, spec: BatchSpec,
-                 *, enrich: EnrichConfig | None = None, index: str | None = None, rebuild: bool = False) -> None:
+                 *, enrich: EnrichConfig | None = None, index: str | None = None, rebuild: bool = False,
+                 text_workers: TextWorkers | None = None) -> None:
         """``rebuild``: the items were processed before (a reindex): children already catalogued are kept as
-        they are, and a file a batch password once opened is rebuilt from its kept extraction."""
+        they are, and a file a batch password once opened is rebuilt from its kept extraction.
+        ``text_workers``: enrichment workers started earlier (:func:`start_text_workers`), taken over."""
         from extractors.containment import ContainedPool
 
         self.settings = settings
@@ -79,10 +93,8 @@ class ChunkProcessor:
         )
         route_library_output(settings.data_dir)  # workers' warnings and helpers' output go to the run log
         self.pool = ContainedPool(settings.workers, self.limits)
-        self.enrich_config = enrich or EnrichConfig(
-            secret=settings.secret_bytes(), ner=settings.ner_enabled, topics=settings.topics_enabled,
-            topics_dir=settings.active_topics_dir())
-        self.text_workers = TextWorkers(self.enrich_config, settings.enrich_workers)
+        self.enrich_config = enrich or enrich_config(settings)
+        self.text_workers = text_workers or TextWorkers(self.enrich_config, settings.enrich_workers)
         self.on_wait: OnWait | None = None
         self.indexer = BulkIndexer(client, index or f"{settings.es_index_prefix}-docs", settings.bulk_max_bytes,
                                    wait_s=settings.index_wait_s, on_wait=self._waiting)

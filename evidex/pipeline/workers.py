@@ -19,7 +19,6 @@ from index_config.analysis import analyse_many
 from index_config.documents import MAX_INDEXED_CHARS
 from models.enrich import EnrichConfig, Enricher
 from models.identifiers.tokens import blank_identifiers
-from models.ner.morphemes import document_morphemes, for_analysis
 from models.types import Enrichment
 
 TextResult = tuple[Enrichment, tuple[str, str]]
@@ -45,6 +44,8 @@ def _run_slice(texts: list[str], languages: list[str | None], streams: list[Stre
 
 def _enrich(enricher: Enricher, texts: list[str], languages: list[str | None],
             streams: list[Stream]) -> list[TextResult]:
+    from models.ner.morphemes import document_morphemes, for_analysis  # in the workers: spaCy stays out of the run
+
     morphemes = document_morphemes(texts)  # Kiwi once per Korean text, shared by the NER and index analysis
     enrichments = enricher.enrich_many(texts, languages, morphemes)
     for i, stream in enumerate(streams):

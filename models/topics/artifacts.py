@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from models import ARTIFACTS_DIR
 from models.topics.corpus import Example, load_corpus
 from models.topics.evaluation import Comparison, evaluate
 from models.topics.model import METRICS_FILE, MODEL_FILE, TopicModel, read_metrics
 from models.topics.taxonomy import Taxonomy
 from models.topics.training import LabelledPairs, train
 
-ARTIFACT_ROOT = Path(__file__).resolve().parents[1] / "artifacts" / "topics"
+ARTIFACT_ROOT = ARTIFACTS_DIR / "topics"
 CURRENT_DIR = ARTIFACT_ROOT / "current"
 
 
