@@ -23,11 +23,17 @@ _MEMO_CHARS = 300
 """Values up to this long (paths, titles, facet values) are scanned once per process."""
 
 
+_SHAPE_OR_WIDE = re.compile(f"{_SENSITIVE_SHAPE.pattern}|{_WIDE.pattern}")
+
+
 def may_hold_identifier(value: str) -> bool:
     """False for text in which the scanner cannot find a sensitive identifier (cheap: one regular expression)."""
-    if _WIDE.search(value):
-        value = value.translate(_WIDE_TABLE)
-    return _SENSITIVE_SHAPE.search(value) is not None
+    found = _SHAPE_OR_WIDE.search(value)
+    if found is None:
+        return False
+    if not _WIDE.match(found.group(0)):
+        return True  # a shape before any full-width form: folding keeps it
+    return _SENSITIVE_SHAPE.search(value.translate(_WIDE_TABLE)) is not None
 
 
 @lru_cache(maxsize=16384)

@@ -146,10 +146,14 @@ class ExportStream:
         masker = self.service._masker(self.user, self.revealed)
         plain = View(masker)
         layout = [(name, _SOURCE_NAMES.get(name, name), name in MASKED_FIELDS) for name in self.fields]
+        masked_keys = [key for _, key, masked in layout if masked]
         for hit in hits:
             src = hit.get("_source", {})
             doc_id = hit["_id"]
             view = View(masker, tables[doc_id]) if doc_id in tables else plain
+            # one look at all of the row's shown words: most rows hold nothing to mask
+            probe = "\x00".join([v for v in map(src.get, masked_keys) if type(v) is str])
+            suspect = may_hold_identifier(probe)
             row: dict[str, Any] = {}
             for name, key, masked in layout:
                 if name == "id":
@@ -159,7 +163,7 @@ class ExportStream:
                 if not masked or value is None:
                     pass
                 elif isinstance(value, str):
-                    value = view.text(value) if may_hold_identifier(value) else value
+                    value = view.text(value) if suspect and may_hold_identifier(value) else value
                 elif isinstance(value, list):
                     value = [view.text(v) if isinstance(v, str) and may_hold_identifier(v) else v for v in value]
                 row[name] = value
@@ -265,7 +269,8 @@ def encode_rows(stream: ExportStream, format: str, *, chunk_rows: int = 500) -> 
     try:
         for row in stream:
             if writer is not None:
-                writer.writerow([csv_cell(v) for v in row.values()])
+                writer.writerow([v if type(v) is str and v[:1] not in _CSV_FORMULA else csv_cell(v)
+                                 for v in row.values()])
             else:
                 buffer.write(dumps(row))
                 buffer.write("\n")
