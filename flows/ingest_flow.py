@@ -9,6 +9,8 @@ the run stops with a summary and the remaining items stay pending.
 
 from __future__ import annotations
 
+import contextvars
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -247,20 +249,32 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
         catalog.close()
     t_end = time.perf_counter()
     summary.already_done = summary.items_processed == 0 and not info.new
+    xref = None
+    if not summary.stopped and not summary.already_done:  # the batch's values in the cross-reference
+        from flows.xref_flow import refresh_after_batch
+
+        xref = _alongside(refresh_after_batch, settings, client, info.batch_id, summary.notes)
     summary.statuses = {k: v for k, v in catalog_counts(settings, info.batch_id).items() if k != "pending"}
     summary.failures = {redact(reason): count for reason, count in failures.items()}
     summary.receipt = str(_write_receipt(settings, info.batch_id, redact, store))
     _anchor_custody(settings, client, store, info.batch_id, summary)
-    if not summary.stopped and not summary.already_done:  # the batch's values in the cross-reference
-        from flows.xref_flow import refresh_after_batch
-
-        refresh_after_batch(settings, client, info.batch_id, summary.notes)
+    if xref is not None:
+        xref.join()
     timings["finish"] = time.perf_counter() - t_end
     summary.seconds = round(time.perf_counter() - started, 3)
     summary.timings = finish_timings(timings)
     publish_report(f"ingest-{info.batch_id}", record.name, "stopped" if summary.stopped else "completed",
                    summary.as_dict())
     return summary
+
+
+def _alongside(fn: Callable[..., None], *args: Any) -> threading.Thread:
+    """``fn(*args)`` in a thread (in this flow run's context, so a flow it calls is this run's subflow) while
+    the receipt is written and the custody head anchored; joined before the run ends."""
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(fn, *args), name="evidex-after-batch", daemon=True)
+    thread.start()
+    return thread
 
 
 def _anchor_custody(settings: Settings, client: Any, store: BlobStore, batch_id: str, summary: Any) -> None:

@@ -123,6 +123,14 @@ def prepare_indices(settings: Settings, client: Any, progress: Any = None) -> No
                                        replicas=settings.es_replicas), settings.index_wait_s, on_wait)
 
 
+def _receipt_here(settings: Settings, batch_id: str) -> Any:
+    """The batch's receipt on this machine, fetched from the shared store when another machine wrote it."""
+    from evidex.custody.backends import open_store
+    from evidex.custody.receipts import local_receipt
+
+    return local_receipt(settings.data_dir, batch_id, open_store(settings) if settings.store_url else None)
+
+
 def finished_batch(spec: Any, settings: Settings) -> Any | None:
     """The summary of ``spec`` when that exact batch is already done (no Prefect, no workers), else None."""
     from evidex.custody.backends import open_catalog
@@ -150,7 +158,7 @@ def finished_batch(spec: Any, settings: Settings) -> Any | None:
         listing.batch_id, spec.agency, spec.case_id, len(listing.entries), listing.bytes, already_done=True,
         unreadable=[{"path": redact(p), "reason": redact(r)} for p, r in listing.unreadable],
         statuses=catalog_counts(settings, listing.batch_id), exhibit=spec.exhibit,
-        receipt=str(receipt / f"{listing.batch_id}.json"),
+        receipt=str(_receipt_here(settings, listing.batch_id) or receipt / f"{listing.batch_id}.json"),
     )
     summary.timings = {"register": round(time.perf_counter() - started, 3)}
     return summary

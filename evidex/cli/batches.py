@@ -130,9 +130,16 @@ def receipt(ctx: click.Context, batch_id: str, as_json: bool) -> None:
     """Print a batch's receipt: every file with its hash, status and reason."""
     import json as jsonlib
 
-    path = settings_of(ctx).data_dir / "receipts" / f"{batch_id}.json"
-    if not path.exists():
-        raise click.ClickException(f"no receipt for batch {batch_id} under {path.parent}")
+    from evidex.custody.backends import open_store
+    from evidex.custody.receipts import local_receipt
+
+    settings = settings_of(ctx)
+    if not batch_id.replace("-", "").replace("_", "").isalnum():
+        raise click.BadParameter("a batch id has letters, digits, '-' and '_' only", param_hint="BATCH_ID")
+    found = local_receipt(settings.data_dir, batch_id, open_store(settings) if settings.store_url else None)
+    if found is None:
+        raise click.ClickException(f"no receipt for batch {batch_id} here or in the shared store")
+    path = found
     data = jsonlib.loads(path.read_text(encoding="utf-8"))
     if as_json:
         echo_json(data)
