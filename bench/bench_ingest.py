@@ -110,7 +110,13 @@ def main() -> None:
                 print(f"  {name:<30} {secs:8.2f} s  {100 * secs / wall:5.1f} %")
             print(f"  {'start-up and other':<30} {other:8.2f} s  {100 * other / wall:5.1f} %")
             print("fixed cost of the batch: " + ", ".join(f"{k} {v:.2f} s" for k, v in fixed.items())
-                  + f" = {sum(fixed.values()):.2f} s  (the enrichment workers load their models while Prefect starts)")
+                  + f" = {sum(fixed.values()):.2f} s")
+            print("  (models load in the enrichment workers: part of enrichment, or of the start where a core is spare)")
+            print(f"  finish: cross-reference refresh {timings.get('finish.xref', 0.0):.2f} s alongside the receipt "
+                  "and the custody anchor")
+            parts = {k.split(".", 1)[1]: v for k, v in timings.items() if k.startswith("prefect_start.")}
+            print("  prefect_start: " + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items())
+                  + f", flow run created and closed {max(0.0, fixed['prefect_start'] - sum(parts.values())):.2f} s")
             slowest = max((v, k) for k, v in stages.items() if not k.startswith("fixed"))
             print(f"end-to-end against the slowest stage ({slowest[1]}, {slowest[0]:.2f} s): "
                   f"{100 * slowest[0] / wall:.0f} % of its throughput (goal: at least 70 %)")

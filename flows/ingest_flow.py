@@ -253,7 +253,12 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     if not summary.stopped and not summary.already_done:  # the batch's values in the cross-reference
         from flows.xref_flow import refresh_after_batch
 
-        xref = _alongside(refresh_after_batch, settings, client, info.batch_id, summary.notes)
+        def counted() -> None:
+            t = time.perf_counter()
+            refresh_after_batch(settings, client, info.batch_id, summary.notes)
+            timings["finish.xref"] = time.perf_counter() - t
+
+        xref = _alongside(counted)
     summary.statuses = {k: v for k, v in catalog_counts(settings, info.batch_id).items() if k != "pending"}
     summary.failures = {redact(reason): count for reason, count in failures.items()}
     summary.receipt = str(_write_receipt(settings, info.batch_id, redact, store))

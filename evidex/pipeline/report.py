@@ -66,7 +66,8 @@ def catalog_counts(settings: Settings, batch_id: str) -> dict[str, int]:
 
 def finish_timings(timings: Counter) -> dict[str, float]:
     """Round the stage timings and add orchestration: chunk wall time not spent in any stage."""
-    stage = sum(v for k, v in timings.items() if k not in ("chunks_wall", "register", "startup", "finish"))
+    stage = sum(v for k, v in timings.items()
+                if k not in ("chunks_wall", "register", "startup", "finish") and not k.startswith("finish."))
     timings["orchestration"] = max(0.0, timings["chunks_wall"] - stage)
     return {k: round(v, 3) for k, v in timings.items()}
 
