@@ -10,7 +10,7 @@ demo: setup
 # The ingest, search and verify tests of tests/conftest.py's ON_EVERY_BACKEND run twice: on SQLite + directory and on
 # PostgreSQL + S3 (local servers started by the tests). EVIDEX_TEST_BACKENDS=sqlite leaves the second run out.
 test: setup
-	@EVIDEX_TEST_BACKENDS=$${EVIDEX_TEST_BACKENDS:-sqlite,postgres-s3} .venv/bin/python -m pytest -q tests
+	@EVIDEX_TEST_BACKENDS=$${EVIDEX_TEST_BACKENDS:-sqlite,postgres-s3} .venv/bin/python -m pytest -q --durations=30 tests
 
 es-start: setup
 	@.venv/bin/evidex es start

@@ -30,7 +30,7 @@ from tests.flows.served import evidex_processes, flow_run_pids, free_port, wait_
 
 pytestmark = pytest.mark.slow
 
-FILES = int(os.environ.get("EVIDEX_SCALE_FILES", "500"))  # the 1,000: EVIDEX_SCALE_FILES=1000 (~6 min)
+FILES = int(os.environ.get("EVIDEX_SCALE_FILES", "300"))  # the 1,000: EVIDEX_SCALE_FILES=1000 (~6 min)
 
 
 def _env(data: Path, **extra: str) -> dict[str, str]:
