@@ -97,9 +97,24 @@ class Uploads:
             self.write_state(upload_id, state="failed", error=f"{type(exc).__name__}: {str(exc)[:300]}")
 
 
+_stores: dict[str, Any] = {}
+
+
+def _receipt_file(settings: Settings, batch_id: str) -> Path | None:
+    """The batch's receipt here, fetched from the shared store when a worker on another machine wrote it."""
+    from evidex.custody.receipts import local_receipt
+
+    store = None
+    if settings.store_url:
+        from evidex.custody.backends import open_store
+
+        store = _stores.get(settings.store_url) or _stores.setdefault(settings.store_url, open_store(settings))
+    return local_receipt(settings.data_dir, _safe_name(batch_id), store)
+
+
 def _state(counts: dict[str, int], settings: Settings, batch_id: str) -> str:
     """A batch is done once nothing is pending and its receipt is written."""
-    if counts.get("pending") or not (settings.data_dir / "receipts" / f"{_safe_name(batch_id)}.json").is_file():
+    if counts.get("pending") or _receipt_file(settings, batch_id) is None:
         return "ingesting"
     return "done"
 
@@ -150,8 +165,8 @@ def add_upload_routes(app: FastAPI, settings: Settings, current_user: Callable[.
 
     @app.get("/api/batches/{batch_id}/receipt")
     def receipt(user: Caller, batch_id: str) -> dict[str, Any]:
-        path = settings.data_dir / "receipts" / f"{_safe_name(batch_id)}.json"
-        if not path.is_file():
+        path = _receipt_file(settings, batch_id)
+        if path is None:
             raise HTTPException(404, f"no receipt for batch {batch_id[:60]}")
         data = json.loads(path.read_text(encoding="utf-8"))
         if not user.is_admin and data.get("agency") != user.agency:
