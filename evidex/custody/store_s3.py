@@ -202,14 +202,17 @@ class S3EvidenceStore(BlobStore):
                                    Metadata={"sha256": hashlib.sha256(stored).hexdigest()})
         return hashlib.sha256(stored).hexdigest()
 
-    def manifest_bytes(self, batch_id: str) -> bytes | None:
+    def _object_or_none(self, key: str) -> bytes | None:
+        """The object's bytes, or None when the bucket has no such key."""
         try:
-            return bytes(self.client.get_object(Bucket=self.location.bucket,
-                                                Key=self._manifest_key(batch_id))["Body"].read())
+            return bytes(self.client.get_object(Bucket=self.location.bucket, Key=key)["Body"].read())
         except Exception as exc:  # noqa: BLE001
             if _missing(exc):
                 return None
             raise
+
+    def manifest_bytes(self, batch_id: str) -> bytes | None:
+        return self._object_or_none(self._manifest_key(batch_id))
 
     def manifest_ids(self) -> list[str]:
         return [k.rsplit("/", 1)[-1][: -len(".json")] for k in self._keys("manifests") if k.endswith(".json")]
@@ -224,13 +227,7 @@ class S3EvidenceStore(BlobStore):
                                ContentType="application/json", Metadata={"sha256": hashlib.sha256(data).hexdigest()})
 
     def receipt_bytes(self, batch_id: str) -> bytes | None:
-        try:
-            return bytes(self.client.get_object(Bucket=self.location.bucket,
-                                                Key=self._receipt_key(batch_id))["Body"].read())
-        except Exception as exc:  # noqa: BLE001
-            if _missing(exc):
-                return None
-            raise
+        return self._object_or_none(self._receipt_key(batch_id))
 
     def stored_receipts(self) -> Iterator[tuple[str, bytes]]:
         for key in self._keys("receipts"):

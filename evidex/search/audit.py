@@ -18,7 +18,6 @@ anchors back, by ``AuditTrail.flush``/``close`` and at interpreter exit. Custody
 from __future__ import annotations
 
 import atexit
-import fcntl
 import logging
 import os
 import threading
@@ -169,23 +168,10 @@ class _SyncedLater(Journal):
             self._key = super()._key_for_append()
         return self._key
 
+    fsync_each = False  # the syncer thread does it
+
     def _write(self, make: Any) -> dict[str, Any]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "a+b") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                prev, seq = self._tail(fh)
-                record, line = make(prev, seq)
-                end = fh.seek(0, os.SEEK_END)
-                if end:
-                    fh.seek(end - 1)
-                    if fh.read(1) != b"\n":
-                        fh.write(b"\n")  # close a line torn by a crash, so the new record stands alone
-                fh.write(line + b"\n")
-                fh.flush()
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        record = super()._write(make)
         with self._cond:
             self._written += 1
             if self._thread is None or self._pid != os.getpid():
