@@ -45,7 +45,8 @@ def es_node():
     """The session's Elasticsearch: EVIDEX_ES_URL if set, else a local node started (and stopped) here."""
     from evidex.node.local import LocalNode
 
-    base = load_settings(data_dir=SESSION_DIR, es_dir=SESSION_DIR / "es", es_local_port=9260)
+    port = int(os.environ.get("EVIDEX_TEST_ES_PORT", "9260"))  # another port lets two checkouts test side by side
+    base = load_settings(data_dir=SESSION_DIR, es_dir=SESSION_DIR / "es", es_local_port=port)
     configure_prefect(base)
     if not base.local_es:
         yield base
