@@ -43,6 +43,8 @@ class BatchSummary:
     notes: list[str] = field(default_factory=list)
     helpers: list[dict[str, Any]] = field(default_factory=list)
     """Counts of the work pool's helper runs that processed chunks of this batch (``EVIDEX_SPREAD_WORKERS``)."""
+    xref_run: str | None = None
+    """The work pool's flow run that refreshes the cross-reference after this batch (None: done in the run)."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
