@@ -5,8 +5,8 @@ tables and without); plain pdfplumber; how many PDF pages of the corpus the qual
 reader, by reason; OCR s/page and what OCR of the pictures inside office and HWP documents costs (same
 files with ``ocr_pictures`` off as the baseline).
 
-Usage: ``nice -n 10 python bench/bench_extract.py [--corpus DIR] [--runs N] [--pdf-only]``. Prints figures;
-asserts nothing.
+Usage: ``nice -n 10 python bench/bench_extract.py [--corpus DIR] [--runs N] [--pdf-only | --tables-only]``.
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -270,6 +270,8 @@ def main() -> None:
                         default=Path(os.environ.get("EVIDEX_CORPUS") or REPO.parent / "shared" / "corpus"))
     parser.add_argument("--runs", type=int, default=3, help="runs of the fast path (median reported)")
     parser.add_argument("--pdf-only", action="store_true", help="stop after the PDF figures (no OCR, no pictures)")
+    parser.add_argument("--tables-only", action="store_true",
+                        help="stop after the table finder's figures (no pdfplumber, gate, OCR or pictures)")
     args = parser.parse_args()
     if not (args.corpus / "pdf").is_dir():
         sys.exit(f"corpus not found at {args.corpus}")
@@ -306,6 +308,8 @@ def main() -> None:
               f"with image XObjects ({1000 * c.picture_search / max(c.searched, 1):.2f} / "
               f"{1000 * c.picture_shared / max(c.searched, 1):.2f} ms a page; whole extract_path "
               f"{1000 * fast / pages:.1f} ms)")
+        if args.tables_only:
+            return
         slow = time_pdfplumber(files)
         print(f"pdfplumber:         {pages / slow:8.1f} pages/s  ({slow:.2f} s, 1 run)")
         print(f"ratio:              {slow / fast:8.1f}x")

@@ -50,7 +50,7 @@ class TableSearch:
         if self.left <= 0:
             self.skipped += 1
             return []
-        objects = census(page, pdftables.MAX_PAGE_OBJECTS)
+        objects = census(page, pdftables.MAX_PAGE_OBJECTS, measure=True)
         self._objects = (page, objects)
         found, seen = find_tables(page, textpage, objects)
         self.left -= seen

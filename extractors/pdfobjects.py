@@ -82,11 +82,16 @@ class PageObjects:
     images: list[int] = field(default_factory=list)
     seen: int = 0
     complete: bool = True
+    #: ``left, bottom, right, top`` of each path (an ``n × 4`` float array), when the census measured them.
+    path_bounds: Any = None
 
 
-def census(page: Any, max_objects: int | None = None) -> PageObjects:
+def census(page: Any, max_objects: int | None = None, measure: bool = False) -> PageObjects:
     """The path and image objects of ``page``; one type query per object (a page of more than
-    ``max_objects`` objects is counted only)."""
+    ``max_objects`` objects is counted only); ``measure`` also reads each path's bounds in the same pass
+    (``path_bounds``, for the table finder)."""
+    import numpy as np
+
     api = pdfium_api()
     handle = page_handle(page)
     count = api.count(handle)
@@ -94,28 +99,51 @@ def census(page: Any, max_objects: int | None = None) -> PageObjects:
     if max_objects is not None and count > max_objects:
         found.complete = False
         return found
-    _walk(api, handle, api.get, count, found, 1)
+    measured: list[Any] | None = [] if measure else None
+    _walk(api, handle, api.get, count, found, 1, measured)
+    if measured is not None:
+        found.path_bounds = (np.concatenate(measured) if len(measured) > 1 else measured[0]).reshape(-1, 4)
     return found
 
 
-def _walk(api: _Pdfium, handle: int, get: Any, count: int, found: PageObjects, depth: int) -> None:
+def _walk(api: _Pdfium, handle: int, get: Any, count: int, found: PageObjects, depth: int,
+          measured: list[Any] | None) -> None:
     kind, path, form, image = api.type, api.path, api.form, api.image
     paths, images = found.paths, found.images
     forms: list[int] = []
-    for k in range(count):
-        obj = get(handle, k)
-        t = kind(obj)
-        if t == path:
-            paths.append(obj)
-        elif t == image:
-            images.append(obj)
-        elif t == form:
-            forms.append(obj)
+    first = len(paths)
+    if measured is None:
+        for k in range(count):
+            obj = get(handle, k)
+            t = kind(obj)
+            if t == path:
+                paths.append(obj)
+            elif t == image:
+                images.append(obj)
+            elif t == form:
+                forms.append(obj)
+    else:  # the bounds of the k-th path of this level go to floats 4k..4k+3 of one buffer
+        import numpy as np
+
+        buffer = (ctypes.c_float * (4 * count))()
+        slot, bounds = ctypes.addressof(buffer), api.bounds
+        for k in range(count):
+            obj = get(handle, k)
+            t = kind(obj)
+            if t == path:
+                paths.append(obj)
+                bounds(obj, slot, slot + 4, slot + 8, slot + 12)
+                slot += 16
+            elif t == image:
+                images.append(obj)
+            elif t == form:
+                forms.append(obj)
+        measured.append(np.frombuffer(buffer, dtype=np.float32, count=4 * (len(paths) - first)).astype(float))
     if depth < MAX_DEPTH:
         for obj in forms:
             n = api.form_count(obj)
             found.seen += n
-            _walk(api, obj, api.form_get, n, found, depth + 1)
+            _walk(api, obj, api.form_get, n, found, depth + 1, measured)
 
 
 def bounded_text(textpage: Any, left: float, bottom: float, right: float, top: float) -> str:

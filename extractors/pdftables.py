@@ -7,9 +7,10 @@ missing between two neighbours they are one merged cell. Each cell's text is pdf
 it (``FPDFText_GetBoundedText``), its lines joined by spaces.
 
 Cost: a census of the page's object types first (``extractors.pdfobjects``: one call per object,
-shared with the picture search); a page with fewer than ``MIN_RULES`` path objects, or a drawing of
-more than ``MAX_PAGE_OBJECTS`` objects, stops there. Only path objects are then measured, and grids
-are built with numpy over the merged rules only.
+shared with the picture search, which also reads each path's bounds in the same pass); a page with
+fewer than ``MIN_RULES`` path objects, or a drawing of more than ``MAX_PAGE_OBJECTS`` objects, stops
+there. Paths are sorted into rules with numpy; only paths that are neither thin nor small are walked
+segment by segment, and grids are built with numpy over the merged rules only.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def page_rules(page: Any, max_objects: int = MAX_PAGE_OBJECTS) -> tuple[list[tup
                                                                        list[tuple[float, float, float]], int]:
     """Horizontal rules ``(y, x0, x1)`` and vertical rules ``(x, y0, y1)`` drawn on ``page``, and how many
     objects were looked at."""
-    return rules_of(census(page, max_objects))
+    return rules_of(census(page, max_objects, measure=True))
 
 
 def rules_of(objects: PageObjects) -> tuple[list[tuple[float, float, float]],
@@ -71,26 +72,31 @@ def rules_of(objects: PageObjects) -> tuple[list[tuple[float, float, float]],
     horizontal: list[tuple[float, float, float]] = []
     vertical: list[tuple[float, float, float]] = []
     if len(objects.paths) >= MIN_RULES:
-        _rules(pdfium_api(), objects.paths, horizontal, vertical)
+        _rules(pdfium_api(), objects, horizontal, vertical)
     return horizontal, vertical, objects.seen
 
 
-def _rules(api: _Pdfium, paths: list[int], horizontal: list, vertical: list) -> None:
-    """Thin paths as rules; the axis-aligned edges of larger ones (``_path_edges``)."""
-    bounds, floats = api.bounds, api.floats
-    s0, s1, s2, s3 = api.slots[:4]
-    for obj in paths:
-        bounds(obj, s0, s1, s2, s3)
-        left, bottom, right, top = floats[0:4]
-        width, height = right - left, top - bottom
-        if height <= THIN:
-            if width >= MIN_LENGTH:
-                horizontal.append(((bottom + top) / 2, left, right))
-        elif width <= THIN:
-            if height >= MIN_LENGTH:
-                vertical.append(((left + right) / 2, bottom, top))
-        elif width >= MIN_LENGTH or height >= MIN_LENGTH:
-            _path_edges(api, obj, horizontal, vertical)
+def _rules(api: _Pdfium, objects: PageObjects, horizontal: list, vertical: list) -> None:
+    """Thin paths as rules; the axis-aligned edges of larger ones (``_path_edges``). Bounds from the
+    census when it measured them, else read here; classified with numpy."""
+    box = objects.path_bounds
+    if box is None:
+        box = np.empty((len(objects.paths), 4))
+        bounds, floats = api.bounds, api.floats
+        s0, s1, s2, s3 = api.slots[:4]
+        for k, obj in enumerate(objects.paths):
+            bounds(obj, s0, s1, s2, s3)
+            box[k] = floats[0:4]
+    left, bottom, right, top = box[:, 0], box[:, 1], box[:, 2], box[:, 3]
+    width, height = right - left, top - bottom
+    flat, narrow = height <= THIN, width <= THIN
+    h = flat & (width >= MIN_LENGTH)
+    v = ~flat & narrow & (height >= MIN_LENGTH)
+    horizontal.extend(zip(((bottom[h] + top[h]) / 2).tolist(), left[h].tolist(), right[h].tolist()))
+    vertical.extend(zip(((left[v] + right[v]) / 2).tolist(), bottom[v].tolist(), top[v].tolist()))
+    paths = objects.paths
+    for k in np.flatnonzero(~flat & ~narrow & ((width >= MIN_LENGTH) | (height >= MIN_LENGTH))).tolist():
+        _path_edges(api, paths[k], horizontal, vertical)
 
 
 def _path_edges(api: _Pdfium, obj: int, horizontal: list, vertical: list) -> None:
@@ -247,7 +253,9 @@ def find_tables(page: Any, textpage: Any, objects: PageObjects | None = None) ->
     """The ruled tables of ``page``, top to bottom (cell texts from ``textpage``), and how many page
     objects were looked at (``objects``: the page's census, when taken already). A table drawn inside
     another one's cell is left out (its text is in that cell)."""
-    horizontal, vertical, seen = rules_of(objects if objects is not None else census(page, MAX_PAGE_OBJECTS))
+    if objects is None:
+        objects = census(page, MAX_PAGE_OBJECTS, measure=True)
+    horizontal, vertical, seen = rules_of(objects)
     if len(horizontal) + len(vertical) < MIN_RULES or not horizontal or not vertical:
         return [], seen
     found: list[FoundTable] = []
