@@ -1,6 +1,7 @@
 """Print NER quality: Korean on the held-out KLUE part next to a dictionary/rule baseline, English per set.
 
     python -m models.ner.evaluate [--korean-only | --english-only] [--ko-model DIR] [--korean-part tuning]
+                                  [--en-model DIR]
 
 ``--korean-part tuning`` scores KLUE train 4500–4999 (the checkpoint-selection part) instead of the held-out
 part, so candidate models can be compared without looking at the held-out sentences.
@@ -128,9 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--english-only", action="store_true")
     parser.add_argument("--ko-model", default="", help="Korean pipeline folder (default: the shipped artifact)")
     parser.add_argument("--korean-part", choices=("held-out", "tuning"), default="held-out")
+    parser.add_argument("--en-model", default="", help="English pipeline folder or package (default: the shipped "
+                        "artifact), scored beside the published model")
     args = parser.parse_args(argv)
     root = corpus_root()
-    config = NerConfig(ko_model=args.ko_model)
+    config = NerConfig(ko_model=args.ko_model, en_model=args.en_model)
     if not args.english_only:
         started = time.monotonic()
         korean = evaluate_korean(root, config, args.korean_part)

@@ -68,6 +68,15 @@ class TrainSettings:
     seed: int = 7
     init: str = ""
     ewt_upsample: int = UPSAMPLE["uner-ewt"]
+    #: Per-set repeat factors overriding ``UPSAMPLE`` (0 leaves a set out of training, not out of tuning).
+    weights: tuple[tuple[str, float], ...] = ()
+    learn_rate: float = 0.001
+    #: Fall linearly from ``learn_rate`` to 0 over the planned epochs (else constant).
+    decay: bool = False
+    #: Rehearse after every n-th update only (0: never).
+    rehearse_every: int = 1
+    #: Weight of the UNER-EWT tuning score in the checkpoint choice (the rest: the mean over all sets).
+    ewt_select: float = 0.0
 
 
 def load_base() -> Language:
@@ -100,17 +109,20 @@ def example_for(nlp: Language, item: LabelledText, teacher: Doc) -> Example:
     return Example.from_dict(doc, {"entities": tags})
 
 
-def build_examples(nlp: Language, root: Path, upsample: dict[str, int]) -> list[Example]:
-    """Training examples of every trainable set (upsampled where ``upsample`` says)."""
+def build_examples(nlp: Language, root: Path, upsample: dict[str, float]) -> list[Example]:
+    """Training examples of every trainable set, repeated ``upsample[name]`` times (a fraction takes a fixed
+    share of the sentences; 0 leaves the set out)."""
     examples: list[Example] = []
     for spec in ENGLISH_SETS:
-        items = english_part(root, spec, "train")
+        factor = upsample.get(spec.name, 1)
+        items = english_part(root, spec, "train") if factor > 0 else []
         if not items:
             continue
         teachers = nlp.pipe((item.text for item in items), batch_size=64)
         made = [example_for(nlp, item, teacher) for item, teacher in zip(items, teachers)]
-        examples += made * upsample.get(spec.name, 1)
-        print(f"  {spec.name}: {len(made)} sentences x{upsample.get(spec.name, 1)}", flush=True)
+        whole, share = int(factor), factor - int(factor)
+        examples += made * whole + made[: round(len(made) * share)]
+        print(f"  {spec.name}: {len(made)} sentences x{factor:g}", flush=True)
     return examples
 
 
@@ -138,13 +150,18 @@ def tuning_score(nlp: Language, tuning: dict[str, list[LabelledText]]) -> dict[s
     return result
 
 
+def selection_score(scores: dict[str, float], ewt_weight: float) -> float:
+    """What picks the checkpoint: the mean over the sets, optionally leaning on UNER-EWT (the target)."""
+    return ewt_weight * scores.get("uner-ewt", 0.0) + (1 - ewt_weight) * scores["mean"]
+
+
 def train(root: Path, workdir: Path, settings: TrainSettings) -> tuple[Path, dict[str, object]]:
     """Fine-tune; returns the best checkpoint's folder and the training record."""
     started = time.monotonic()
     random.seed(settings.seed)
     spacy.util.fix_random_seed(settings.seed)
     nlp = load_base()
-    examples = build_examples(nlp, root, {**UPSAMPLE, "uner-ewt": settings.ewt_upsample})
+    examples = build_examples(nlp, root, {**UPSAMPLE, "uner-ewt": settings.ewt_upsample, **dict(settings.weights)})
     if settings.init:  # go on from a checkpoint; silver labels above still come from the published model
         nlp = spacy.load(settings.init)
     tuning = {spec.name: english_part(root, spec, "tune") for spec in ENGLISH_SETS if spec.trainable}
@@ -152,20 +169,28 @@ def train(root: Path, workdir: Path, settings: TrainSettings) -> tuple[Path, dic
     print(f"built {len(examples)} examples in {time.monotonic() - started:.0f}s; starting model on tuning "
           f"parts: {baseline['mean']:.3f}", flush=True)
     optimizer = nlp.resume_training()
-    best_score, best_epoch, history = -1.0, 0, []
+    optimizer.learn_rate = settings.learn_rate
+    planned = settings.epochs * -(-len(examples) // settings.batch_size)
+    best_score, best_epoch, history, step = -1.0, 0, [], 0
+    if settings.init:  # the starting checkpoint is a candidate too
+        best_score = selection_score(baseline, settings.ewt_select)
+        nlp.to_disk(workdir / "best")
     for epoch in range(1, settings.epochs + 1):
         random.shuffle(examples)
         losses: dict[str, float] = {}
         for batch in minibatch(examples, size=settings.batch_size):
+            if settings.decay:
+                optimizer.learn_rate = settings.learn_rate * max(0.0, 1 - step / planned)
+            step += 1
             nlp.update(batch, drop=settings.dropout, sgd=optimizer, losses=losses)
-            if settings.rehearse:
+            if settings.rehearse and settings.rehearse_every and step % settings.rehearse_every == 0:
                 nlp.rehearse(batch, sgd=optimizer, losses=losses)
         scores = tuning_score(nlp, tuning)
         history.append({"epoch": epoch, "losses": {k: round(float(v), 1) for k, v in losses.items()},
                         "tuning": {k: round(float(v), 4) for k, v in scores.items()}})
         nlp.to_disk(workdir / "last")
-        if scores["mean"] > best_score:
-            best_score, best_epoch = scores["mean"], epoch
+        if selection_score(scores, settings.ewt_select) > best_score:
+            best_score, best_epoch = selection_score(scores, settings.ewt_select), epoch
             if (workdir / "best").exists():
                 shutil.rmtree(workdir / "best")
             shutil.copytree(workdir / "last", workdir / "best")
@@ -219,11 +244,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-rehearse", action="store_true")
     parser.add_argument("--init", default="", help="start from this checkpoint instead of the published model")
     parser.add_argument("--ewt-upsample", type=int, default=defaults.ewt_upsample)
+    parser.add_argument("--weight", action="append", default=[], metavar="SET=FACTOR",
+                        help="repeat a set's training part FACTOR times per epoch (0 drops it); repeatable")
+    parser.add_argument("--learn-rate", type=float, default=defaults.learn_rate)
+    parser.add_argument("--decay", action="store_true", help="linear warm-down of the rate to 0")
+    parser.add_argument("--rehearse-every", type=int, default=defaults.rehearse_every)
+    parser.add_argument("--ewt-select", type=float, default=defaults.ewt_select,
+                        help="weight of the UNER-EWT tuning score in the checkpoint choice")
     parser.add_argument("--workdir", type=Path, default=None, help="where checkpoints go")
     parser.add_argument("--output", type=Path, default=ARTIFACT_PATH)
     args = parser.parse_args(argv)
     settings = TrainSettings(epochs=args.epochs, max_minutes=args.max_minutes, rehearse=not args.no_rehearse,
-                             init=args.init, ewt_upsample=args.ewt_upsample)
+                             init=args.init, ewt_upsample=args.ewt_upsample,
+                             weights=tuple((k, float(v)) for k, v in (w.split("=", 1) for w in args.weight)),
+                             learn_rate=args.learn_rate, decay=args.decay, rehearse_every=args.rehearse_every,
+                             ewt_select=args.ewt_select)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evidex-en-ner-"))
     workdir.mkdir(parents=True, exist_ok=True)
     best, record = train(corpus_root(), workdir, settings)
