@@ -127,6 +127,10 @@ class Settings(BaseSettings):
         "bar, lines or off."))
     prefect_server_port: int = Field(4207, description=(
         "Loopback port of the Prefect server started by `evidex server start`."))
+    prefect_linger_s: float = Field(0.0, description=(
+        "With no Prefect server: seconds the temporary server a run starts stays up idle after the last run "
+        "using it ends, so the next run skips its start-up (a daemon per PREFECT_HOME; it stops at once when "
+        "a run using it is killed; `evidex server stop` stops it). 0: it stops with its run."))
     work_pool: str = Field("evidex", description=(
         "Prefect work pool of Evidex's deployments (drop-folder schedules); `evidex worker start` joins it."))
     worker_limit: int = Field(2, description=(

@@ -46,12 +46,15 @@ def start(ctx: click.Context, no_worker: bool) -> None:
 @server.command("stop")
 @click.pass_context
 def stop(ctx: click.Context) -> None:
-    """Stop the worker and the Prefect server ``evidex server start`` started."""
+    """Stop the worker and the Prefect server ``evidex server start`` started, and a lingering temporary server."""
     from flows.serverctl import stop_server, stop_worker
+    from flows.tempdaemon import home_of, stop_lingering
 
     settings = settings_of(ctx)
     if stop_worker(settings):
         click.echo("worker stopped")
+    if stop_lingering(home_of(settings)):
+        click.echo("lingering temporary Prefect server stopped")
     click.echo("Prefect server stopped" if stop_server(settings) else "no Prefect server was running")
 
 
