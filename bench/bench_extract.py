@@ -280,7 +280,7 @@ def main() -> None:
         files, tabled, layouts = born_digital_pdfs(args.corpus, ctx)
         pages = sum(n for _, n in files)
         print(f"born-digital PDFs: {len(files)} files, {pages} pages")
-        print(f"ruled tables:       on {tabled} of those pages"
+        print(f"tables:             on {tabled} of those pages (ruled or aligned columns)"
               + "".join(f"; {how}: {n}" for how, n in layouts.most_common()))
         text_only = dataclasses.replace(ctx, ocr_enabled=False)
         t, cpu = time_interleaved(

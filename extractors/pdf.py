@@ -151,8 +151,8 @@ def extract_pdf(path: Path, ctx: ExtractContext) -> Extracted:
 def _page_text(page: Any, tables: TableSearch | bool = True) -> tuple[str, int, bool, tuple[Table, ...], str | None]:
     """The page's pdfium text, how many of its characters had no Unicode (NUL, U+FFFE), whether
     its word spaces were rebuilt from glyph positions (``extractors.pdfspacing``), its ruled tables
-    (``extractors.pdftables``; the text then shows them as tab-separated rows) and how the tables
-    were laid out (``extractors.pdflayout``)."""
+    (``extractors.pdftables``) or else its tables of aligned columns (``extractors.pdfcolumns``; the
+    text then shows them as tab-separated rows) and how the tables were laid out (``extractors.pdflayout``)."""
     search = tables if isinstance(tables, TableSearch) else TableSearch(tables)
     textpage = page.get_textpage()
     found_tables: tuple[Table, ...] = ()

@@ -19,6 +19,7 @@ from typing import Any
 
 from extractors.base import Table
 from extractors import pdftables
+from extractors.pdfcolumns import aligned_tables
 from extractors.pdfobjects import PageObjects, bounded_text, census
 from extractors.pdftables import Box, FoundTable, find_tables
 
@@ -43,7 +44,8 @@ class TableSearch:
         self._objects: tuple[Any, PageObjects] | None = None
 
     def find(self, page: Any, textpage: Any) -> list[FoundTable]:
-        """The page's ruled tables; none once the document's cap is used up (the page is counted)."""
+        """The page's ruled tables, else its tables of aligned columns (``extractors.pdfcolumns``); none
+        once the document's cap is used up (the page is counted) or on a drawing."""
         self._objects = None
         if not self.enabled:
             return []
@@ -54,6 +56,8 @@ class TableSearch:
         self._objects = (page, objects)
         found, seen = find_tables(page, textpage, objects)
         self.left -= seen
+        if not found and objects.complete:
+            found = aligned_tables(textpage)
         return found
 
     def objects_of(self, page: Any) -> PageObjects | None:

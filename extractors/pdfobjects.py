@@ -44,6 +44,8 @@ class _Pdfium:
         self.close = bind(raw.FPDFPathSegment_GetClose, i, vp)
         d = ctypes.c_double
         self.bounded = bind(raw.FPDFText_GetBoundedText, i, vp, d, d, d, d, vp, i)
+        self.count_rects = bind(raw.FPDFText_CountRects, i, vp, i, i)
+        self.get_rect = bind(raw.FPDFText_GetRect, i, vp, i, vp, vp, vp, vp)
         self.text_buffer = ctypes.create_string_buffer(2 * TEXT_UNITS)
         self.path, self.form, self.image = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_IMAGE
         self.lineto, self.moveto = raw.FPDF_SEGMENT_LINETO, raw.FPDF_SEGMENT_MOVETO
