@@ -27,7 +27,7 @@ from extractors.pdfpictures import has_image_xobjects, image_objects, offer_page
 from extractors.pictures import PictureOcr
 from extractors.quality import score_text
 from extractors.pdfforms import form_values, prepare_forms
-from extractors.pdfspacing import spaced_text
+from extractors.pdfspacing import page_glyphs
 from extractors.pdflayout import TableSearch, page_with_tables
 
 #: A page with fewer visible characters than this is treated as having no text layer.
@@ -160,18 +160,20 @@ def _page_text(page: Any, tables: TableSearch | bool = True) -> tuple[str, int, 
     try:
         text = textpage.get_text_range()
         unmapped = text.count("\x00") + text.count("\ufffe")
-        spaced = spaced_text(textpage, text)
-        found = search.find(page, textpage) if len(text) - text.count(" ") >= MIN_TEXT_CHARS else []
-        if spaced is not None:
-            text = spaced
+        glyphs = page_glyphs(textpage, text)
+        read = glyphs.region if glyphs is not None else None
+        found = search.find(page, textpage, read) if len(text) - text.count(" ") >= MIN_TEXT_CHARS else []
+        if glyphs is not None:  # the tables' characters left out, a placeholder where each one starts
+            text = glyphs.text([t.box for t in found])[0] if found else glyphs.rebuilt
         elif unmapped:
             text = text.replace("\x00", "").replace("\ufffe", "")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if found:
-            text, found_tables, layout = page_with_tables(textpage, text, found, keep_text=spaced is not None)
+            text, found_tables, layout = page_with_tables(textpage, text, found, keep_text=glyphs is not None)
     finally:
         textpage.close()
-    return text, unmapped, spaced is not None, found_tables, layout
+    spaced = glyphs is not None
+    return text, unmapped, spaced, found_tables, layout
 
 
 class _OcrState:

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from extractors.pdfobjects import bounded_text, page_handle, pdfium_api
-from extractors.pdftables import Box, FoundTable
+from extractors.pdfobjects import page_handle, pdfium_api
+from extractors.pdftables import Box, FoundTable, Reader, region_reader
 
 #: A table needs this many rows and columns.
 MIN_ROWS = 3
@@ -39,8 +39,9 @@ ALIGN = 2.5
 #: …in this share of the rows that fill the column.
 ALIGNED_SHARE = 2 / 3
 
-def aligned_tables(textpage: Any) -> list[FoundTable]:
-    """The tables of aligned columns on the page of ``textpage``, top to bottom."""
+def aligned_tables(textpage: Any, read: Reader | None = None) -> list[FoundTable]:
+    """The tables of aligned columns on the page of ``textpage``, top to bottom (cell texts from
+    ``textpage``, or from ``read``)."""
     rects = text_rects(textpage)
     if len(rects) < MIN_ROWS * 2:
         return []
@@ -50,7 +51,7 @@ def aligned_tables(textpage: Any) -> list[FoundTable]:
     while start < len(lines):
         end, corridors = _run(lines, start)
         if end - start >= MIN_ROWS and len(corridors) >= MIN_COLUMNS - 1:
-            table = _read(textpage, lines[start:end], corridors)
+            table = _read(read or region_reader(textpage), lines[start:end], corridors)
             if table is not None:
                 found.append(table)
             start = end
@@ -169,7 +170,7 @@ def _narrow(corridors: list[tuple[float, float]], line: _Line, width: float) -> 
     return out
 
 
-def _read(textpage: Any, lines: list[_Line], corridors: list[tuple[float, float]]) -> FoundTable | None:
+def _read(read: Reader, lines: list[_Line], corridors: list[tuple[float, float]]) -> FoundTable | None:
     """The table of ``lines`` with columns between ``corridors``; None unless its cells line up
     (``_aligned``)."""
     left = min(line.cells[0][0] for line in lines) - PAD
@@ -179,7 +180,7 @@ def _read(textpage: Any, lines: list[_Line], corridors: list[tuple[float, float]
         return None
     rows: list[tuple[str, ...]] = []
     for line in lines:
-        row = tuple(" ".join(bounded_text(textpage, x0, line.bottom - PAD, x1, line.top + PAD).split())
+        row = tuple(" ".join(read(x0, line.bottom - PAD, x1, line.top + PAD).split())
                     for x0, x1 in zip(edges, edges[1:]))
         rows.append(row)
     keep = [c for c in range(len(edges) - 1) if any(row[c] for row in rows)]

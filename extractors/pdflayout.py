@@ -14,6 +14,7 @@ reads the same way; here it is a few seconds of walking.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -21,7 +22,8 @@ from extractors.base import Table
 from extractors import pdftables
 from extractors.pdfcolumns import aligned_tables
 from extractors.pdfobjects import PageObjects, bounded_text, census
-from extractors.pdftables import Box, FoundTable, find_tables
+from extractors.pdfspacing import placeholder
+from extractors.pdftables import Box, FoundTable, Reader, find_tables
 
 #: Beyond any page edge (points).
 FAR = 1.0e5
@@ -43,9 +45,10 @@ class TableSearch:
         #: The census of the page last looked at, and that page, for the picture search (``objects_of``).
         self._objects: tuple[Any, PageObjects] | None = None
 
-    def find(self, page: Any, textpage: Any) -> list[FoundTable]:
+    def find(self, page: Any, textpage: Any, read: Reader | None = None) -> list[FoundTable]:
         """The page's ruled tables, else its tables of aligned columns (``extractors.pdfcolumns``); none
-        once the document's cap is used up (the page is counted) or on a drawing."""
+        once the document's cap is used up (the page is counted) or on a drawing. ``read``: how cell
+        text is read (pdfium's text inside the cell by default)."""
         self._objects = None
         if not self.enabled:
             return []
@@ -54,10 +57,10 @@ class TableSearch:
             return []
         objects = census(page, pdftables.MAX_PAGE_OBJECTS, measure=True)
         self._objects = (page, objects)
-        found, seen = find_tables(page, textpage, objects)
+        found, seen = find_tables(page, textpage, objects, read)
         self.left -= seen
         if not found and objects.complete:
-            found = aligned_tables(textpage)
+            found = aligned_tables(textpage, read)
         return found
 
     def objects_of(self, page: Any) -> PageObjects | None:
@@ -70,10 +73,12 @@ class TableSearch:
 def page_with_tables(textpage: Any, text: str, found: list[FoundTable],
                      keep_text: bool = False) -> tuple[str, tuple[Table, ...], str]:
     """The page text with ``found`` tables laid out, the tables, and how they were laid out;
-    ``keep_text`` appends the tables to ``text`` (whose spaces pdfium's regions would not have)."""
+    ``keep_text``: ``text`` has its spaces rebuilt (which pdfium's regions would not have) and stands
+    for each table by its ``placeholder`` (``extractors.pdfspacing``), replaced by the table's rows
+    (a table with none is appended)."""
     tables = tuple(Table(t.rows) for t in found)
     if keep_text:
-        return _appended(text, tables), tables, TABLES_APPENDED
+        return _placed(text, tables)
     parts: list[str] = []
     for kind, box, table in _regions(found):
         if kind == "table":
@@ -86,6 +91,22 @@ def page_with_tables(textpage: Any, text: str, found: list[FoundTable],
     if _complete(text, rebuilt):
         return rebuilt, tables, TABLES_IN_PLACE
     return _appended(text, tables), tables, TABLES_APPENDED
+
+
+def _placed(text: str, tables: tuple[Table, ...]) -> tuple[str, tuple[Table, ...], str]:
+    """``text`` with each table's placeholder (and the white space around it) replaced by the table's
+    rows on their own lines; tables without a placeholder appended."""
+    missing: list[Table] = []
+    for k, table in enumerate(tables):
+        mark = re.compile(r"\s*%s\s*" % re.escape(placeholder(k)))
+        if mark.search(text):
+            text = mark.sub(lambda _, rows=table.as_text(): f"\n{rows}\n", text, count=1)
+        else:
+            missing.append(table)
+    text = text.strip("\n")
+    if missing:
+        return _appended(text, tuple(missing)), tables, TABLES_APPENDED
+    return text, tables, TABLES_IN_PLACE
 
 
 def _appended(text: str, tables: tuple[Table, ...]) -> str:

@@ -16,7 +16,7 @@ segment by segment, and grids are built with numpy over the merged rules only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -37,6 +37,9 @@ MAX_SEGMENTS = 4000
 MAX_PAGE_OBJECTS = 20_000
 #: Cell text is read this far inside the rules, so glyphs touching a rule stay in their own cell.
 INSET = 1.0
+
+#: Reads the text inside a rectangle ``(left, bottom, right, top)`` of the page.
+Reader = Callable[[float, float, float, float], str]
 
 
 @dataclass(frozen=True)
@@ -249,10 +252,11 @@ def cells(horizontal: np.ndarray, vertical: np.ndarray) -> tuple[list[float], li
     return xs, ys, sorted(tuple(s) for s in spans.values())  # type: ignore[misc]
 
 
-def find_tables(page: Any, textpage: Any, objects: PageObjects | None = None) -> tuple[list[FoundTable], int]:
-    """The ruled tables of ``page``, top to bottom (cell texts from ``textpage``), and how many page
-    objects were looked at (``objects``: the page's census, when taken already). A table drawn inside
-    another one's cell is left out (its text is in that cell)."""
+def find_tables(page: Any, textpage: Any, objects: PageObjects | None = None,
+                read: Reader | None = None) -> tuple[list[FoundTable], int]:
+    """The ruled tables of ``page``, top to bottom (cell texts from ``textpage``, or from ``read``),
+    and how many page objects were looked at (``objects``: the page's census, when taken already).
+    A table drawn inside another one's cell is left out (its text is in that cell)."""
     if objects is None:
         objects = census(page, MAX_PAGE_OBJECTS, measure=True)
     horizontal, vertical, seen = rules_of(objects)
@@ -260,7 +264,7 @@ def find_tables(page: Any, textpage: Any, objects: PageObjects | None = None) ->
         return [], seen
     found: list[FoundTable] = []
     for h, v in grids(merge_rules(horizontal), merge_rules(vertical)):
-        table = _read_grid(h, v, textpage)
+        table = _read_grid(h, v, read or region_reader(textpage))
         if table is not None:
             found.append(table)
     found = [t for t in found if not any(o is not t and _inside(t.box, o.box) for o in found)]
@@ -273,7 +277,12 @@ def _inside(inner: Box, outer: Box) -> bool:
             and inner.bottom >= outer.bottom - SNAP and inner.top <= outer.top + SNAP)
 
 
-def _read_grid(h: np.ndarray, v: np.ndarray, textpage: Any) -> FoundTable | None:
+def region_reader(textpage: Any) -> Reader:
+    """pdfium's text inside a rectangle of ``textpage``."""
+    return lambda left, bottom, right, top: bounded_text(textpage, left, bottom, right, top)
+
+
+def _read_grid(h: np.ndarray, v: np.ndarray, read: Reader) -> FoundTable | None:
     xs, ys, spans = cells(h, v)
     if len(spans) < 2:
         return None
@@ -284,7 +293,7 @@ def _read_grid(h: np.ndarray, v: np.ndarray, textpage: Any) -> FoundTable | None
         left, right, top, bottom = xs[c0], xs[c1 + 1], ys[r0], ys[r1 + 1]
         inset = min(INSET, (right - left) / 4, (top - bottom) / 4)
         lines = [" ".join(line.split()) for line in
-                 bounded_text(textpage, left + inset, bottom + inset, right - inset, top - inset).split("\n")]
+                 read(left + inset, bottom + inset, right - inset, top - inset).split("\n")]
         grid[r0][c0] = [line for line in lines if line]
         filled += bool(grid[r0][c0])
     if filled < 2:
