@@ -1,7 +1,7 @@
 """Benchmark: born-digital PDF pages/s with the quality gate and the table finder on (the default) against
 the same files with tables off (the figure before tables were on by default) and a bare pypdfium2 text loop,
 all measured in this run, interleaved file by file, as ratios; where the finder's time goes (pages with
-tables and without); plain pdfplumber; how many PDF pages of the corpus the quality gate sent to another
+tables and without, and stage by stage against pdfium's page text); plain pdfplumber; how many PDF pages of the corpus the quality gate sent to another
 reader, by reason; OCR s/page and what OCR of the pictures inside office and HWP documents costs (same
 files with ``ocr_pictures`` off as the baseline).
 
@@ -246,6 +246,58 @@ def page_cost_split(files: list[tuple[Path, int]]) -> PageCosts:
     return costs
 
 
+def finder_stages(files: list[tuple[Path, int]]) -> tuple[dict[str, float], float, int]:
+    """Where the table finder's time goes, stage by stage over every born-digital page (CPU seconds):
+    the census of page objects (with path bounds), rules from paths, grids from rules, cell text of
+    ruled grids, the aligned-column search on pages without ruled tables, and the page text laid out
+    around the tables; with pdfium's page text (the text page and its text) as the yardstick, and how
+    many objects the census looked at."""
+    import pypdfium2 as pdfium
+
+    from extractors import pdftables as ruled
+    from extractors.pdfcolumns import aligned_tables
+    from extractors.pdflayout import page_with_tables
+    from extractors.pdfobjects import census
+
+    stages = dict.fromkeys(("census", "rules", "grids", "cells", "aligned columns", "layout"), 0.0)
+    text_s, objects = 0.0, 0
+    clock = time.process_time
+    for path, _ in files:
+        doc = pdfium.PdfDocument(str(path))
+        try:
+            for index in range(len(doc)):
+                page = doc[index]
+                t0 = clock()
+                textpage = page.get_textpage()
+                text = textpage.get_text_range().replace("\r\n", "\n")
+                t1 = clock()
+                found_objects = census(page, ruled.MAX_PAGE_OBJECTS, measure=True)
+                t2 = clock()
+                horizontal, vertical, seen = ruled.rules_of(found_objects)
+                t3 = clock()
+                groups = (ruled.grids(ruled.merge_rules(horizontal), ruled.merge_rules(vertical))
+                          if horizontal and vertical else [])
+                t4 = clock()
+                read = ruled.region_reader(textpage)
+                found = [t for t in (ruled._read_grid(h, v, read) for h, v in groups) if t is not None]
+                t5 = clock()
+                if not found and found_objects.complete:
+                    found = aligned_tables(textpage)
+                t6 = clock()
+                if found:
+                    page_with_tables(textpage, text, found)
+                t7 = clock()
+                textpage.close()
+                page.close()
+                text_s += t1 - t0
+                objects += seen
+                for name, (a, b) in zip(stages, ((t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6), (t6, t7))):
+                    stages[name] += b - a
+        finally:
+            doc.close()
+    return stages, text_s, objects
+
+
 def picture_cost(files: list[Path], ctx: ExtractContext) -> tuple[int, float, float, Counter[str]]:
     """Of ``files``, those with pictures OCR'd: how many, seconds to read them with OCR of pictures and
     without (the baseline), and the pictures by outcome (OCR'd, with text, skipped by reason)."""
@@ -300,6 +352,10 @@ def main() -> None:
               f"+{c.tables_none / c.text:.0%} on the {c.untabled} without "
               f"({1000 * c.tables_none / max(c.untabled, 1):.2f} ms a page; page text alone "
               f"{1000 * c.text / pages:.1f} ms a page)")
+        stages, text_s, objects = finder_stages(files)
+        print(f"  finder stages (CPU, as a share of pdfium's page text, {1000 * text_s / pages:.1f} ms a page; "
+              f"{objects / pages:.0f} page objects a page): "
+              + ", ".join(f"{name} {seconds / text_s:.0%}" for name, seconds in stages.items()))
         print(f"  text-shape detector (>= {SHORT_LINE_SHARE:.0%} of lines under {SHORT_LINE_CHARS} characters): "
               f"picks {c.shape_tabled} of the {c.tabled} pages with tables and {c.shape_untabled} of the "
               f"{c.untabled} without")
