@@ -53,9 +53,11 @@ class SearchService:
         """The clause limiting a user to documents their agency may see (None for admins)."""
         if user.is_admin:
             return None
+        # term clauses, not ``terms``: that one builds a bit set of every shared document on each search
         return {"bool": {"should": [
             {"term": {"owner_agency": user.agency}},
-            {"terms": {"shared_with": [user.agency, TASK_FORCE]}},
+            {"term": {"shared_with": user.agency}},
+            {"term": {"shared_with": TASK_FORCE}},
         ], "minimum_should_match": 1}}
 
     @staticmethod

@@ -23,9 +23,11 @@ MAX_QUERY_WORDS = 200
 MAX_FILTER_CHARS = 512
 MAX_RESULT_WINDOW = 10_000
 MAX_IDENTIFIERS_MASKED = 3
-BIGRAM_BOOST = 0.3
-"""Bigram-only matches rank below morpheme and exact ones."""
 """A role without the right to raw identifiers may name at most this many in one query (no enumeration)."""
+BIGRAM_SCORE = 0.001
+"""The constant score of a word's bigram-only match: below any morpheme or exact match's (a BM25 score of a term
+in fewer than 99.9% of documents), so those rank above it. Constant, so that once ten better matches are found
+Elasticsearch stops checking bigram phrases at all."""
 
 WORD = re.compile(r"[\w\uac00-\ud7a3]+", re.UNICODE)
 OPERATORS = re.compile(r'["+\-|*~()]')
@@ -155,21 +157,35 @@ def analysed(query: str, analyse: Any, keep: Any) -> str:
     return "".join(out)
 
 
+def bigram_only(clause: dict[str, Any]) -> dict[str, Any]:
+    """A clause on ``text_bi`` scored ``BIGRAM_SCORE`` whatever it matches."""
+    return {"constant_score": {"filter": clause, "boost": BIGRAM_SCORE}}
+
+
+def any_of(alternatives: list[dict[str, Any]]) -> dict[str, Any]:
+    """Documents matching any of ``alternatives``, scored by the best of them.
+
+    ``dis_max`` rather than ``bool``/``should``: beside the access filter Elasticsearch scores every document a
+    ``should`` matches, while the best-of-them score lets it skip those that cannot reach the top of the page.
+    """
+    return alternatives[0] if len(alternatives) == 1 else {"dis_max": {"queries": alternatives}}
+
+
 def word_clause(word: str) -> dict[str, Any]:
     """One plain query word, matched as written, as Korean morphemes or as an English lemma."""
     if TOKEN_PATTERN.fullmatch(word):
         return {"multi_match": {"query": word, "fields": ["text", "title^2", "name.text^2", "path.text"]}}
-    should: list[dict[str, Any]] = [{"match": {"text": {"query": word, "boost": 1.5}}},
-                                    {"match": {"title": {"query": word, "boost": 2.0}}},
-                                    {"match_phrase": {"name_terms": {"query": name_parts(word), "boost": 2.0}}}]
+    forms: list[dict[str, Any]] = [{"match": {"text": {"query": word, "boost": 1.5}}},
+                                   {"match": {"title": {"query": word, "boost": 2.0}}},
+                                   {"match_phrase": {"name_terms": {"query": name_parts(word), "boost": 2.0}}}]
     if has_hangul(word) and (terms := korean_terms(word)):
-        should.append({"match_phrase": {"text_ko": {"query": terms}}})
+        forms.append({"match_phrase": {"text_ko": {"query": terms}}})
     if has_latin(word) and (lemma := english_terms(word)):
-        should.append({"match_phrase": {"text_en": {"query": lemma}}})
+        forms.append({"match_phrase": {"text_en": {"query": lemma}}})
     if has_cjk(word) and (pairs := word_bigrams(word)):
         # any run of its syllables, with or without particles: recall for words no dictionary knows
-        should.append({"match_phrase": {"text_bi": {"query": " ".join(pairs), "boost": BIGRAM_BOOST}}})
-    return {"bool": {"should": should, "minimum_should_match": 1}}
+        forms.append(bigram_only({"match_phrase": {"text_bi": " ".join(pairs)}}))
+    return any_of(forms)
 
 
 def bigram_query(query: str) -> str:
@@ -209,7 +225,7 @@ def text_clause(prepared: PreparedQuery, identifier_clauses: list[dict[str, Any]
         # Plain words: every word must match, each in whichever form (original, morphemes, lemma) it can,
         # so a query mixing Korean and English words finds documents mixing them.
         words = [{"bool": {"must": [word_clause(w) for w in WORD.findall(query)]}}]
-        return {"bool": {"should": words + identifier_clauses, "minimum_should_match": 1}}
+        return any_of(words + identifier_clauses)
     should: list[dict[str, Any]] = [{"simple_query_string": {
         "query": query, "fields": ["text", "title^2", "name.text^2", "path.text"],
         "default_operator": "and", "flags": "ALL"}}]
@@ -220,10 +236,10 @@ def text_clause(prepared: PreparedQuery, identifier_clauses: list[dict[str, Any]
         should.append({"simple_query_string": {
             "query": analysed(query, english_terms, has_latin), "fields": ["text_en"], "default_operator": "and"}})
     if has_cjk(query):
-        should.append({"simple_query_string": {
-            "query": bigram_query(query), "fields": ["text_bi"], "default_operator": "and", "boost": BIGRAM_BOOST}})
+        should.append(bigram_only({"simple_query_string": {
+            "query": bigram_query(query), "fields": ["text_bi"], "default_operator": "and"}}))
     should.extend(identifier_clauses)
-    return {"bool": {"should": should, "minimum_should_match": 1}}
+    return any_of(should)
 
 
 def highlight_request(prepared: PreparedQuery) -> dict[str, Any]:

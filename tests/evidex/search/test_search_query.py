@@ -16,6 +16,8 @@ DOCS = {
     "b.txt": "쿠팡이 발표한 개인정보 유출 경위",
     "c.txt": "Shipping delays were reported by 배송 기사들",
     "d.txt": "연락처 010-9876-5432 로 문의",
+    "e.txt": "회사의 개인정보가 새어 나갔다",
+    "f.txt": "서류에 인정보 라고 적혀 있었다",
 }
 
 
@@ -37,3 +39,7 @@ def test_query_forms(settings, tmp_path: Path) -> None:
     assert _paths(service, "ship 기사") == {"c.txt"}
     assert _paths(service, "배송 | 결제") == {"a.txt", "c.txt"}
     assert _paths(service, "", Filters(entity=("PHONE", "+82 10 9876 5432"))) == {"d.txt"}
+    # a word written as such ranks above one found only through its bigrams (인정보 inside 개인정보), both marked
+    found = service.search(ADMIN, "인정보", limit=20)
+    assert found.hits[0].path == "f.txt" and {h.path for h in found.hits} == {"f.txt", "e.txt", "b.txt"}
+    assert all("[" in " ".join(h.snippets) for h in found.hits), [h.snippets for h in found.hits]
