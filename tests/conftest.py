@@ -21,6 +21,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SESSION_DIR = Path(os.environ.get("EVIDEX_TEST_DATA_DIR", REPO / ".test-data")).resolve()
+# Under pytest-xdist (`make test` runs two processes) each worker has its own Prefect home (its own temporary
+# server and database); they share the session's Elasticsearch node, started by whichever worker comes first.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER:  # not inherited from the controlling process, which set its own below
+    os.environ["PREFECT_HOME"] = str(SESSION_DIR / f"prefect-{XDIST_WORKER}")
 os.environ.setdefault("PREFECT_HOME", str(SESSION_DIR / "prefect"))
 
 from evidex.settings import Settings, load_settings  # noqa: E402
@@ -40,24 +45,56 @@ def corpus() -> Path:
     return path
 
 
+def _node_settings() -> Settings:
+    port = int(os.environ.get("EVIDEX_TEST_ES_PORT", "9260"))  # another port lets two checkouts test side by side
+    return load_settings(data_dir=SESSION_DIR, es_dir=SESSION_DIR / "es", es_local_port=port)
+
+
 @pytest.fixture(scope="session")
 def es_node():
-    """The session's Elasticsearch: EVIDEX_ES_URL if set, else a local node started (and stopped) here."""
+    """The session's Elasticsearch: EVIDEX_ES_URL if set, else a local node started (and stopped) here. Under
+    xdist the first worker starts it (the others wait on a lock) and the controlling process stops it."""
+    import fcntl
+
     from evidex.node.local import LocalNode
 
-    port = int(os.environ.get("EVIDEX_TEST_ES_PORT", "9260"))  # another port lets two checkouts test side by side
-    base = load_settings(data_dir=SESSION_DIR, es_dir=SESSION_DIR / "es", es_local_port=port)
+    base = _node_settings()
     configure_prefect(base)
     if not base.local_es:
         yield base
         return
     node = LocalNode(base)
-    was_running = node.status().running
-    node.start()
+    SESSION_DIR.mkdir(parents=True, exist_ok=True)
+    with open(SESSION_DIR / ".node-start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        was_running = node.status().running
+        node.start()
     yield base
     _drop_test_indices(base)
-    if not was_running and not os.environ.get("EVIDEX_KEEP_NODE"):
+    if not XDIST_WORKER and not was_running and not os.environ.get("EVIDEX_KEEP_NODE"):
         node.stop()
+
+
+def _xdist_controller(config) -> bool:  # noqa: ANN001
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session) -> None:  # noqa: ANN001
+    """The controlling process of an xdist run notes whether the node ran before the workers started."""
+    if _xdist_controller(session.config):
+        from evidex.node.local import LocalNode
+
+        base = _node_settings()
+        session.config._evidex_node_ran = not base.local_es or LocalNode(base).status().running
+
+
+def pytest_sessionfinish(session) -> None:  # noqa: ANN001
+    """... and stops it after the last worker, unless it ran before or EVIDEX_KEEP_NODE is set."""
+    if _xdist_controller(session.config) and not getattr(session.config, "_evidex_node_ran", True) \
+            and not os.environ.get("EVIDEX_KEEP_NODE"):
+        from evidex.node.local import LocalNode
+
+        LocalNode(_node_settings()).stop()
 
 
 def _drop_test_indices(settings: Settings) -> None:
