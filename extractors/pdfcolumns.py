@@ -5,7 +5,12 @@ one call; then one call per rectangle). Rectangles are grouped into lines; on a 
 closer than ``CELL_GAP`` line heights are one cell. A table is a run of at least ``MIN_ROWS``
 consecutive lines of at least two cells each, with at least ``MIN_COLUMNS - 1`` vertical white
 corridors (at least ``MIN_CORRIDOR`` line heights wide) that no text of the run crosses: the columns
-lie between the corridors. Each cell's text is pdfium's text inside the cell's column on its line.
+lie between the corridors. The cells of each column must also line up (left edges, right edges or
+centres within ``ALIGN`` points in most rows), which prose whose word gaps happen to leave a corridor
+does not. Each cell's text is pdfium's text inside the cell's column on its line.
+
+Cost: on pages without a ruled table only; the rectangles cost one call each, the lines are grouped
+with numpy, and a page stops there unless two of its lines have ``MIN_COLUMNS`` cells.
 
 Two columns are not enough (a two-column article would pass), so a table needs ``MIN_COLUMNS``;
 a page of more than ``MAX_RECTS`` rectangles (text drawn glyph by glyph) is not looked at.
@@ -38,6 +43,7 @@ PAD = 1.0
 ALIGN = 2.5
 #: …in this share of the rows that fill the column.
 ALIGNED_SHARE = 2 / 3
+
 
 def aligned_tables(textpage: Any, read: Reader | None = None) -> list[FoundTable]:
     """The tables of aligned columns on the page of ``textpage``, top to bottom (cell texts from
