@@ -14,7 +14,8 @@ from typing import Any
 
 from evidex.search.audit import AuditTrail
 from evidex.search.results import (HIT_FIELDS, MAX_PAGE, PIT_KEEP_ALIVE, SORTS, AccessDenied, FacetResult, Filters,
-                                   Hit, SearchResult, SearchUnavailable, es_reason, flagged, own_annotations)
+                                   Hit, SearchResult, SearchUnavailable, es_reason, flagged, own_annotations,
+                                   read_failure)
 from evidex.search.display import View, identifier_masker, tokens_in
 from evidex.search.identity import TASK_FORCE, User
 from evidex.search.probes import ProbeGuard
@@ -28,8 +29,8 @@ _DISPLAYED_FIELDS = ("text", "path", "name", "title", "author", "reason", "metad
 _TOKEN_TABLES = ("pii_masks", "pii_values")
 _BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="evidex-search")
 """Runs a first page's facet request beside its hits request (and the rendering of the hits)."""
-_NOBODY = User("audit", "audit", ("investigator",))
-"""A caller without any right to raw identifiers: what the audit trail may record."""
+_AUDITS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="evidex-audit")  # writes while hits are masked
+_NOBODY = User("audit", "audit", ("investigator",))  # no right to raw identifiers: what the audit trail may record
 
 
 class SearchService:
@@ -145,9 +146,8 @@ class SearchService:
 
     def _refuse(self, user: User, action: str, exc: QueryRefused, query: str, filters: Filters,
                 flags: list[str] | None = None) -> None:
-        self.audit.write(user, action, query=render(query[:2000], self._masker(_NOBODY, False)),
-                         filters=self._audit_filters(filters), outcome=f"refused: {exc}"[:300],
-                         **flagged(flags))
+        self.audit.write(user, action, query=self.audited_query(query), filters=self._audit_filters(filters),
+                         outcome=f"refused: {exc}"[:300], **flagged(flags))
 
     def audited_query(self, query: str) -> str:
         """The query as the audit trail records it: identifiers masked, bounded."""
@@ -211,17 +211,9 @@ class SearchService:
     def _failed(self, user: User, action: str, exc: Exception, query: str, filters: Filters, revealed: bool,
                 flags: list[str], pit: bool = False) -> Exception:
         """Audit a request Elasticsearch failed, and the error to raise for it."""
-        from elasticsearch import ApiError, BadRequestError, NotFoundError
-
         self.audit.write(user, action, query=self.audited_query(query), filters=self._audit_filters(filters),
                          outcome=f"error: {es_reason(exc)}", revealed=revealed, **flagged(flags))
-        if pit and isinstance(exc, NotFoundError):
-            return QueryRefused("this result set has expired (pages stay open 5 minutes); search again", 410)
-        if isinstance(exc, BadRequestError):
-            return QueryRefused(f"the index could not run this query ({es_reason(exc)})", 400)
-        if isinstance(exc, ApiError) and 400 <= getattr(exc, "status_code", 500) < 500:
-            return QueryRefused(f"the index refused this query ({es_reason(exc)})", 400)
-        return SearchUnavailable(f"the index is unavailable: {es_reason(exc)}")
+        return read_failure(exc, pit)
 
     def _facet_response(self, user: User, es_query: dict[str, Any]) -> dict[str, Any]:
         """Facets and the exact total of ``es_query``: no hits, so Elasticsearch's shard request cache keeps the
@@ -279,6 +271,8 @@ class SearchService:
                 response = self.client.search(pit={"id": page.pit, "keep_alive": PIT_KEEP_ALIVE},
                                               search_after=page.after or None, **request)
             raw_hits = response["hits"]["hits"]
+            audited = None if pending is not None else _AUDITS.submit(  # the count is known: written meanwhile
+                self._audit_search, user, query, filters, raw_hits, response, revealed, flags)
             try:  # the hits are masked (their token tables fetched) while the facets' request still runs
                 hits, unshown = self.render_hits(user, reveal, raw_hits, markup), None
             except Exception as exc:  # noqa: BLE001 - raised once the search is audited
@@ -289,11 +283,8 @@ class SearchService:
                 pending.exception()  # the facets' request has ended too
             raise self._failed(user, "search", exc, query, filters, revealed, flags,
                                pit=bool(page is not None and page.pit)) from exc
-        counted = (facet_response or response)["hits"]["total"]
-        total, total_exact = counted["value"], counted.get("relation", "eq") == "eq"
-        # a journal append under its lock (fsynced by the trail's background thread), before any hit returns
-        self.audit.write(user, "search", query=self.audited_query(query), filters=self._audit_filters(filters),
-                         doc_ids=[h["_id"] for h in raw_hits], result_count=total, revealed=revealed, **flagged(flags))
+        total, total_exact = audited.result() if audited is not None else self._audit_search(
+            user, query, filters, raw_hits, facet_response, revealed, flags)  # before any hit returns
         if unshown is not None:
             raise unshown
         facet_values = self.render_facets(user, reveal, (facet_response or response).get("aggregations") or {})
@@ -304,6 +295,15 @@ class SearchService:
             next_cursor = page.encode()
         # the last page leaves its point in time to expire (5 minutes): "previous" still pages back through it
         return SearchResult(total, hits, facet_values, next_cursor, explain_query(prepared), total_exact)
+
+    def _audit_search(self, user: User, query: str, filters: Filters, raw_hits: list[dict[str, Any]],
+                      counted: dict[str, Any], revealed: bool, flags: list[str]) -> tuple[int, bool]:
+        """A search's audit record (journal append under its lock); the count of ``counted``, whether exact."""
+        total = counted["hits"]["total"]
+        self.audit.write(user, "search", query=self.audited_query(query), filters=self._audit_filters(filters),
+                         doc_ids=[h["_id"] for h in raw_hits], result_count=total["value"], revealed=revealed,
+                         **flagged(flags))
+        return total["value"], total.get("relation", "eq") == "eq"
 
     def facets(self, user: User, query: str, filters: Filters | None = None, *,
                reveal: bool = False) -> FacetResult:

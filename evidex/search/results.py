@@ -105,3 +105,18 @@ def own_annotations(source: dict[str, Any], agency: str) -> dict[str, Any]:
     notes = [n for n in source.pop("notes", None) or [] if n.get("agency") == agency]
     starred = agency in (source.pop("starred", None) or [])
     return {"tags": sorted(tags), "notes": notes, "starred": starred}
+
+
+def read_failure(exc: Exception, pit: bool = False) -> Exception:
+    """The error to raise for a request Elasticsearch failed: the user's (``QueryRefused``) or the index's."""
+    from elasticsearch import ApiError, BadRequestError, NotFoundError
+
+    from evidex.search.query import QueryRefused
+
+    if pit and isinstance(exc, NotFoundError):
+        return QueryRefused("this result set has expired (pages stay open 5 minutes); search again", 410)
+    if isinstance(exc, BadRequestError):
+        return QueryRefused(f"the index could not run this query ({es_reason(exc)})", 400)
+    if isinstance(exc, ApiError) and 400 <= getattr(exc, "status_code", 500) < 500:
+        return QueryRefused(f"the index refused this query ({es_reason(exc)})", 400)
+    return SearchUnavailable(f"the index is unavailable: {es_reason(exc)}")
