@@ -47,6 +47,7 @@ class _Pdfium:
         self.count_rects = bind(raw.FPDFText_CountRects, i, vp, i, i)
         self.get_rect = bind(raw.FPDFText_GetRect, i, vp, i, vp, vp, vp, vp)
         self.text_buffer = ctypes.create_string_buffer(2 * TEXT_UNITS)
+        self.text_address = ctypes.addressof(self.text_buffer)
         self.path, self.form, self.image = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_IMAGE
         self.lineto, self.moveto = raw.FPDF_SEGMENT_LINETO, raw.FPDF_SEGMENT_MOVETO
         self.floats = (f * 6)()
@@ -150,10 +151,14 @@ def _walk(api: _Pdfium, handle: int, get: Any, count: int, found: PageObjects, d
 
 def bounded_text(textpage: Any, left: float, bottom: float, right: float, top: float) -> str:
     """pdfium's text inside a rectangle of the page (line breaks as ``\\n``)."""
+    return text_in(page_handle(textpage), left, bottom, right, top)
+
+
+def text_in(handle: int, left: float, bottom: float, right: float, top: float) -> str:
+    """``bounded_text`` for a text page's plain address (``page_handle``), taken once for many rectangles."""
     api = pdfium_api()
-    handle = page_handle(textpage)
     buffer, units = api.text_buffer, TEXT_UNITS
-    n = api.bounded(handle, left, top, right, bottom, ctypes.addressof(buffer), units)
+    n = api.bounded(handle, left, top, right, bottom, api.text_address, units)
     if n >= units:
         units = api.bounded(handle, left, top, right, bottom, None, 0) + 1
         buffer = ctypes.create_string_buffer(2 * units)

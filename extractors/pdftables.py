@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from extractors.pdfobjects import PageObjects, _Pdfium, bounded_text, census, pdfium_api
+from extractors.pdfobjects import PageObjects, _Pdfium, census, page_handle, pdfium_api, text_in
 
 #: Rules whose positions differ by at most this many points are one line.
 SNAP = 2.0
@@ -279,7 +279,8 @@ def _inside(inner: Box, outer: Box) -> bool:
 
 def region_reader(textpage: Any) -> Reader:
     """pdfium's text inside a rectangle of ``textpage``."""
-    return lambda left, bottom, right, top: bounded_text(textpage, left, bottom, right, top)
+    handle = page_handle(textpage)
+    return lambda left, bottom, right, top: text_in(handle, left, bottom, right, top)
 
 
 def _read_grid(h: np.ndarray, v: np.ndarray, read: Reader) -> FoundTable | None:
