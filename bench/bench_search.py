@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python bench/bench_search.py [--docs 200000] [--rounds 3] [--export-max 200000] [--keep]
        .venv/bin/python bench/bench_search.py --reuse PREFIX   (search the index a --keep run left; kept)
+       [--modes hits,service-warm] [--search-only]   (a shorter run: some modes, no part-by-part times or export)
 
 A million documents load in about 50 minutes on two busy cores: load once with ``--keep`` (its own data directory,
 e.g. ``EVIDEX_DATA_DIR=/work/bench-node EVIDEX_ES_LOCAL_PORT=9270 EVIDEX_ES_HEAP=3g``), then ``--reuse``.
