@@ -40,8 +40,9 @@ OnRelax = Callable[[str, bool], None]
 
 
 @task(name="register-batch", cache_policy=NO_CACHE)
-def register_task(store: BlobStore, catalog: ItemCatalog, spec: BatchSpec) -> BatchInfo:
-    return register_batch(store, catalog, spec)
+def register_task(store: BlobStore, catalog: ItemCatalog, spec: BatchSpec, early: Any = None) -> BatchInfo:
+    """Hash, store and queue the batch; ``early``: a registration already under way (``flows.runtime``)."""
+    return early.result() if early is not None else register_batch(store, catalog, spec)
 
 
 @task(name="process-chunk", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
@@ -208,7 +209,7 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     ``handle`` names the batch spec, settings, progress callback and run record (``flows.handles``); the other
     parameters (identifiers masked) only describe the run in Prefect's records.
     """
-    spec, settings, progress, record, client, warm = take(handle)
+    spec, settings, progress, record, client, warm, early = take(handle)
     started = time.perf_counter()
     timings: Counter = Counter()
     start_run(settings, record, client, progress)
@@ -216,8 +217,8 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     catalog = open_catalog(settings)
     t0 = time.perf_counter()
     timings["startup"] = t0 - started
-    info = register_task(store, catalog, spec)
-    timings["register"] = time.perf_counter() - t0
+    info = register_task(store, catalog, spec, early)
+    timings["register"] = early.seconds if early is not None else time.perf_counter() - t0
     redact = redactor(settings)
     summary = BatchSummary(info.batch_id, spec.agency, spec.case_id, info.files, info.bytes,
                            unreadable=[{"path": redact(p), "reason": redact(r)} for p, r in info.unreadable],
@@ -251,14 +252,19 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     summary.already_done = summary.items_processed == 0 and not info.new
     xref = None
     if not summary.stopped and not summary.already_done:  # the batch's values in the cross-reference
-        from flows.xref_flow import refresh_after_batch
+        from flows.xref_flow import hand_to_pool, refresh_after_batch
+
+        t = time.perf_counter()
+        summary.xref_run = hand_to_pool(settings, [info.batch_id])  # a run of the pool: the receipt won't wait
+        timings["finish.xref_handoff"] = time.perf_counter() - t
 
         def counted() -> None:
             t = time.perf_counter()
             refresh_after_batch(settings, client, info.batch_id, summary.notes)
             timings["finish.xref"] = time.perf_counter() - t
 
-        xref = _alongside(counted)
+        if summary.xref_run is None:  # no server or no worker: counted here, alongside the receipt
+            xref = _alongside(counted)
     summary.statuses = {k: v for k, v in catalog_counts(settings, info.batch_id).items() if k != "pending"}
     summary.failures = {redact(reason): count for reason, count in failures.items()}
     summary.receipt = str(_write_receipt(settings, info.batch_id, redact, store))

@@ -4,12 +4,18 @@ Only orchestration lives here; the counting is ``evidex.search.xref.Recount``. A
 the index; an incremental run (``batch_ids``) only the values the new batches name — but those across the
 whole index and for every viewing agency, because a new document changes what each other agency holds of the
 same value. Values of batches marked "no cross-reference" are counted without those batches' documents. One
-task run per chunk of values, not per value. ``ingest_batch`` calls ``refresh_after_batch`` when a batch ends.
+task run per chunk of values, not per value.
+
+When a batch ends, ``ingest_batch`` hands its refresh to the work pool (``hand_to_pool``: a run of the
+``xref-after-batch`` deployment, which a worker of the pool runs with its own settings, like the drop-folder
+polls) when a Prefect server and a ready worker are there, so the batch's receipt does not wait for it; else it
+counts in the batch's own process (``refresh_after_batch``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -63,6 +69,10 @@ def xref_refresh(handle: str, batch_ids: list[str] | None = None) -> XrefSummary
     the run. An incremental run on a table no full run has filled becomes a full run.
     """
     settings, client = take(handle)
+    return _refresh(settings, client, batch_ids)
+
+
+def _refresh(settings: Settings, client: Any, batch_ids: list[str] | None) -> XrefSummary:
     started = time.perf_counter()
     recount = Recount(client, f"{settings.es_index_prefix}-docs", settings.data_dir, list(settings.agencies))
     full = not batch_ids or not recount.table.complete()
@@ -88,6 +98,72 @@ def xref_refresh(handle: str, batch_ids: list[str] | None = None) -> XrefSummary
     recount.table.mark(updated=now)
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _pool_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    batches = flow_run.parameters.get("batch_ids") or []
+    return "xref " + ", ".join(batches[:3]) + ("…" if len(batches) > 3 else "")
+
+
+@flow(name="xref-after-batch", flow_run_name=_pool_run_name, log_prints=False, persist_result=False)
+def xref_in_pool(batch_ids: list[str]) -> dict[str, Any]:
+    """The refresh after a batch, run by a worker of the pool with the worker machine's settings (``EVIDEX_*``
+    and its ``evidex.toml``: the same cluster and index prefix as the batch's)."""
+    from evidex.settings import load_settings
+    from flows.runtime import configure_prefect, wait_for_cluster
+
+    settings = load_settings()
+    configure_prefect(settings)
+    client = wait_for_cluster(settings)
+    client.indices.refresh(index=f"{settings.es_index_prefix}-docs")
+    return _refresh(settings, client, batch_ids).as_dict()
+
+
+POOL_DEPLOYMENT = "evidex-xref"
+
+
+def hand_to_pool(settings: Settings, batch_ids: list[str]) -> str | None:
+    """Ask the work pool for the refresh of ``batch_ids`` (a run of ``xref-after-batch/evidex-xref``, made once)
+    and return that run's id at once; None when there is no Prefect server (a temporary one dies with this
+    process) or no worker polls the pool: then the caller counts in its own process."""
+    from flows.tempserver import started_here
+
+    if not os.environ.get("PREFECT_API_URL") or started_here():
+        return None
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.objects import WorkPoolStatus
+    from prefect.exceptions import ObjectNotFound
+
+    try:
+        with get_client(sync_client=True) as client:
+            pool = client.read_work_pool(settings.work_pool)
+            if pool.is_paused or pool.status != WorkPoolStatus.READY:  # no worker polled it lately
+                return None
+            try:
+                deployment_id = client.read_deployment_by_name(f"xref-after-batch/{POOL_DEPLOYMENT}").id
+            except ObjectNotFound:
+                deployment_id = _make_deployment(client, settings)
+            run = client.create_flow_run_from_deployment(deployment_id, parameters={"batch_ids": list(batch_ids)},
+                                                         tags=["evidex", "xref"])
+    except Exception:  # noqa: BLE001 - the server away or refusing: the batch's process counts instead
+        return None
+    return str(run.id)
+
+
+def _make_deployment(client: Any, settings: Settings) -> Any:
+    """The unscheduled ``xref-after-batch`` deployment of the work pool, by module path (any machine runs it)."""
+    from prefect.deployments.runner import RunnerDeployment
+
+    from flows.deployments import ensure_pool
+
+    ensure_pool(client, settings.work_pool)
+    deployment = RunnerDeployment.from_flow(xref_in_pool, name=POOL_DEPLOYMENT, tags=["evidex", "xref"],
+                                            description="Cross-reference refresh after a batch lands")
+    deployment.entrypoint = "flows.xref_flow:xref_in_pool"
+    deployment._path = None
+    return deployment.apply(work_pool_name=settings.work_pool)
 
 
 def run_xref_refresh(settings: Settings, batch_ids: list[str] | None = None, client: Any = None) -> XrefSummary:
