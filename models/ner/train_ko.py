@@ -1,26 +1,33 @@
 """Retrain the Korean NER pipeline and write it to ``models/artifacts/ko_ner``.
 
     python -m models.ner.train_ko [--max-steps N] [--workdir DIR] [--output DIR] [--pretrain-epochs N]
+        [--klue-finetune-steps N --finetune-rate R --finetune-decay --finetune-eval-frequency N] [--from-model DIR]
 
 Reads ``ko-ner`` from the shared corpus, optionally pretrains the tok2vec on the raw training sentences
 (``--pretrain-epochs N``: ``spacy pretrain``, characters objective; or ``--init-tok2vec FILE``), converts the
 labelled sentences to spaCy DocBins over Kiwi tokens, trains with ``models/ner/ko_config.cfg`` on CPU and copies the
-best checkpoint (chosen on KLUE train 4500–4999) into the artifact folder. KLUE dev 3000–3999 is never read here,
-and neither it nor the tuning part is in the pretraining text.
+best checkpoint (chosen on KLUE train 4500–4999) into the artifact folder, after KLUE-only updates
+(``--klue-finetune-steps``); ``--from-model DIR`` runs only those, from a pipeline already trained. KLUE dev
+3000–3999 is never read here, and neither it nor the tuning part is in the pretraining text.
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from spacy.language import Language
 from spacy.tokens import DocBin
 from spacy.util import load_config, load_model_from_config
+from thinc.api import Config
 
 from models.ner import registrations
 from models.ner.corpus_ko import HELD_OUT, TUNING, corpus_root, raw_texts, training_texts, tuning_texts
@@ -29,7 +36,7 @@ from models.ner.docs_ko import AlignmentStats, to_docs
 CONFIG_PATH = Path(__file__).with_name("ko_config.cfg")
 ARTIFACT_PATH = Path(__file__).resolve().parents[1] / "artifacts" / "ko_ner"
 MODEL_NAME = "evidex_ko_ner"
-MODEL_VERSION = "1.2.0"
+MODEL_VERSION = "1.3.0"
 #: MultiCoNER sentences used: 5,000 of 15,300 scored better on the tuning set (F 0.796 vs 0.776 with all) and
 #: trains in ~12 instead of ~18 minutes; KLUE's news and review sentences then weigh more.
 MULTICONER_LIMIT = 5000
@@ -38,6 +45,8 @@ KLUE_FINETUNE_STEPS = 1500
 FINETUNE_LEARN_RATE = 0.0003
 FINETUNE_EVAL_FREQUENCY = 500
 KLUE_ONLY = "train-klue.spacy"
+#: Where the KLUE-only run keeps every evaluation's weights (``out-klue/steps/eval-NNN``).
+STEPS_DIR = "steps"
 #: Epochs of ``spacy pretrain`` over the ~23,600 raw sentences before the NER is trained. Off: one epoch (with
 #: hash rows doubled) scored macro F1 0.772 on the tuning part against 0.774 without (2026-12-01), ~41 min here.
 PRETRAIN_EPOCHS = 0
@@ -59,23 +68,87 @@ def pretrain_tok2vec(root: Path, workdir: Path, config_path: Path, epochs: int) 
     return output / f"model{epochs - 1}.bin"
 
 
-def finetune_on_klue(best: Path, workdir: Path, dev_path: Path, steps: int) -> Path:
-    """Go on training ``best`` on the KLUE sentences alone (MultiCoNER's annotation differs) for ``steps`` updates
-    at a lower, constant rate; returns the best checkpoint on the tuning part (``best`` itself at step 0)."""
-    from spacy.cli.train import train
-
+def finetune_config(
+    best: Path, train_path: Path, dev_path: Path, steps: int, learn_rate: float = FINETUNE_LEARN_RATE,
+    decay: bool = False, eval_frequency: int = FINETUNE_EVAL_FREQUENCY,
+) -> Config:
+    """The config that goes on training the pipeline in ``best`` on ``train_path`` for ``steps`` updates of 1,000
+    words at ``learn_rate`` (constant, or falling linearly to 0 over the steps with ``decay``), scoring on
+    ``dev_path`` every ``eval_frequency`` updates."""
     config = load_config(best / "config.cfg")
     for name in ("tok2vec", "ner"):
         config["components"][name] = {"source": str(best)}
-    config["paths"]["train"] = str(workdir / KLUE_ONLY)
+    config["paths"]["train"] = str(train_path)
     config["paths"]["dev"] = str(dev_path)
-    config["training"].update({"max_steps": steps, "eval_frequency": FINETUNE_EVAL_FREQUENCY})
-    config["training"]["optimizer"]["learn_rate"] = FINETUNE_LEARN_RATE
+    config["training"].update({"max_steps": steps, "eval_frequency": eval_frequency})
+    rate: object = learn_rate
+    if decay:
+        rate = {"@schedules": "warmup_linear.v1", "warmup_steps": 1, "total_steps": steps, "initial_rate": learn_rate}
+    config["training"]["optimizer"]["learn_rate"] = rate
     config["training"]["batcher"]["size"] = {"@schedules": "constant.v1", "rate": 1000}
-    config_path = workdir / "finetune.cfg"
-    config.to_disk(config_path)
-    train(config_path, workdir / "out-klue", use_gpu=-1)
-    return workdir / "out-klue" / "model-best"
+    return config
+
+
+def finetune_on_klue(
+    best: Path, workdir: Path, dev_path: Path, steps: int, learn_rate: float = FINETUNE_LEARN_RATE,
+    decay: bool = False, eval_frequency: int = FINETUNE_EVAL_FREQUENCY,
+) -> Path:
+    """Go on training ``best`` on the KLUE sentences alone (MultiCoNER's annotation differs) for ``steps`` updates
+    at a lower rate (:func:`finetune_config`); returns the best checkpoint on the tuning part (``best`` itself at
+    step 0). Every evaluation's weights are kept in ``out-klue/steps/eval-NNN`` (:func:`keep_every_checkpoint`)."""
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train as train_nlp
+
+    config = finetune_config(best, workdir / KLUE_ONLY, dev_path, steps, learn_rate, decay, eval_frequency)
+    config.to_disk(workdir / "finetune.cfg")
+    output = workdir / "out-klue"
+    output.mkdir(parents=True, exist_ok=True)
+    nlp = init_nlp(config, use_gpu=-1)
+    keep_every_checkpoint(nlp, output / STEPS_DIR)
+    train_nlp(nlp, output, use_gpu=-1, stdout=sys.stdout, stderr=sys.stderr)
+    return output / "model-best"
+
+
+def keep_every_checkpoint(nlp: Language, folder: Path) -> None:
+    """Copy each ``model-last`` the training loop writes (once per evaluation, averaged weights) to
+    ``folder/eval-NNN``; the loop's closing save of the same weights is not copied again."""
+    folder.mkdir(parents=True, exist_ok=True)
+    save = nlp.to_disk
+
+    def to_disk(path: str | Path, **kwargs: Any) -> None:
+        save(path, **kwargs)
+        path = Path(path)
+        if path.name != "model-last":
+            return
+        kept = sorted(folder.glob("eval-*"))
+        if kept and filecmp.cmp(kept[-1] / "ner" / "model", path / "ner" / "model", shallow=False):
+            return
+        shutil.copytree(path, folder / f"eval-{len(kept):03d}")
+
+    nlp.to_disk = to_disk  # type: ignore[method-assign]
+
+
+def average_pipelines(folders: Sequence[Path], output: Path, dev_path: Path | None = None) -> Path:
+    """Write the pipeline whose weights are the mean of ``folders``' (checkpoints of one run: same architecture,
+    labels and lineage) to ``output``; with ``dev_path`` its scores there become the meta's ``performance``."""
+    import spacy
+    from spacy.training import Corpus
+
+    nlps = [spacy.load(folder) for folder in folders]
+    for name in ("tok2vec", "ner"):
+        walks = [list(nlp.get_pipe(name).model.walk()) for nlp in nlps]
+        if len({len(walk) for walk in walks}) != 1:
+            raise ValueError(f"{name}: the pipelines to average differ in architecture")
+        for nodes in zip(*walks):
+            for param in nodes[0].param_names:
+                if all(node.has_param(param) for node in nodes):
+                    nodes[0].set_param(param, sum(node.get_param(param) for node in nodes) / len(nodes))
+    merged = nlps[0]
+    if dev_path is not None:
+        scores = merged.evaluate(Corpus(str(dev_path))(merged))
+        merged.meta["performance"] = {k: v for k, v in scores.items() if k.startswith("ents_")}
+    merged.to_disk(output)
+    return output
 
 
 def write_docbins(root: Path, workdir: Path, multiconer_limit: int | None) -> tuple[Path, Path, AlignmentStats]:
@@ -95,7 +168,7 @@ def write_docbins(root: Path, workdir: Path, multiconer_limit: int | None) -> tu
 
 def finish_artifact(
     best: Path, output: Path, alignment: str, seconds: float, multiconer_limit: int | None, pretraining: str,
-    finetune_steps: int = 0,
+    finetune_steps: int = 0, note: str = "",
 ) -> None:
     """Copy the best checkpoint and record what it was trained on."""
     if output.exists():
@@ -117,7 +190,8 @@ def finish_artifact(
                 "training": "KLUE train 0-4499, KLUE dev 0-2999, MultiCoNER ko train "
                 + (f"first {multiconer_limit} sentences" if multiconer_limit else "all sentences")
                 + " (PER/LOC/CORP/GRP)"
-                + (f", then up to {finetune_steps} updates on the KLUE sentences alone" if finetune_steps else ""),
+                + (f", then up to {finetune_steps} updates on the KLUE sentences alone" if finetune_steps else "")
+                + note,
                 "tok2vec_pretraining": pretraining,
                 "checkpoint_selection": f"KLUE {TUNING[0]} {TUNING[1]}-{TUNING[2] - 1}",
                 "held_out": f"KLUE {HELD_OUT[0]} {HELD_OUT[1]}-{HELD_OUT[2] - 1} (never trained on)",
@@ -150,6 +224,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="pretrained tok2vec weights (skips pretraining)")
     parser.add_argument("--klue-finetune-steps", type=int, default=KLUE_FINETUNE_STEPS,
                         help=f"then train on KLUE alone for N updates (default {KLUE_FINETUNE_STEPS}; 0 for none)")
+    parser.add_argument("--finetune-rate", type=float, default=FINETUNE_LEARN_RATE,
+                        help=f"learning rate of the KLUE-only updates (default {FINETUNE_LEARN_RATE})")
+    parser.add_argument("--finetune-decay", action="store_true",
+                        help="let the KLUE-only rate fall linearly to 0 over the steps (default constant)")
+    parser.add_argument("--finetune-eval-frequency", type=int, default=FINETUNE_EVAL_FREQUENCY,
+                        help=f"score on the tuning part every N KLUE-only updates (default {FINETUNE_EVAL_FREQUENCY})")
+    parser.add_argument("--from-model", type=Path, default=None,
+                        help="skip the main training: KLUE-only updates from this pipeline folder")
+    parser.add_argument("--average-from", type=int, default=None, metavar="K",
+                        help="ship the mean of the KLUE-only run's checkpoints from evaluation K on (eval-000 is "
+                             "the starting model) instead of its best one")
+    parser.add_argument("--average", type=Path, nargs="+", default=None, metavar="DIR",
+                        help="train nothing: ship the mean of these pipelines (checkpoints of one run)")
     parser.add_argument("--reuse-docbins", action="store_true",
                         help="keep train.spacy/dev.spacy already in --workdir (same data options)")
     args = parser.parse_args(argv)
@@ -183,16 +270,29 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.set:
         key, _, value = item.partition("=")
         overrides[key] = json.loads(value)
-    train(args.config, workdir / "out", use_gpu=-1, overrides=overrides)
-    best = workdir / "out" / "model-best"
-    if args.klue_finetune_steps > 0:
-        best = finetune_on_klue(best, workdir, dev_path, args.klue_finetune_steps)
+    averaged: list[Path] = list(args.average or [])
+    steps = 0 if averaged else args.klue_finetune_steps
+    if averaged:
+        best = averaged[0]
+    elif args.from_model is None:
+        train(args.config, workdir / "out", use_gpu=-1, overrides=overrides)
+        best = workdir / "out" / "model-best"
+    else:
+        best = args.from_model
+    if steps > 0:
+        best = finetune_on_klue(best, workdir, dev_path, steps, args.finetune_rate, args.finetune_decay,
+                                args.finetune_eval_frequency)
+        if args.average_from is not None:
+            averaged = sorted((workdir / "out-klue" / STEPS_DIR).glob("eval-*"))[args.average_from:]
+    note = ""
+    if averaged:
+        best = average_pipelines(averaged, workdir / "averaged", dev_path)
+        note = f"; weights: the mean of {len(averaged)} checkpoints ({', '.join(p.name for p in averaged)})"
     pretraining = "none"
     if init_tok2vec is not None:
         epochs = f"{args.pretrain_epochs} epoch(s)" if args.init_tok2vec is None else f"weights {init_tok2vec.name}"
         pretraining = f"spacy pretrain ([pretraining] of the config, characters objective) on raw_texts, {epochs}"
-    finish_artifact(best, args.output, alignment, time.monotonic() - started, limit, pretraining,
-                    args.klue_finetune_steps)
+    finish_artifact(best, args.output, alignment, time.monotonic() - started, limit, pretraining, steps, note)
     print(f"wrote {args.output} in {time.monotonic() - started:.0f}s", flush=True)
     return 0
 
