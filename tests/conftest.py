@@ -120,6 +120,17 @@ def _drop_test_indices(settings: Settings) -> None:
         pass
 
 
+@pytest.fixture(autouse=True)
+def _audit_senders_released():
+    """After each test, the process forgets its audit senders (until their next record): a test that dropped its
+    indices would leave a sender retrying into them, and every later flush (``verify``, exit) waiting 30 s on it."""
+    yield
+    import sys
+
+    if (audit := sys.modules.get("evidex.search.audit")) is not None:
+        audit.release_all()
+
+
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
     """``sqlite`` (the embedded default) or ``postgres-s3``, for the tests of ``ON_EVERY_BACKEND``."""

@@ -241,9 +241,10 @@ class _IndexSender:
 
     def put(self, record: dict[str, Any]) -> None:
         with self._cond:
+            _SENDERS.add(self)  # in use again after release_all
+            self._stopping = False
             self._queue.append(record)
             if self._thread is None or self._pid != os.getpid():
-                self._stopping = False
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name="evidex-audit-sender", daemon=True)
                 self._thread.start()
@@ -286,9 +287,14 @@ class _IndexSender:
                 delay = 0.5
             except Exception as exc:  # noqa: BLE001 - kept and sent again: the index may be restarting
                 again = exc.records if isinstance(exc, _Retry) else batch
-                log.warning("audit index write failed (%s); %d record(s) queued again", type(exc).__name__,
-                            len(again))
                 with self._cond:
+                    if self._stopping:  # stopped (close, release_all): the journal keeps them, the index goes without
+                        log.warning("audit index write failed (%s); %d record(s) left to the journal",
+                                    type(exc).__name__, len(again) + len(self._queue))
+                        self._queue.clear()
+                        continue
+                    log.warning("audit index write failed (%s); %d record(s) queued again", type(exc).__name__,
+                                len(again))
                     self._queue.extendleft(reversed(again))
                 time.sleep(delay)
                 delay = min(delay * 2, 30.0)
@@ -307,6 +313,16 @@ def flush_all(timeout: float = FLUSH_TIMEOUT_S) -> None:
         journal.sync()
     for sender in list(_SENDERS):
         sender.flush(timeout)
+
+
+def release_all(timeout: float = 0.0) -> None:
+    """Flush every sender of this process for up to ``timeout`` s, then stop it and forget it until its next
+    record, whatever it still holds (the journal has every record): for a process that drops the indices it wrote
+    to (tests), whose senders would otherwise retry into a missing index and hold up every later ``flush_all``."""
+    flush_all(timeout)
+    for sender in list(_SENDERS):
+        sender.stop()
+        _SENDERS.discard(sender)
 
 
 atexit.register(flush_all)

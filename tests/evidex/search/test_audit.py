@@ -53,3 +53,31 @@ def test_journal_lines_are_in_the_file_at_once_and_fsynced_by_the_background_thr
     report = verify_audit(journal, None, "none-audit")
     assert not report.problems and report.records == 6
     trail._sender.stop()
+
+
+def test_a_released_sender_holds_up_no_later_flush_and_comes_back_with_its_next_record(settings) -> None:
+    import time
+
+    from evidex.search import audit
+
+    client = make_client(settings)
+    ensure_indices(client, settings.es_index_prefix)
+    stuck = AuditTrail(Elasticsearch("http://127.0.0.1:9", max_retries=0, request_timeout=1),
+                       f"{settings.es_index_prefix}-audit", settings.data_dir / "stuck.jsonl")
+    stuck.write(KIM, "search", query="never indexed", result_count=0)
+    assert not stuck.flush(timeout=1.0)  # retrying: a flush of every sender would wait its whole timeout on it
+    audit.release_all()
+    started = time.monotonic()
+    audit.flush_all(timeout=20)
+    assert time.monotonic() - started < 10  # not the 20 s the stuck sender would cost
+    lines = (settings.data_dir / "stuck.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1  # the journal kept the record the index never got
+
+    live = AuditTrail(client, f"{settings.es_index_prefix}-audit", settings.data_dir / "audit.jsonl")
+    live.write(KIM, "search", query="after release", result_count=1)
+    audit.release_all()
+    live.write(KIM, "search", query="next record", result_count=2)  # in use again: flushed like any sender
+    audit.flush_all(timeout=30)
+    client.indices.refresh(index=live.alias)
+    assert client.count(index=live.alias, query={"match": {"query": "next record"}})["count"] == 1
+    live.close()
