@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ES_VERSION = "9.2.4"
@@ -191,6 +191,12 @@ class Settings(BaseSettings):
     @property
     def es_home(self) -> Path:
         return self.es_dir or self.data_dir / "es"
+
+    @field_validator("data_dir", "es_dir", "taxonomy_dir", "topics_dir")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        """Paths are made absolute where the settings are read: a worker's flow run starts in another directory."""
+        return value.expanduser().absolute() if value is not None else None
 
     @property
     def cache_dir(self) -> Path:
