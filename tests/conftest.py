@@ -27,6 +27,7 @@ XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if XDIST_WORKER:  # not inherited from the controlling process, which set its own below
     os.environ["PREFECT_HOME"] = str(SESSION_DIR / f"prefect-{XDIST_WORKER}")
 os.environ.setdefault("PREFECT_HOME", str(SESSION_DIR / "prefect"))
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True, mode=0o700)  # Prefect makes only its last part
 # Prefect reads its settings when first imported, which a test module may do before any fixture runs: its own
 # temporary server gets flows.runtime's start-up allowance (Prefect's 20 s is too short on a loaded machine).
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
