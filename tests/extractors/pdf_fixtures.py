@@ -1,17 +1,37 @@
-"""Test support: PDFs whose text renders correctly but whose text layer is not Unicode.
+"""Test support: PDFs made for the PDF tests, and reading them (``extract_made``).
 
 ``glyph_code_pdf`` draws lines with a Type 3 font whose glyphs are bitmaps of the real characters
 (rendered with a system font), while the character codes in the content stream are not the
 characters: ``shift`` gives Latin text the codes of a font without a Unicode map (``7KH`` for
 "The"); for CJK text, codes are handed out in order. The font has no ToUnicode map and its glyph
 names mean nothing, so text extractors read codes, and only OCR reads the words.
+``glyph_by_glyph_pdf`` draws Korean glyph by glyph with no spaces (``korean_cid_font``, ``korean_glyphs``);
+``one_page_pdf`` and ``pdf_bytes`` write a page and a file of given objects.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from extractors import ExtractContext, Extracted, Status, extract_path
 
 EM = 96  # pixels per em in the glyph bitmaps
+NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+#: Marks a test that draws Korean text with NanumGothic (reportlab).
+needs_nanum = pytest.mark.skipif(not NANUM.is_file(), reason=f"Korean font not found at {NANUM} (Debian: fonts-nanum)")
+
+
+def extract_made(tmp_path: Path, ctx: ExtractContext, build: Callable[..., None], *args: Any,
+                 name: str = "made.pdf") -> Extracted:
+    """Build a PDF with ``build(path, *args)`` under ``tmp_path``, extract it and check it read ``ok``."""
+    path = tmp_path / name
+    build(path, *args)
+    r = extract_path(path, ctx)
+    assert r.status == Status.OK, r.reason
+    return r
 
 
 def glyph_code_pdf(path: Path, lines: list[str], font_file: str, shift: int | None = 29,
@@ -69,12 +89,31 @@ def glyph_by_glyph_pdf(path: Path, lines: list[str], gap_em: float, per_glyph_ob
 
     Words are separated only by moving the next glyph ``gap_em`` of the font size to the right
     (``0.15`` is narrower than pdfium's own word-gap threshold for full-width glyphs). The font is
-    a non-embedded Korean CID font (Adobe-Korea1, ``UniKS-UCS2-H``: codes are UCS-2), so viewers
-    show it with a system Korean font. ``per_glyph_objects`` draws each glyph in its own text
-    object at its own position; otherwise each line is one ``TJ`` with the gaps as kerning.
+    a non-embedded Korean CID font (``korean_cid_font``), so viewers show it with a system Korean
+    font. ``per_glyph_objects`` draws each glyph in its own text object at its own position;
+    otherwise each line is one ``TJ`` with the gaps as kerning.
     """
-    roman = b" ".join(b"500" for _ in range(95))  # Korea1 CIDs 1-95: proportional Latin
-    objects: list[bytes] = [
+    parts: list[bytes] = []
+    y = 780.0
+    for line in lines:
+        if per_glyph_objects:
+            parts += korean_glyphs(line, 50.0, y, size, gap_em)
+        else:
+            parts.append(b"BT /F1 %g Tf 1 0 0 1 %g %g Tm [" % (size, 50.0, y))
+            for number, word in enumerate(line.split(" ")):
+                if number:
+                    parts.append(b"%d" % round(-gap_em * 1000))
+                parts.extend(b"<%s>" % _ucs2(ch) for ch in word)
+            parts.append(b"] TJ ET")
+        y -= size * 1.6
+    one_page_pdf(path, korean_cid_font(), b"\n".join(parts))
+
+
+def korean_cid_font() -> list[bytes]:
+    """The objects of a non-embedded Korean CID font (Adobe-Korea1, ``UniKS-UCS2-H``: codes are UCS-2;
+    CIDs 1-95 proportional Latin), numbered from 1; the last is the font."""
+    roman = b" ".join(b"500" for _ in range(95))
+    return [
         b"<< /Type /FontDescriptor /FontName /NanumGothic /Flags 4 /FontBBox [0 -150 1000 850] "
         b"/ItalicAngle 0 /Ascent 850 /Descent -150 /CapHeight 700 /StemV 80 >>",
         b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /NanumGothic /CIDSystemInfo << /Registry (Adobe) "
@@ -82,34 +121,35 @@ def glyph_by_glyph_pdf(path: Path, lines: list[str], gap_em: float, per_glyph_ob
         b"<< /Type /Font /Subtype /Type0 /BaseFont /NanumGothic /Encoding /UniKS-UCS2-H "
         b"/DescendantFonts [2 0 R] >>",
     ]
-    parts: list[bytes] = []
-    y = 780.0
-    for line in lines:
-        x = 50.0
-        if not per_glyph_objects:
-            parts.append(b"BT /F1 %g Tf 1 0 0 1 %g %g Tm [" % (size, x, y))
-        for number, word in enumerate(line.split(" ")):
-            if number:
-                x += gap_em * size
-                if not per_glyph_objects:
-                    parts.append(b"%d" % round(-gap_em * 1000))
-            for ch in word:
-                code = ord(ch).to_bytes(2, "big").hex().encode()
-                if per_glyph_objects:
-                    parts.append(b"BT /F1 %g Tf 1 0 0 1 %.2f %.2f Tm <%s> Tj ET" % (size, x, y, code))
-                else:
-                    parts.append(b"<%s>" % code)
-                x += size * (0.5 if ord(ch) < 0x80 else 1.0)
-        if not per_glyph_objects:
-            parts.append(b"] TJ ET")
-        y -= size * 1.6
-    content = b"\n".join(parts)
+
+
+def korean_glyphs(text: str, x: float, y: float, size: float, gap_em: float) -> list[bytes]:
+    """Content operators drawing ``text`` in ``korean_cid_font`` (``/F1``) glyph by glyph from ``(x, y)``,
+    each glyph in its own text object, words ``gap_em`` of the size apart and no space characters."""
+    out = []
+    for number, word in enumerate(text.split(" ")):
+        if number:
+            x += gap_em * size
+        for ch in word:
+            out.append(b"BT /F1 %g Tf 1 0 0 1 %.2f %.2f Tm <%s> Tj ET" % (size, x, y, _ucs2(ch)))
+            x += size * (0.5 if ord(ch) < 0x80 else 1.0)
+    return out
+
+
+def _ucs2(ch: str) -> bytes:
+    return ord(ch).to_bytes(2, "big").hex().encode()
+
+
+def one_page_pdf(path: Path, font: list[bytes], content: bytes) -> None:
+    """Write an A4 page drawing ``content`` with ``/F1`` the last of the ``font`` objects (numbered from 1)."""
+    objects = list(font)
     objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
-    objects.append(b"<< /Type /Page /Parent 6 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
-                   b"/Contents 4 0 R >>")
-    objects.append(b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>")
-    objects.append(b"<< /Type /Catalog /Pages 6 0 R >>")
-    _write_pdf(path, objects, root=7)
+    n = len(objects)
+    objects.append(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> "
+                   b"/Contents %d 0 R >>" % (n + 2, len(font), n))
+    objects.append(b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % (n + 1))
+    objects.append(b"<< /Type /Catalog /Pages %d 0 R >>" % (n + 2))
+    _write_pdf(path, objects, root=n + 3)
 
 
 def _write_pdf(path: Path, objects: list[bytes], root: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from extractors import Method, Status, extract_path
+from tests.extractors.pdf_fixtures import pdf_bytes
 
 BILL = "pdf/opendataloader-pdf/2125318_의사국 의안과_의안원문_hwp.pdf"
 RFP = "pdf/opendataloader-pdf/2. 제안요청서(생성형 AI 구축 및 학습 용역).pdf"
@@ -82,16 +83,7 @@ def _scanned_pdf_with_stamp(path, stamp: bytes) -> None:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(bytes(out))
+    path.write_bytes(pdf_bytes(objs, root=1))
 
 
 def test_scan_with_bates_stamp_is_ocrd(tmp_path, ctx):

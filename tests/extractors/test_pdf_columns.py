@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from extractors import Status, extract_path
-
-NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
+from tests.extractors.pdf_fixtures import NANUM, extract_made, needs_nanum
 
 ROWS = [("거래일", "계좌번호", "금액", "비고"), ("2024-03-02", "110-234-567890", "1,200,000", "입금"),
         ("2024-03-05", "302-0101-2222", "350", "출금 확인"), ("2024-03-09", "94-11-0042", "87,500", "보류")]
@@ -40,12 +37,9 @@ def _aligned_pdf(path: Path) -> None:
     c.save()
 
 
-@pytest.mark.skipif(not NANUM.is_file(), reason=f"Korean font not found at {NANUM} (Debian: fonts-nanum)")
+@needs_nanum
 def test_aligned_columns_without_rules_are_a_table(tmp_path, ctx):
-    path = tmp_path / "aligned.pdf"
-    _aligned_pdf(path)
-    r = extract_path(path, ctx)
-    assert r.status == Status.OK
+    r = extract_made(tmp_path, ctx, _aligned_pdf)
     page = r.pages[0]
     assert page.tables[0].rows == tuple(ROWS)
     lines = page.text.splitlines()
@@ -59,7 +53,7 @@ def test_aligned_columns_without_rules_are_a_table(tmp_path, ctx):
     assert r.metadata["table_pages"] == {"in place": 1}
 
 
-@pytest.mark.skipif(not NANUM.is_file(), reason=f"Korean font not found at {NANUM} (Debian: fonts-nanum)")
+@needs_nanum
 def test_aligned_columns_follow_the_table_switch(tmp_path, ctx):
     import dataclasses
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import pytest
-
 from extractors import Status, extract_path
-from tests.extractors.pdf_fixtures import _write_pdf
+from tests.extractors.pdf_fixtures import NANUM, extract_made, needs_nanum, one_page_pdf
 
 
 def test_tables_are_found_by_default_and_can_be_turned_off(tmp_path, ctx):
@@ -39,23 +37,11 @@ def _ruled_pdf(path: Path) -> None:
             if cell:
                 text.append(b"BT /F1 11 Tf %d %d Td (%s) Tj ET" % (xs[c] + 6, ys[r] - 20, cell.encode()))
     text.append(b"BT /F1 12 Tf 100 560 Td (End of report) Tj ET")
-    content = b"\n".join(ops + text)
-    objects = [
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Page /Parent 4 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 1 0 R >> >> "
-        b"/Contents 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Catalog /Pages 4 0 R >>",
-    ]
-    _write_pdf(path, objects, root=5)
+    one_page_pdf(path, [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"], b"\n".join(ops + text))
 
 
 def test_generated_table_with_merged_cell(tmp_path, ctx):
-    path = tmp_path / "ruled.pdf"
-    _ruled_pdf(path)
-    r = extract_path(path, ctx)
-    assert r.status == Status.OK
+    r = extract_made(tmp_path, ctx, _ruled_pdf)
     page = r.pages[0]
     assert page.tables[0].rows == (("Vendor", "Amount", "Note"), ("Hanbit", "1,200", "advance"),
                                    ("Total 1,200", "", "final"))
@@ -98,8 +84,6 @@ def test_spreadsheet_export_reads_row_by_row(corpus, ctx):
     assert "Alaska\t209\t3,062\t3,209\t191\t184\t" in r.text
 
 
-NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")
-
 
 def _report_pdf(path: Path, table_pages: int = 1) -> None:
     """A reportlab document: a page of prose (no rules), then ``table_pages`` pages each holding a
@@ -126,12 +110,9 @@ def _report_pdf(path: Path, table_pages: int = 1) -> None:
     SimpleDocTemplate(str(path), pagesize=A4).build(story)
 
 
-@pytest.mark.skipif(not NANUM.is_file(), reason=f"Korean font not found at {NANUM} (Debian: fonts-nanum)")
+@needs_nanum
 def test_reportlab_gridded_table_and_a_prose_page(tmp_path, ctx):
-    path = tmp_path / "report.pdf"
-    _report_pdf(path)
-    r = extract_path(path, ctx)
-    assert r.status == Status.OK
+    r = extract_made(tmp_path, ctx, _report_pdf)
     prose, tabled = r.pages
     assert prose.tables == () and "이 쪽에는 표가 없습니다." in prose.text
     assert tabled.tables[0].rows == (("거래일", "계좌번호", "금액"), ("2024-03-02", "110-234-567890", "1,200,000"),
@@ -142,15 +123,12 @@ def test_reportlab_gridded_table_and_a_prose_page(tmp_path, ctx):
     assert r.metadata["table_pages"] == {"in place": 1}
 
 
-@pytest.mark.skipif(not NANUM.is_file(), reason=f"Korean font not found at {NANUM} (Debian: fonts-nanum)")
+@needs_nanum
 def test_document_cap_stops_the_finder_but_keeps_the_text(tmp_path, ctx, monkeypatch):
     from extractors import pdflayout
 
-    path = tmp_path / "report.pdf"
-    _report_pdf(path, table_pages=3)
     monkeypatch.setattr(pdflayout, "MAX_DOCUMENT_OBJECTS", 1)  # used up by the first page looked at
-    r = extract_path(path, ctx)
-    assert r.status == Status.OK
+    r = extract_made(tmp_path, ctx, _report_pdf, 3)
     assert [bool(p.tables) for p in r.pages] == [False, False, False, False]
     assert r.metadata["table_pages_skipped"] == 3
     assert all("302-0101-2222" in p.text and "거래일" in p.text for p in r.pages[1:])
