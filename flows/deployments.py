@@ -50,9 +50,21 @@ def ensure_pool(client: Any, name: str) -> None:
             pass
 
 
+def apply_in_pool(client: Any, settings: Settings, flow: Any, entrypoint: str, **options: Any) -> Any:
+    """Make or update a deployment of ``flow`` in the work pool (the pool made first if missing); its id.
+
+    By module path (``entrypoint``): no working directory to carry between machines, any worker runs it."""
+    from prefect.deployments.runner import RunnerDeployment
+
+    ensure_pool(client, settings.work_pool)
+    deployment = RunnerDeployment.from_flow(flow, **options)
+    deployment.entrypoint = entrypoint
+    deployment._path = None
+    return deployment.apply(work_pool_name=settings.work_pool)
+
+
 def _apply(client: Any, settings: Settings, schedule: Schedule) -> str:
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
-    from prefect.deployments.runner import RunnerDeployment
 
     from evidex.pipeline.report import redactor
     from flows.schedule_flow import poll_drop_folder
@@ -64,9 +76,8 @@ def _apply(client: Any, settings: Settings, schedule: Schedule) -> str:
             CronSchedule(cron=schedule.cron)
         except ValueError:
             raise ScheduleError(f"not a cron expression: {schedule.cron!r} (five fields, e.g. '*/15 * * * *')") from None
-    ensure_pool(client, settings.work_pool)
-    deployment = RunnerDeployment.from_flow(
-        poll_drop_folder, name=schedule.deployment_name,
+    return str(apply_in_pool(
+        client, settings, poll_drop_folder, ENTRYPOINT, name=schedule.deployment_name,
         interval=timedelta(seconds=schedule.every_s) if schedule.every_s else None, cron=schedule.cron,
         parameters={"schedule_id": schedule.schedule_id, "data_dir": str(settings.data_dir)},
         # one poll of a folder at a time; a poll due while one runs is cancelled, not queued behind it
@@ -74,10 +85,7 @@ def _apply(client: Any, settings: Settings, schedule: Schedule) -> str:
         paused=schedule.paused, tags=["evidex", "drop-folder", schedule.agency],
         description=(f"Drop folder of {schedule.agency}, case {redactor(settings)(schedule.case_id)}, "
                      f"{schedule.cadence()} (schedule {schedule.schedule_id})"),
-    )
-    deployment.entrypoint = ENTRYPOINT  # by module path: no working directory to carry between machines
-    deployment._path = None
-    return str(deployment.apply(work_pool_name=settings.work_pool))
+    ))
 
 
 def add_schedule(settings: Settings, schedule: Schedule) -> Schedule:

@@ -25,17 +25,12 @@ FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 def ensure_chunk_deployment(client: Any, settings: Settings) -> str:
     """The ``ingest-chunks`` deployment of the work pool (made once; unscheduled)."""
-    from prefect.deployments.runner import RunnerDeployment
-
     from flows.chunk_flow import ingest_chunks
-    from flows.deployments import ensure_pool
+    from flows.deployments import apply_in_pool
 
-    ensure_pool(client, settings.work_pool)
-    deployment = RunnerDeployment.from_flow(ingest_chunks, name=DEPLOYMENT, tags=["evidex", "ingest"],
-                                            description="Helpers of one batch's ingest: claim and process chunks")
-    deployment.entrypoint = "flows.chunk_flow:ingest_chunks"
-    deployment._path = None
-    return str(deployment.apply(work_pool_name=settings.work_pool))
+    return str(apply_in_pool(client, settings, ingest_chunks, "flows.chunk_flow:ingest_chunks", name=DEPLOYMENT,
+                             tags=["evidex", "ingest"],
+                             description="Helpers of one batch's ingest: claim and process chunks"))
 
 
 @dataclass

@@ -154,16 +154,10 @@ def hand_to_pool(settings: Settings, batch_ids: list[str]) -> str | None:
 
 def _make_deployment(client: Any, settings: Settings) -> Any:
     """The unscheduled ``xref-after-batch`` deployment of the work pool, by module path (any machine runs it)."""
-    from prefect.deployments.runner import RunnerDeployment
+    from flows.deployments import apply_in_pool
 
-    from flows.deployments import ensure_pool
-
-    ensure_pool(client, settings.work_pool)
-    deployment = RunnerDeployment.from_flow(xref_in_pool, name=POOL_DEPLOYMENT, tags=["evidex", "xref"],
-                                            description="Cross-reference refresh after a batch lands")
-    deployment.entrypoint = "flows.xref_flow:xref_in_pool"
-    deployment._path = None
-    return deployment.apply(work_pool_name=settings.work_pool)
+    return apply_in_pool(client, settings, xref_in_pool, "flows.xref_flow:xref_in_pool", name=POOL_DEPLOYMENT,
+                         tags=["evidex", "xref"], description="Cross-reference refresh after a batch lands")
 
 
 def run_xref_refresh(settings: Settings, batch_ids: list[str] | None = None, client: Any = None) -> XrefSummary:
