@@ -10,7 +10,10 @@ picture search share that pass.
 from __future__ import annotations
 
 import ctypes
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import eq
 from typing import Any
 
 #: Form XObjects are entered this deep.
@@ -105,45 +108,30 @@ def census(page: Any, max_objects: int | None = None, measure: bool = False) -> 
     measured: list[Any] | None = [] if measure else None
     _walk(api, handle, api.get, count, found, 1, measured)
     if measured is not None:
-        found.path_bounds = (np.concatenate(measured) if len(measured) > 1 else measured[0]).reshape(-1, 4)
+        found.path_bounds = (np.concatenate(measured) if measured else np.empty(0)).reshape(-1, 4)
     return found
 
 
 def _walk(api: _Pdfium, handle: int, get: Any, count: int, found: PageObjects, depth: int,
           measured: list[Any] | None) -> None:
-    kind, path, form, image = api.type, api.path, api.form, api.image
-    paths, images = found.paths, found.images
-    forms: list[int] = []
-    first = len(paths)
-    if measured is None:
-        for k in range(count):
-            obj = get(handle, k)
-            t = kind(obj)
-            if t == path:
-                paths.append(obj)
-            elif t == image:
-                images.append(obj)
-            elif t == form:
-                forms.append(obj)
-    else:  # the bounds of the k-th path of this level go to floats 4k..4k+3 of one buffer
+    """The objects of one level (the page, or a Form XObject), each call mapped over the level at once
+    (``map`` runs the loop in C: only the calls themselves cost), then its forms, ``MAX_DEPTH`` deep."""
+    objects = list(map(get, repeat(handle, count), range(count)))
+    kinds = list(map(api.type, objects))
+    paths = list(compress(objects, map(eq, kinds, repeat(api.path))))
+    found.paths += paths
+    if api.image in kinds:
+        found.images += compress(objects, map(eq, kinds, repeat(api.image)))
+    if measured is not None and paths:  # the bounds of the k-th path of this level go to floats 4k..4k+3
         import numpy as np
 
-        buffer = (ctypes.c_float * (4 * count))()
-        slot, bounds = ctypes.addressof(buffer), api.bounds
-        for k in range(count):
-            obj = get(handle, k)
-            t = kind(obj)
-            if t == path:
-                paths.append(obj)
-                bounds(obj, slot, slot + 4, slot + 8, slot + 12)
-                slot += 16
-            elif t == image:
-                images.append(obj)
-            elif t == form:
-                forms.append(obj)
-        measured.append(np.frombuffer(buffer, dtype=np.float32, count=4 * (len(paths) - first)).astype(float))
-    if depth < MAX_DEPTH:
-        for obj in forms:
+        n = len(paths)
+        buffer = (ctypes.c_float * (4 * n))()
+        slot = ctypes.addressof(buffer)
+        deque(map(api.bounds, paths, *(range(slot + 4 * k, slot + 16 * n, 16) for k in range(4))), maxlen=0)
+        measured.append(np.frombuffer(buffer, dtype=np.float32).astype(float))
+    if depth < MAX_DEPTH and api.form in kinds:
+        for obj in compress(objects, map(eq, kinds, repeat(api.form))):
             n = api.form_count(obj)
             found.seen += n
             _walk(api, obj, api.form_get, n, found, depth + 1, measured)
