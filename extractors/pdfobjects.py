@@ -51,6 +51,7 @@ class _Pdfium:
         self.get_rect = bind(raw.FPDFText_GetRect, i, vp, i, vp, vp, vp, vp)
         self.text_buffer = ctypes.create_string_buffer(2 * TEXT_UNITS)
         self.text_address = ctypes.addressof(self.text_buffer)
+        self.text_view = memoryview(self.text_buffer).cast("B")
         self.path, self.form, self.image = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_IMAGE
         self.lineto, self.moveto = raw.FPDF_SEGMENT_LINETO, raw.FPDF_SEGMENT_MOVETO
         self.floats = (f * 6)()
@@ -145,11 +146,16 @@ def bounded_text(textpage: Any, left: float, bottom: float, right: float, top: f
 def text_in(handle: int, left: float, bottom: float, right: float, top: float) -> str:
     """``bounded_text`` for a text page's plain address (``page_handle``), taken once for many rectangles."""
     api = pdfium_api()
-    buffer, units = api.text_buffer, TEXT_UNITS
-    n = api.bounded(handle, left, top, right, bottom, api.text_address, units)
-    if n >= units:
+    n = api.bounded(handle, left, top, right, bottom, api.text_address, TEXT_UNITS)
+    if n >= TEXT_UNITS:
         units = api.bounded(handle, left, top, right, bottom, None, 0) + 1
         buffer = ctypes.create_string_buffer(2 * units)
         n = api.bounded(handle, left, top, right, bottom, ctypes.addressof(buffer), units)
-    text = ctypes.string_at(buffer, 2 * max(n, 0)).decode("utf-16-le", "replace")
-    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+        text = str(memoryview(buffer)[:2 * max(n, 0)], "utf-16-le", "replace")
+    else:
+        text = str(api.text_view[:2 * max(n, 0)], "utf-16-le", "replace")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
