@@ -1,7 +1,8 @@
 """Benchmark: born-digital PDF pages/s with the quality gate and the table finder on (the default) against
 the same files with tables off (the figure before tables were on by default) and a bare pypdfium2 text loop,
 all measured in this run, interleaved file by file, as ratios; where the finder's time goes (pages with
-tables and without, and stage by stage against pdfium's page text); plain pdfplumber; how many PDF pages of the corpus the quality gate sent to another
+tables and without, and stage by stage against pdfium's page text; the best a detector of pages with tables
+could do, and the pdfium calls the page census cannot do without); plain pdfplumber; how many PDF pages of the corpus the quality gate sent to another
 reader, by reason; OCR s/page and what OCR of the pictures inside office and HWP documents costs (same
 files with ``ocr_pictures`` off as the baseline).
 
@@ -246,12 +247,13 @@ def page_cost_split(files: list[tuple[Path, int]]) -> PageCosts:
     return costs
 
 
-def finder_stages(files: list[tuple[Path, int]]) -> tuple[dict[str, float], float, int]:
+def finder_stages(files: list[tuple[Path, int]]) -> tuple[dict[str, float], float, int, int]:
     """Where the table finder's time goes, stage by stage over every born-digital page (CPU seconds):
     the census of page objects (with path bounds), rules from paths, grids from rules, cell text of
     ruled grids, the aligned-column search on pages without ruled tables, and the page text laid out
-    around the tables; with pdfium's page text (the text page and its text) as the yardstick, and how
-    many objects the census looked at."""
+    around the tables; with pdfium's page text (the text page and its text) as the yardstick, how
+    many objects the census looked at, and how many pdfium calls it made (one to fetch and one to type
+    each object, one more for each path's bounds)."""
     import pypdfium2 as pdfium
 
     from extractors import pdftables as ruled
@@ -260,7 +262,7 @@ def finder_stages(files: list[tuple[Path, int]]) -> tuple[dict[str, float], floa
     from extractors.pdfobjects import census
 
     stages = dict.fromkeys(("census", "rules", "grids", "cells", "aligned columns", "layout"), 0.0)
-    text_s, objects = 0.0, 0
+    text_s, objects, calls = 0.0, 0, 0
     clock = time.process_time
     for path, _ in files:
         doc = pdfium.PdfDocument(str(path))
@@ -291,11 +293,12 @@ def finder_stages(files: list[tuple[Path, int]]) -> tuple[dict[str, float], floa
                 page.close()
                 text_s += t1 - t0
                 objects += seen
+                calls += 2 * seen + len(found_objects.paths)
                 for name, (a, b) in zip(stages, ((t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6), (t6, t7))):
                     stages[name] += b - a
         finally:
             doc.close()
-    return stages, text_s, objects
+    return stages, text_s, objects, calls
 
 
 def picture_cost(files: list[Path], ctx: ExtractContext) -> tuple[int, float, float, Counter[str]]:
@@ -352,10 +355,16 @@ def main() -> None:
               f"+{c.tables_none / c.text:.0%} on the {c.untabled} without "
               f"({1000 * c.tables_none / max(c.untabled, 1):.2f} ms a page; page text alone "
               f"{1000 * c.text / pages:.1f} ms a page)")
-        stages, text_s, objects = finder_stages(files)
+        share = c.tables_found / max(c.tables_found + c.tables_none, 1e-9)  # of the finder's time, on pages with tables
+        print(f"  a perfect page detector (the finder skipped, at no cost, on every page without tables): default / "
+              f"tables off >= {1 + (fast / t['no tables'] - 1) * share:.2f}x (the finder's time on pages with tables "
+              f"is {share:.0%} of it)")
+        stages, text_s, objects, calls = finder_stages(files)
         print(f"  finder stages (CPU, as a share of pdfium's page text, {1000 * text_s / pages:.1f} ms a page; "
               f"{objects / pages:.0f} page objects a page): "
               + ", ".join(f"{name} {seconds / text_s:.0%}" for name, seconds in stages.items()))
+        print(f"  census floor: {calls / pages:.0f} pdfium calls a page at {1e6 * stages['census'] / max(calls, 1):.2f} "
+              f"us a call (ctypes), {stages['census'] / cpu['no tables']:.0%} of the tables-off CPU time by itself")
         print(f"  text-shape detector (>= {SHORT_LINE_SHARE:.0%} of lines under {SHORT_LINE_CHARS} characters): "
               f"picks {c.shape_tabled} of the {c.tabled} pages with tables and {c.shape_untabled} of the "
               f"{c.untabled} without")
