@@ -7,6 +7,8 @@ the original text with personal identifiers masked unless the caller's role may 
 
 from __future__ import annotations
 
+import hashlib
+import hmac as hmaclib
 import html
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -136,11 +138,12 @@ class SearchService:
         return values
 
     def _token_tables(self, doc_ids: list[str], tokens: set[str], revealed: bool) -> dict[str, dict[str, str]]:
-        """For each document, what the caller may see of the given tokens (fetched only when shown)."""
+        """For each document, what the caller may see of the given tokens (fetched only when shown), from the
+        refreshed copy the search read (not realtime)."""
         if not tokens or not doc_ids:
             return {}
         table = "pii_values" if revealed else "pii_masks"
-        response = self.client.mget(index=self.docs, ids=doc_ids,
+        response = self.client.mget(index=self.docs, ids=doc_ids, realtime=False,
                                     source_includes=[f"{table}.{t}" for t in sorted(tokens)][:1000])
         return {d["_id"]: d.get("_source", {}).get(table, {}) for d in response["docs"] if d.get("found")}
 
@@ -161,9 +164,9 @@ class SearchService:
         tags = {"open_tag": "<mark>", "close_tag": "</mark>", "escape": html.escape} if markup == "html" else {}
         revealed = bool(reveal and user.may_reveal_pii)
         shown = [(raw.get("highlight", {}).get("text", []), raw["_source"]) for raw in raw_hits]
-        tables = self._token_tables([raw["_id"] for raw in raw_hits],
-                                    tokens_in(*[(f, {k: s.get(k) for k in ("path", "title", "reason")})
-                                                for f, s in shown]), revealed)
+        held = [tokens_in(f, s.get("path"), s.get("title"), s.get("reason")) for f, s in shown]  # shown tokens
+        tables = self._token_tables([raw["_id"] for raw, t in zip(raw_hits, held) if t], set().union(*held),
+                                    revealed)
         masker = self._masker(user, reveal)
         hits = []
         for raw, (fragments, src) in zip(raw_hits, shown):
@@ -333,9 +336,6 @@ class SearchService:
 
     def _page_key(self, user: User, query: str, filters: Filters, sort: str, reveal: bool) -> str:
         """Binds a cursor to one user, query, filter set and sort (a cursor is no ticket to other results)."""
-        import hashlib
-        import hmac as hmaclib
-
         material = repr((user.name, user.agency, user.roles, query, sorted(vars(filters).items()), sort, reveal))
         return hmaclib.new(self.secret, material.encode(), hashlib.sha256).hexdigest()[:24]
 

@@ -33,6 +33,16 @@ def render(fragment: str, masker: Masker | None, *, open_tag: str = "[", close_t
 
     Markers that fall inside a masked span move to its edges, so a highlight never splits a masked value.
     """
+    if masker is None or not (found := masker(fragment.replace(MARK_START, "").replace(MARK_END, ""))):
+        # nothing to mask: the markers become tags where they stand (the common case, without the walk below)
+        shown = escape(fragment) if escape else fragment
+        return shown.replace(MARK_START, open_tag).replace(MARK_END, close_tag).strip()
+    return _render_masked(fragment, found, open_tag, close_tag, escape)
+
+
+def _render_masked(fragment: str, found: list[tuple[int, int, str]], open_tag: str, close_tag: str,
+                   escape: Callable[[str], str] | None) -> str:
+    """``render`` of a fragment holding sensitive spans ``found`` (offsets into its text without markers)."""
     plain_parts: list[str] = []
     marks: list[tuple[int, str]] = []
     length = 0
@@ -44,7 +54,7 @@ def render(fragment: str, masker: Masker | None, *, open_tag: str = "[", close_t
             length += 1
     plain = "".join(plain_parts)
     spans: list[tuple[int, int, str]] = []
-    for start, end, replacement in sorted(masker(plain) if masker else []):
+    for start, end, replacement in sorted(found):
         if not spans or start >= spans[-1][1]:
             spans.append((start, end, replacement))
     tags_at: dict[int, list[str]] = defaultdict(list)
