@@ -21,7 +21,7 @@ from evidex.search.results import (HIT_FIELDS, MAX_PAGE, PIT_KEEP_ALIVE, SORTS, 
 from evidex.search.display import View, identifier_masker, tokens_in
 from evidex.search.identity import TASK_FORCE, User
 from evidex.search.probes import ProbeGuard
-from evidex.search.paging import PageState, facet_aggregations
+from evidex.search.paging import PageState, facet_aggregations, facet_search
 from evidex.search.query import (MAX_RESULT_WINDOW, PreparedQuery, QueryRefused, check_filter, check_window,
                                  explain_query, highlight_request, prepare, text_clause)
 from evidex.search.snippets import Masker, render
@@ -219,10 +219,9 @@ class SearchService:
         return read_failure(exc, pit)
 
     def _facet_response(self, user: User, es_query: dict[str, Any]) -> dict[str, Any]:
-        """Facets and the exact total of ``es_query``: no hits, so Elasticsearch's shard request cache keeps the
+        """Facets and the exact total of ``es_query`` (two requests at once): no hits, so the request cache keeps the
         answer until the index next refreshes (the cache key is the whole request, access filter included)."""
-        return self.client.search(index=self.docs, query=es_query, size=0, track_total_hits=True,
-                                  aggs=facet_aggregations(tags_of=user.agency), request_cache=True)
+        return facet_search(self.client, self.docs, es_query, tags_of=user.agency)
 
     def search(self, user: User, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0,
                reveal: bool = False, markup: str = "text", sort: str = "relevance",

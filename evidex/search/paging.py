@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,33 @@ def facet_aggregations(size: int = 15, tags_of: str | None = None) -> dict[str, 
     aggs["date"] = {"date_histogram": {"field": "date", "calendar_interval": "month", "format": "yyyy-MM",
                                        "min_doc_count": 1}}
     return aggs
+
+
+ENTITY_FACETS = ("person", "org", "location")
+"""Facets asked in a request of their own beside the others': about half of the facets' cost (multi-valued)."""
+_PARTS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="evidex-facets")  # its tasks submit nothing
+
+
+def facet_search(client: Any, index: str, query: dict[str, Any], tags_of: str | None = None) -> dict[str, Any]:
+    """The exact total and facets of ``query``: the entity facets and the others as two requests at once.
+
+    Elasticsearch collects one request's aggregations on one thread; two requests use two. Each is cacheable
+    (shard request cache) on its own. Returns ``hits.total`` and ``aggregations`` as one answer would.
+    """
+    aggs = facet_aggregations(tags_of=tags_of)
+    apart = {name: aggs.pop(name) for name in ENTITY_FACETS}
+    beside = _PARTS.submit(client.search, index=index, query=query, size=0, track_total_hits=False, aggs=apart,
+                           request_cache=True)
+    try:
+        response = client.search(index=index, query=query, size=0, track_total_hits=True, aggs=aggs,
+                                 request_cache=True)
+    except Exception:
+        beside.exception()  # ended too before the failure is raised
+        raise
+    other = beside.result()
+    merged = dict(response.get("aggregations") or {})
+    merged.update(other.get("aggregations") or {})
+    return {"hits": response["hits"], "aggregations": merged}
 
 
 @dataclass
