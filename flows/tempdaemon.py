@@ -142,7 +142,7 @@ def serve(home: Path, port: int, linger_s: float) -> int:
 
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     env.pop("PREFECT_API_URL", None)
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "flows.tempapp:create",
                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan",
                                "on"], env=env, stdin=subprocess.DEVNULL, preexec_fn=set_parent_death_signal)
     stopping: list[int] = []

@@ -2,9 +2,10 @@
 
 Prefect's own local mode starts its temporary server when the first flow is called, so its 8 s or more of
 start-up (importing the server, opening its database) come after the run has imported Prefect, reached the
-cluster and applied the templates. Here the same server (Prefect's API application under uvicorn, Prefect's
-database under the data directory) is started as the run's first step and the run does its own start-up
-while it boots; :func:`await_api` waits for it just before the flow is called.
+cluster and applied the templates. Here the same server (Prefect's API application under uvicorn, made by
+``flows.tempapp``; Prefect's database under the data directory) is started as the run's first step and the
+run does its own start-up while it boots (a batch's first chunks too: ``flows.headstart``); :func:`await_api`
+waits for it just before the flow is called.
 
 One server per process, as in Prefect's local mode: Prefect reads its API address when first imported, so
 later runs of the same process use the same server (restarted on the same port if it died). The address is
@@ -79,7 +80,7 @@ def start_early(settings: Settings) -> str | None:
     else:
         port = _free_port()
         url = f"http://127.0.0.1:{port}/api"
-        _argv = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+        _argv = [sys.executable, "-m", "uvicorn", "--factory", "flows.tempapp:create",
                  "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
         _server = _spawn()
     os.environ["PREFECT_API_URL"] = url  # read by Prefect when the caller imports it; taken back in await_api
