@@ -25,7 +25,7 @@ from evidex.custody.catalog import Item, ItemCatalog
 from evidex.custody.store import BlobStore
 from evidex.pipeline.backoff import IndexUnavailable, is_unavailable, with_backoff
 from evidex.pipeline.batch import BatchInfo, BatchSpec, ChunkProcessor, ChunkReport, register_batch
-from evidex.pipeline.indexer import restore_refresh
+from evidex.pipeline.drain import Drain, OnRelax, Progress, ledger_relax
 from evidex.pipeline.ledger import RunLedger, RunRecord
 from evidex.pipeline.report import BatchSummary, catalog_counts, finish_timings, markdown_report, redactor, run_name
 from evidex.settings import Settings
@@ -33,10 +33,8 @@ from flows.handles import take
 from flows.recovery import recover_stale_runs
 from index_config import ensure_indices
 
-__all__ = ["BatchSummary", "catalog_counts", "drain_batch", "finish_timings", "ingest_batch", "redactor"]
-
-Progress = Callable[[dict[str, Any]], None]
-OnRelax = Callable[[str, bool], None]
+__all__ = ["BatchSummary", "catalog_counts", "drain_batch", "finish_timings", "ingest_batch", "ledger_relax",
+           "redactor"]
 
 
 @task(name="register-batch", cache_policy=NO_CACHE)
@@ -54,16 +52,6 @@ def chunk_task(processor: ChunkProcessor, items: list[Item], upcoming: list[Item
         return ChunkReport(stopped=str(exc))
 
 
-def worker_name() -> str:
-    """Who holds a claim: host, process id and its start time (a reused pid is another worker)."""
-    import os
-    import socket
-
-    from evidex.pipeline.ledger import process_start
-
-    return f"{socket.gethostname()}:{os.getpid()}:{process_start(os.getpid())}"
-
-
 def _pending(catalog: ItemCatalog, batch_id: str) -> int:
     return catalog.counts(batch_id).get("pending", 0)
 
@@ -71,117 +59,34 @@ def _pending(catalog: ItemCatalog, batch_id: str) -> int:
 def drain_batch(batch_id: str, processor: ChunkProcessor, settings: Settings, summary: Any,
                 timings: Counter, *, large: bool, progress: Progress | None = None,
                 on_relax: OnRelax | None = None, settled: Callable[[], bool] | None = None,
-                worker: str | None = None) -> Counter:
-    """Claim a batch's pending items chunk by chunk and process them (one task run per chunk); returns failure
-    reasons. Other workers may claim from the same batch at the same time: nobody gets an item twice.
-
-    ``summary`` gains the counts (and ``stopped`` when Elasticsearch stayed away); ``on_relax(index, off)`` is
-    told before refresh is turned off and after it is back on, so a killed run's index can be put right.
-    ``settled()``, when given, is asked once nothing is left to claim: False means other workers still hold
-    claims (it waits a little, and gives back the claims of workers that died), so claiming goes on.
-    """
-    worker = worker or worker_name()
-    started = time.perf_counter()
-    catalog = processor.catalog
-    failures: Counter = Counter()
-    relaxed = False
-    alias = processor.indexer.alias
-    if progress:
-        processor.on_wait = lambda s, why: progress({"event": "waiting", "retry_in": s, "reason": why})
+                worker: str | None = None, drain: Drain | None = None) -> Counter:
+    """Claim a batch's pending items chunk by chunk and process them, one task run per chunk (the loop is
+    ``evidex.pipeline.drain.Drain``: its docstring says what ``summary``, ``on_relax`` and ``settled`` get);
+    returns failure reasons. ``drain``: a loop already under way (``flows.headstart``), continued here."""
+    drain = drain or Drain(batch_id, processor, settings, summary, timings, large=large, progress=progress,
+                           on_relax=on_relax, settled=settled, worker=worker)
+    drain.settled = settled
     try:
-        while True:
-            pending = catalog.pending(batch_id, 2 * settings.chunk_size)
-            if not pending:
-                if settled is None or settled():
-                    break
-                continue
-            cut = _chunk_end(pending[: settings.chunk_size], settings.chunk_max_mb * 1024 * 1024)
-            current, upcoming = catalog.claim(batch_id, cut, worker), pending[cut : cut + settings.chunk_size]
-            if not current:  # another worker was quicker
-                continue
-            t_task = time.perf_counter()
-            try:
-                if large and not relaxed:
-                    if on_relax:
-                        on_relax(alias, True)
-                    processor.indexer.relax_refresh()
-                    relaxed = True
-                report = chunk_task(processor, current, upcoming)
-            except IndexUnavailable as exc:
-                report = ChunkReport(stopped=str(exc))
-            except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
-                try:
-                    report = processor.process_isolated(current, exc)  # claimed, none marked done yet
-                except IndexUnavailable as unavailable:
-                    report = ChunkReport(stopped=str(unavailable))
-            timings["chunks_wall"] += time.perf_counter() - t_task
-            timings.update(report.timings)
-            failures.update(report.reasons)
-            summary.items_processed += report.items
-            summary.children += report.children
-            summary.indexed_new += report.created
-            summary.indexed_updated += report.updated
-            if report.stopped:
-                summary.stopped = report.stopped
-                break
-            if progress:
-                left = _pending(catalog, batch_id)
-                progress({"event": "chunk", "processed": summary.items_processed, "pending": left,
-                          "known": catalog.total(batch_id), "seconds": time.perf_counter() - started})
+        if not summary.stopped:
+            drain.run(lambda items, upcoming: chunk_task(drain.processor, items, upcoming))
     finally:
-        catalog.release(batch_id, worker=worker)  # what this worker claimed and did not finish: for the next one
-        _settle_refresh(processor, relaxed, summary, on_relax, alias)
-    return failures
+        drain.finish()
+    return drain.failures
 
 
-def _settle_refresh(processor: ChunkProcessor, relaxed: bool, summary: Any, on_relax: OnRelax | None,
-                    alias: str) -> None:
-    """Refresh back on (or just a refresh); when the cluster is away, the next run's start restores it."""
-    wait = 5.0 if getattr(summary, "stopped", None) else processor.settings.index_wait_s
-    try:
-        if relaxed:
-            restore_refresh(processor.indexer.client, alias, wait)
-            if on_relax:
-                on_relax(alias, False)
-        else:
-            with_backoff(lambda: processor.indexer.client.indices.refresh(index=alias), wait)
-    except IndexUnavailable:
-        if hasattr(summary, "notes"):
-            summary.notes.append("the index could not be refreshed (Elasticsearch unavailable); "
-                                 "the next run restores its refresh")
-
-
-def _chunk_end(items: list, max_bytes: int) -> int:
-    """How many of ``items`` fit in one chunk of at most ``max_bytes`` (always at least one)."""
-    total = 0
-    for n, item in enumerate(items):
-        total += item.size
-        if n and total > max_bytes:
-            return n
-    return len(items)
-
-
-def ledger_relax(ledger: RunLedger, record: RunRecord) -> OnRelax:
-    """Notes in the run's record which index has its refresh turned off."""
-    def note(index: str, off: bool) -> None:
-        if off and index not in record.relaxed:
-            record.relaxed.append(index)
-        elif not off and index in record.relaxed:
-            record.relaxed.remove(index)
-        ledger.save(record)
-    return note
-
-
-def start_run(settings: Settings, record: RunRecord, client: Any, progress: Progress | None) -> None:
-    """Templates applied, killed runs put right, this run's Prefect id noted in its record."""
+def start_run(settings: Settings, record: RunRecord, client: Any, progress: Progress | None,
+              indices: bool = True) -> None:
+    """Templates applied (``indices``: not when the caller did, before a head start may have turned the
+    refresh off), killed runs put right, this run's Prefect id noted in its record."""
     from prefect.runtime import flow_run
 
     ledger = RunLedger(settings.data_dir)
     record.flow_run_id = str(flow_run.id) if flow_run.id else None
     ledger.save(record)
     on_wait = (lambda s, why: progress({"event": "waiting", "retry_in": s, "reason": why})) if progress else None
-    with_backoff(lambda: ensure_indices(client, settings.es_index_prefix, shards=settings.es_shards,
-                                       replicas=settings.es_replicas), settings.index_wait_s, on_wait)
+    if indices:
+        with_backoff(lambda: ensure_indices(client, settings.es_index_prefix, shards=settings.es_shards,
+                                           replicas=settings.es_replicas), settings.index_wait_s, on_wait)
     recover_stale_runs(ledger, client)
 
 
@@ -209,10 +114,10 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     ``handle`` names the batch spec, settings, progress callback and run record (``flows.handles``); the other
     parameters (identifiers masked) only describe the run in Prefect's records.
     """
-    spec, settings, progress, record, client, warm, early = take(handle)
+    spec, settings, progress, record, client, warm, early, head = take(handle)
     started = time.perf_counter()
     timings: Counter = Counter()
-    start_run(settings, record, client, progress)
+    start_run(settings, record, client, progress, indices=False)  # flows.runtime.run_ingest applied them
     store = open_store(settings).ensure()
     catalog = open_catalog(settings)
     t0 = time.perf_counter()
@@ -226,20 +131,23 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
     record.batch_id = info.batch_id
     failures: Counter = Counter()
     try:
-        catalog.release(info.batch_id)  # claims a killed run left behind: this run owns the batch now
-        if catalog.pending(info.batch_id, 1):  # nothing to do on a re-run: no workers, no models
+        # the chunks processed while Prefect started: the chunk in flight is finished, its workers taken over
+        drain = head.handover(catalog, summary, timings) if head is not None else None
+        if drain is None:
+            catalog.release(info.batch_id)  # claims a killed run left behind: this run owns the batch now
+        if drain is not None or catalog.pending(info.batch_id, 1):  # a re-run with nothing to do: no workers
             from flows.spread import start_spread
 
             spread = start_spread(settings, info.batch_id, catalog, spec)  # helpers load while this one does
             t1 = time.perf_counter()
-            processor = ChunkProcessor(settings, store, catalog, client, spec,
-                                       text_workers=warm.take() if warm else None)
+            processor = drain.processor if drain is not None else ChunkProcessor(
+                settings, store, catalog, client, spec, text_workers=warm.take() if warm else None)
             timings["workers"] = time.perf_counter() - t1
             try:
                 failures = drain_batch(info.batch_id, processor, settings, summary, timings,
                                        large=info.files > 5 * settings.chunk_size, progress=progress,
                                        on_relax=ledger_relax(RunLedger(settings.data_dir), record),
-                                       settled=spread.settled if spread and spread.runs else None)
+                                       settled=spread.settled if spread and spread.runs else None, drain=drain)
             finally:
                 processor.close()
             if spread is not None:

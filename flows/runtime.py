@@ -161,6 +161,11 @@ class EarlyRegistration:
         self._thread.join()
 
     @property
+    def info(self) -> Any:
+        """The ``BatchInfo`` once the thread ended well, else None (not counted as asked for)."""
+        return self._info if self.ended is not None and self._error is None else None
+
+    @property
     def seconds(self) -> float:
         return (self.ended or time.perf_counter()) - self.started
 
@@ -248,33 +253,34 @@ def run_ingest(spec: Any, settings: Settings, progress: Any = None) -> Any:
     warm = WarmWorkers(settings)  # the enrichment workers load their models meanwhile too
     marks = {"before": time.perf_counter() - started}
     from flows.handles import hold, release
-    from flows.ingest_flow import ingest_batch
     from flows.tempserver import await_api
 
-    marks["import"] = time.perf_counter() - started - marks["before"]
     try:
         ready = time.perf_counter()
         client = wait_for_cluster(settings, progress)  # before Prefect: a cluster away is one line, not a traceback
         prepare_indices(settings, client, progress)
         record = ledger.start("ingest", name)
+        early = EarlyRegistration(spec, settings)  # while Prefect is imported, its server answers, the flow run is made
+        head = _head_start(settings, spec, client, early, warm, progress, ledger, record)  # chunks meanwhile too
+        imported = time.perf_counter()
+        marks["cluster"] = imported - ready
+        from flows.ingest_flow import ingest_batch
+
         waited = time.perf_counter()
-        marks["cluster"] = waited - ready
-        early = EarlyRegistration(spec, settings)  # while Prefect's server answers and the flow run is made
+        marks["import"] = waited - imported
         await_api()
         marks["api_wait"] = time.perf_counter() - waited
-    except BaseException:
-        if "early" in locals():
-            early.wait()
+    except BaseException as exc:
+        _give_up(locals().get("early"), locals().get("head"), exc)
         warm.close()
         raise
-    handle = hold(spec, settings, progress, record, client, warm, early)
+    handle = hold(spec, settings, progress, record, client, warm, early, head)
     try:
         # Prefect keeps flow parameters in its database: the source path only with identifiers masked
         summary = ingest_batch(handle, spec.agency, redact(spec.case_id), redact(str(spec.source)),
                                redact(spec.exhibit) if spec.exhibit else "")
     except BaseException as exc:
-        if not isinstance(exc, KeyboardInterrupt):
-            early.wait()  # a registration under way is finished, not cut (a new run resumes it either way)
+        _give_up(early, head, exc)
         ledger.finish(record, "failed", message=f"{type(exc).__name__}: {redact(str(exc))[:300]}")
         raise
     finally:
@@ -290,6 +296,28 @@ def run_ingest(spec: Any, settings: Settings, progress: Any = None) -> Any:
     summary.seconds = round(time.perf_counter() - started, 3)
     ledger.finish(record, "stopped" if summary.stopped else "completed", summary.as_dict(), message=summary.stopped)
     return summary
+
+
+def _head_start(settings: Settings, spec: Any, client: Any, early: Any, warm: Any, progress: Any, ledger: Any,
+                record: Any) -> Any:
+    """The batch's first chunks processed while Prefect starts (``flows.headstart``), where wanted."""
+    from flows.headstart import HeadStart, wanted
+
+    if not wanted(settings):
+        return None
+    from evidex.pipeline.drain import ledger_relax
+
+    return HeadStart(settings, spec, client, early, warm, progress, ledger_relax(ledger, record))
+
+
+def _give_up(early: Any, head: Any, exc: BaseException) -> None:
+    """A run failing before or in its flow: a registration under way is finished, not cut, and a head start
+    stops after its chunk in flight, its claims given back (a new run resumes either way)."""
+    wait = not isinstance(exc, KeyboardInterrupt)
+    if early is not None and wait:
+        early.wait()
+    if head is not None:
+        head.abandon(wait=wait)
 
 
 def run_retrain(settings: Settings, user: Any, seed: int = 0, progress: Any = None) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -81,7 +82,7 @@ class RunLedger:
 
     def save(self, record: RunRecord) -> RunRecord:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = self.root / f".{record.run_id}.{os.getpid()}.tmp"
+        tmp = self.root / f".{record.run_id}.{os.getpid()}.{threading.get_ident()}.tmp"  # a run saves from 2 threads
         tmp.write_text(json.dumps(asdict(record), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         os.replace(tmp, self._path(record.run_id))
         return record

@@ -68,8 +68,9 @@ def catalog_counts(settings: Settings, batch_id: str) -> dict[str, int]:
 
 def finish_timings(timings: Counter) -> dict[str, float]:
     """Round the stage timings and add orchestration: chunk wall time not spent in any stage."""
+    outside = ("chunks_wall", "register", "startup", "finish", "workers", "headstart")  # not within chunks
     stage = sum(v for k, v in timings.items()
-                if k not in ("chunks_wall", "register", "startup", "finish") and not k.startswith("finish."))
+                if k not in outside and not k.startswith(("finish.", "workers.", "headstart.")))
     timings["orchestration"] = max(0.0, timings["chunks_wall"] - stage)
     return {k: round(v, 3) for k, v in timings.items()}
 
