@@ -1,6 +1,6 @@
 """Throughput of NER enrichment, one process, beside bare spaCy NER and bare Kiwi measured in the same run.
 
-    python bench/bench_ner.py [--repeat 3] [--doc-chars 3000] [--max-docs N]
+    python bench/bench_ner.py [--repeat 3] [--doc-chars 3000] [--max-docs N] [--ko-model DIR ...]
 
 Texts are real sentences from the shared corpus (wikigold for English, KLUE-NER for Korean) joined into
 documents of about ``--doc-chars`` characters. Model loading is timed separately; figures are medians of process
@@ -11,6 +11,8 @@ CPU time (all threads: Kiwi may use several), so other work on the shared cores 
 - Korean: against ``Kiwi.tokenize`` alone (``bare Kiwi = 1.00x``): the tagger running Kiwi itself, and the
   ingest path, where Kiwi runs once per document and its morphemes feed both the NER and index analysis
   (``text_ko``), next to the former path (NER with its own Kiwi, then analysis with Kiwi again).
+- ``--ko-model DIR`` (repeatable): the tagger with that Korean pipeline too, in the same run, beside the shipped
+  one (to check that a candidate model is no slower).
 - The case gazetteer: characters/s of ``CaseRuler.matches`` on the Korean documents.
 """
 
@@ -68,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--doc-chars", type=int, default=3000)
     parser.add_argument("--max-docs", type=int, default=0, help="use only the first N documents of each language")
+    parser.add_argument("--ko-model", action="append", default=[], metavar="DIR",
+                        help="also time the tagger with this Korean pipeline (repeatable)")
     args = parser.parse_args(argv)
     root = corpus_root()
     english = documents([i.text for i in read_english(root, SETS_BY_NAME["wikigold"])], args.doc_chars)
@@ -102,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     print(row("bare Kiwi (Kiwi.tokenize)", words, words / base, base))
     ner_seconds = median_seconds(lambda: tagger.tag(korean, ["ko"] * len(korean)), args.repeat)
     print(row("tagger, its own Kiwi per slice", words, ner_seconds, base))
+    for folder in args.ko_model:
+        other = NerTagger(NerConfig(ko_model=folder))
+        other.tag(korean[:2], ["ko"] * 2)
+        seconds = median_seconds(lambda: other.tag(korean, ["ko"] * len(korean)), args.repeat)
+        print(row(f"tagger with {Path(folder).name}, its own Kiwi per slice", words, seconds, base))
 
     def former() -> None:
         tagger.tag(korean, ["ko"] * len(korean))
