@@ -14,8 +14,8 @@ Then runs a fixed set of ~100 queries (Korean, English, mixed, phrases, operator
 investigator of one agency, alternating in the same run:
 
 - ``service``: ``SearchService.search`` as the API runs it by default (access filter, facets, highlights, masking,
-  audit record): hits and facets as two requests at once, the facets' request cache cleared first (cold; the
-  node's query cache, which holds the access filter's bit set on a running service, is kept);
+  audit record): hits and facets (themselves two requests) at once, the facets' request cache cleared first
+  (cold; the node's query cache, which holds the access filter's bit set on a running service, is kept);
 - ``service-warm``: the same with the facets' answer still in Elasticsearch's request cache (the same query again
   on an unchanged index: a next page, another sort);
 - ``hits``: ``search(facets=False, exact_total=False)``, what the page asks first;
@@ -24,9 +24,9 @@ investigator of one agency, alternating in the same run:
   as before facets had a request of their own;
 - ``no-bigrams``: ``service`` with its ``text_bi`` clauses taken out of the query.
 
-Prints p50/p95 of each and their ratios to plain, where a ``hits`` search's time goes (Elasticsearch wall time,
-token-table fetch, audit journal, the rest in Python), Elasticsearch's own time per request part, and export
-documents/s. Deletes its
+Prints p50/p95 of each and their ratios to plain, the Elasticsearch node's CPU per query of each mode (one more
+pass), where a ``hits`` search's time goes (Elasticsearch wall time, token-table fetch, audit journal, the rest in
+Python), Elasticsearch's own time per request part, and export documents/s. Deletes its
 indices unless ``--keep``. Asserts nothing.
 """
 
@@ -321,6 +321,22 @@ def clear_request_cache(client: Any, alias: str) -> None:
     client.indices.clear_cache(index=alias, request=True, fields="_bench_no_such_field_")
 
 
+def node_pids(client: Any) -> list[int]:
+    """Process ids of the cluster's nodes that run on this machine (empty for a remote cluster)."""
+    info = client.nodes.info(metric="process")["nodes"]
+    pids = [int(node["process"]["id"]) for node in info.values()]
+    return [pid for pid in pids if Path(f"/proc/{pid}/stat").exists()] if len(pids) == len(info) else []
+
+
+def node_cpu_ms(pids: list[int]) -> float:
+    """CPU milliseconds the processes ``pids`` have used so far (from /proc: node stats lag by a second)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def percentiles(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
@@ -449,6 +465,27 @@ def main() -> None:
         print(f"  {'audit_journal':<14} {spent['audit_journal'] / calls * 1000:7.2f} ms (beside the token tables "
               "and masking)")
 
+        services = (service, hits_service, one_service, plain_service)
+        pids = node_pids(client)
+        print("\nElasticsearch's CPU per query (the node's process CPU over one more pass of each mode, audit records "
+              "sent; steadier than wall time on a busy machine):" if pids else "\n(a remote node: its CPU not measured)")
+        cpu: dict[str, float] = {}
+        for mode in modes if pids else ():
+            for _ in range(2 if mode == "service-warm" else 1):  # warm: a pass to cache the answers first
+                for each in services:
+                    each.audit.flush()
+                before = node_cpu_ms(pids)
+                for q in queries:
+                    if mode in COLD:
+                        clear_request_cache(client, docs_alias)
+                    try:
+                        runs[mode](q)
+                    except QueryRefused:
+                        pass
+            for each in services:
+                each.audit.flush()
+            cpu[mode] = (node_cpu_ms(pids) - before) / len(queries)
+            print(f"  {mode:<12} {cpu[mode]:7.2f} ms {cpu[mode] / (cpu['plain'] or 1):7.2f}× plain")
         if args.profile:
             import cProfile
             import pstats
