@@ -1,10 +1,12 @@
 """Print NER quality: Korean on the held-out KLUE part next to a dictionary/rule baseline, English per set.
 
     python -m models.ner.evaluate [--korean-only | --english-only] [--ko-model DIR] [--korean-part tuning]
-                                  [--en-model DIR]
+                                  [--against DIR] [--en-model DIR]
 
 ``--korean-part tuning`` scores KLUE train 4500–4999 (the checkpoint-selection part) instead of the held-out
-part, so candidate models can be compared without looking at the held-out sentences.
+part, so candidate models can be compared without looking at the held-out sentences; ``--against DIR`` also
+prints how far the Korean model leads the one in DIR on that part, with a paired-bootstrap 90 % interval (a lead
+inside the interval's reach of 0 is noise).
 
 English: each set's held-out part (``models.ner.corpus_en``), the published ``en_core_web_sm`` NER beside the
 fine-tuned one, and how far the fine-tuned one still gives the published model's other labels.
@@ -29,7 +31,7 @@ from models.ner.corpus_ko import HELD_OUT, TUNING, LabelledText, corpus_root, he
 from models.ner.labels import (
     DATE, EVENT, LAW, LOCATION, MONEY, NORP, ORG, PERCENT, PERSON, QUANTITY, SHARED_TO_KLUE, TIME, WORK,
 )
-from models.ner.metrics import Scores, SpanSet, format_table, score
+from models.ner.metrics import Scores, SpanSet, format_table, paired_bootstrap, score
 from models.ner.tagger import EN_ARTIFACT, NerConfig, NerTagger
 
 KLUE_TAGS = ("PS", "LC", "OG", "DT", "TI", "QT")
@@ -64,6 +66,18 @@ def evaluate_korean(root: Path, config: NerConfig, part: str = "held-out") -> di
         "model + case gazetteer": score(gold, model_klue_sets(ruled, items), KLUE_TAGS),
         "dictionary/rule baseline": score(gold, [baseline.predict(i.text) for i in items], KLUE_TAGS),
     }
+
+
+def korean_lead(root: Path, config: NerConfig, other: str, part: str = "held-out") -> str:
+    """One line: the macro-F1 lead of ``config``'s Korean model over the pipeline in ``other`` on ``part``,
+    with its paired-bootstrap 90 % interval and the share of resamplings where it leads (no gazetteer)."""
+    items = tuning_texts(root) if part == "tuning" else held_out(root)
+    gold = gold_sets(items)
+    first = model_klue_sets(NerTagger(replace(config, use_case_ruler=False)), items)
+    second = model_klue_sets(NerTagger(replace(config, ko_model=other, use_case_ruler=False)), items)
+    lead, low, high, share = paired_bootstrap(gold, first, second, KLUE_TAGS)
+    return (f"macro F1 lead over {other}: {lead:+.4f} (90% interval {low:+.4f} to {high:+.4f}, ahead in {share:.0%} "
+            f"of 1,000 resamplings of the {len(items)} sentences)")
 
 
 def alignment_ceiling(tagger: NerTagger, items: list[LabelledText]) -> tuple[int, int]:
@@ -129,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--english-only", action="store_true")
     parser.add_argument("--ko-model", default="", help="Korean pipeline folder (default: the shipped artifact)")
     parser.add_argument("--korean-part", choices=("held-out", "tuning"), default="held-out")
+    parser.add_argument("--against", default="", metavar="DIR",
+                        help="also print the Korean model's macro-F1 lead over this pipeline, with a bootstrap interval")
     parser.add_argument("--en-model", default="", help="English pipeline folder or package (default: the shipped "
                         "artifact), scored beside the published model")
     args = parser.parse_args(argv)
@@ -143,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             f"entity level, exact character edges ({time.monotonic() - started:.0f}s)"
         )
         print(format_table(title, korean, KLUE_TAGS))
+        if args.against:
+            print(korean_lead(root, config, args.against, args.korean_part))
         print("label mapping: PS=PERSON, LC=LOCATION, OG=ORG, DT=DATE, TI=TIME, QT=QUANTITY+MONEY+PERCENT")
         inside, total = alignment_ceiling(NerTagger(config), held_out(root))
         share = inside / total

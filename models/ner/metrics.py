@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from random import Random
 
 SpanSet = set[tuple[int, int, str]]
 
@@ -73,6 +74,29 @@ def score(gold: Iterable[SpanSet], predicted: Iterable[SpanSet], labels: Sequenc
         for span in g - p:
             fn[span[2]] += 1
     return Scores(tuple(LabelScore(label, tp[label], fp[label], fn[label]) for label in labels))
+
+
+def paired_bootstrap(
+    gold: Sequence[SpanSet], first: Sequence[SpanSet], second: Sequence[SpanSet], labels: Sequence[str],
+    rounds: int = 1000, seed: int = 17,
+) -> tuple[float, float, float, float]:
+    """How far ``first`` leads ``second`` in macro F1 on the same texts, and how sure that is: the lead, the 5th
+    and 95th percentiles of the lead over ``rounds`` resamplings of the texts (with replacement, the same texts for
+    both), and the share of resamplings where ``first`` leads. A 500-sentence part moves by a few thousandths."""
+    if not len(gold) == len(first) == len(second):
+        raise ValueError("gold and both predictions must cover the same texts")
+    lead = score(gold, first, labels).macro_f1 - score(gold, second, labels).macro_f1
+    rng = Random(seed)
+    leads: list[float] = []
+    for _ in range(rounds):
+        picks = [rng.randrange(len(gold)) for _ in gold]
+        leads.append(score([gold[i] for i in picks], [first[i] for i in picks], labels).macro_f1
+                     - score([gold[i] for i in picks], [second[i] for i in picks], labels).macro_f1)
+    leads.sort()
+    if not leads:
+        return lead, lead, lead, 0.0
+    low, high = leads[int(0.05 * (len(leads) - 1))], leads[int(0.95 * (len(leads) - 1))]
+    return lead, low, high, sum(x > 0 for x in leads) / len(leads)
 
 
 def format_table(title: str, columns: dict[str, Scores], labels: Sequence[str]) -> str:

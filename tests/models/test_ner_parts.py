@@ -13,7 +13,7 @@ from models.ner.chunking import chunk_text, script_language
 from models.ner.corpus_ko import bio_spans
 from models.ner.kiwi_tokenizer import KiwiTokenizer, segment
 from models.ner.labels import KLUE_TO_SHARED, NER_LABELS, ONTONOTES_TO_SHARED, refine_quantity
-from models.ner.metrics import score
+from models.ner.metrics import paired_bootstrap, score
 
 TRICKY = [
     "",
@@ -168,3 +168,15 @@ def test_pretraining_text_leaves_out_the_held_out_and_tuning_parts():
     raw = set(raw_texts(root))
     assert len(raw) > 20_000
     assert not raw & {item.text for item in held_out(root) + tuning_texts(root)}
+
+
+def test_paired_bootstrap_gives_the_lead_and_its_interval():
+    gold = [{(0, 2, "PS")}, {(0, 3, "OG")}, {(1, 4, "LC")}, {(0, 2, "DT")}] * 25
+    better = [set(g) for g in gold]
+    worse = [set(g) if i % 4 else set() for i, g in enumerate(gold)]
+    lead, low, high, share = paired_bootstrap(gold, better, worse, ("PS", "OG", "LC", "DT"), rounds=200)
+    assert lead > 0 and 0 < low <= lead <= high and share == 1.0
+    same, low, high, share = paired_bootstrap(gold, better, better, ("PS", "OG", "LC", "DT"), rounds=50)
+    assert same == low == high == 0.0 and share == 0.0
+    with pytest.raises(ValueError):
+        paired_bootstrap(gold, better[:-1], worse, ("PS",))
