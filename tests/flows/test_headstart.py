@@ -76,3 +76,16 @@ def test_abandoned_head_start_keeps_what_it_did_and_gives_back_its_claims(settin
     for index in client.indices.get_settings(index=alias).values():
         assert index["settings"]["index"].get("refresh_interval") != "-1"  # restored
     assert _docs(settings, client) == done
+
+
+def test_a_run_with_a_head_start_ingests_every_item_once(settings, tmp_path: Path, monkeypatch) -> None:
+    import flows.headstart
+    from flows.runtime import run_ingest
+
+    monkeypatch.setattr(flows.headstart, "spare_core", lambda settings: True)  # as on a machine with cores to spare
+    settings = settings.model_copy(update={"chunk_size": 3, "ner_enabled": False, "topics_enabled": False})
+    summary = run_ingest(BatchSpec(write_generated_batch(tmp_path / "batch", 12), "knpa", "C-HS"), settings)
+    assert "workers.headstart" in summary.timings  # the head start ran and the flow took it over
+    assert summary.items_processed == 12 and summary.indexed_new == 12 and summary.statuses == {"ok": 12}
+    assert summary.pending == 0 and not summary.stopped
+    assert _docs(settings, make_client(settings)) == 12
