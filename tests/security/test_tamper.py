@@ -61,6 +61,8 @@ def ingested(es_node: Settings, tmp_path_factory: pytest.TempPathFactory):
     trail = AuditTrail(client, f"{prefix}-audit", settings.data_dir / "audit.jsonl")
     for n in range(4):
         trail.write(KIM, "search", query=f"노트북 {n}", result_count=n, flags=["probe"] if n == 3 else None)
+    assert trail.flush(), "the audit records did not reach the index"  # the senders are released after each test
+    client.indices.refresh(index=f"{prefix}-audit")
     yield settings
     client.indices.delete(index=f"{prefix}-docs-v1,{prefix}-audit-v1,{prefix}-records-v1", ignore_unavailable=True)
 
