@@ -81,3 +81,24 @@ def test_a_released_sender_holds_up_no_later_flush_and_comes_back_with_its_next_
     client.indices.refresh(index=live.alias)
     assert client.count(index=live.alias, query={"match": {"query": "next record"}})["count"] == 1
     live.close()
+
+
+def test_records_written_together_share_one_bulk_request(settings) -> None:
+    import time
+
+    from evidex.search import audit
+
+    client = make_client(settings)
+    ensure_indices(client, settings.es_index_prefix)
+    trail = AuditTrail(client, f"{settings.es_index_prefix}-audit", settings.data_dir / "audit.jsonl")
+    sent: list[int] = []
+    send = trail._sender._send
+    trail._sender._send = lambda records: (sent.append(len(records)), send(records))[1]  # counts, then sends
+    for n in range(5):
+        trail.write(KIM, "search", query=f"burst {n}", result_count=n)
+    time.sleep(audit.GATHER_S * 3)
+    assert trail.flush(timeout=30)
+    assert sent == [5]  # one index write for the burst, not one per search
+    trail.write(KIM, "search", query="flushed at once", result_count=1)
+    assert trail.flush(timeout=30) and sent == [5, 1]  # a flush does not wait out the gathering
+    trail.close()
