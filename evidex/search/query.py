@@ -242,16 +242,24 @@ def text_clause(prepared: PreparedQuery, identifier_clauses: list[dict[str, Any]
     return any_of(should)
 
 
+def _highlight_stem(word: str) -> str:
+    """What of a CJK query word a highlight looks for inside the text's longer words: its morphemes joined, when
+    they spell a part of it (``개인정보를`` → ``개인정보``, ``유출했다`` → ``유출``: the inflected forms are marked
+    too), else the word as written (a compound is never marked by one of its parts: ``미래정보통신`` does not mark
+    ``개인정보``; a word Kiwi does not know, found through its bigrams, is marked where it occurs whole)."""
+    word = word.lower()
+    morphemes = [m for m in korean_terms(word).split() if has_hangul(m)] if has_hangul(word) else []
+    stem = "".join(morphemes)
+    return stem if len(stem) >= 2 and stem in word else word
+
+
 def highlight_request(prepared: PreparedQuery) -> dict[str, Any]:
     """Highlighting of ``text``: what the query matched, and a query word inside a longer word that holds it."""
     query = prepared.text
     should: list[dict[str, Any]] = []
     if query.strip():
         should.append({"simple_query_string": {"query": query, "fields": ["text"], "default_operator": "or"}})
-        # morphemes of the whole query (Kiwi reads a word in context), to mark their inflected forms
-        terms = {t for t in korean_terms(query).split() if has_hangul(t)} if has_hangul(query) else set()
-        # a word found only through its bigrams is highlighted inside the longer word that holds it
-        terms |= {w.lower() for w in WORD.findall(query) if has_cjk(w) and len(w) >= 2}
+        terms = {_highlight_stem(w) for w in WORD.findall(query) if has_cjk(w)}
         for term in sorted(terms):
             if len(term) >= 2 or len(query.strip()) == 1:
                 should.append({"wildcard": {"text": {"value": f"*{term}*"}}})

@@ -89,6 +89,7 @@ def case(es_node, tmp_path_factory):
         (batch / f"pair_{i}_hit.txt").write_text(hit, encoding="utf-8")
         (batch / f"pair_{i}_miss.txt").write_text(miss, encoding="utf-8")
     (batch / "customers_dump.csv").write_text("id,name\n1,홍길동\n", encoding="utf-8")
+    (batch / "marks.txt").write_text("미래정보통신이 고객 개인정보를 넘겼고, 담당자는 유출했다고 인정하였다.", encoding="utf-8")
     run_ingest(BatchSpec(batch, "knpa", "R1"), settings)
     service = search_service(settings)
     service.client.indices.refresh(index=service.docs)
@@ -116,6 +117,18 @@ def test_a_codename_found_through_bigrams_is_highlighted(case) -> None:
     hit = next(h for h in service.search(USER, name).hits if h.path == path)
     assert any(f"[{name}" in s or name in s.replace("[", "").replace("]", "") and "[" in s for s in hit.snippets), \
         hit.snippets
+
+
+@pytest.mark.parametrize("query,marked,unmarked", [
+    ("미래정보통신", "[미래정보통신이]", "개인정보"),  # a compound is not marked by one of its parts
+    ("개인정보가", "[개인정보를]", "미래정보통신"),  # the stem's other forms are marked, not a word sharing a part
+    ("유출한", "[유출했다고]", "개인정보"),
+])
+def test_highlights_mark_what_matched_and_nothing_else(case, query: str, marked: str, unmarked: str) -> None:
+    service, _ = case
+    hit = next(h for h in service.search(USER, query).hits if h.path == "marks.txt")
+    shown = " ".join(hit.snippets)
+    assert marked in shown and f"[{unmarked}" not in shown, shown
 
 
 @pytest.mark.parametrize("query,hit,miss", NEAR_MISSES)
