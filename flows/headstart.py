@@ -110,16 +110,14 @@ class HeadStart:
         """Stop after the chunk in flight and give the loop to the caller (the flow's thread, using its own
         ``catalog``): the ``Drain`` with the workers, or None when the head start processed nothing or failed
         (the flow then starts its own workers). Its counts and timings are added to ``summary`` and ``timings``."""
+        from evidex.pipeline.drain import add_counts
+
         self.asked = time.perf_counter()
         self._stop.set()
         self._thread.join()
         counts = self.counts
-        summary.items_processed += counts.items_processed
-        summary.children += counts.children
-        summary.indexed_new += counts.indexed_new
-        summary.indexed_updated += counts.indexed_updated
-        if counts.stopped:
-            summary.stopped = counts.stopped
+        add_counts(summary, counts.items_processed, counts.children, counts.indexed_new, counts.indexed_updated,
+                   counts.stopped)
         summary.notes.extend(counts.notes)
         timings.update(self.timings)
         timings["headstart"] = self.hidden()

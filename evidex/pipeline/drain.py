@@ -55,6 +55,16 @@ def chunk_end(items: list, max_bytes: int) -> int:
     return len(items)
 
 
+def add_counts(summary: Any, items: int, children: int, created: int, updated: int, stopped: str | None) -> None:
+    """Add a part's counts to a batch summary (a chunk's report, or what the head start did before the flow)."""
+    summary.items_processed += items
+    summary.children += children
+    summary.indexed_new += created
+    summary.indexed_updated += updated
+    if stopped:
+        summary.stopped = stopped
+
+
 class Drain:
     """One worker's claiming of a batch: :meth:`run` processes chunks, :meth:`finish` gives back what it holds.
 
@@ -101,12 +111,8 @@ class Drain:
             self.timings["chunks_wall"] += time.perf_counter() - t_task
             self.timings.update(report.timings)
             self.failures.update(report.reasons)
-            summary.items_processed += report.items
-            summary.children += report.children
-            summary.indexed_new += report.created
-            summary.indexed_updated += report.updated
+            add_counts(summary, report.items, report.children, report.created, report.updated, report.stopped)
             if report.stopped:
-                summary.stopped = report.stopped
                 return True
             if self.progress:
                 left = catalog.counts(self.batch_id).get("pending", 0)
