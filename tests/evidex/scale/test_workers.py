@@ -91,7 +91,18 @@ def test_three_workers_one_killed(settings, pg_server, pg_url: str, bucket: str,
         started = time.monotonic()
         owner = subprocess.Popen([sys.executable, "-m", "evidex", "ingest", str(batch), "--agency", "knpa",
                                   "--case", "S-3", "--spread", "2", "--json"], env=owner_env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        # A helper's flow run needs seconds to start; a fast owner could finish the batch alone before. So once
+        # the helper runs exist the owner is held (SIGSTOP, a stalled machine) until a helper holds claims.
+        wait_for("helper flow runs started",
+                 lambda: any(flow_run_pids(d) for d in helper_dirs) or owner.poll() is not None, timeout=600, every=0.2)
+        if owner.poll() is None:
+            os.killpg(owner.pid, signal.SIGSTOP)
+            try:
+                wait_for("a helper holding claims", lambda: any(w.startswith("run:") for w in _states(pg_url)[1]),
+                         timeout=600, every=0.3)
+            finally:
+                os.killpg(owner.pid, signal.SIGCONT)
 
         def helper_holding_claims_half_way():
             states, held = _states(pg_url)
