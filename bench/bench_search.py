@@ -22,7 +22,9 @@ investigator of one agency, alternating in the same run:
 - ``facets``: ``SearchService.facets``, what the page asks after the hits (request cache cleared first);
 - ``one-request``: the service with ``split_facets`` off: aggregations and an exact count in the hits' request,
   as before facets had a request of their own;
-- ``no-bigrams``: ``service`` with its ``text_bi`` clauses taken out of the query.
+- ``no-bigrams``: ``service`` with its ``text_bi``/``text_tri`` clauses taken out of the query;
+- ``hits-bigrams``: ``hits`` with a CJK word of 3+ characters matched through its bigrams (``text_bi``), as on an
+  index not yet reindexed since ``text_tri`` was added, instead of its trigrams.
 
 Prints p50/p95 of each and their ratios to plain, the Elasticsearch node's CPU per query of each mode (one more
 pass), where a ``hits`` search's time goes (Elasticsearch wall time, token-table fetch, audit journal, the rest in
@@ -33,6 +35,7 @@ indices unless ``--keep``. Asserts nothing.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import statistics
@@ -70,7 +73,7 @@ STATUSES = [("ok", 0.9), ("partial", 0.06), ("encrypted", 0.02), ("corrupt", 0.0
 TOPICS = ["data_breach", "payments", "logistics", "labour", "advertising", "contracts"]
 
 
-MODES = ("plain", "service", "service-warm", "hits", "facets", "one-request", "no-bigrams")
+MODES = ("plain", "service", "service-warm", "hits", "hits-bigrams", "facets", "one-request", "no-bigrams")
 COLD = ("service", "facets", "one-request", "no-bigrams")
 """Modes measured with Elasticsearch's request cache cleared first."""
 
@@ -84,7 +87,7 @@ class Pool:
 
     def __init__(self, size: int, seed: int, secret: bytes) -> None:
         from index_config.analysis import analyse_many
-        from index_config.bigrams import bigrams
+        from index_config.bigrams import bigrams, trigrams
         from models.identifiers import keyed_hash, mask
         from models.identifiers.tokens import TOKEN_PATTERN, token_for
 
@@ -130,6 +133,7 @@ class Pool:
         self.korean = [ko for ko, _ in analysed]
         self.english = [en for _, en in analysed]
         self.bigrams = [bigrams(t) for t in self.texts]
+        self.trigrams = [trigrams(t) for t in self.texts]
 
 
 def documents(pool: Pool, count: int, seed: int) -> Any:
@@ -168,6 +172,7 @@ def documents(pool: Pool, count: int, seed: int) -> Any:
             "text_ko": " ".join(pool.korean[i] for i in picks if pool.korean[i]),
             "text_en": " ".join(pool.english[i] for i in picks if pool.english[i]),
             "text_bi": f" {SEPARATOR} ".join(pool.bigrams[i] for i in picks if pool.bigrams[i]),
+            "text_tri": f" {SEPARATOR} ".join(pool.trigrams[i] for i in picks if pool.trigrams[i]),
             "name_terms": name_parts(name), "path_terms": name_parts(path), "text_chars": len(text),
             "entities": dict(entities), "pii_hashes": [t.rsplit("_", 1)[1] for t in masks],
             "pii_masks": masks, "pii_values": {t: "010-0000-0000" for t in masks},
@@ -244,7 +249,7 @@ class Timed:
 
 
 def strip_bigrams(clause: Any) -> Any:
-    """``clause`` without the parts that read ``text_bi`` (the bigram recall)."""
+    """``clause`` without the parts that read ``text_bi`` or ``text_tri`` (the bigram recall)."""
     if isinstance(clause, list):
         return [strip_bigrams(c) for c in clause if not _reads_bigrams(c)]
     if isinstance(clause, dict):
@@ -259,8 +264,8 @@ def _reads_bigrams(clause: Any) -> bool:
     if kind == "constant_score":
         return _reads_bigrams(body.get("filter"))
     if kind in ("match", "match_phrase", "term"):
-        return "text_bi" in body
-    return kind == "simple_query_string" and body.get("fields") == ["text_bi"]
+        return "text_bi" in body or "text_tri" in body
+    return kind == "simple_query_string" and body.get("fields") in (["text_bi"], ["text_tri"])
 
 
 def es_breakdown(client: Any, service: Any, user: Any, queries: list[str]) -> dict[str, list[float]]:
@@ -398,6 +403,11 @@ def main() -> None:
             def build_query(self, user: Any, query: Any, filters: Any) -> dict[str, Any]:
                 return strip_bigrams(super().build_query(user, query, filters))
 
+        class WithBigrams(SearchService):
+            def prepare(self, user: Any, query: str, *, reveal: bool = False) -> Any:
+                return dataclasses.replace(super().prepare(user, query, reveal=reveal), trigrams=False)
+
+        bigram_service = WithBigrams(client, prefix, workdir / "bi", secret)
         one_service = SearchService(client, prefix, workdir / "one", secret)
         one_service.split_facets = False
         plain_service = WithoutBigrams(client, prefix, workdir / "nobi", secret)
@@ -413,6 +423,7 @@ def main() -> None:
             "service": lambda q: service.search(user, q, limit=10).total,
             "service-warm": lambda q: service.search(user, q, limit=10).total,
             "hits": lambda q: hits_service.search(user, q, limit=10, facets=False, exact_total=False).total,
+            "hits-bigrams": lambda q: bigram_service.search(user, q, limit=10, facets=False, exact_total=False).total,
             "facets": lambda q: service.facets(user, q).total,
             "one-request": lambda q: one_service.search(user, q, limit=10).total,
             "no-bigrams": lambda q: plain_service.search(user, q, limit=10).total,
@@ -455,6 +466,10 @@ def main() -> None:
             differ = [q for q in queries if hits["service"][q] != hits["one-request"][q]]
             print(f"queries whose total differs from one-request's: {len(differ)}"
                   + (f" {differ[:5]}" if differ else ""))
+        if {"hits", "hits-bigrams"} <= set(modes):
+            differ = [q for q in queries if hits["hits"][q] != hits["hits-bigrams"][q]]
+            print(f"queries counting other documents through trigrams than through bigrams: {len(differ)}"
+                  + (f" {differ[:5]}" if differ else ""))
         calls = len(times["hits"]) or 1
         print("\nwhere a hits search spends its time (mean per query):")
         accounted = 0.0
@@ -465,7 +480,7 @@ def main() -> None:
         print(f"  {'audit_journal':<14} {spent['audit_journal'] / calls * 1000:7.2f} ms (beside the token tables "
               "and masking)")
 
-        services = (service, hits_service, one_service, plain_service)
+        services = (service, hits_service, bigram_service, one_service, plain_service)
         pids = node_pids(client)
         print("\nElasticsearch's CPU per query (the node's process CPU over one more pass of each mode, audit records "
               "sent; steadier than wall time on a busy machine):" if pids else "\n(a remote node: its CPU not measured)")

@@ -23,7 +23,7 @@ from evidex.pipeline.ledger import RunLedger
 from evidex.pipeline.report import BatchSummary, finish_timings, redactor
 from flows.handles import take
 from flows.ingest_flow import drain_batch, ledger_relax, publish_report, start_run
-from index_config import ensure_indices, specs
+from index_config import ensure_indices, mark_complete, specs
 
 
 @dataclass
@@ -110,6 +110,8 @@ def reindex_from_store(handle: str, batch_ids: list[str] | None = None) -> Reind
                 {"add": {"index": target, "alias": alias, "is_write_index": True}},
             ])
             summary.alias_swapped = True
+        elif wanted is None:  # every batch rebuilt in place: every document has the fields added since
+            mark_complete(client, target)
     summary.timings = finish_timings(timings)
     summary.seconds = round(time.perf_counter() - started, 3)
     publish_report(f"reindex-{record.run_id.lower()}", record.name, "stopped" if summary.stopped else "completed",

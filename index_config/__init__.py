@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from elasticsearch import NotFoundError
 
-__all__ = ["IndexSpec", "specs", "ensure_indices", "alias_name", "layout"]
+__all__ = ["IndexSpec", "specs", "ensure_indices", "alias_name", "layout", "complete_fields", "mark_complete"]
 
 _NAME = re.compile(r"^(?P<name>[a-z_]+)\.v(?P<version>\d+)\.json$")
 
@@ -50,6 +51,45 @@ def specs() -> dict[str, IndexSpec]:
         if spec.name not in found or found[spec.name].version < spec.version:
             found[spec.name] = spec
     return found
+
+
+LATE_FIELDS: dict[str, tuple[str, ...]] = {"docs": ("text_tri",)}
+"""Fields added to an index version's mapping after indices of that version were in use. An index made from
+the template has them in every document; one that got them by ``put_mapping`` has them only in documents
+written since, until a reindex of everything (:func:`mark_complete`). Readers ask :func:`complete_fields`
+before relying on one."""
+COMPLETE = "evidex_complete_fields"
+"""The mapping ``_meta`` key listing the late fields every document of the index carries."""
+_COMPLETE_TTL_S = 30.0
+_complete_cache: dict[tuple[int, str], tuple[float, frozenset[str]]] = {}
+
+
+def complete_fields(client: Any, alias: str) -> frozenset[str]:
+    """The late fields (``LATE_FIELDS``) every document behind ``alias`` carries; read at most every 30 s
+    per client, and empty when the index cannot be read (a reader then keeps to the older fields)."""
+    key = (id(client), alias)
+    now = time.monotonic()
+    cached = _complete_cache.get(key)
+    if cached and now - cached[0] < _COMPLETE_TTL_S:
+        return cached[1]
+    try:
+        found = client.indices.get_mapping(index=alias)
+        fields = frozenset.intersection(*(frozenset(m.get("mappings", {}).get("_meta", {}).get(COMPLETE, []))
+                                          for m in found.values())) if found else frozenset()
+    except Exception:  # noqa: BLE001 - a missing or unreadable index: the older fields serve
+        fields = frozenset()
+    _complete_cache[key] = (now, fields)
+    return fields
+
+
+def mark_complete(client: Any, index: str, name: str = "docs") -> None:
+    """Record that every document of ``index`` now carries the late fields of ``name`` (after a full reindex)."""
+    found = client.indices.get_mapping(index=index)
+    for concrete, mapping in found.items():
+        meta = dict(mapping.get("mappings", {}).get("_meta", {}))
+        meta[COMPLETE] = sorted(set(meta.get(COMPLETE, [])) | set(LATE_FIELDS.get(name, ())))
+        client.indices.put_mapping(index=concrete, meta=meta)
+    _complete_cache.clear()
 
 
 def _version_of(index: str) -> int:
@@ -115,16 +155,19 @@ def ensure_indices(client: Any, prefix: str, *, shards: int | None = None,
             index_settings = {**spec.body["settings"], "number_of_shards": shards, "number_of_replicas": replicas}
             client.indices.put_index_template(
                 name=f"{prefix}-{spec.name}", index_patterns=[f"{prefix}-{spec.name}-v*"],
-                template={"settings": index_settings, "mappings": spec.body["mappings"]}, priority=100,
+                template={"settings": index_settings, "mappings": {**spec.body["mappings"], "_meta": {
+                    **spec.body["mappings"].get("_meta", {}), COMPLETE: list(LATE_FIELDS.get(spec.name, ()))}}},
+                priority=100,
                 meta={"evidex_version": spec.version, "evidex_fingerprint": mark})
         if alias in current:
             live = current[alias]
-            if live == index and metas.get(live, {}).get("mappings", {}).get("_meta", {}).get(
-                    "evidex_fingerprint") != mark:
-                # Fields added to the current version's mapping; a conflicting change needs a new version.
+            live_meta = metas.get(live, {}).get("mappings", {}).get("_meta", {})
+            if live == index and live_meta.get("evidex_fingerprint") != mark:
+                # Fields added to the current version's mapping; a conflicting change needs a new version. The
+                # documents already there lack the added fields until a reindex (``COMPLETE`` stays as it was).
                 client.indices.put_mapping(index=live, properties=spec.body["mappings"]["properties"],
                                            meta={**spec.body["mappings"].get("_meta", {}),
-                                                 "evidex_fingerprint": mark})
+                                                 "evidex_fingerprint": mark, COMPLETE: live_meta.get(COMPLETE, [])})
             if live == index and _index_setting(found, live, "refresh_interval") == "-1":  # a killed load's
                 client.indices.put_settings(index=live, settings={
                     "index": {"refresh_interval": spec.body["settings"].get("refresh_interval", "1s")}})
@@ -136,7 +179,8 @@ def ensure_indices(client: Any, prefix: str, *, shards: int | None = None,
         if not client.indices.exists(index=index):
             client.indices.create(index=index, aliases={alias: {"is_write_index": True}},
                                   mappings={"_meta": {**spec.body["mappings"].get("_meta", {}),
-                                                      "evidex_fingerprint": mark}})
+                                                      "evidex_fingerprint": mark,
+                                                      COMPLETE: list(LATE_FIELDS.get(spec.name, ()))}})
         else:
             client.indices.put_alias(index=index, name=alias)
         result[alias] = index

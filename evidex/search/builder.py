@@ -26,9 +26,11 @@ from evidex.search.query import (MAX_RESULT_WINDOW, PreparedQuery, QueryRefused,
                                  explain_query, highlight_request, prepare, text_clause)
 from evidex.search.snippets import Masker, render
 from evidex.search.wire import fast_decoding
+from index_config import complete_fields
 
 _DISPLAYED_FIELDS = ("text", "path", "name", "title", "author", "reason", "metadata")
 _TOKEN_TABLES = ("pii_masks", "pii_values")
+_DERIVED_FIELDS = ("minhash", "near_bands", "text_ko", "text_en", "text_bi", "text_tri", "name_terms", "path_terms")
 _BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="evidex-search")
 """Runs a first page's facet request beside its hits request (and the rendering of the hits)."""
 _AUDITS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="evidex-audit")  # writes while hits are masked
@@ -83,7 +85,8 @@ class SearchService:
         return {"term": {f"entities.{label}": norm or value}}
 
     def prepare(self, user: User, query: str, *, reveal: bool = False) -> PreparedQuery:
-        return prepare(query, secret=self.secret, may_reveal=reveal and user.may_reveal_pii)
+        trigrams = "text_tri" in complete_fields(self.client, self.docs)  # else bigrams (an index not reindexed)
+        return prepare(query, secret=self.secret, may_reveal=reveal and user.may_reveal_pii, trigrams=trigrams)
 
     def build_query(self, user: User, query: str | PreparedQuery, filters: Filters) -> dict[str, Any]:
         """The Elasticsearch query for ``query`` as seen by ``user``."""
@@ -310,9 +313,7 @@ class SearchService:
     def facets(self, user: User, query: str, filters: Filters | None = None, *,
                reveal: bool = False) -> FacetResult:
         """The facets and exact total of a search, without its hits (the page asks for them after the hits).
-
-        Served from Elasticsearch's request cache until the index refreshes; audited as ``facets``.
-        """
+        Served from Elasticsearch's request cache until the index refreshes; audited as ``facets``."""
         filters = filters or Filters()
         revealed = bool(reveal and user.may_reveal_pii)
         flags: list[str] = []
@@ -340,10 +341,8 @@ class SearchService:
 
     def fetch(self, user: User, doc_ids: list[str], *, action: str, fields: list[str]) -> dict[str, dict[str, Any]]:
         """Several documents' ``fields`` as ``user`` may see them (others are left out); one audit record.
-
         Callers receive stored values: token tables are never among them, and displayed fields must go through
-        ``view`` before they reach a person.
-        """
+        ``view`` before they reach a person."""
         if not doc_ids:
             return {}
         fields = [f for f in fields if f not in _TOKEN_TABLES]
@@ -390,7 +389,7 @@ class SearchService:
                 source[key] = view.value(source[key])
         if isinstance(source.get("entities"), dict):
             source["entities"] = view.entities(source["entities"])
-        for derived in ("minhash", "near_bands", "text_ko", "text_en", "text_bi", "name_terms", "path_terms"):
+        for derived in _DERIVED_FIELDS:
             source.pop(derived, None)  # index-time analysis, not something a reader looks at
         source.update(own_annotations(source, user.agency))  # another agency's tags and notes are its own
         source["notes"] = view.value(source["notes"])

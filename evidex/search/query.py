@@ -15,7 +15,7 @@ from evidex.search.fields import FieldClause, FieldSyntaxError, split_fields
 from evidex.search.snippets import MARK_END, MARK_START
 from index_config import analysis
 from index_config.analysis import has_hangul, has_latin
-from index_config.bigrams import SEPARATOR, has_cjk, name_parts, word_bigrams
+from index_config.bigrams import SEPARATOR, has_cjk, name_parts, word_bigrams, word_trigrams
 from models.identifiers.tokens import TOKEN_PATTERN, token_for
 
 MAX_QUERY_CHARS = 4000
@@ -77,6 +77,8 @@ class PreparedQuery:
     rewrites: dict[str, Any] = field(default_factory=dict)
     fields: tuple[FieldClause, ...] = ()
     """``name:``/``date:``-style parts of the query, taken out of ``text``."""
+    trigrams: bool = False
+    """Every document of the index carries ``text_tri``: a CJK word of 3+ characters is matched through it."""
 
 
 def check_window(offset: int, limit: int) -> None:
@@ -93,8 +95,9 @@ def check_filter(name: str, value: str | None) -> None:
         raise QueryRefused(f"filter {name} is {len(value):,} characters long; at most {MAX_FILTER_CHARS}", 422)
 
 
-def prepare(query: str, *, secret: bytes, may_reveal: bool) -> PreparedQuery:
-    """Bound ``query`` and rewrite its identifiers; raises ``QueryRefused``."""
+def prepare(query: str, *, secret: bytes, may_reveal: bool, trigrams: bool = False) -> PreparedQuery:
+    """Bound ``query`` and rewrite its identifiers; raises ``QueryRefused``. ``trigrams``: the index's documents
+    all carry ``text_tri`` (``index_config.complete_fields``)."""
     from models.identifiers import find_identifiers
 
     if len(query) > MAX_QUERY_CHARS:
@@ -130,7 +133,7 @@ def prepare(query: str, *, secret: bytes, may_reveal: bool) -> PreparedQuery:
     except FieldSyntaxError as exc:
         raise QueryRefused(str(exc), 422) from exc
     return PreparedQuery(text=text, tokens=tuple(tokens), plain_identifiers=plain, rewrites=rewrites,
-                         fields=tuple(fields))
+                         fields=tuple(fields), trigrams=trigrams)
 
 
 def analysed(query: str, analyse: Any, keep: Any) -> str:
@@ -158,7 +161,7 @@ def analysed(query: str, analyse: Any, keep: Any) -> str:
 
 
 def bigram_only(clause: dict[str, Any]) -> dict[str, Any]:
-    """A clause on ``text_bi`` scored ``BIGRAM_SCORE`` whatever it matches."""
+    """A clause on ``text_bi`` or ``text_tri`` scored ``BIGRAM_SCORE`` whatever it matches."""
     return {"constant_score": {"filter": clause, "boost": BIGRAM_SCORE}}
 
 
@@ -171,7 +174,17 @@ def any_of(alternatives: list[dict[str, Any]]) -> dict[str, Any]:
     return alternatives[0] if len(alternatives) == 1 else {"dis_max": {"queries": alternatives}}
 
 
-def word_clause(word: str) -> dict[str, Any]:
+def substring_clause(word: str, trigrams: bool) -> dict[str, Any] | None:
+    """The recall clause of a CJK word: its run of characters anywhere in a word of the text, as the phrase of
+    its trigrams (``trigrams`` and three or more characters: rarer terms, fewer of them) or of its bigrams."""
+    if trigrams and (triples := word_trigrams(word)):
+        return bigram_only({"match_phrase": {"text_tri": " ".join(triples)}})
+    if pairs := word_bigrams(word):
+        return bigram_only({"match_phrase": {"text_bi": " ".join(pairs)}})
+    return None
+
+
+def word_clause(word: str, trigrams: bool = False) -> dict[str, Any]:
     """One plain query word, matched as written, as Korean morphemes or as an English lemma."""
     if TOKEN_PATTERN.fullmatch(word):
         return {"multi_match": {"query": word, "fields": ["text", "title^2", "name.text^2", "path.text"]}}
@@ -182,14 +195,16 @@ def word_clause(word: str) -> dict[str, Any]:
         forms.append({"match_phrase": {"text_ko": {"query": terms}}})
     if has_latin(word) and (lemma := english_terms(word)):
         forms.append({"match_phrase": {"text_en": {"query": lemma}}})
-    if has_cjk(word) and (pairs := word_bigrams(word)):
+    if has_cjk(word) and (recall := substring_clause(word, trigrams)):
         # any run of its syllables, with or without particles: recall for words no dictionary knows
-        forms.append(bigram_only({"match_phrase": {"text_bi": " ".join(pairs)}}))
+        forms.append(recall)
     return any_of(forms)
 
 
-def bigram_query(query: str) -> str:
-    """A simple-query-string query with each CJK word as the phrase of its bigrams (operators kept)."""
+def bigram_query(query: str, size: int = 2) -> str:
+    """A simple-query-string query with each CJK word as the phrase of its bigrams (``size`` 3: trigrams; every
+    CJK word must then be one run of three or more characters) with the operators kept."""
+    grams = word_trigrams if size == 3 else word_bigrams
     out: list[str] = []
     pos = 0
     previous_in_phrase = -1
@@ -198,7 +213,7 @@ def bigram_query(query: str) -> str:
         pos = match.end()
         word = match.group(0)
         in_phrase = query.count('"', 0, match.start()) % 2 == 1
-        pairs = word_bigrams(word) if has_cjk(word) and not TOKEN_PATTERN.fullmatch(word) else []
+        pairs = grams(word) if has_cjk(word) and not TOKEN_PATTERN.fullmatch(word) else []
         if not pairs:
             out.append(word)
         elif in_phrase:
@@ -219,12 +234,13 @@ def text_clause(prepared: PreparedQuery, identifier_clauses: list[dict[str, Any]
     if not query.strip():
         return {"bool": {"must": extra}} if extra else None
     if extra:
-        inner = text_clause(PreparedQuery(query, prepared.tokens, prepared.plain_identifiers), identifier_clauses)
+        inner = text_clause(PreparedQuery(query, prepared.tokens, prepared.plain_identifiers,
+                                          trigrams=prepared.trigrams), identifier_clauses)
         return {"bool": {"must": extra + ([inner] if inner else [])}}
     if not OPERATORS.search(query):
         # Plain words: every word must match, each in whichever form (original, morphemes, lemma) it can,
         # so a query mixing Korean and English words finds documents mixing them.
-        words = [{"bool": {"must": [word_clause(w) for w in WORD.findall(query)]}}]
+        words = [{"bool": {"must": [word_clause(w, prepared.trigrams) for w in WORD.findall(query)]}}]
         return any_of(words + identifier_clauses)
     should: list[dict[str, Any]] = [{"simple_query_string": {
         "query": query, "fields": ["text", "title^2", "name.text^2", "path.text"],
@@ -236,10 +252,17 @@ def text_clause(prepared: PreparedQuery, identifier_clauses: list[dict[str, Any]
         should.append({"simple_query_string": {
             "query": analysed(query, english_terms, has_latin), "fields": ["text_en"], "default_operator": "and"}})
     if has_cjk(query):
+        size = 3 if prepared.trigrams and _all_long(query) else 2
         should.append(bigram_only({"simple_query_string": {
-            "query": bigram_query(query), "fields": ["text_bi"], "default_operator": "and"}}))
+            "query": bigram_query(query, size), "fields": ["text_tri" if size == 3 else "text_bi"],
+            "default_operator": "and"}}))
     should.extend(identifier_clauses)
     return any_of(should)
+
+
+def _all_long(query: str) -> bool:
+    """Every CJK word of ``query`` is one run of three or more characters (so all have trigrams)."""
+    return all(word_trigrams(w) for w in WORD.findall(query) if has_cjk(w) and not TOKEN_PATTERN.fullmatch(w))
 
 
 def _highlight_stem(word: str) -> str:
@@ -285,7 +308,8 @@ def explain_query(prepared: PreparedQuery) -> dict[str, Any]:
         if has_latin(word):
             entry["lemmas"] = english_terms(word).split()
         if has_cjk(word):
-            entry["bigrams"] = word_bigrams(word)
+            triples = word_trigrams(word) if prepared.trigrams else []
+            entry.update({"trigrams": triples} if triples else {"bigrams": word_bigrams(word)})
         words.append(entry)
     out: dict[str, Any] = {"words": words, "operators": bool(OPERATORS.search(prepared.text))}
     if prepared.rewrites.get("identifiers"):

@@ -50,3 +50,37 @@ def test_refused_document_becomes_a_visible_error(settings) -> None:
     client.indices.refresh(index=f"{settings.es_index_prefix}-docs")
     stored = client.get(index=f"{settings.es_index_prefix}-docs", id="id3")["_source"]
     assert stored["status"] == "error" and "strict" in stored["reason"]
+
+
+def test_a_field_added_to_the_mapping_is_used_only_once_every_document_has_it(settings) -> None:
+    """An index of the version in use before ``text_tri`` existed: ``ensure_indices`` adds the field, the
+    index is not marked complete (its documents lack it) until a reindex marks it."""
+    import copy
+
+    from index_config import COMPLETE, complete_fields, mark_complete
+
+    client = make_client(settings)
+    prefix = settings.es_index_prefix
+    spec = specs()["docs"]
+    old = copy.deepcopy(spec.body["mappings"])
+    old["properties"].pop("text_tri")
+    old["_source"]["excludes"].remove("text_tri")
+    client.indices.create(index=spec.index(prefix), aliases={spec.alias(prefix): {"is_write_index": True}},
+                          mappings=old, settings={"number_of_replicas": 0})
+    ensure_indices(client, prefix)
+    mapping = client.indices.get_mapping(index=spec.alias(prefix))[spec.index(prefix)]["mappings"]
+    assert "text_tri" in mapping["properties"] and mapping["_meta"][COMPLETE] == []
+    assert "text_tri" not in complete_fields(client, spec.alias(prefix))
+    ensure_indices(client, prefix)  # applied again: still not complete
+    mark_complete(client, spec.alias(prefix))
+    assert complete_fields(client, spec.alias(prefix)) == {"text_tri"}
+    ensure_indices(client, prefix)  # the mark survives a later template change check
+    assert complete_fields(client, spec.alias(prefix)) == {"text_tri"}
+
+
+def test_a_new_index_has_every_added_field(settings) -> None:
+    from index_config import complete_fields
+
+    client = make_client(settings)
+    ensure_indices(client, settings.es_index_prefix)
+    assert "text_tri" in complete_fields(client, f"{settings.es_index_prefix}-docs")

@@ -111,6 +111,29 @@ def test_every_codename_is_found_by_its_bare_form(case) -> None:
     assert not missed, f"{len(missed)} of {len(placed)} codenames not found: {missed}"
 
 
+def test_an_index_without_trigrams_in_every_document_finds_them_through_bigrams(case) -> None:
+    """An index upgraded in place (``text_tri`` added to its mapping, not yet reindexed) is searched through
+    ``text_bi``; once marked complete, through ``text_tri``: both find every codename."""
+    import index_config
+    from index_config import COMPLETE, mark_complete
+
+    service, placed = case
+    word = next(n for n in placed if len(n) >= 3)
+    assert "trigrams" in service.search(USER, word).explain["words"][0]  # a new index: complete
+    concrete, mapping = next(iter(service.client.indices.get_mapping(index=service.docs).items()))
+    service.client.indices.put_mapping(index=concrete, meta={**mapping["mappings"]["_meta"], COMPLETE: []})
+    index_config._complete_cache.clear()
+    try:
+        result = service.search(USER, word)
+        assert "bigrams" in result.explain["words"][0] and "trigrams" not in result.explain["words"][0]
+        missed = [n for n, path in placed.items()
+                  if path not in [h.path for h in service.search(USER, n, limit=20).hits]]
+        assert not missed, missed
+    finally:
+        mark_complete(service.client, service.docs)
+    assert "trigrams" in service.search(USER, word).explain["words"][0]
+
+
 def test_a_codename_found_through_bigrams_is_highlighted(case) -> None:
     service, placed = case
     name, path = next((n, p) for n, p in placed.items() if p.startswith("note_") and len(n) >= 3)
