@@ -2,13 +2,15 @@
 
     python -m models.ner.train_ko [--max-steps N] [--workdir DIR] [--output DIR] [--pretrain-epochs N]
         [--klue-finetune-steps N --finetune-rate R --finetune-decay --finetune-eval-frequency N] [--from-model DIR]
+        [--vectors DIR]
 
 Reads ``ko-ner`` from the shared corpus, optionally pretrains the tok2vec on the raw training sentences
 (``--pretrain-epochs N``: ``spacy pretrain``, characters objective; or ``--init-tok2vec FILE``), converts the
 labelled sentences to spaCy DocBins over Kiwi tokens, trains with ``models/ner/ko_config.cfg`` on CPU and copies the
 best checkpoint (chosen on KLUE train 4500–4999) into the artifact folder, after KLUE-only updates
-(``--klue-finetune-steps``); ``--from-model DIR`` runs only those, from a pipeline already trained. KLUE dev
-3000–3999 is never read here, and neither it nor the tuning part is in the pretraining text.
+(``--klue-finetune-steps``); ``--from-model DIR`` runs only those, from a pipeline already trained. ``--vectors DIR``
+feeds static vectors (``models.ner.vectors_ko``) to the tok2vec. KLUE dev 3000–3999 is never read here, and neither
+it nor the tuning part is in the pretraining or vector text.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ def finetune_config(
     words at ``learn_rate`` (constant, or falling linearly to 0 over the steps with ``decay``), scoring on
     ``dev_path`` every ``eval_frequency`` updates."""
     config = load_config(best / "config.cfg")
+    if config["components"]["tok2vec"].get("model", {}).get("embed", {}).get("include_static_vectors") is True:
+        config["paths"]["vectors"] = str(best)  # the static vectors travel with the pipeline folder
     for name in ("tok2vec", "ner"):
         config["components"][name] = {"source": str(best)}
     config["paths"]["train"] = str(train_path)
@@ -203,8 +207,8 @@ def finish_artifact(
     )
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     config = load_config(output / "config.cfg", interpolate=False)
-    config["paths"]["train"] = None
-    config["paths"]["dev"] = None
+    for key in ("train", "dev", "vectors"):  # the vectors are in the folder's vocab, not at a build path
+        config["paths"][key] = None
     config.to_disk(output / "config.cfg")
 
 
@@ -237,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
                              "the starting model) instead of its best one")
     parser.add_argument("--average", type=Path, nargs="+", default=None, metavar="DIR",
                         help="train nothing: ship the mean of these pipelines (checkpoints of one run)")
+    parser.add_argument("--vectors", type=Path, default=None, metavar="DIR",
+                        help="static vectors for the tok2vec (a folder from python -m models.ner.vectors_ko)")
     parser.add_argument("--reuse-docbins", action="store_true",
                         help="keep train.spacy/dev.spacy already in --workdir (same data options)")
     args = parser.parse_args(argv)
@@ -267,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
         overrides["paths.init_tok2vec"] = str(init_tok2vec)
     if args.max_steps is not None:
         overrides["training.max_steps"] = args.max_steps
+    if args.vectors is not None:
+        overrides["paths.vectors"] = str(args.vectors)
+        overrides["components.tok2vec.model.embed.include_static_vectors"] = True
     for item in args.set:
         key, _, value = item.partition("=")
         overrides[key] = json.loads(value)
@@ -292,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     if init_tok2vec is not None:
         epochs = f"{args.pretrain_epochs} epoch(s)" if args.init_tok2vec is None else f"weights {init_tok2vec.name}"
         pretraining = f"spacy pretrain ([pretraining] of the config, characters objective) on raw_texts, {epochs}"
+    if args.vectors is not None:
+        note += "; static floret vectors (models.ner.vectors_ko) in the tok2vec"
     finish_artifact(best, args.output, alignment, time.monotonic() - started, limit, pretraining, steps, note)
     print(f"wrote {args.output} in {time.monotonic() - started:.0f}s", flush=True)
     return 0

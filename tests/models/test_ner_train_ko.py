@@ -66,3 +66,50 @@ def test_the_mean_of_one_pipeline_twice_tags_as_it_does(tmp_path):
     before = [(e.text, e.label_) for e in spacy.load(KO_ARTIFACT)(text).ents]
     after = [(e.text, e.label_) for e in spacy.load(tmp_path / "mean")(text).ents]
     assert after == before and before
+
+
+def _floret_pipeline(folder):
+    """A tiny untrained pipeline of ko_config.cfg with a random floret table keyed by NORM in its tok2vec."""
+    import numpy
+    from spacy.util import load_config, load_model_from_config
+    from spacy.vectors import Vectors
+
+    from models.ner import registrations
+    from models.ner.train_ko import CONFIG_PATH
+    from models.ner.vectors_ko import KEY_ATTR
+
+    registrations.ensure_registered()
+    config = load_config(CONFIG_PATH, overrides={"components.tok2vec.model.embed.include_static_vectors": True})
+    nlp = load_model_from_config(config, auto_fill=True)
+    data = numpy.random.default_rng(3).normal(size=(64, 8)).astype("float32")
+    nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=data, mode="floret", minn=2, maxn=4, hash_count=2,
+                                attr=KEY_ATTR)
+    nlp.get_pipe("ner").add_label("PS")
+    nlp.initialize()
+    nlp.to_disk(folder)
+    return nlp
+
+
+def test_finetune_takes_the_static_vectors_from_the_pipeline_it_goes_on_from(tmp_path):
+    import spacy
+
+    _floret_pipeline(tmp_path / "p")
+    config = finetune_config(tmp_path / "p", tmp_path / "t", tmp_path / "d", 10)
+    assert config["paths"]["vectors"] == str(tmp_path / "p")
+    loaded = spacy.load(tmp_path / "p")  # spaCy reads the floret table itself: no floret package at run time
+    assert loaded.vocab.vectors.mode == "floret" and loaded.vocab.vectors.attr == spacy.attrs.NORM
+    doc = loaded("서울 강남경찰서는 김철수 씨를 조사했다.")
+    assert len(doc) > 5
+
+
+def test_vector_text_keeps_korean_lines_and_writes_the_ner_tokens_norms(tmp_path):
+    from models.ner.vectors_ko import blank_pipeline, korean_lines, write_token_lines
+
+    text = "Invoice No. 4471\n  국방부 감사관실은   지난 3일 보고서를 냈다.\nSee the annex 첨부\n\n서울"
+    assert korean_lines(text) == ["국방부 감사관실은 지난 3일 보고서를 냈다."]
+    lines = ["국방부 감사관실은 지난 3일 OECD 보고서를 냈다."]
+    tokens = write_token_lines(lines, tmp_path / "tokens.txt")
+    written = (tmp_path / "tokens.txt").read_text(encoding="utf-8").split()
+    expected = [t.norm_ for t in blank_pipeline().make_doc(lines[0]) if not t.is_space]
+    assert written == expected and tokens == len(expected)
+    assert "oecd" in written and "국방부" in written
