@@ -479,6 +479,10 @@ def main() -> None:
         print(f"  {'python (rest)':<14} {(sum(times['hits']) - accounted) / calls * 1000:7.2f} ms")
         print(f"  {'audit_journal':<14} {spent['audit_journal'] / calls * 1000:7.2f} ms (beside the token tables "
               "and masking)")
+        from evidex.search.display import TOKEN_TABLE_STATS
+
+        print(f"pages showing tokens, all modes: {TOKEN_TABLE_STATS['known']:,} served from masks already known, "
+              f"{TOKEN_TABLE_STATS['fetched']:,} fetched")
 
         services = (service, hits_service, bigram_service, one_service, plain_service)
         pids = node_pids(client)

@@ -18,7 +18,7 @@ from evidex.search.audit import AuditTrail
 from evidex.search.results import (HIT_FIELDS, MAX_PAGE, PIT_KEEP_ALIVE, SORTS, AccessDenied, FacetResult, Filters,
                                    Hit, SearchResult, SearchUnavailable, es_reason, flagged, own_annotations,
                                    read_failure)
-from evidex.search.display import View, identifier_masker, tokens_in
+from evidex.search.display import View, identifier_masker, token_tables, tokens_in
 from evidex.search.identity import TASK_FORCE, User
 from evidex.search.probes import ProbeGuard
 from evidex.search.paging import PageState, facet_aggregations, facet_search
@@ -141,14 +141,8 @@ class SearchService:
         return values
 
     def _token_tables(self, doc_ids: list[str], tokens: set[str], revealed: bool) -> dict[str, dict[str, str]]:
-        """For each document, what the caller may see of the given tokens (fetched only when shown), from the
-        refreshed copy the search read (not realtime)."""
-        if not tokens or not doc_ids:
-            return {}
-        table = "pii_values" if revealed else "pii_masks"
-        response = self.client.mget(index=self.docs, ids=doc_ids, realtime=False,
-                                    source_includes=[f"{table}.{t}" for t in sorted(tokens)][:1000])
-        return {d["_id"]: d.get("_source", {}).get(table, {}) for d in response["docs"] if d.get("found")}
+        """What the caller may see of the tokens shown, per document (``display.token_tables``)."""
+        return token_tables(self.client, self.docs, doc_ids, tokens, revealed)
 
     def _refuse(self, user: User, action: str, exc: QueryRefused, query: str, filters: Filters,
                 flags: list[str] | None = None) -> None:

@@ -133,3 +133,36 @@ def tokens_in(*values: Any) -> set[str]:
         walk(value)
     return found
 
+
+
+_KNOWN_MASKS: dict[str, str] = {}
+"""Token → masked form, learnt from token tables fetched before. A token is the keyed hash of a label and a
+normalised value, and the masked form is a function of those two, so it is the same in every document that holds
+the token: a page whose shown tokens are all known needs no fetch. Raw values (revealing callers) are never kept
+here: a document shows its own spelling of them."""
+_KNOWN_MAX = 200_000
+TOKEN_TABLE_STATS = {"known": 0, "fetched": 0}
+"""Pages of hits served from known masks and pages whose token tables were fetched (read by the benchmark)."""
+
+
+def token_tables(client: Any, index: str, doc_ids: list[str], tokens: set[str],
+                 revealed: bool) -> dict[str, dict[str, str]]:
+    """For each document, what the caller may see of the given tokens (fetched only when shown and not known),
+    from the refreshed copy the search read (not realtime)."""
+    if not tokens or not doc_ids:
+        return {}
+    if not revealed and all(t in _KNOWN_MASKS for t in tokens):
+        TOKEN_TABLE_STATS["known"] += 1
+        known = {t: _KNOWN_MASKS[t] for t in tokens}
+        return {doc_id: known for doc_id in doc_ids}
+    TOKEN_TABLE_STATS["fetched"] += 1
+    table = "pii_values" if revealed else "pii_masks"
+    response = client.mget(index=index, ids=doc_ids, realtime=False,
+                           source_includes=[f"{table}.{t}" for t in sorted(tokens)][:1000])
+    found = {d["_id"]: d.get("_source", {}).get(table, {}) for d in response["docs"] if d.get("found")}
+    if not revealed:
+        if len(_KNOWN_MASKS) > _KNOWN_MAX:
+            _KNOWN_MASKS.clear()  # bounded; refilled by the next fetches
+        for masks in found.values():
+            _KNOWN_MASKS.update(masks)
+    return found

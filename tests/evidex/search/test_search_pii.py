@@ -42,7 +42,16 @@ def test_phone_pivot_and_masking(settings, tmp_path: Path) -> None:
     pivot_by_entity = service.search(investigator, "", Filters(entity=("PHONE", "010-1234-5678")))
     assert pivot_by_entity.total >= 0
 
+    # the pivots fetched the phone's token table; its masked form, the same in every document, is then known
+    from evidex.search.display import TOKEN_TABLE_STATS
+
+    before = dict(TOKEN_TABLE_STATS)
+    shown = " ".join(next(h for h in service.search(investigator, "suspect").hits if h.path == "b.txt").snippets)
+    assert "010-****-5678" in shown and "1234" not in shown, shown
+    assert TOKEN_TABLE_STATS == {"known": before["known"] + 1, "fetched": before["fetched"]}
     officer = User("yoon", "knpa", ("privacy_officer",))
+    raw = " ".join(next(h for h in service.search(officer, "suspect", reveal=True).hits if h.path == "b.txt").snippets)
+    assert "+82 10 1234 5678" in raw and TOKEN_TABLE_STATS["fetched"] == before["fetched"] + 1  # its own spelling
     revealed = service.search(officer, "카드번호", reveal=True)
     assert RRN in json.dumps([asdict(h) for h in revealed.hits], ensure_ascii=False)
     audit = (settings.data_dir / "audit.jsonl").read_text(encoding="utf-8")
