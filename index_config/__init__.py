@@ -53,7 +53,7 @@ def specs() -> dict[str, IndexSpec]:
     return found
 
 
-LATE_FIELDS: dict[str, tuple[str, ...]] = {"docs": ("text_tri",)}
+LATE_FIELDS: dict[str, tuple[str, ...]] = {"docs": ("text_tri", "text_ko_pairs")}
 """Fields added to an index version's mapping after indices of that version were in use. An index made from
 the template has them in every document; one that got them by ``put_mapping`` has them only in documents
 written since, until a reindex of everything (:func:`mark_complete`). Readers ask :func:`complete_fields`

@@ -51,6 +51,34 @@ def trigrams(text: str) -> str:
     return " ".join(out)
 
 
+_PAIRABLE = re.compile(r"[0-9a-z\uac00-\ud7a3]+")
+"""Morphemes the standard analyzer keeps as one token, also when two are joined by ``_``."""
+
+
+def morpheme_pairs(morphemes: str) -> str:
+    """Each two neighbouring morphemes of ``text_ko`` as one word (``개인 정보 보호`` → ``개인_정보 정보_보호``), for
+    ``text_ko_pairs``: a query word of several morphemes is then the phrase of their pairs, one term for two, where
+    the phrase of the morphemes themselves reads the positions of two very common words. A morpheme the analyzer
+    could split is never paired (``SEPARATOR`` in its place)."""
+    out: list[str] = []
+    tokens = morphemes.split()
+    for first, second in zip(tokens, tokens[1:]):
+        if _PAIRABLE.fullmatch(first) and _PAIRABLE.fullmatch(second):
+            out.append(f"{first}_{second}")
+        elif out and out[-1] != SEPARATOR:
+            out.append(SEPARATOR)
+    if out and out[-1] == SEPARATOR:
+        out.pop()
+    return " ".join(out)
+
+
+def query_pairs(morphemes: list[str]) -> list[str]:
+    """The pair phrase of a query word's morphemes: empty unless there are two or more, all pairable."""
+    if len(morphemes) < 2 or not all(_PAIRABLE.fullmatch(m) for m in morphemes):
+        return []
+    return [f"{a}_{b}" for a, b in zip(morphemes, morphemes[1:])]
+
+
 def word_trigrams(word: str) -> list[str]:
     """The trigram phrase of one query word: empty unless it is one run of three or more CJK characters (a
     shorter run has no trigram; several runs are never one phrase)."""

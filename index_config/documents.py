@@ -9,7 +9,7 @@ from typing import Any
 
 from extractors.base import Extracted
 from index_config.analysis import english_terms, korean_terms
-from index_config.bigrams import bigrams, name_parts, trigrams
+from index_config.bigrams import bigrams, morpheme_pairs, name_parts, trigrams
 from index_config.minhash import bands, signature
 from models.identifiers import SOURCE
 from models.names import KEYED_LABELS, xref_key
@@ -124,6 +124,7 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
         "text_en": text_en,
         "text_bi": bigrams(text),
         "text_tri": trigrams(text),
+        "text_ko_pairs": morpheme_pairs(text_ko),
         "minhash": (sig := signature(text)),
         "near_bands": bands(sig) if sig else [],
         "name_terms": name_parts(name),

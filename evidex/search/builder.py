@@ -30,7 +30,8 @@ from index_config import complete_fields
 
 _DISPLAYED_FIELDS = ("text", "path", "name", "title", "author", "reason", "metadata")
 _TOKEN_TABLES = ("pii_masks", "pii_values")
-_DERIVED_FIELDS = ("minhash", "near_bands", "text_ko", "text_en", "text_bi", "text_tri", "name_terms", "path_terms")
+_DERIVED_FIELDS = ("minhash", "near_bands", "text_ko", "text_en", "text_bi", "text_tri", "text_ko_pairs", "name_terms",
+                   "path_terms")
 _BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="evidex-search")
 """Runs a first page's facet request beside its hits request (and the rendering of the hits)."""
 _AUDITS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="evidex-audit")  # writes while hits are masked
@@ -85,8 +86,8 @@ class SearchService:
         return {"term": {f"entities.{label}": norm or value}}
 
     def prepare(self, user: User, query: str, *, reveal: bool = False) -> PreparedQuery:
-        trigrams = "text_tri" in complete_fields(self.client, self.docs)  # else bigrams (an index not reindexed)
-        return prepare(query, secret=self.secret, may_reveal=reveal and user.may_reveal_pii, trigrams=trigrams)
+        complete = complete_fields(self.client, self.docs)  # fields an index not reindexed lacks in some documents
+        return prepare(query, secret=self.secret, may_reveal=reveal and user.may_reveal_pii, complete=complete)
 
     def build_query(self, user: User, query: str | PreparedQuery, filters: Filters) -> dict[str, Any]:
         """The Elasticsearch query for ``query`` as seen by ``user``."""

@@ -15,7 +15,7 @@ from evidex.search.fields import FieldClause, FieldSyntaxError, split_fields
 from evidex.search.snippets import MARK_END, MARK_START
 from index_config import analysis
 from index_config.analysis import has_hangul, has_latin
-from index_config.bigrams import SEPARATOR, has_cjk, name_parts, word_bigrams, word_trigrams
+from index_config.bigrams import SEPARATOR, has_cjk, name_parts, query_pairs, word_bigrams, word_trigrams
 from models.identifiers.tokens import TOKEN_PATTERN, token_for
 
 MAX_QUERY_CHARS = 4000
@@ -77,8 +77,14 @@ class PreparedQuery:
     rewrites: dict[str, Any] = field(default_factory=dict)
     fields: tuple[FieldClause, ...] = ()
     """``name:``/``date:``-style parts of the query, taken out of ``text``."""
-    trigrams: bool = False
-    """Every document of the index carries ``text_tri``: a CJK word of 3+ characters is matched through it."""
+    complete: frozenset[str] = frozenset()
+    """Fields added to the mapping that every document of the index carries (``index_config.complete_fields``):
+    with ``text_tri`` a CJK word of 3+ characters is matched through its trigrams, with ``text_ko_pairs`` a word
+    of several morphemes through their pairs; else through the older fields, which match the same."""
+
+    @property
+    def trigrams(self) -> bool:
+        return "text_tri" in self.complete
 
 
 def check_window(offset: int, limit: int) -> None:
@@ -95,9 +101,8 @@ def check_filter(name: str, value: str | None) -> None:
         raise QueryRefused(f"filter {name} is {len(value):,} characters long; at most {MAX_FILTER_CHARS}", 422)
 
 
-def prepare(query: str, *, secret: bytes, may_reveal: bool, trigrams: bool = False) -> PreparedQuery:
-    """Bound ``query`` and rewrite its identifiers; raises ``QueryRefused``. ``trigrams``: the index's documents
-    all carry ``text_tri`` (``index_config.complete_fields``)."""
+def prepare(query: str, *, secret: bytes, may_reveal: bool, complete: frozenset[str] = frozenset()) -> PreparedQuery:
+    """Bound ``query`` and rewrite its identifiers; raises ``QueryRefused``. ``complete``: see ``PreparedQuery``."""
     from models.identifiers import find_identifiers
 
     if len(query) > MAX_QUERY_CHARS:
@@ -133,7 +138,7 @@ def prepare(query: str, *, secret: bytes, may_reveal: bool, trigrams: bool = Fal
     except FieldSyntaxError as exc:
         raise QueryRefused(str(exc), 422) from exc
     return PreparedQuery(text=text, tokens=tuple(tokens), plain_identifiers=plain, rewrites=rewrites,
-                         fields=tuple(fields), trigrams=trigrams)
+                         fields=tuple(fields), complete=complete)
 
 
 def analysed(query: str, analyse: Any, keep: Any) -> str:
@@ -184,7 +189,7 @@ def substring_clause(word: str, trigrams: bool) -> dict[str, Any] | None:
     return None
 
 
-def word_clause(word: str, trigrams: bool = False) -> dict[str, Any]:
+def word_clause(word: str, complete: frozenset[str] = frozenset()) -> dict[str, Any]:
     """One plain query word, matched as written, as Korean morphemes or as an English lemma."""
     if TOKEN_PATTERN.fullmatch(word):
         return {"multi_match": {"query": word, "fields": ["text", "title^2", "name.text^2", "path.text"]}}
@@ -192,10 +197,12 @@ def word_clause(word: str, trigrams: bool = False) -> dict[str, Any]:
                                    {"match": {"title": {"query": word, "boost": 2.0}}},
                                    {"match_phrase": {"name_terms": {"query": name_parts(word), "boost": 2.0}}}]
     if has_hangul(word) and (terms := korean_terms(word)):
-        forms.append({"match_phrase": {"text_ko": {"query": terms}}})
+        pairs = query_pairs(terms.split()) if "text_ko_pairs" in complete else []
+        forms.append({"match_phrase": {"text_ko_pairs": " ".join(pairs)}} if pairs
+                     else {"match_phrase": {"text_ko": {"query": terms}}})
     if has_latin(word) and (lemma := english_terms(word)):
         forms.append({"match_phrase": {"text_en": {"query": lemma}}})
-    if has_cjk(word) and (recall := substring_clause(word, trigrams)):
+    if has_cjk(word) and (recall := substring_clause(word, "text_tri" in complete)):
         # any run of its syllables, with or without particles: recall for words no dictionary knows
         forms.append(recall)
     return any_of(forms)
@@ -235,12 +242,12 @@ def text_clause(prepared: PreparedQuery, identifier_clauses: list[dict[str, Any]
         return {"bool": {"must": extra}} if extra else None
     if extra:
         inner = text_clause(PreparedQuery(query, prepared.tokens, prepared.plain_identifiers,
-                                          trigrams=prepared.trigrams), identifier_clauses)
+                                          complete=prepared.complete), identifier_clauses)
         return {"bool": {"must": extra + ([inner] if inner else [])}}
     if not OPERATORS.search(query):
         # Plain words: every word must match, each in whichever form (original, morphemes, lemma) it can,
         # so a query mixing Korean and English words finds documents mixing them.
-        words = [{"bool": {"must": [word_clause(w, prepared.trigrams) for w in WORD.findall(query)]}}]
+        words = [{"bool": {"must": [word_clause(w, prepared.complete) for w in WORD.findall(query)]}}]
         return any_of(words + identifier_clauses)
     should: list[dict[str, Any]] = [{"simple_query_string": {
         "query": query, "fields": ["text", "title^2", "name.text^2", "path.text"],
@@ -305,6 +312,8 @@ def explain_query(prepared: PreparedQuery) -> dict[str, Any]:
         entry: dict[str, Any] = {"word": word, "as_written": True}
         if has_hangul(word):
             entry["morphemes"] = korean_terms(word).split()
+            if "text_ko_pairs" in prepared.complete and (pairs := query_pairs(entry["morphemes"])):
+                entry["morpheme_pairs"] = pairs
         if has_latin(word):
             entry["lemmas"] = english_terms(word).split()
         if has_cjk(word):

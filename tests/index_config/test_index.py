@@ -57,25 +57,26 @@ def test_a_field_added_to_the_mapping_is_used_only_once_every_document_has_it(se
     index is not marked complete (its documents lack it) until a reindex marks it."""
     import copy
 
-    from index_config import COMPLETE, complete_fields, mark_complete
+    from index_config import COMPLETE, LATE_FIELDS, complete_fields, mark_complete
 
     client = make_client(settings)
     prefix = settings.es_index_prefix
     spec = specs()["docs"]
     old = copy.deepcopy(spec.body["mappings"])
-    old["properties"].pop("text_tri")
-    old["_source"]["excludes"].remove("text_tri")
+    for added in LATE_FIELDS["docs"]:
+        old["properties"].pop(added)
+        old["_source"]["excludes"].remove(added)
     client.indices.create(index=spec.index(prefix), aliases={spec.alias(prefix): {"is_write_index": True}},
                           mappings=old, settings={"number_of_replicas": 0})
     ensure_indices(client, prefix)
     mapping = client.indices.get_mapping(index=spec.alias(prefix))[spec.index(prefix)]["mappings"]
-    assert "text_tri" in mapping["properties"] and mapping["_meta"][COMPLETE] == []
-    assert "text_tri" not in complete_fields(client, spec.alias(prefix))
+    assert {"text_tri", "text_ko_pairs"} <= set(mapping["properties"]) and mapping["_meta"][COMPLETE] == []
+    assert not complete_fields(client, spec.alias(prefix))
     ensure_indices(client, prefix)  # applied again: still not complete
     mark_complete(client, spec.alias(prefix))
-    assert complete_fields(client, spec.alias(prefix)) == {"text_tri"}
+    assert complete_fields(client, spec.alias(prefix)) == {"text_tri", "text_ko_pairs"}
     ensure_indices(client, prefix)  # the mark survives a later template change check
-    assert complete_fields(client, spec.alias(prefix)) == {"text_tri"}
+    assert complete_fields(client, spec.alias(prefix)) == {"text_tri", "text_ko_pairs"}
 
 
 def test_a_new_index_has_every_added_field(settings) -> None:
@@ -83,4 +84,21 @@ def test_a_new_index_has_every_added_field(settings) -> None:
 
     client = make_client(settings)
     ensure_indices(client, settings.es_index_prefix)
-    assert "text_tri" in complete_fields(client, f"{settings.es_index_prefix}-docs")
+    assert complete_fields(client, f"{settings.es_index_prefix}-docs") == {"text_tri", "text_ko_pairs"}
+
+
+def test_added_fields_keep_their_words_whole(settings) -> None:
+    """``text_tri`` and ``text_ko_pairs`` are made in Python; the standard analyzer must keep their words whole
+    (a pair ``개인_정보`` is one term), or the phrases a query builds from them would read other positions."""
+    from elasticsearch import Elasticsearch
+
+    client: Elasticsearch = make_client(settings)
+    prefix = settings.es_index_prefix
+    ensure_indices(client, prefix)
+    extracted = Extracted(status=Status.OK, text="고객 개인정보를 유출한 미래정보통신", method=Method.TEXT_LAYER)
+    doc = build_document(_item(7), extracted, Enrichment(), shared_with=[])
+    assert "개인_정보" in doc.source["text_ko_pairs"].split() and "개인정" in doc.source["text_tri"].split()
+    BulkIndexer(client, f"{prefix}-docs").index([doc])
+    client.indices.refresh(index=f"{prefix}-docs")
+    for field, term in (("text_ko_pairs", "개인_정보"), ("text_ko_pairs", "고객_개인"), ("text_tri", "미래정")):
+        assert client.count(index=f"{prefix}-docs", query={"term": {field: term}})["count"] == 1, (field, term)

@@ -112,8 +112,9 @@ def test_every_codename_is_found_by_its_bare_form(case) -> None:
 
 
 def test_an_index_without_trigrams_in_every_document_finds_them_through_bigrams(case) -> None:
-    """An index upgraded in place (``text_tri`` added to its mapping, not yet reindexed) is searched through
-    ``text_bi``; once marked complete, through ``text_tri``: both find every codename."""
+    """An index upgraded in place (``text_tri`` and ``text_ko_pairs`` added to its mapping, not yet reindexed) is
+    searched through ``text_bi`` and ``text_ko``; once marked complete, through the added fields: both find every
+    codename and hold the compound/near-miss pairs."""
     import index_config
     from index_config import COMPLETE, mark_complete
 
@@ -126,12 +127,17 @@ def test_an_index_without_trigrams_in_every_document_finds_them_through_bigrams(
     try:
         result = service.search(USER, word)
         assert "bigrams" in result.explain["words"][0] and "trigrams" not in result.explain["words"][0]
+        assert "morpheme_pairs" not in service.search(USER, "개인정보").explain["words"][0]
         missed = [n for n, path in placed.items()
                   if path not in [h.path for h in service.search(USER, n, limit=20).hits]]
         assert not missed, missed
+        for index, (query, _, _) in enumerate(NEAR_MISSES):
+            paths = {h.path for h in service.search(USER, query, limit=50).hits}
+            assert f"pair_{index}_hit.txt" in paths and f"pair_{index}_miss.txt" not in paths, query
     finally:
         mark_complete(service.client, service.docs)
     assert "trigrams" in service.search(USER, word).explain["words"][0]
+    assert service.search(USER, "개인정보").explain["words"][0]["morpheme_pairs"] == ["개인_정보"]
 
 
 def test_a_codename_found_through_bigrams_is_highlighted(case) -> None:
