@@ -68,7 +68,14 @@ def test_reindex_keeps_tags_notes_stars_and_accepted_shares(settings, tmp_path: 
     Annotations(service, settings.data_dir).change(kim, doc, text="다시 볼 것")
     with open(settings.data_dir / "shares.jsonl", "a", encoding="utf-8") as fh:  # as an accepted request writes
         fh.write(json.dumps({"request_id": "r1", "agency": "moel", "doc_ids": [doc], "time": "now"}) + "\n")
+    import index_config
+    from index_config import COMPLETE, LATE_FIELDS, complete_fields
+
+    concrete, mapping = next(iter(service.client.indices.get_mapping(index=service.docs).items()))
+    service.client.indices.put_mapping(index=concrete, meta={**mapping["mappings"]["_meta"], COMPLETE: []})
+    index_config._complete_cache.clear()  # as an index given the added fields by put_mapping: not complete
     summary = run_reindex(settings, None)
+    assert complete_fields(service.client, service.docs) == set(LATE_FIELDS["docs"])  # every document rebuilt
     assert summary.work_reapplied == {"annotations": 2, "shares": 1}
     rebuilt = search_service(settings).get(kim, doc)
     assert rebuilt["tags"] == ["야간"] and rebuilt["notes"][0]["text"] == "다시 볼 것"
