@@ -3,8 +3,9 @@
 Kiwi splits a word it does not know differently in context than alone (``노라로누은`` is one noun in a text,
 ``노라로누`` alone becomes ``노라``+``로``+``누``), so made-up names and codenames are also indexed as overlapping
 character bigrams in ``text_bi`` (and trigrams in ``text_tri``): a query word matched as the phrase of its bigrams
-(or trigrams) finds it wherever its syllables occur in a row, with or without particles. Runs of CJK characters are separated by a filler word so that a
-phrase never spans two words. The minimal Elasticsearch distribution has no ``cjk_bigram`` filter; this is it.
+(or trigrams) finds it wherever its syllables occur in a row, with or without particles. Runs of CJK characters
+are separated by a filler word so that a phrase never spans two words. The minimal Elasticsearch distribution
+has no ``cjk_bigram`` filter; this is it. Pairs of neighbouring morphemes (``text_ko_pairs``) are made here too.
 """
 
 from __future__ import annotations

@@ -82,10 +82,6 @@ class PreparedQuery:
     with ``text_tri`` a CJK word of 3+ characters is matched through its trigrams, with ``text_ko_pairs`` a word
     of several morphemes through their pairs; else through the older fields, which match the same."""
 
-    @property
-    def trigrams(self) -> bool:
-        return "text_tri" in self.complete
-
 
 def check_window(offset: int, limit: int) -> None:
     """Refuse pages Elasticsearch cannot serve with from/size (point-in-time paging serves deeper)."""
@@ -259,7 +255,7 @@ def text_clause(prepared: PreparedQuery, identifier_clauses: list[dict[str, Any]
         should.append({"simple_query_string": {
             "query": analysed(query, english_terms, has_latin), "fields": ["text_en"], "default_operator": "and"}})
     if has_cjk(query):
-        size = 3 if prepared.trigrams and _all_long(query) else 2
+        size = 3 if "text_tri" in prepared.complete and _all_long(query) else 2
         should.append(bigram_only({"simple_query_string": {
             "query": bigram_query(query, size), "fields": ["text_tri" if size == 3 else "text_bi"],
             "default_operator": "and"}}))
@@ -317,7 +313,7 @@ def explain_query(prepared: PreparedQuery) -> dict[str, Any]:
         if has_latin(word):
             entry["lemmas"] = english_terms(word).split()
         if has_cjk(word):
-            triples = word_trigrams(word) if prepared.trigrams else []
+            triples = word_trigrams(word) if "text_tri" in prepared.complete else []
             entry.update({"trigrams": triples} if triples else {"bigrams": word_bigrams(word)})
         words.append(entry)
     out: dict[str, Any] = {"words": words, "operators": bool(OPERATORS.search(prepared.text))}
