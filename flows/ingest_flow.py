@@ -188,7 +188,7 @@ def ingest_batch(handle: str, agency: str, case_id: str, source: str, exhibit: s
 
 
 def _alongside(fn: Callable[..., None], *args: Any) -> threading.Thread:
-    """``fn(*args)`` in a thread (in this flow run's context, so a flow it calls is this run's subflow) while
+    """``fn(*args)`` in a thread (in this flow run's context) while
     the receipt is written and the custody head anchored; joined before the run ends."""
     context = contextvars.copy_context()
     thread = threading.Thread(target=context.run, args=(fn, *args), name="evidex-after-batch", daemon=True)

@@ -96,17 +96,21 @@ def wait_for_cluster(settings: Settings, progress: Any = None) -> Any:
 
 
 class WarmWorkers:
-    """The enrichment workers of a run, started before Prefect is; the run's processor takes them over.
+    """The enrichment workers of a run, started before Prefect is where that pays, so their models (about 5 s
+    of CPU a worker) load while Prefect's temporary server boots; the run's processor takes them over.
 
-    Only where a core is free for them beside the run's own process: on a machine with no more cores than
-    workers + 1 their model loading slows Prefect's import as much as it saves later (measured on 2 cores:
-    bench_ingest's batch no faster, its fixed cost 1.6× higher), so there they start with the first chunk."""
+    Measured on 2 cores (``bench_ingest --files 300``, after the workers shared one Kiwi): with no server, batch
+    wall 15.5 s with the workers started here against 18.1 s started at the first chunk (three runs each): the
+    run waits seconds for the temporary server's boot. With a server running there is no such wait, and the
+    loading slowed Prefect's import more than it saved (18.2 and 18.6 s against 16.4 and 15.3 s), so there
+    they start with the first chunk unless a core is spare beside them."""
 
     def __init__(self, settings: Settings) -> None:
         from evidex.pipeline.batch import start_text_workers
+        from flows.tempserver import booting
 
         spare = (os.cpu_count() or 1) > max(1, settings.enrich_workers) + 1
-        self._workers: Any = start_text_workers(settings) if spare else None
+        self._workers: Any = start_text_workers(settings) if spare or booting() else None
 
     def take(self) -> Any:
         workers, self._workers = self._workers, None

@@ -39,6 +39,8 @@ _home: Path | None = None
 """The PREFECT_HOME of the lingering server this process uses (``prefect_linger_s`` > 0), else None."""
 _lease: Path | None = None
 _linger_s = 0.0
+_booting = False
+"""True when this process started a temporary server that had not answered yet at its start."""
 
 
 def _free_port() -> int:
@@ -65,7 +67,7 @@ def _spawn() -> subprocess.Popen:
 def start_early(settings: Settings) -> str | None:
     """Start the temporary server now and point Prefect at it; its API URL, or None when Prefect already has
     one (``PREFECT_API_URL``, ``evidex server``) or was imported before this (it keeps what it read then)."""
-    global _server, _argv, _log, _url, _home, _linger_s
+    global _server, _argv, _log, _url, _home, _linger_s, _booting
     if "PREFECT_API_URL" in os.environ or "prefect" in sys.modules:
         return None
     logs = settings.data_dir / "logs"
@@ -83,6 +85,7 @@ def start_early(settings: Settings) -> str | None:
         _argv = [sys.executable, "-m", "uvicorn", "--factory", "flows.tempapp:create",
                  "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
         _server = _spawn()
+        _booting = True
     os.environ["PREFECT_API_URL"] = url  # read by Prefect when the caller imports it; taken back in await_api
     _url = url
     atexit.register(stop)
@@ -91,7 +94,7 @@ def start_early(settings: Settings) -> str | None:
 
 def _adopt_or_start(port: int) -> str:
     """This process's lease on the lingering server of ``_home``: its URL, or a new one's on ``port``."""
-    global _lease
+    global _lease, _booting
     from flows.tempdaemon import locked, read_state, spawn, take_lease
 
     assert _home is not None and _log is not None
@@ -100,8 +103,14 @@ def _adopt_or_start(port: int) -> str:
         state = read_state(_home)
         if state is None:
             spawn(_home, port, _linger_s, _log)
+            _booting = True
             return f"http://127.0.0.1:{port}/api"
         return str(state["url"])
+
+
+def booting() -> bool:
+    """True when this process has just started a temporary server (the run will wait for its boot)."""
+    return _booting
 
 
 def started_here() -> bool:

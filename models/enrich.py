@@ -69,6 +69,19 @@ class Enricher:
             self._topics = TopicModel.load(self.config.topics_dir or CURRENT_DIR)
         return self._topics
 
+    def warm(self) -> None:
+        """Load now what the first texts would load (the NER pipelines, the topic model, the process's Kiwi and
+        the model it builds on its first analysis: 8-10 s of CPU), so a worker does it while the batch starts."""
+        from models.ner.morphemes import shared_kiwi
+
+        shared_kiwi().tokenize("가나다 라마바.")
+        if self.config.ner:
+            tagger = self._tagger()
+            for language in ("ko", "en"):
+                tagger.pipeline(language)
+        if self.config.topics:
+            self._topic_model()
+
     def version(self) -> str:
         """Versions of every model that ran, for ``Enrichment.pipeline_version``."""
         from models.identifiers import SOURCE

@@ -171,6 +171,11 @@ class ChunkProcessor:
         t2 = time.perf_counter()
         # whole texts: identifiers are counted over everything extracted; index analysis caps its own input
         streams = [self._stream_of(item, ex) for item, ex in zip(items, extracted)]
+        loading = self.text_workers.loading()
+        self.text_workers.await_models()  # the first chunk waits for the models: start-up, not work
+        t2m = time.perf_counter()
+        if loading:
+            report.timings["models_loaded"] = self.text_workers.loaded_s
         worked = self.text_workers.run([e.text for e in extracted], [e.language for e in extracted], streams)
         t3 = time.perf_counter()
         docs = [build_document(item, ex, en, shared_with=list(self.spec.shared_with), analysed=terms,
@@ -201,7 +206,8 @@ class ChunkProcessor:
                 report.reasons[f"{ex.status.value}: {ex.reason[:120]}"] += 1
         report.created, report.updated = result.created, result.updated
         report.timings.update(
-            {"extract": t1 - t0, "store": t2 - t1, "enrich+analyse": t3 - t2, "build": t4 - t3, "index": t5 - t4}
+            {"extract": t1 - t0, "store": t2 - t1, "models": t2m - t2, "enrich+analyse": t3 - t2m, "build": t4 - t3,
+             "index": t5 - t4}
         )
         return report
 

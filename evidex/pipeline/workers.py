@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
@@ -25,16 +26,24 @@ TextResult = tuple[Enrichment, tuple[str, str]]
 Stream = tuple[Path, str] | None
 
 _worker_enricher: Enricher | None = None
+_loaded_s = 0.0
 
 
 def _init_worker(config: EnrichConfig, main_pid: int) -> None:
-    global _worker_enricher
+    global _worker_enricher, _loaded_s
     arm_worker(main_pid)  # never outlive the run (parent-death signal and a watchdog on the main process)
+    started = time.perf_counter()
     _worker_enricher = Enricher(config)
+    try:
+        _worker_enricher.warm()  # the models load as the worker starts, not with its first slice
+    except Exception:  # noqa: BLE001 - a model that cannot load says why where it is used, per chunk
+        pass
+    _loaded_s = time.perf_counter() - started
 
 
-def _ready() -> bool:
-    return _worker_enricher is not None
+def _ready() -> float:
+    """How long the worker that runs this took to load its models."""
+    return _loaded_s if _worker_enricher is not None else 0.0
 
 
 def _run_slice(texts: list[str], languages: list[str | None], streams: list[Stream]) -> list[TextResult]:
@@ -69,14 +78,34 @@ class TextWorkers:
         self.workers = max(1, workers)
         self._local: Enricher | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._loading: list[Any] = []
+        self.loaded_s = 0.0
+        """The longest a worker took to load its models (known once the first texts were given)."""
         if self.workers == 1:
             self._local = Enricher(config)
         else:
             context = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
                                              initargs=(config, os.getpid()))
-            for _ in range(self.workers):  # start the workers (and their model loading) now, while extraction runs
-                self._pool.submit(_ready)
+            # start the workers (and their model loading) now, while the run starts and extraction runs
+            self._loading = [self._pool.submit(_ready) for _ in range(self.workers)]
+
+    def loading(self) -> bool:
+        """True until :meth:`await_models` has seen the workers' models loaded."""
+        return bool(self._loading)
+
+    def await_models(self) -> float:
+        """Wait until the workers have loaded their models; the seconds waited (0 once they are loaded, and
+        with one worker, whose models load in this process as they are first used)."""
+        if not self._loading:
+            return 0.0
+        started = time.perf_counter()
+        try:
+            self.loaded_s = max(f.result() for f in self._loading)
+        except Exception:  # noqa: BLE001 - a worker that died: the texts' own call says so
+            pass
+        self._loading = []
+        return time.perf_counter() - started
 
     def run(self, texts: list[str], languages: list[str | None],
             streams: list[Stream] | None = None) -> list[TextResult]:

@@ -87,6 +87,10 @@ class KiwiTokenizer:
         self._kiwi: Any = None
 
     def _analyser(self) -> Any:
+        if self._kiwi is None and self.model_type is None:
+            from models.ner.morphemes import shared_kiwi
+
+            self._kiwi = shared_kiwi()  # the process's one Kiwi (the same analysis; a second costs 3-4 s to load)
         if self._kiwi is None:
             from kiwipiepy import Kiwi
 

@@ -29,12 +29,13 @@ _CACHE_SIZE = 8192
 _CACHED_CHARS = 4000  # bounds the memo to ~8192 × 4000 characters
 
 
-@functools.cache
 def shared_kiwi() -> Kiwi:
-    """The process-wide Kiwi analyser (loaded on first call, ~1.5 s)."""
-    from kiwipiepy import Kiwi
+    """The process's one Kiwi (``models.ner.morphemes.shared_kiwi``), shared with the Korean NER and the index
+    analysis: a second instance would cost each worker process another 3–4 s of CPU to load (its
+    construction and the model it builds on its first analysis)."""
+    from models.ner.morphemes import shared_kiwi as process_kiwi
 
-    return Kiwi(num_workers=1)
+    return process_kiwi()
 
 
 def _analyse(text: str, tags: tuple[str, ...], lowercase: bool) -> str:
