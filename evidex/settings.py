@@ -104,6 +104,8 @@ class Settings(BaseSettings):
                          description="Extraction worker processes (contained: time and memory limits).")
     enrich_workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)),
                                 description="Processes for enrichment and index-time analysis (1: in-process).")
+    enrich_service: bool = Field(True, description="Use the enrichment service `evidex server start` runs (models "
+                                 "kept loaded between batches) when it answers with the same configuration.")
     extract_timeout_s: float = Field(120.0, description="Wall-clock limit for reading one file.")
     extract_memory_mb: int = Field(2048, description="Address-space limit of an extraction worker.")
     max_file_mb: int = Field(2048, description="Files larger than this are recorded as too_large, unread.")

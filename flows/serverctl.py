@@ -3,7 +3,9 @@
 ``evidex server start`` writes ``<data_dir>/prefect/server.json`` (process id, its start time, port, URL) and
 the server's output goes to ``<data_dir>/logs/prefect-server.log``. While it runs, flows started by Evidex use
 it instead of Prefect's temporary server (``flows.runtime.configure_prefect``). It also starts a worker of
-Evidex's work pool (``worker.json``, ``prefect-worker.log``), which runs the scheduled drop-folder polls.
+Evidex's work pool (``worker.json``, ``prefect-worker.log``), which runs the scheduled drop-folder polls, and the enrichment
+service (``enricher.json``, ``prefect-enricher.log``: ``evidex.pipeline.enrich_service``), whose workers keep
+their models loaded for every batch.
 ``PREFECT_API_URL`` set by the user wins: then the commands work against that server and only the worker is
 started here.
 """
@@ -146,9 +148,47 @@ def stop_worker(settings: Settings, timeout_s: float = 20.0) -> bool:
     return _stop(settings, "worker", timeout_s)
 
 
+def enricher_running(settings: Settings) -> int | None:
+    """The process id of the enrichment service ``start_enricher`` started for this data directory, if it runs."""
+    state = _read(settings, "enricher")
+    return int(state["pid"]) if state and alive(int(state["pid"]), state.get("pid_start")) else None
+
+
+def start_enricher(settings: Settings, timeout_s: float = 300.0) -> int:
+    """Start the enrichment service (``evidex.pipeline.enrich_service``: the models loaded once, kept for every
+    batch of this data directory) in the background, once, and wait until it answers."""
+    from evidex.pipeline.batch import enrich_config
+    from evidex.pipeline.enrich_service import connect
+
+    config = enrich_config(settings)
+    if (pid := enricher_running(settings)) is not None and (found := connect(settings, config)) is not None:
+        found.close()
+        return pid
+    stop_enricher(settings)  # one that runs with another configuration (a retrained model, new code)
+    env = {**server_env(settings), "EVIDEX_DATA_DIR": str(settings.data_dir)}
+    env.pop("PREFECT_API_URL", None)
+    proc = _spawn(settings, "enricher", [sys.executable, "-m", "evidex.pipeline.enrich_service"], env, {})
+    log = settings.data_dir / "logs" / "prefect-enricher.log"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the enrichment service exited with code {proc.returncode}; see {log}")
+        if (found := connect(settings, config)) is not None:
+            found.close()
+            return proc.pid
+        time.sleep(0.5)
+    raise RuntimeError(f"the enrichment service did not answer within {timeout_s:g} s; see {log}")
+
+
+def stop_enricher(settings: Settings, timeout_s: float = 20.0) -> bool:
+    return _stop(settings, "enricher", timeout_s)
+
+
 def stop_server(settings: Settings, timeout_s: float = 20.0) -> bool:
-    """Stop the worker and the server ``start_server`` started (whole process groups); False when none ran."""
+    """Stop the worker, the enrichment service and the server ``start_server`` started (whole process groups);
+    False when no server ran."""
     stop_worker(settings, timeout_s)
+    stop_enricher(settings, timeout_s)
     return _stop(settings, "server", timeout_s)
 
 

@@ -1,7 +1,8 @@
 """``evidex server start|stop|status`` and ``evidex worker start``: the Prefect server and workers Evidex runs on.
 
-``server start`` runs a Prefect server on loopback (state under the data directory) and a worker of Evidex's work
-pool, which runs the scheduled drop-folder polls (``evidex schedule``). While it runs, ``evidex ingest`` and
+``server start`` runs a Prefect server on loopback (state under the data directory), a worker of Evidex's work
+pool, which runs the scheduled drop-folder polls (``evidex schedule``), and the enrichment service, whose workers
+keep the models loaded for every batch of the data directory. While it runs, ``evidex ingest`` and
 ``evidex reindex`` record their flow runs there (no temporary server per run). With ``PREFECT_API_URL`` set,
 the commands work against that server: ``start`` then starts only the worker. ``worker start`` joins the work
 pool from any machine, in the foreground.
@@ -21,10 +22,13 @@ def server() -> None:
 
 @server.command("start")
 @click.option("--no-worker", is_flag=True, help="Start no worker (schedules then wait for `evidex worker start`).")
+@click.option("--no-enrich-service", is_flag=True,
+              help="Start no enrichment service (each batch then loads the models in its own workers).")
 @click.pass_context
-def start(ctx: click.Context, no_worker: bool) -> None:
-    """Start the Prefect server on 127.0.0.1 and a worker of the work pool in the background (once each)."""
-    from flows.serverctl import server_status, start_server, start_worker
+def start(ctx: click.Context, no_worker: bool, no_enrich_service: bool) -> None:
+    """Start the Prefect server on 127.0.0.1, a worker of the work pool and the enrichment service (models kept
+    loaded for every batch) in the background (once each)."""
+    from flows.serverctl import server_status, start_enricher, start_server, start_worker
 
     settings = settings_of(ctx)
     current = server_status(settings)
@@ -38,6 +42,12 @@ def start(ctx: click.Context, no_worker: bool) -> None:
         except RuntimeError as exc:  # it exited or never answered: the message names its log
             raise click.ClickException(str(exc)) from None
         click.echo(f"Prefect server running at {current.url} (pid {current.pid}); log in {settings.data_dir / 'logs'}")
+    if not no_enrich_service and settings.enrich_service:
+        try:
+            pid = start_enricher(settings)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"enrichment service running (pid {pid}, {settings.enrich_workers} worker(s), models loaded)")
     if not no_worker:
         pid = start_worker(settings, str(current.url))
         click.echo(f"worker of pool {settings.work_pool!r} running (pid {pid})")
@@ -46,13 +56,16 @@ def start(ctx: click.Context, no_worker: bool) -> None:
 @server.command("stop")
 @click.pass_context
 def stop(ctx: click.Context) -> None:
-    """Stop the worker and the Prefect server ``evidex server start`` started, and a lingering temporary server."""
-    from flows.serverctl import stop_server, stop_worker
+    """Stop the worker, the enrichment service and the Prefect server ``evidex server start`` started, and a
+    lingering temporary server."""
+    from flows.serverctl import stop_enricher, stop_server, stop_worker
     from flows.tempdaemon import home_of, stop_lingering
 
     settings = settings_of(ctx)
     if stop_worker(settings):
         click.echo("worker stopped")
+    if stop_enricher(settings):
+        click.echo("enrichment service stopped")
     if stop_lingering(home_of(settings)):
         click.echo("lingering temporary Prefect server stopped")
     click.echo("Prefect server stopped" if stop_server(settings) else "no Prefect server was running")
@@ -64,7 +77,7 @@ def status(ctx: click.Context) -> None:
     """Whether the Prefect server runs and answers; exit 1 when it does not."""
     import sys
 
-    from flows.serverctl import server_status, worker_running
+    from flows.serverctl import enricher_running, server_status, worker_running
 
     settings = settings_of(ctx)
     state = server_status(settings)
@@ -72,6 +85,8 @@ def status(ctx: click.Context) -> None:
         click.echo(f"running at {state.url}" + (f" (pid {state.pid})" if state.pid else " (external)"))
         pid = worker_running(settings)
         click.echo(f"worker of pool {settings.work_pool!r}: " + (f"running (pid {pid})" if pid else "not started here"))
+        pid = enricher_running(settings)
+        click.echo("enrichment service: " + (f"running (pid {pid})" if pid else "not running"))
         return
     click.echo("not running" + (f" ({state.url} does not answer)" if state.url else ""))
     sys.exit(1)

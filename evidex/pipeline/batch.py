@@ -23,6 +23,7 @@ from evidex.settings import Settings
 from evidex.custody.store import BlobStore
 from extractors.base import ExtractContext, Extracted, Limits, Status
 from evidex.pipeline.runlog import route_library_output
+from evidex.pipeline.enrich_service import ServiceWorkers, connect
 from evidex.pipeline.workers import TextWorkers
 from index_config.documents import build_document, refused_document
 from models.enrich import EnrichConfig
@@ -64,10 +65,13 @@ def enrich_config(settings: Settings) -> EnrichConfig:
                         topics_dir=settings.active_topics_dir())
 
 
-def start_text_workers(settings: Settings) -> TextWorkers:
-    """Start the enrichment workers (they load their models at once) ahead of a :class:`ChunkProcessor`."""
+def start_text_workers(settings: Settings, config: EnrichConfig | None = None) -> TextWorkers | ServiceWorkers:
+    """The enrichment workers for a :class:`ChunkProcessor`: the enrichment service's (``evidex server start``;
+    models loaded already) when it answers with the same configuration, else the run's own, started now (they
+    load their models at once)."""
     route_library_output(settings.data_dir)
-    return TextWorkers(enrich_config(settings), settings.enrich_workers)
+    config = config or enrich_config(settings)
+    return connect(settings, config) or TextWorkers(config, settings.enrich_workers)
 
 
 class ChunkProcessor:
@@ -94,7 +98,7 @@ class ChunkProcessor:
         route_library_output(settings.data_dir)  # workers' warnings and helpers' output go to the run log
         self.pool = ContainedPool(settings.workers, self.limits)
         self.enrich_config = enrich or enrich_config(settings)
-        self.text_workers = text_workers or TextWorkers(self.enrich_config, settings.enrich_workers)
+        self.text_workers = text_workers or start_text_workers(settings, self.enrich_config)
         self.on_wait: OnWait | None = None
         self.indexer = BulkIndexer(client, index or f"{settings.es_index_prefix}-docs", settings.bulk_max_bytes,
                                    wait_s=settings.index_wait_s, on_wait=self._waiting)
@@ -175,8 +179,10 @@ class ChunkProcessor:
         self.text_workers.await_models()  # the first chunk waits for the models: start-up, not work
         t2m = time.perf_counter()
         if loading:
-            report.timings["models_loaded"] = self.text_workers.loaded_s
+            report.timings["workers.models_loaded"] = self.text_workers.loaded_s
         worked = self.text_workers.run([e.text for e in extracted], [e.language for e in extracted], streams)
+        if isinstance(self.text_workers, ServiceWorkers):  # counted per chunk: the summary says who enriched
+            report.timings["workers.enrich_service"] = 0.0 if self.text_workers.fallback else 1.0
         t3 = time.perf_counter()
         docs = [build_document(item, ex, en, shared_with=list(self.spec.shared_with), analysed=terms,
                                secret=self.enrich_config.secret)

@@ -90,6 +90,11 @@ class TextWorkers:
             # start the workers (and their model loading) now, while the run starts and extraction runs
             self._loading = [self._pool.submit(_ready) for _ in range(self.workers)]
 
+    @property
+    def local(self) -> Enricher | None:
+        """The in-process enricher when there is one worker, else None."""
+        return self._local
+
     def loading(self) -> bool:
         """True until :meth:`await_models` has seen the workers' models loaded."""
         return bool(self._loading)

@@ -30,7 +30,9 @@ def test_schedule_runs_drop_folder(world) -> None:
 
     started = cli("server", "start").stdout
     assert "Prefect server running" in started and "worker of pool" in started
-    assert "worker" in cli("server", "status").stdout
+    assert "enrichment service running" in started
+    status = cli("server", "status").stdout
+    assert "worker" in status and "enrichment service: running" in status
     bad = cli("schedule", "add", str(drop), "--agency", "knpa", "--case", "S-1", "--cron", "every day", ok=False)
     assert bad.returncode != 0 and "cron" in bad.stderr and "Traceback" not in bad.stderr
     added = cli("schedule", "add", str(drop), "--agency", "knpa", "--case", "S-1", "--every", "6", "--settle", "1",
@@ -43,6 +45,9 @@ def test_schedule_runs_drop_folder(world) -> None:
     (drop / "E-1" / "memo.txt").write_text("Handover of the Zentorva ledger to the night shift.\n", encoding="utf-8")
     wait_for("the dropped memo to be searchable", lambda: hits(settings, "zentorva"))
     assert [r.name for r in ingests(settings)] == ["ingest knpa/S-1 D-E-1"]
+    # the poll's run enriched with the service's models, loaded once when the server started
+    report = wait_for("the poll's run to finish", lambda: ingests(settings)[0].report, timeout=60)
+    assert report["timings"].get("workers.enrich_service") == 1, report
 
     # a file still being written (old modification time, as `cp -a` leaves it) is taken once it is complete
     state_files = list((settings.data_dir / "watch").glob("*.json"))
