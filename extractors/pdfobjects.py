@@ -10,10 +10,12 @@ picture search share that pass.
 from __future__ import annotations
 
 import ctypes
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import eq
+from pathlib import Path
 from typing import Any
 
 #: Form XObjects are entered this deep.
@@ -93,10 +95,92 @@ class PageObjects:
     path_bounds: Any = None
 
 
+class _Api(ctypes.Structure):
+    _fields_ = [("count", ctypes.c_void_p), ("get", ctypes.c_void_p), ("form_count", ctypes.c_void_p),
+                ("form_get", ctypes.c_void_p), ("type", ctypes.c_void_p), ("bounds", ctypes.c_void_p),
+                ("path_type", ctypes.c_int), ("form_type", ctypes.c_int), ("image_type", ctypes.c_int),
+                ("max_depth", ctypes.c_int), ("measure", ctypes.c_int)]
+
+
+class _Out(ctypes.Structure):
+    _fields_ = [("paths", ctypes.c_void_p), ("bounds", ctypes.c_void_p), ("path_cap", ctypes.c_long),
+                ("n_paths", ctypes.c_long), ("images", ctypes.c_void_p), ("image_cap", ctypes.c_long),
+                ("n_images", ctypes.c_long), ("seen", ctypes.c_long), ("overflow", ctypes.c_int)]
+
+
+class _NativeCensus:
+    """``native/census.c`` (built by ``scripts/setup.sh``): the same walk as :func:`_walk` in one call."""
+
+    #: Paths and images a page may have before the census is taken again by the ctypes walk.
+    CAPACITY = 1 << 16
+
+    def __init__(self, library: Path) -> None:
+        import numpy as np
+        import pypdfium2.raw as raw
+
+        self.lib = ctypes.CDLL(str(library))
+        self.lib.evx_census.restype = ctypes.c_long
+        self.lib.evx_census.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+
+        def at(fn: Any) -> int:
+            return ctypes.cast(fn, ctypes.c_void_p).value or 0
+
+        self.api = {measure: _Api(at(raw.FPDFPage_CountObjects), at(raw.FPDFPage_GetObject),
+                                  at(raw.FPDFFormObj_CountObjects), at(raw.FPDFFormObj_GetObject),
+                                  at(raw.FPDFPageObj_GetType), at(raw.FPDFPageObj_GetBounds), raw.FPDF_PAGEOBJ_PATH,
+                                  raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_IMAGE, MAX_DEPTH, int(measure))
+                    for measure in (False, True)}
+        self.paths = np.zeros(self.CAPACITY, dtype=np.uintp)
+        self.images = np.zeros(self.CAPACITY, dtype=np.uintp)
+        self.bounds = np.zeros(4 * self.CAPACITY, dtype=np.float32)
+        self.out = _Out(self.paths.ctypes.data, self.bounds.ctypes.data, self.CAPACITY, 0,
+                        self.images.ctypes.data, self.CAPACITY, 0, 0, 0)
+        self.api_address = {k: ctypes.addressof(v) for k, v in self.api.items()}
+        self.out_address = ctypes.addressof(self.out)
+
+    def take(self, handle: int, count: int, measure: bool) -> PageObjects | None:
+        """The census, or None when the page holds more paths or images than the buffers."""
+        out = self.out
+        seen = self.lib.evx_census(self.api_address[measure], handle, count, self.out_address)
+        if out.overflow:
+            return None
+        found = PageObjects(paths=self.paths[:out.n_paths].tolist(), images=self.images[:out.n_images].tolist(),
+                            seen=int(seen))
+        if measure:
+            found.path_bounds = self.bounds[:4 * out.n_paths].astype(float).reshape(-1, 4)
+        return found
+
+
+#: The built census library, looked for once (``False``: not built or not loadable, the ctypes walk runs).
+_NATIVE: _NativeCensus | None | bool = None
+LIBRARY = Path(__file__).resolve().parent / "native" / "_census.so"
+
+
+def native_census() -> _NativeCensus | None:
+    """The C census when ``scripts/setup.sh`` built it (and ``EVIDEX_NATIVE_CENSUS`` is not ``0``), else None."""
+    global _NATIVE
+    if _NATIVE is None:
+        _NATIVE = False
+        if os.environ.get("EVIDEX_NATIVE_CENSUS", "1") != "0" and LIBRARY.is_file():
+            try:
+                _NATIVE = _NativeCensus(LIBRARY)
+            except (OSError, AttributeError):
+                _NATIVE = False
+    return _NATIVE or None
+
+
+def use_native(enabled: bool) -> None:
+    """Take the census in C (when built) or by the ctypes walk from now on (benchmarks and tests compare them)."""
+    global _NATIVE
+    _NATIVE = None
+    os.environ["EVIDEX_NATIVE_CENSUS"] = "1" if enabled else "0"
+
+
 def census(page: Any, max_objects: int | None = None, measure: bool = False) -> PageObjects:
     """The path and image objects of ``page``; one type query per object (a page of more than
     ``max_objects`` objects is counted only); ``measure`` also reads each path's bounds in the same pass
-    (``path_bounds``, for the table finder)."""
+    (``path_bounds``, for the table finder). In C when it was built (:func:`native_census`), else through
+    ctypes, with the same result."""
     import numpy as np
 
     api = pdfium_api()
@@ -106,6 +190,9 @@ def census(page: Any, max_objects: int | None = None, measure: bool = False) -> 
     if max_objects is not None and count > max_objects:
         found.complete = False
         return found
+    native = native_census()
+    if native is not None and (taken := native.take(handle, count, measure)) is not None:
+        return taken
     measured: list[Any] | None = [] if measure else None
     _walk(api, handle, api.get, count, found, 1, measured)
     if measured is not None:

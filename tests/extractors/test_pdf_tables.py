@@ -143,3 +143,41 @@ def test_drawing_with_too_many_objects_is_not_searched(tmp_path, ctx, monkeypatc
     r = extract_path(path, ctx)
     assert r.pages[0].tables == () and "table_pages" not in r.metadata
     assert "Vendor" in r.text and "End of report" in r.text
+
+
+def test_census_in_c_equals_the_ctypes_walk_on_every_corpus_page(corpus):
+    """The C census (built by scripts/setup.sh) keeps the same paths, images, bounds and object counts, in the
+    same order, as the ctypes walk, on every page of every PDF of the corpus, Form XObjects included."""
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    from extractors import pdfobjects
+
+    pdfobjects.use_native(True)
+    assert pdfobjects.native_census() is not None, f"{pdfobjects.LIBRARY} not built: run scripts/setup.sh"
+    pages = forms = 0
+    try:
+        for path in sorted(corpus.rglob("*.pdf")):
+            try:
+                document = pdfium.PdfDocument(str(path))
+            except pdfium.PdfiumError:
+                continue
+            with document:
+                for number in range(len(document)):
+                    page = document[number]
+                    for measure in (False, True):
+                        pdfobjects.use_native(True)
+                        native = pdfobjects.census(page, 20_000, measure)
+                        pdfobjects.use_native(False)
+                        walked = pdfobjects.census(page, 20_000, measure)
+                        where = f"{path.name} page {number + 1}"
+                        assert (native.paths, native.images, native.seen, native.complete) == \
+                            (walked.paths, walked.images, walked.seen, walked.complete), where
+                        if measure and walked.complete:
+                            assert np.array_equal(native.path_bounds, walked.path_bounds), where
+                    pages += 1
+                    top = pdfobjects.pdfium_api().count(pdfobjects.page_handle(page))
+                    forms += walked.seen > top  # objects inside Form XObjects were counted too
+    finally:
+        pdfobjects.use_native(True)
+    assert pages > 100 and forms > 0
