@@ -363,8 +363,12 @@ def main() -> None:
         print(f"  finder stages (CPU, as a share of pdfium's page text, {1000 * text_s / pages:.1f} ms a page; "
               f"{objects / pages:.0f} page objects a page): "
               + ", ".join(f"{name} {seconds / text_s:.0%}" for name, seconds in stages.items()))
-        print(f"  census floor: {calls / pages:.0f} pdfium calls a page at {1e6 * stages['census'] / max(calls, 1):.2f} "
-              f"us a call (ctypes), {stages['census'] / cpu['no tables']:.0%} of the tables-off CPU time by itself")
+        from extractors.pdfobjects import native_census
+
+        how = "in C (extractors/native/census.c)" if native_census() else "through ctypes (the C census is not built)"
+        print(f"  census {how}: {calls / pages:.0f} pdfium calls a page, "
+              f"{1e6 * stages['census'] / max(calls, 1):.2f} us a call, {stages['census'] / cpu['no tables']:.0%} of "
+              "the tables-off CPU time by itself")
         print(f"  text-shape detector (>= {SHORT_LINE_SHARE:.0%} of lines under {SHORT_LINE_CHARS} characters): "
               f"picks {c.shape_tabled} of the {c.tabled} pages with tables and {c.shape_untabled} of the "
               f"{c.untabled} without")
