@@ -57,6 +57,7 @@ class TableSearch:
             return []
         objects = census(page, pdftables.MAX_PAGE_OBJECTS, measure=True)
         self._objects = (page, objects)
+        read = read or pdftables.region_reader(textpage)  # one reader for the ruled and the aligned tables
         found, seen = find_tables(page, textpage, objects, read)
         self.left -= seen
         if not found and objects.complete:

@@ -136,6 +136,13 @@ class _NativeCensus:
         self.out = _Out(self.paths.ctypes.data, self.bounds.ctypes.data, self.CAPACITY, 0,
                         self.images.ctypes.data, self.CAPACITY, 0, 0, 0)
         self.api_address = {k: ctypes.addressof(v) for k, v in self.api.items()}
+        self.unicode, self.charbox = at(raw.FPDFText_GetUnicode), at(raw.FPDFText_GetCharBox)
+        self.origin = at(raw.FPDFText_GetCharOrigin)
+        vp, d = ctypes.c_void_p, ctypes.c_double
+        self.lib.evx_chars.restype = ctypes.c_int
+        self.lib.evx_chars.argtypes = [vp, vp, vp, vp, ctypes.c_int, vp, vp, vp]
+        self.lib.evx_text_in.restype = ctypes.c_long
+        self.lib.evx_text_in.argtypes = [vp, vp, vp, ctypes.c_int, d, d, d, d, vp, ctypes.c_long]
         self.out_address = ctypes.addressof(self.out)
 
     def take(self, handle: int, count: int, measure: bool) -> PageObjects | None:
@@ -149,6 +156,43 @@ class _NativeCensus:
         if measure:
             found.path_bounds = self.bounds[:4 * out.n_paths].astype(float).reshape(-1, 4)
         return found
+
+
+class NativeText:
+    """A text page's characters read once (``native/census.c``: code points, boxes, baselines), and the text
+    inside any rectangle as pdfium's ``FPDFText_GetBoundedText`` gives it, from those arrays: a table's cells are
+    read without pdfium walking the page's characters once per cell."""
+
+    def __init__(self, native: _NativeCensus, textpage: Any) -> None:
+        import numpy as np
+        import pypdfium2.raw as raw
+
+        handle = page_handle(textpage)
+        n = max(0, int(raw.FPDFText_CountChars(textpage.raw)))
+        self.n, self.lib = n, native.lib
+        self.codes = np.zeros(max(n, 1), dtype=np.uint32)
+        self.boxes = np.zeros(4 * max(n, 1), dtype=np.float32)
+        self.origin_y = np.zeros(max(n, 1), dtype=np.float32)
+        self.lib.evx_chars(native.unicode, native.charbox, native.origin, handle, n, self.codes.ctypes.data,
+                           self.boxes.ctypes.data, self.origin_y.ctypes.data)
+        self.out = np.zeros(max(2 * n + 2, 16), dtype=np.uint32)
+        self._args = (self.codes.ctypes.data, self.boxes.ctypes.data, self.origin_y.ctypes.data, n)
+
+    def text(self, left: float, bottom: float, right: float, top: float) -> str:
+        """The text inside the rectangle, cleaned as :func:`text_in` cleans pdfium's."""
+        length = self.lib.evx_text_in(*self._args, left, bottom, right, top, self.out.ctypes.data, len(self.out))
+        text = self.out[:length].tobytes().decode("utf-32-le", "replace")
+        if "\x00" in text:
+            text = text.replace("\x00", "")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return text
+
+
+def native_text(textpage: Any) -> NativeText | None:
+    """The text page's characters for :meth:`NativeText.text` when the C library is built, else None."""
+    native = native_census()
+    return NativeText(native, textpage) if native is not None else None
 
 
 #: The built census library, looked for once (``False``: not built or not loadable, the ctypes walk runs).

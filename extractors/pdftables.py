@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from extractors.pdfobjects import PageObjects, _Pdfium, census, page_handle, pdfium_api, text_in
+from extractors.pdfobjects import PageObjects, _Pdfium, census, native_text, page_handle, pdfium_api, text_in
 
 #: Rules whose positions differ by at most this many points are one line.
 SNAP = 2.0
@@ -263,8 +263,9 @@ def find_tables(page: Any, textpage: Any, objects: PageObjects | None = None,
     if len(horizontal) + len(vertical) < MIN_RULES or not horizontal or not vertical:
         return [], seen
     found: list[FoundTable] = []
+    read = read or region_reader(textpage)
     for h, v in grids(merge_rules(horizontal), merge_rules(vertical)):
-        table = _read_grid(h, v, read or region_reader(textpage))
+        table = _read_grid(h, v, read)
         if table is not None:
             found.append(table)
     found = [t for t in found if not any(o is not t and _inside(t.box, o.box) for o in found)]
@@ -278,9 +279,20 @@ def _inside(inner: Box, outer: Box) -> bool:
 
 
 def region_reader(textpage: Any) -> Reader:
-    """pdfium's text inside a rectangle of ``textpage``."""
+    """pdfium's text inside a rectangle of ``textpage``: from the page's characters read once in C when the
+    native library is built (``extractors.pdfobjects.NativeText``, read at the first rectangle), else by
+    pdfium's bounded text per rectangle; the same text either way."""
     handle = page_handle(textpage)
-    return lambda left, bottom, right, top: text_in(handle, left, bottom, right, top)
+    made: list[Reader] = []
+
+    def read(left: float, bottom: float, right: float, top: float) -> str:
+        if not made:
+            chars = native_text(textpage)
+            made.append(chars.text if chars is not None else
+                        (lambda l, b, r, t: text_in(handle, l, b, r, t)))
+        return made[0](left, bottom, right, top)
+
+    return read
 
 
 def _read_grid(h: np.ndarray, v: np.ndarray, read: Reader) -> FoundTable | None:

@@ -6,6 +6,7 @@
  * Built by scripts/setup.sh (cc -O2 -shared -fPIC); without it the ctypes walk runs, with the same result.
  */
 
+#include <math.h>
 #include <stddef.h>
 
 typedef int (*count_fn)(void *);
@@ -92,4 +93,77 @@ long evx_census(const evx_api *api, void *page, int count, evx_out *out) {
     out->overflow = 0;
     walk(api, page, 0, count, 1, out);
     return out->seen;
+}
+
+/* ---- The text inside rectangles of a text page, as pdfium's FPDFText_GetBoundedText gives it, without walking
+ * pdfium's character list once per rectangle: the characters' code points, boxes and origins are read once
+ * (evx_chars), then each rectangle is one pass over plain arrays (evx_text_in). The rules are pdfium's: a
+ * character is inside when its box and the rectangle overlap with a positive area; a line break (CR LF) goes
+ * before an inside character on another baseline when a character outside came between (not only spaces
+ * right after an inside one); a space right after an inside character is kept. */
+
+typedef unsigned int (*unicode_fn)(void *, int);
+typedef int (*charbox_fn)(void *, int, double *, double *, double *, double *);
+typedef int (*origin_fn)(void *, int, double *, double *);
+
+int evx_chars(void *unicode, void *charbox, void *origin, void *textpage, int n, unsigned int *codes,
+              float *boxes, float *origin_y) {
+    unicode_fn get_unicode = (unicode_fn)unicode;
+    charbox_fn get_box = (charbox_fn)charbox;
+    origin_fn get_origin = (origin_fn)origin;
+    for (int k = 0; k < n; k++) {
+        double left = 0, right = 0, bottom = 0, top = 0, x = 0, y = 0;
+        codes[k] = get_unicode(textpage, k);
+        get_box(textpage, k, &left, &right, &bottom, &top);
+        float l = (float)left, r = (float)right, b = (float)bottom, t = (float)top;
+        /* kept normalised: the overlap test below compares normalised rectangles */
+        boxes[4 * k] = l < r ? l : r;
+        boxes[4 * k + 1] = b < t ? b : t;
+        boxes[4 * k + 2] = l < r ? r : l;
+        boxes[4 * k + 3] = b < t ? t : b;
+        get_origin(textpage, k, &x, &y);
+        origin_y[k] = (float)y;
+    }
+    return n;
+}
+
+long evx_text_in(const unsigned int *codes, const float *boxes, const float *origin_y, int n, double left,
+                 double bottom, double right, double top, unsigned int *out, long cap) {
+    float l = (float)left, b = (float)bottom, r = (float)right, t = (float)top;
+    if (l > r) { float s = l; l = r; r = s; }
+    if (b > t) { float s = b; b = t; t = s; }
+    float posy = 0.0f;
+    int after_inside = 0, line_feed = 0;
+    long len = 0;
+    for (int k = 0; k < n; k++) {
+        const float *box = boxes + 4 * k;
+        float il = box[0] > l ? box[0] : l, ir = box[2] < r ? box[2] : r;
+        float ib = box[1] > b ? box[1] : b, it = box[3] < t ? box[3] : t;
+        if (il < ir && ib < it) {
+            if (fabsf(posy - origin_y[k]) > 0.0f && !after_inside && line_feed) {
+                posy = origin_y[k];
+                if (len > 0) {
+                    if (len + 2 <= cap) { out[len] = '\r'; out[len + 1] = '\n'; }
+                    len += 2;
+                }
+            }
+            after_inside = 1;
+            line_feed = 0;
+            if (codes[k]) {
+                if (len < cap) out[len] = codes[k];
+                len++;
+            }
+        } else if (codes[k] == ' ') {
+            if (after_inside) {
+                if (len < cap) out[len] = ' ';
+                len++;
+                after_inside = 0;
+                line_feed = 0;
+            }
+        } else {
+            after_inside = 0;
+            line_feed = 1;
+        }
+    }
+    return len;
 }

@@ -181,3 +181,45 @@ def test_census_in_c_equals_the_ctypes_walk_on_every_corpus_page(corpus):
     finally:
         pdfobjects.use_native(True)
     assert pages > 100 and forms > 0
+
+
+def test_cell_text_read_in_c_equals_pdfiums_bounded_text(corpus):
+    """The text inside a rectangle from the page's characters read once in C (``NativeText``) equals pdfium's
+    ``FPDFText_GetBoundedText`` for every cell the finder reads on the corpus and for rectangles across every
+    page (partly off the page, reversed corners, the whole page)."""
+    import random
+
+    import pypdfium2 as pdfium
+
+    from extractors import pdfobjects
+    from extractors.pdftables import find_tables
+
+    pdfobjects.use_native(True)
+    rng = random.Random(7)
+    compared = cells = 0
+    for path in sorted(corpus.rglob("*.pdf")):
+        try:
+            document = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError:
+            continue
+        with document:
+            for number in range(len(document)):
+                page = document[number]
+                textpage = page.get_textpage()
+                try:
+                    chars = pdfobjects.native_text(textpage)
+                    assert chars is not None, f"{pdfobjects.LIBRARY} not built: run scripts/setup.sh"
+                    handle = pdfobjects.page_handle(textpage)
+                    read: list[tuple[float, float, float, float]] = []
+                    find_tables(page, textpage, read=lambda *box: read.append(box) or "")
+                    width, height = page.get_size()
+                    boxes = [(x, y, x + rng.uniform(1, width / 2), y + rng.uniform(1, height / 3))
+                             for x, y in ((rng.uniform(-10, width), rng.uniform(-10, height)) for _ in range(12))]
+                    boxes += [(0, 0, width, height), (width, height, 0, 0)]
+                    for box in read + boxes:
+                        assert chars.text(*box) == pdfobjects.text_in(handle, *box), f"{path.name} p{number + 1} {box}"
+                        compared += 1
+                    cells += len(read)
+                finally:
+                    textpage.close()
+    assert cells > 1000 and compared > cells
