@@ -158,6 +158,65 @@ class _NativeCensus:
         return found
 
 
+class _PathApi(ctypes.Structure):
+    _fields_ = [("segments", ctypes.c_void_p), ("segment", ctypes.c_void_p), ("point", ctypes.c_void_p),
+                ("segment_type", ctypes.c_void_p), ("close", ctypes.c_void_p), ("matrix", ctypes.c_void_p),
+                ("lineto", ctypes.c_int), ("moveto", ctypes.c_int), ("max_segments", ctypes.c_int),
+                ("snap_half", ctypes.c_double), ("min_length", ctypes.c_double)]
+
+
+class _Rules(ctypes.Structure):
+    _fields_ = [("horizontal", ctypes.c_void_p), ("h_cap", ctypes.c_long), ("n_h", ctypes.c_long),
+                ("vertical", ctypes.c_void_p), ("v_cap", ctypes.c_long), ("n_v", ctypes.c_long)]
+
+
+class NativePaths:
+    """The axis-aligned straight segments of path objects in C (``native/census.c``: ``evx_path_edges``), the
+    same as the table finder's ``_path_edges`` through ctypes, one call per path instead of several per segment."""
+
+    def __init__(self, native: _NativeCensus, max_segments: int, snap_half: float, min_length: float) -> None:
+        import numpy as np
+        import pypdfium2.raw as raw
+
+        def at(fn: Any) -> int:
+            return ctypes.cast(fn, ctypes.c_void_p).value or 0
+
+        self.lib = native.lib
+        self.lib.evx_path_edges.restype = ctypes.c_int
+        self.lib.evx_path_edges.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+        self.api = _PathApi(at(raw.FPDFPath_CountSegments), at(raw.FPDFPath_GetPathSegment),
+                            at(raw.FPDFPathSegment_GetPoint), at(raw.FPDFPathSegment_GetType),
+                            at(raw.FPDFPathSegment_GetClose), at(raw.FPDFPageObj_GetMatrix), raw.FPDF_SEGMENT_LINETO,
+                            raw.FPDF_SEGMENT_MOVETO, max_segments, snap_half, min_length)
+        cap = 2 * max_segments + 2
+        self.h, self.v = np.zeros(3 * cap), np.zeros(3 * cap)
+        self.out = _Rules(self.h.ctypes.data, cap, 0, self.v.ctypes.data, cap, 0)
+        self.api_address, self.out_address = ctypes.addressof(self.api), ctypes.addressof(self.out)
+
+    def edges(self, obj: int, horizontal: list, vertical: list) -> None:
+        out = self.out
+        out.n_h = out.n_v = 0
+        self.lib.evx_path_edges(self.api_address, obj, self.out_address)
+        if out.n_h:
+            horizontal.extend(map(tuple, self.h[:3 * out.n_h].reshape(-1, 3).tolist()))
+        if out.n_v:
+            vertical.extend(map(tuple, self.v[:3 * out.n_v].reshape(-1, 3).tolist()))
+
+
+_PATHS: dict[tuple[int, float, float], NativePaths] = {}
+
+
+def native_paths(max_segments: int, snap_half: float, min_length: float) -> NativePaths | None:
+    """:class:`NativePaths` for these limits when the C library is built, else None."""
+    native = native_census()
+    if native is None:
+        return None
+    key = (max_segments, snap_half, min_length)
+    if key not in _PATHS:
+        _PATHS[key] = NativePaths(native, max_segments, snap_half, min_length)
+    return _PATHS[key]
+
+
 class NativeText:
     """A text page's characters read once (``native/census.c``: code points, boxes, baselines), and the text
     inside any rectangle as pdfium's ``FPDFText_GetBoundedText`` gives it, from those arrays: a table's cells are
@@ -217,6 +276,7 @@ def use_native(enabled: bool) -> None:
     """Take the census in C (when built) or by the ctypes walk from now on (benchmarks and tests compare them)."""
     global _NATIVE
     _NATIVE = None
+    _PATHS.clear()
     os.environ["EVIDEX_NATIVE_CENSUS"] = "1" if enabled else "0"
 
 

@@ -20,7 +20,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from extractors.pdfobjects import PageObjects, _Pdfium, census, native_text, page_handle, pdfium_api, text_in
+from extractors.pdfobjects import (PageObjects, _Pdfium, census, native_paths, native_text, page_handle, pdfium_api,
+                                   text_in)
 
 #: Rules whose positions differ by at most this many points are one line.
 SNAP = 2.0
@@ -98,8 +99,12 @@ def _rules(api: _Pdfium, objects: PageObjects, horizontal: list, vertical: list)
     horizontal.extend(zip(((bottom[h] + top[h]) / 2).tolist(), left[h].tolist(), right[h].tolist()))
     vertical.extend(zip(((left[v] + right[v]) / 2).tolist(), bottom[v].tolist(), top[v].tolist()))
     paths = objects.paths
+    native = native_paths(MAX_SEGMENTS, SNAP / 2, MIN_LENGTH)
     for k in np.flatnonzero(~flat & ~narrow & ((width >= MIN_LENGTH) | (height >= MIN_LENGTH))).tolist():
-        _path_edges(api, paths[k], horizontal, vertical)
+        if native is not None:
+            native.edges(paths[k], horizontal, vertical)
+        else:
+            _path_edges(api, paths[k], horizontal, vertical)
 
 
 def _path_edges(api: _Pdfium, obj: int, horizontal: list, vertical: list) -> None:

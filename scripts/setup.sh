@@ -52,7 +52,7 @@ fi
 # loads); rebuilt when the source changes. Without it the same walk runs through ctypes, 4x slower.
 census_so=extractors/native/_census.so
 if [ ! -f "$census_so" ] || [ extractors/native/census.c -nt "$census_so" ]; then
-  if cc -O2 -shared -fPIC -o "$census_so.tmp" extractors/native/census.c; then
+  if cc -O2 -ffp-contract=off -shared -fPIC -o "$census_so.tmp" extractors/native/census.c -lm; then
     mv "$census_so.tmp" "$census_so"
     echo "setup: built $census_so"
   else

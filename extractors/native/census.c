@@ -167,3 +167,82 @@ long evx_text_in(const unsigned int *codes, const float *boxes, const float *ori
     }
     return len;
 }
+
+/* ---- The axis-aligned straight segments of a path object (extractors/pdftables.py ``_path_edges``), in one
+ * call: points through the object's matrix, a segment kept as a horizontal rule (y, x0, x1) or a vertical one
+ * (x, y0, y1) when it is within ``snap_half`` of the axis and at least ``min_length`` long. A path with a curve
+ * (or a segment that cannot be read) gives none. Returns 0, or -1 when the output had no room. */
+
+typedef int (*segments_fn)(void *);
+typedef void *(*segment_fn)(void *, int);
+typedef int (*point_fn)(void *, float *, float *);
+typedef int (*segment_type_fn)(void *);
+typedef int (*close_fn)(void *);
+typedef int (*matrix_fn)(void *, float *);
+
+typedef struct {
+    segments_fn segments;
+    segment_fn segment;
+    point_fn point;
+    segment_type_fn segment_type;
+    close_fn close;
+    matrix_fn matrix;
+    int lineto;
+    int moveto;
+    int max_segments;
+    double snap_half;
+    double min_length;
+} evx_path_api;
+
+typedef struct {
+    double *horizontal;
+    long h_cap;
+    long n_h;
+    double *vertical;
+    long v_cap;
+    long n_v;
+} evx_rules;
+
+static int add_segment(const evx_path_api *api, double x0, double y0, double x1, double y1, evx_rules *out) {
+    if (fabs(y1 - y0) <= api->snap_half && fabs(x1 - x0) >= api->min_length) {
+        if (out->n_h >= out->h_cap) return -1;
+        double *r = out->horizontal + 3 * out->n_h++;
+        r[0] = (y0 + y1) / 2; r[1] = x0 < x1 ? x0 : x1; r[2] = x0 < x1 ? x1 : x0;
+    } else if (fabs(x1 - x0) <= api->snap_half && fabs(y1 - y0) >= api->min_length) {
+        if (out->n_v >= out->v_cap) return -1;
+        double *r = out->vertical + 3 * out->n_v++;
+        r[0] = (x0 + x1) / 2; r[1] = y0 < y1 ? y0 : y1; r[2] = y0 < y1 ? y1 : y0;
+    }
+    return 0;
+}
+
+int evx_path_edges(const evx_path_api *api, void *obj, evx_rules *out) {
+    int n = api->segments(obj);
+    if (n < 2 || n > api->max_segments) return 0;
+    float m[6];
+    if (!api->matrix(obj, m)) return 0;
+    double a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5];
+    long h0 = out->n_h, v0 = out->n_v;
+    int have_start = 0, have_prev = 0;
+    double sx = 0, sy = 0, px = 0, py = 0;
+    for (int k = 0; k < n; k++) {
+        void *seg = api->segment(obj, k);
+        int kind = seg ? api->segment_type(seg) : -1;
+        if (kind != api->moveto && kind != api->lineto) {  /* a curve: not a ruled path */
+            out->n_h = h0; out->n_v = v0;
+            return 0;
+        }
+        float fx = 0, fy = 0;
+        if (!api->point(seg, &fx, &fy)) return 0;
+        double x = fx, y = fy;
+        double qx = a * x + c * y + e, qy = b * x + d * y + f;
+        if (kind == api->lineto && have_prev && add_segment(api, px, py, qx, qy, out)) return -1;
+        if (kind == api->moveto) { sx = qx; sy = qy; have_start = 1; }
+        px = qx; py = qy; have_prev = 1;
+        if (api->close(seg) && have_start) {
+            if (add_segment(api, px, py, sx, sy, out)) return -1;
+            px = sx; py = sy;
+        }
+    }
+    return 0;
+}

@@ -147,11 +147,13 @@ def test_drawing_with_too_many_objects_is_not_searched(tmp_path, ctx, monkeypatc
 
 def test_census_in_c_equals_the_ctypes_walk_on_every_corpus_page(corpus):
     """The C census (built by scripts/setup.sh) keeps the same paths, images, bounds and object counts, in the
-    same order, as the ctypes walk, on every page of every PDF of the corpus, Form XObjects included."""
+    same order, as the ctypes walk, on every page of every PDF of the corpus, Form XObjects included; the rules
+    from the C path segments are those of the ctypes walk."""
     import numpy as np
     import pypdfium2 as pdfium
 
     from extractors import pdfobjects
+    from extractors.pdftables import page_rules
 
     pdfobjects.use_native(True)
     assert pdfobjects.native_census() is not None, f"{pdfobjects.LIBRARY} not built: run scripts/setup.sh"
@@ -175,6 +177,10 @@ def test_census_in_c_equals_the_ctypes_walk_on_every_corpus_page(corpus):
                             (walked.paths, walked.images, walked.seen, walked.complete), where
                         if measure and walked.complete:
                             assert np.array_equal(native.path_bounds, walked.path_bounds), where
+                    pdfobjects.use_native(True)  # the rules from the C census and path segments, then from ctypes
+                    native_rules = page_rules(page)
+                    pdfobjects.use_native(False)
+                    assert native_rules == page_rules(page), where
                     pages += 1
                     top = pdfobjects.pdfium_api().count(pdfobjects.page_handle(page))
                     forms += walked.seen > top  # objects inside Form XObjects were counted too
