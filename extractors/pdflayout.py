@@ -21,7 +21,7 @@ from typing import Any
 from extractors.base import Table
 from extractors import pdftables
 from extractors.pdfcolumns import aligned_tables
-from extractors.pdfobjects import PageObjects, bounded_text, census
+from extractors.pdfobjects import PageObjects, census
 from extractors.pdfspacing import placeholder
 from extractors.pdftables import Box, FoundTable, Reader, find_tables
 
@@ -81,11 +81,12 @@ def page_with_tables(textpage: Any, text: str, found: list[FoundTable],
     if keep_text:
         return _placed(text, tables)
     parts: list[str] = []
+    read = pdftables.region_reader(textpage)  # pdfium's bounded text, from the characters read once in C if built
     for kind, box, table in _regions(found):
         if kind == "table":
             parts.append(table.as_text() if table else "")
         else:
-            region = bounded_text(textpage, box.left, box.bottom, box.right, box.top).strip()
+            region = read(box.left, box.bottom, box.right, box.top).strip()
             if region:
                 parts.append(region)
     rebuilt = "\n".join(p for p in parts if p)
