@@ -72,6 +72,13 @@ def pdfium_api() -> _Pdfium:
     return _PDFIUM
 
 
+def _functions(*names: str) -> list[int]:
+    """The plain addresses of pdfium functions (by name) for the C library to call."""
+    import pypdfium2.raw as raw
+
+    return [ctypes.cast(getattr(raw, name), ctypes.c_void_p).value or 0 for name in names]
+
+
 def address(handle: Any) -> int:
     """The plain address of a ctypes handle."""
     return ctypes.cast(handle, ctypes.c_void_p).value or 0
@@ -121,14 +128,10 @@ class _NativeCensus:
         self.lib = ctypes.CDLL(str(library))
         self.lib.evx_census.restype = ctypes.c_long
         self.lib.evx_census.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
-
-        def at(fn: Any) -> int:
-            return ctypes.cast(fn, ctypes.c_void_p).value or 0
-
-        self.api = {measure: _Api(at(raw.FPDFPage_CountObjects), at(raw.FPDFPage_GetObject),
-                                  at(raw.FPDFFormObj_CountObjects), at(raw.FPDFFormObj_GetObject),
-                                  at(raw.FPDFPageObj_GetType), at(raw.FPDFPageObj_GetBounds), raw.FPDF_PAGEOBJ_PATH,
-                                  raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_IMAGE, MAX_DEPTH, int(measure))
+        walk = _functions("FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFFormObj_CountObjects",
+                          "FPDFFormObj_GetObject", "FPDFPageObj_GetType", "FPDFPageObj_GetBounds")
+        self.api = {measure: _Api(*walk, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_IMAGE,
+                                  MAX_DEPTH, int(measure))
                     for measure in (False, True)}
         self.paths = np.zeros(self.CAPACITY, dtype=np.uintp)
         self.images = np.zeros(self.CAPACITY, dtype=np.uintp)
@@ -136,8 +139,8 @@ class _NativeCensus:
         self.out = _Out(self.paths.ctypes.data, self.bounds.ctypes.data, self.CAPACITY, 0,
                         self.images.ctypes.data, self.CAPACITY, 0, 0, 0)
         self.api_address = {k: ctypes.addressof(v) for k, v in self.api.items()}
-        self.unicode, self.charbox = at(raw.FPDFText_GetUnicode), at(raw.FPDFText_GetCharBox)
-        self.origin = at(raw.FPDFText_GetCharOrigin)
+        self.unicode, self.charbox, self.origin = _functions("FPDFText_GetUnicode", "FPDFText_GetCharBox",
+                                                             "FPDFText_GetCharOrigin")
         vp, d = ctypes.c_void_p, ctypes.c_double
         self.lib.evx_chars.restype = ctypes.c_int
         self.lib.evx_chars.argtypes = [vp, vp, vp, vp, ctypes.c_int, vp, vp, vp]
@@ -178,16 +181,13 @@ class NativePaths:
         import numpy as np
         import pypdfium2.raw as raw
 
-        def at(fn: Any) -> int:
-            return ctypes.cast(fn, ctypes.c_void_p).value or 0
-
         self.lib = native.lib
         self.lib.evx_path_edges.restype = ctypes.c_int
         self.lib.evx_path_edges.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
-        self.api = _PathApi(at(raw.FPDFPath_CountSegments), at(raw.FPDFPath_GetPathSegment),
-                            at(raw.FPDFPathSegment_GetPoint), at(raw.FPDFPathSegment_GetType),
-                            at(raw.FPDFPathSegment_GetClose), at(raw.FPDFPageObj_GetMatrix), raw.FPDF_SEGMENT_LINETO,
-                            raw.FPDF_SEGMENT_MOVETO, max_segments, snap_half, min_length)
+        segments = _functions("FPDFPath_CountSegments", "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint",
+                              "FPDFPathSegment_GetType", "FPDFPathSegment_GetClose", "FPDFPageObj_GetMatrix")
+        self.api = _PathApi(*segments, raw.FPDF_SEGMENT_LINETO, raw.FPDF_SEGMENT_MOVETO, max_segments, snap_half,
+                            min_length)
         cap = 2 * max_segments + 2
         self.h, self.v = np.zeros(3 * cap), np.zeros(3 * cap)
         self.out = _Rules(self.h.ctypes.data, cap, 0, self.v.ctypes.data, cap, 0)

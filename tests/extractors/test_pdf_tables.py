@@ -150,7 +150,6 @@ def test_census_in_c_equals_the_ctypes_walk_on_every_corpus_page(corpus):
     same order, as the ctypes walk, on every page of every PDF of the corpus, Form XObjects included; the rules
     from the C path segments are those of the ctypes walk."""
     import numpy as np
-    import pypdfium2 as pdfium
 
     from extractors import pdfobjects
     from extractors.pdftables import page_rules
@@ -159,31 +158,24 @@ def test_census_in_c_equals_the_ctypes_walk_on_every_corpus_page(corpus):
     assert pdfobjects.native_census() is not None, f"{pdfobjects.LIBRARY} not built: run scripts/setup.sh"
     pages = forms = 0
     try:
-        for path in sorted(corpus.rglob("*.pdf")):
-            try:
-                document = pdfium.PdfDocument(str(path))
-            except pdfium.PdfiumError:
-                continue
-            with document:
-                for number in range(len(document)):
-                    page = document[number]
-                    for measure in (False, True):
-                        pdfobjects.use_native(True)
-                        native = pdfobjects.census(page, 20_000, measure)
-                        pdfobjects.use_native(False)
-                        walked = pdfobjects.census(page, 20_000, measure)
-                        where = f"{path.name} page {number + 1}"
-                        assert (native.paths, native.images, native.seen, native.complete) == \
-                            (walked.paths, walked.images, walked.seen, walked.complete), where
-                        if measure and walked.complete:
-                            assert np.array_equal(native.path_bounds, walked.path_bounds), where
-                    pdfobjects.use_native(True)  # the rules from the C census and path segments, then from ctypes
-                    native_rules = page_rules(page)
-                    pdfobjects.use_native(False)
-                    assert native_rules == page_rules(page), where
-                    pages += 1
-                    top = pdfobjects.pdfium_api().count(pdfobjects.page_handle(page))
-                    forms += walked.seen > top  # objects inside Form XObjects were counted too
+        for path, number, page in _corpus_pages(corpus):
+            for measure in (False, True):
+                pdfobjects.use_native(True)
+                native = pdfobjects.census(page, 20_000, measure)
+                pdfobjects.use_native(False)
+                walked = pdfobjects.census(page, 20_000, measure)
+                where = f"{path.name} page {number + 1}"
+                assert (native.paths, native.images, native.seen, native.complete) == \
+                    (walked.paths, walked.images, walked.seen, walked.complete), where
+                if measure and walked.complete:
+                    assert np.array_equal(native.path_bounds, walked.path_bounds), where
+            pdfobjects.use_native(True)  # the rules from the C census and path segments, then from ctypes
+            native_rules = page_rules(page)
+            pdfobjects.use_native(False)
+            assert native_rules == page_rules(page), where
+            pages += 1
+            top = pdfobjects.pdfium_api().count(pdfobjects.page_handle(page))
+            forms += walked.seen > top  # objects inside Form XObjects were counted too
     finally:
         pdfobjects.use_native(True)
     assert pages > 100 and forms > 0
@@ -195,14 +187,37 @@ def test_cell_text_read_in_c_equals_pdfiums_bounded_text(corpus):
     page (partly off the page, reversed corners, the whole page)."""
     import random
 
-    import pypdfium2 as pdfium
-
     from extractors import pdfobjects
     from extractors.pdftables import find_tables
 
     pdfobjects.use_native(True)
     rng = random.Random(7)
     compared = cells = 0
+    for path, number, page in _corpus_pages(corpus):
+        textpage = page.get_textpage()
+        try:
+            chars = pdfobjects.native_text(textpage)
+            assert chars is not None, f"{pdfobjects.LIBRARY} not built: run scripts/setup.sh"
+            handle = pdfobjects.page_handle(textpage)
+            read: list[tuple[float, float, float, float]] = []
+            find_tables(page, textpage, read=lambda *box: read.append(box) or "")
+            width, height = page.get_size()
+            boxes = [(x, y, x + rng.uniform(1, width / 2), y + rng.uniform(1, height / 3))
+                     for x, y in ((rng.uniform(-10, width), rng.uniform(-10, height)) for _ in range(12))]
+            boxes += [(0, 0, width, height), (width, height, 0, 0)]
+            for box in read + boxes:
+                assert chars.text(*box) == pdfobjects.text_in(handle, *box), f"{path.name} p{number + 1} {box}"
+                compared += 1
+            cells += len(read)
+        finally:
+            textpage.close()
+    assert cells > 1000 and compared > cells
+
+
+def _corpus_pages(corpus: Path):
+    """Every page of every PDF of the corpus that pdfium opens: ``(path, page number from 0, page)``."""
+    import pypdfium2 as pdfium
+
     for path in sorted(corpus.rglob("*.pdf")):
         try:
             document = pdfium.PdfDocument(str(path))
@@ -210,22 +225,4 @@ def test_cell_text_read_in_c_equals_pdfiums_bounded_text(corpus):
             continue
         with document:
             for number in range(len(document)):
-                page = document[number]
-                textpage = page.get_textpage()
-                try:
-                    chars = pdfobjects.native_text(textpage)
-                    assert chars is not None, f"{pdfobjects.LIBRARY} not built: run scripts/setup.sh"
-                    handle = pdfobjects.page_handle(textpage)
-                    read: list[tuple[float, float, float, float]] = []
-                    find_tables(page, textpage, read=lambda *box: read.append(box) or "")
-                    width, height = page.get_size()
-                    boxes = [(x, y, x + rng.uniform(1, width / 2), y + rng.uniform(1, height / 3))
-                             for x, y in ((rng.uniform(-10, width), rng.uniform(-10, height)) for _ in range(12))]
-                    boxes += [(0, 0, width, height), (width, height, 0, 0)]
-                    for box in read + boxes:
-                        assert chars.text(*box) == pdfobjects.text_in(handle, *box), f"{path.name} p{number + 1} {box}"
-                        compared += 1
-                    cells += len(read)
-                finally:
-                    textpage.close()
-    assert cells > 1000 and compared > cells
+                yield path, number, document[number]
