@@ -104,10 +104,11 @@ def analyse_many(texts: list[str], morphemes: Sequence[Morphemes | None] | None 
                 korean[i] = " ".join(m.form.lower() for m in found.items if m.tag.startswith(_KEEP_TAGS))
         ko_idx = [i for i in ko_idx if morphemes[i] is None]
     if ko_idx:
-        kiwi = _get_kiwi()
+        from models.ner.morphemes import tokenize_all
+
         pieces = [(i, p) for i in ko_idx for p in _pieces(texts[i], 20000)]
         found: dict[int, list[str]] = {i: [] for i in ko_idx}
-        for (i, _), tokens in zip(pieces, kiwi.tokenize([p for _, p in pieces])):
+        for (i, _), tokens in zip(pieces, tokenize_all([p for _, p in pieces])):
             found[i].extend(t.form.lower() for t in tokens if t.tag.startswith(_KEEP_TAGS))
         for i, terms in found.items():
             korean[i] = " ".join(terms)

@@ -24,6 +24,15 @@ class EnrichConfig:
     topics_dir: Path | None = None
 
 
+def topic_model_file(config: EnrichConfig) -> Path:
+    """The topic model file ``config`` runs, found without importing the topic package (scikit-learn): the
+    model directory's ``model.joblib`` (``models.topics.model.MODEL_FILE``), by default the shipped one
+    (``models.topics.artifacts.CURRENT_DIR``)."""
+    from models import ARTIFACTS_DIR
+
+    return Path(config.topics_dir or ARTIFACTS_DIR / "topics" / "current") / "model.joblib"
+
+
 def drop_overlapping(names: list[Entity], identifiers: list[Entity]) -> list[Entity]:
     """Named-entity spans that neither overlap a validated identifier nor look like one.
 
@@ -81,6 +90,14 @@ class Enricher:
                 tagger.pipeline(language)
         if self.config.topics:
             self._topic_model()
+
+    def adopt(self, other: Enricher) -> None:
+        """Use the models ``other`` has loaded, where both run the same models (the key may differ: it only
+        keys identifier tokens). A worker forked from a process that warmed ``other`` starts with them."""
+        if (other.config.ner, other.config.topics, other.config.topics_dir) == (
+                self.config.ner, self.config.topics, self.config.topics_dir):
+            self._ner = self._ner or other._ner
+            self._topics = self._topics or other._topics
 
     def version(self) -> str:
         """Versions of every model that ran, for ``Enrichment.pipeline_version``."""

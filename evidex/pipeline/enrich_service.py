@@ -48,7 +48,7 @@ def fingerprint(config: EnrichConfig) -> str:
     import models.enrich as enrich
 
     parts = [PROTOCOL, hashlib.sha256(config.secret).hexdigest(), str(config.ner), str(config.topics)]
-    topics = Path(config.topics_dir) / "model.joblib" if config.topics_dir else None
+    topics = enrich.topic_model_file(config) if config.topics else None
     for path in (topics, Path(enrich.__file__), Path(__file__).with_name("workers.py")):
         try:
             stat = path.stat() if path else None

@@ -24,6 +24,7 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 _lock = threading.Lock()
 _kiwi: Any = None
+_single_threaded = False
 
 
 class Morpheme(NamedTuple):
@@ -71,16 +72,45 @@ class Morphemes:
 
 
 def shared_kiwi() -> Any:
-    """The process's Kiwi (loaded on first use, ~1.5 s)."""
+    """The process's Kiwi (loaded on first use: ~2 s, and ~3 s more for the model it builds on its first
+    analysis), with a thread pool unless :func:`load_single_threaded` made it first."""
     global _kiwi
     with _lock:
         if _kiwi is None:
-            from kiwipiepy import Kiwi
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                _kiwi = Kiwi(num_workers=-1)
+            _kiwi = _new_kiwi(-1)
     return _kiwi
+
+
+def load_single_threaded() -> Any:
+    """Make the process's Kiwi without a thread pool, and warm it.
+
+    A process that forks workers loads Kiwi this way so they inherit it loaded: Kiwi's thread pool does not
+    survive a fork (a forked child that uses it hangs), a single-threaded Kiwi does. Each worker is then one
+    thread of analysis, which is what a pool of one process per core wants anyway.
+    """
+    global _kiwi, _single_threaded
+    with _lock:
+        if _kiwi is None:
+            _kiwi = _new_kiwi(0)
+            _single_threaded = True
+    _kiwi.tokenize("가나다 라마바.")  # the model Kiwi builds on its first analysis, built now
+    return _kiwi
+
+
+def tokenize_all(texts: Sequence[str]) -> list[Any]:
+    """Kiwi's tokens of each text: as one batch over the thread pool, or one by one without a pool."""
+    kiwi = shared_kiwi()
+    if _single_threaded:
+        return [kiwi.tokenize(text) for text in texts]
+    return list(kiwi.tokenize(list(texts)))
+
+
+def _new_kiwi(threads: int) -> Any:
+    from kiwipiepy import Kiwi
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # num_workers=0's meaning changed in 0.21: no pool
+        return Kiwi(num_workers=threads)
 
 
 def pieces(text: str, size: int) -> list[tuple[int, str]]:
@@ -108,7 +138,7 @@ def document_morphemes(texts: Sequence[str]) -> list[Morphemes | None]:
             for offset, piece in pieces(text[:MAX_ANALYSED_CHARS], PIECE_CHARS)]
     found: dict[int, list[Morpheme]] = {}
     if work:
-        for (i, offset, _), tokens in zip(work, shared_kiwi().tokenize([p for _, _, p in work])):
+        for (i, offset, _), tokens in zip(work, tokenize_all([p for _, _, p in work])):
             found.setdefault(i, []).extend(
                 Morpheme(offset + t.start, offset + t.start + t.len, t.form, t.tag) for t in tokens)
     return [Morphemes.of(found[i]) if i in found else None for i in range(len(texts))]
