@@ -10,7 +10,9 @@ CPU time (all threads: Kiwi may use several), so other work on the shared cores 
   alone on the same documents (``bare spaCy NER = 1.00x``).
 - Korean: against ``Kiwi.tokenize`` alone (``bare Kiwi = 1.00x``): the tagger running Kiwi itself, and the
   ingest path, where Kiwi runs once per document and its morphemes feed both the NER and index analysis
-  (``text_ko``), next to the former path (NER with its own Kiwi, then analysis with Kiwi again).
+  (``text_ko``), next to the former path (NER with its own Kiwi, then analysis with Kiwi again); and the whole
+  enrichment (identifiers, NER, topics) with the topic features given the same morphemes, next to topics that
+  run Kiwi again.
 - ``--ko-model DIR`` (repeatable): the tagger with that Korean pipeline too, in the same run, beside the shipped
   one (to check that a candidate model is no slower).
 - The case gazetteer: characters/s of ``CaseRuler.matches`` on the Korean documents.
@@ -19,6 +21,7 @@ CPU time (all threads: Kiwi may use several), so other work on the shared cores 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
@@ -123,6 +126,29 @@ def main(argv: list[str] | None = None) -> int:
 
     print(row("NER + index analysis, Kiwi twice (former)", words, median_seconds(former, args.repeat), base))
     print(row("NER + index analysis, Kiwi once per document", words, median_seconds(shared, args.repeat), base))
+
+    from models.enrich import EnrichConfig, Enricher
+    from models.topics import features
+
+    enricher = Enricher(EnrichConfig(b"bench-key"))
+    enricher.warm()
+
+    def enrichment(shared_with_topics: bool) -> None:
+        features._analyse_cached.cache_clear()  # the topic features' memo: each document is new in a batch
+        morphemes = document_morphemes(korean)
+        given = features.given_morphemes
+        if not shared_with_topics:  # as before: the NER and the analysis share the morphemes, topics do not
+            features.given_morphemes = lambda found: contextlib.nullcontext()
+        try:
+            found = enricher.enrich_many(korean, ["ko"] * len(korean), morphemes)
+        finally:
+            features.given_morphemes = given
+        analyse_many(korean, [for_analysis(m, e.entities) for m, e in zip(morphemes, found)])
+
+    print(row("whole enrichment (NER, topics, identifiers) + analysis, topics run Kiwi again", words,
+              median_seconds(lambda: enrichment(False), args.repeat), base))
+    print(row("whole enrichment + analysis, Kiwi once per document (the ingest path)", words,
+              median_seconds(lambda: enrichment(True), args.repeat), base))
 
     ruler = tagger.case_ruler()
     chars = sum(map(len, korean))

@@ -123,8 +123,15 @@ class Enricher:
             names = self._tagger().tag(cut, languages, morphemes)
         topics: list[list[Topic]] = [[] for _ in texts]
         if self.config.topics and any(cut):
+            from models.ner.morphemes import PIECE_CHARS
+            from models.topics.features import given_morphemes
+
             wanted = [i for i, t in enumerate(cut) if t.strip()]
-            predicted = self._topic_model().predict([cut[i] for i in wanted])
+            # a Korean text Kiwi analysed whole (one piece) gives the topic features its morphemes: no second run
+            found = {cut[i]: morphemes[i].items for i in wanted
+                     if morphemes and morphemes[i] is not None and len(cut[i]) <= PIECE_CHARS}
+            with given_morphemes(found):
+                predicted = self._topic_model().predict([cut[i] for i in wanted])
             for i, found in zip(wanted, predicted):
                 topics[i] = list(found)
         version = self.version()

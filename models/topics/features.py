@@ -7,8 +7,10 @@ Kiwi (``kiwipiepy``) is loaded on first use, once per process, and never pickled
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
@@ -27,6 +29,7 @@ MAX_CHARS = 20_000
 _PUNCT = ".,;:!?'\"()[]{}<>-_/\\|*#@%&=+~`"
 _CACHE_SIZE = 8192
 _CACHED_CHARS = 4000  # bounds the memo to ~8192 × 4000 characters
+_given = threading.local()
 
 
 def shared_kiwi() -> Kiwi:
@@ -38,8 +41,26 @@ def shared_kiwi() -> Kiwi:
     return process_kiwi()
 
 
+@contextmanager
+def given_morphemes(found: Mapping[str, Sequence[Any]]) -> Iterator[None]:
+    """Within the block, a text that is a key of ``found`` takes its morphemes from there (Kiwi's tokens of that
+    whole text, anything with ``form`` and ``tag``: ``models.ner.morphemes.Morphemes.items``) instead of
+    running Kiwi again: the document's one analysis, shared with the NER and the index analysis. Only a text
+    that ``KiwiMorphemes`` receives whole (no longer than its ``max_chars``) can be given, so its features are
+    the same as with its own analysis."""
+    previous = getattr(_given, "found", None)
+    _given.found = found
+    try:
+        yield
+    finally:
+        _given.found = previous
+
+
 def _analyse(text: str, tags: tuple[str, ...], lowercase: bool) -> str:
     """Memoised for passages up to ``_CACHED_CHARS`` (training and CV re-read them); longer ones analysed afresh."""
+    found = getattr(_given, "found", None)
+    if found is not None and (tokens := found.get(text)) is not None:
+        return _content(tokens, tags, lowercase)
     if len(text) <= _CACHED_CHARS:
         return _analyse_cached(text, tags, lowercase)
     return _analyse_text(text, tags, lowercase)
@@ -51,9 +72,13 @@ def _analyse_cached(text: str, tags: tuple[str, ...], lowercase: bool) -> str:
 
 
 def _analyse_text(text: str, tags: tuple[str, ...], lowercase: bool) -> str:
+    return _content(shared_kiwi().tokenize(text), tags, lowercase)
+
+
+def _content(tokens: Iterable[Any], tags: tuple[str, ...], lowercase: bool) -> str:
     keep = frozenset(tags)
     out = []
-    for token in shared_kiwi().tokenize(text):
+    for token in tokens:
         if token.tag not in keep:
             continue
         form = token.form

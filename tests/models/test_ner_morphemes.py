@@ -57,3 +57,40 @@ def test_analysis_from_shared_morphemes_keeps_no_identifier_digit():
     assert shared == own
     assert "2345" not in shared[0] and "6789" not in shared[0]
     assert "쿠팡" in shared[0].split() and "경찰청" in shared[0].split()
+
+
+def test_topics_from_shared_morphemes_are_the_topics_of_their_own_kiwi_run(monkeypatch: pytest.MonkeyPatch):
+    """The topic features take a Korean document's one analysis (no second Kiwi run) and give the same topics;
+    a text too long to be one piece is analysed by the features themselves, as before."""
+    import models.topics.features as features
+    from models.enrich import EnrichConfig, Enricher
+    from models.ner.morphemes import PIECE_CHARS
+
+    texts = [TEXT,
+             "고객 개인정보 3천만 건이 외부 서버로 유출되어 개인정보보호위원회가 조사에 착수했다. 접속 기록과 방화벽 로그를 확보했다.",
+             "야간 배송 기사들의 근로시간이 주 52시간을 넘었다는 신고가 노동부에 접수됐다. 물류센터 근무표를 제출하라고 요구했다.",
+             "법인세 신고에서 이전가격 조정으로 해외 자회사에 이익을 옮긴 정황이 있다. 국세청이 세무조사를 예고했다."]
+    long_text = texts[1] * (PIECE_CHARS // len(texts[1]) + 2)
+    languages = ["ko"] * (len(texts) + 1)
+    enricher = Enricher(EnrichConfig(b"topics-test-key"))
+    features._analyse_cached.cache_clear()
+    own = enricher.enrich_many(texts + [long_text], languages)
+    assert any(e.topics for e in own)
+
+    features._analyse_cached.cache_clear()
+    runs: list[str] = []
+    kiwi = features.shared_kiwi()
+
+    class Counting:
+        def tokenize(self, text: str):
+            runs.append(text)
+            return kiwi.tokenize(text)
+
+    monkeypatch.setattr(features, "shared_kiwi", lambda: Counting())
+    shared = enricher.enrich_many(texts + [long_text], languages, document_morphemes(texts + [long_text]))
+    assert [e.topics for e in shared] == [e.topics for e in own]
+    assert len(runs) == 1 and len(runs[0]) == features.MAX_CHARS  # only the long text's head, by the features
+    for text, found in zip(texts, document_morphemes(texts)):
+        with features.given_morphemes({text: found.items}):
+            assert features.KiwiMorphemes().transform([text]) == [features._analyse_text(text, features.CONTENT_TAGS,
+                                                                                        True)]
