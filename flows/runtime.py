@@ -106,11 +106,17 @@ class WarmWorkers:
     they start with the first chunk unless a core is spare beside them."""
 
     def __init__(self, settings: Settings) -> None:
-        from evidex.pipeline.batch import start_text_workers
+        from evidex.pipeline.batch import enrich_config, start_text_workers
+        from evidex.pipeline.enrich_service import connect
         from flows.tempserver import booting
 
+        # the enrichment service's workers, when it runs with this configuration: they cost nothing to take
+        self._workers: Any = connect(settings, enrich_config(settings))
+        self.served = self._workers is not None
+        """The batch is enriched by the enrichment service (its models loaded, in its own processes)."""
         spare = (os.cpu_count() or 1) > max(1, settings.enrich_workers) + 1
-        self._workers: Any = start_text_workers(settings) if spare or booting() else None
+        if self._workers is None and (spare or booting()):
+            self._workers = start_text_workers(settings)
 
     def take(self) -> Any:
         workers, self._workers = self._workers, None
@@ -307,7 +313,7 @@ def _head_start(settings: Settings, spec: Any, client: Any, early: Any, warm: An
     """The batch's first chunks processed while Prefect starts (``flows.headstart``), where wanted."""
     from flows.headstart import HeadStart, wanted
 
-    if not wanted(settings):
+    if not wanted(settings, served=warm.served):
         return None
     from evidex.pipeline.drain import ledger_relax
 
