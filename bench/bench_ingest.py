@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -66,7 +67,9 @@ def main() -> None:
         from evidex.settings import load_settings
         from flows.runtime import run_ingest
 
-        run_ingest(BatchSpec(args.first_batch, "knpa", "B0"), load_settings(**json.loads(args.settings)))
+        first = run_ingest(BatchSpec(args.first_batch, "knpa", "B0"), load_settings(**json.loads(args.settings)))
+        if first.xref_run:  # its cross-reference run in the pool's worker would take CPU from the timed batch
+            _await_run(first.xref_run)
         return
 
     from evidex.settings import load_settings
@@ -122,9 +125,11 @@ def _bench(args: argparse.Namespace, base, tmp: Path, state: dict) -> None:
                         settings.model_dump_json(include=KEPT)], check=True)
         print(f"first batch of a new data directory (3 files, own process, not timed below): "
               f"{time.perf_counter() - t0:.2f} s")
+    machine0, own0, procs0 = _machine_cpu(), time.process_time(), _process_cpu()
     started = time.perf_counter()
     summary = run_ingest(BatchSpec(batch, "knpa", "B1"), settings)
     wall = time.perf_counter() - started
+    machine_s, own_s, procs = _machine_cpu() - machine0, time.process_time() - own0, _process_cpu()
     returned = time.monotonic()
     timings = summary.timings
     fixed = {k: timings.get(k, 0.0) for k in FIXED}
@@ -144,6 +149,16 @@ def _bench(args: argparse.Namespace, base, tmp: Path, state: dict) -> None:
           f"indexed: {summary.indexed_new}, chunk size: {args.chunk}")
     steady = timings.get("chunks_wall", 0.0) or wall
     print(f"wall: {wall:.2f} s   files/s: {summary.files / wall:.1f}   MB/s: {size / wall / 1e6:.3f}")
+    cores = os.cpu_count() or 1
+    print(f"CPU during the batch: {machine_s:.2f} s for the whole machine, {100 * machine_s / (cores * wall):.0f} % "
+          f"of its {cores} cores over the wall time; the run's own process {own_s:.2f} s")
+    by_kind: dict[str, float] = {}
+    for pid, (kind, secs) in procs.items():
+        used = secs - procs0.get(pid, (kind, 0.0))[1]  # a process started during the batch: all of its time
+        if used > 0:
+            by_kind[kind] = by_kind.get(kind, 0.0) + used
+    print("  by process (an exited one counted in its parent, once reaped): " + ", ".join(
+        f"{k} {v:.2f} s" for k, v in sorted(by_kind.items(), key=lambda kv: -kv[1]) if v >= 0.05))
     print(f"steady state (chunks only, after start-up): {steady:.2f} s   files/s: "
           f"{summary.items_processed / steady:.1f}   MB/s: {size / steady / 1e6:.3f}")
     print("shares of wall time (extraction runs ahead in worker processes, so its share is the time the "
@@ -201,6 +216,47 @@ def _bench(args: argparse.Namespace, base, tmp: Path, state: dict) -> None:
     print(f"re-run of the finished batch: {time.perf_counter() - t0:.2f} s (already done: "
           f"{again.already_done}; from the catalogue, no Prefect)")
     print(json.dumps({"statuses": summary.statuses}, ensure_ascii=False))
+
+
+def _machine_cpu() -> float:
+    """Seconds of CPU the whole machine has spent busy (``/proc/stat``: all but idle and iowait), or 0."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    ticks = [int(f) for f in fields]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu() -> dict[int, tuple[str, float]]:
+    """Each live process's CPU seconds so far (user + system, its reaped children's included), with a short
+    name of what it runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        out[int(entry.name)] = (_kind(argv), sum(int(f) for f in fields[11:15]) / tick)
+    return out
+
+
+def _kind(argv: list[bytes]) -> str:
+    """What a process is, from its command line (the bench's own groups; else the program's name)."""
+    line = b" ".join(argv).decode(errors="replace")
+    for needle, kind in (("org.elasticsearch", "elasticsearch"), ("enrich_service", "enrichment service"),
+                         ("uvicorn", "prefect server"), ("prefect.server", "prefect server"),
+                         ("server start", "prefect server"), ("worker start", "prefect worker"),
+                         ("forkserver", "forkserver workers"), ("multiprocessing", "multiprocessing children"),
+                         ("bench_ingest", "the run (bench process)")):
+        if needle in line:
+            return kind
+    return Path(argv[0].decode(errors="replace")).name or "?"
 
 
 def _drop_indices(settings) -> None:

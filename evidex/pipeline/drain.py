@@ -102,8 +102,11 @@ class Drain:
                 if self.settled is None or self.settled():
                     return True
                 continue
-            cut = chunk_end(pending[: settings.chunk_size], settings.chunk_max_mb * 1024 * 1024)
-            current, upcoming = catalog.claim(self.batch_id, cut, self.worker), pending[cut : cut + settings.chunk_size]
+            cap = settings.chunk_max_mb * 1024 * 1024
+            cut = chunk_end(pending[: settings.chunk_size], cap)
+            # the hint is cut as the next chunk will be, so what is read ahead is that chunk
+            upcoming = pending[cut : cut + chunk_end(pending[cut : cut + settings.chunk_size], cap)]
+            current = catalog.claim(self.batch_id, cut, self.worker)
             if not current:  # another worker was quicker
                 continue
             t_task = time.perf_counter()
