@@ -90,7 +90,8 @@ def _walk(source: Path) -> list[tuple[Path, str]]:
 
 Hasher = Callable[[Path], tuple[str, int]]
 HASH_THREADS = 8
-"""Threads that hash and store a batch's files (``list_batch``)."""
+"""Threads that hash and store a batch's files (``list_batch``), ``HASH_WINDOW`` files at a time."""
+HASH_WINDOW = 512
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,10 @@ def list_batch(spec: BatchSpec, hasher: Hasher) -> Listing:
         files.append((path, rel, raw_hex))
     with ThreadPoolExecutor(max_workers=max(1, min(HASH_THREADS, len(files))),
                             thread_name_prefix="evidex-hash") as pool:
-        results = pool.map(partial(_hashed, hasher), [path for path, _, _ in files])
+        hashed = partial(_hashed, hasher)
+        # a window at a time: a million-file upload does not hold a million futures
+        results = (got for k in range(0, len(files), HASH_WINDOW)
+                   for got in pool.map(hashed, [path for path, _, _ in files[k : k + HASH_WINDOW]]))
         for (_, rel, raw_hex), got in zip(files, results):
             if isinstance(got, OSError):
                 unreadable.append((rel, f"could not be read: {got.strerror or got}"))

@@ -12,6 +12,7 @@ import pytest
 
 from evidex.custody.backends import open_catalog, open_store
 from evidex.custody.store import hash_file
+from evidex.pipeline import register
 from evidex.pipeline.register import BatchSpec, batch_key, list_batch, register_batch
 from evidex.settings import load_settings
 
@@ -44,7 +45,8 @@ def _one_thread(spec: BatchSpec, broken: set[str]) -> tuple[list[tuple[str, str]
     return entries, unreadable
 
 
-def test_listing_in_upload_order_with_failures_in_place(tmp_path: Path) -> None:
+def test_listing_in_upload_order_with_failures_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(register, "HASH_WINDOW", 7)  # several windows of files
     _upload(tmp_path / "up")
     spec = BatchSpec(tmp_path / "up", "knpa", "C-1")
     broken = {"d3/file-010.txt", "d6/file-118.txt"}
