@@ -2,15 +2,17 @@
 
     python -m models.ner.train_ko [--max-steps N] [--workdir DIR] [--output DIR] [--pretrain-epochs N]
         [--klue-finetune-steps N --finetune-rate R --finetune-decay --finetune-eval-frequency N] [--from-model DIR]
-        [--vectors DIR]
+        [--vectors DIR] [--klue-with-tuning --average-evals K,K…]
 
 Reads ``ko-ner`` from the shared corpus, optionally pretrains the tok2vec on the raw training sentences
 (``--pretrain-epochs N``: ``spacy pretrain``, characters objective; or ``--init-tok2vec FILE``), converts the
 labelled sentences to spaCy DocBins over Kiwi tokens, trains with ``models/ner/ko_config.cfg`` on CPU and copies the
 best checkpoint (chosen on KLUE train 4500–4999) into the artifact folder, after KLUE-only updates
 (``--klue-finetune-steps``); ``--from-model DIR`` runs only those, from a pipeline already trained. ``--vectors DIR``
-feeds static vectors (``models.ner.vectors_ko``) to the tok2vec. KLUE dev 3000–3999 is never read here, and neither
-it nor the tuning part is in the pretraining or vector text.
+feeds static vectors (``models.ner.vectors_ko``) to the tok2vec. ``--klue-with-tuning`` also trains the KLUE-only
+updates on the tuning part (KLUE train 4500–4999), which then cannot choose a checkpoint: ``--average-evals`` names
+the evaluations to average beforehand (1.4.0: 2,7,8,9, the ones 1.3.0's choice on the tuning part had found). KLUE
+dev 3000–3999 is never read here, and neither it nor the tuning part is in the pretraining or vector text.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from models.ner.docs_ko import AlignmentStats, to_docs
 CONFIG_PATH = Path(__file__).with_name("ko_config.cfg")
 ARTIFACT_PATH = Path(__file__).resolve().parents[1] / "artifacts" / "ko_ner"
 MODEL_NAME = "evidex_ko_ner"
-MODEL_VERSION = "1.3.0"
+MODEL_VERSION = "1.4.0"
 #: MultiCoNER sentences used: 5,000 of 15,300 scored better on the tuning set (F 0.796 vs 0.776 with all) and
 #: trains in ~12 instead of ~18 minutes; KLUE's news and review sentences then weigh more.
 MULTICONER_LIMIT = 5000
@@ -47,6 +49,8 @@ KLUE_FINETUNE_STEPS = 1500
 FINETUNE_LEARN_RATE = 0.0003
 FINETUNE_EVAL_FREQUENCY = 500
 KLUE_ONLY = "train-klue.spacy"
+#: The KLUE-only sentences with the tuning part too (``--klue-with-tuning``).
+KLUE_WITH_TUNING = "train-klue-tuning.spacy"
 #: Where the KLUE-only run keeps every evaluation's weights (``out-klue/steps/eval-NNN``).
 STEPS_DIR = "steps"
 #: Epochs of ``spacy pretrain`` over the ~23,600 raw sentences before the NER is trained. Off: one epoch (with
@@ -95,7 +99,7 @@ def finetune_config(
 
 def finetune_on_klue(
     best: Path, workdir: Path, dev_path: Path, steps: int, learn_rate: float = FINETUNE_LEARN_RATE,
-    decay: bool = False, eval_frequency: int = FINETUNE_EVAL_FREQUENCY,
+    decay: bool = False, eval_frequency: int = FINETUNE_EVAL_FREQUENCY, train_name: str = KLUE_ONLY,
 ) -> Path:
     """Go on training ``best`` on the KLUE sentences alone (MultiCoNER's annotation differs) for ``steps`` updates
     at a lower rate (:func:`finetune_config`); returns the best checkpoint on the tuning part (``best`` itself at
@@ -103,7 +107,7 @@ def finetune_on_klue(
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import train as train_nlp
 
-    config = finetune_config(best, workdir / KLUE_ONLY, dev_path, steps, learn_rate, decay, eval_frequency)
+    config = finetune_config(best, workdir / train_name, dev_path, steps, learn_rate, decay, eval_frequency)
     config.to_disk(workdir / "finetune.cfg")
     output = workdir / "out-klue"
     output.mkdir(parents=True, exist_ok=True)
@@ -165,14 +169,17 @@ def write_docbins(root: Path, workdir: Path, multiconer_limit: int | None) -> tu
     texts = training_texts(root, multiconer_limit)
     docs = list(to_docs(nlp, texts, stats))
     DocBin(docs=docs).to_disk(train_path)
-    DocBin(docs=[d for d, t in zip(docs, texts) if t.corpus == "klue"]).to_disk(workdir / KLUE_ONLY)
-    DocBin(docs=to_docs(nlp, tuning_texts(root), AlignmentStats())).to_disk(dev_path)
+    klue = [d for d, t in zip(docs, texts) if t.corpus == "klue"]
+    DocBin(docs=klue).to_disk(workdir / KLUE_ONLY)
+    tuning = list(to_docs(nlp, tuning_texts(root), AlignmentStats()))
+    DocBin(docs=tuning).to_disk(dev_path)
+    DocBin(docs=klue + tuning).to_disk(workdir / KLUE_WITH_TUNING)
     return train_path, dev_path, stats
 
 
 def finish_artifact(
     best: Path, output: Path, alignment: str, seconds: float, multiconer_limit: int | None, pretraining: str,
-    finetune_steps: int = 0, note: str = "",
+    finetune_steps: int = 0, note: str = "", with_tuning: bool = False,
 ) -> None:
     """Copy the best checkpoint and record what it was trained on."""
     if output.exists():
@@ -195,13 +202,17 @@ def finish_artifact(
                 + (f"first {multiconer_limit} sentences" if multiconer_limit else "all sentences")
                 + " (PER/LOC/CORP/GRP)"
                 + (f", then up to {finetune_steps} updates on the KLUE sentences alone" if finetune_steps else "")
+                + (f" (with KLUE {TUNING[0]} {TUNING[1]}-{TUNING[2] - 1} too)" if with_tuning else "")
                 + note,
                 "tok2vec_pretraining": pretraining,
-                "checkpoint_selection": f"KLUE {TUNING[0]} {TUNING[1]}-{TUNING[2] - 1}",
+                "checkpoint_selection": ("fixed beforehand (the tuning part is trained on)" if with_tuning
+                                         else f"KLUE {TUNING[0]} {TUNING[1]}-{TUNING[2] - 1}"),
                 "held_out": f"KLUE {HELD_OUT[0]} {HELD_OUT[1]}-{HELD_OUT[2] - 1} (never trained on)",
                 "alignment": alignment,
                 "train_seconds": round(seconds),
-                "performance_note": "'performance' above is on the checkpoint-selection set, not the held-out part",
+                "performance_note": ("'performance' above is on the tuning part, which this model learnt from"
+                                     if with_tuning else
+                                     "'performance' above is on the checkpoint-selection set, not the held-out part"),
             },
         }
     )
@@ -243,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="train nothing: ship the mean of these pipelines (checkpoints of one run)")
     parser.add_argument("--vectors", type=Path, default=None, metavar="DIR",
                         help="static vectors for the tok2vec (a folder from python -m models.ner.vectors_ko)")
+    parser.add_argument("--klue-with-tuning", action="store_true",
+                        help="the KLUE-only updates also learn from the tuning part (choose with --average-evals)")
+    parser.add_argument("--average-evals", default=None, metavar="K,K…",
+                        help="ship the mean of these evaluations of the KLUE-only run (eval-000 is the start)")
     parser.add_argument("--reuse-docbins", action="store_true",
                         help="keep train.spacy/dev.spacy already in --workdir (same data options)")
     args = parser.parse_args(argv)
@@ -256,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     limit = args.multiconer_limit or None
     alignment_path = workdir / "alignment.txt"
-    reusable = [workdir / name for name in ("train.spacy", "dev.spacy", KLUE_ONLY)] + [alignment_path]
+    reusable = [workdir / name for name in ("train.spacy", "dev.spacy", KLUE_ONLY, KLUE_WITH_TUNING)]
+    reusable.append(alignment_path)
     if args.reuse_docbins and all(path.exists() for path in reusable):
         train_path, dev_path = workdir / "train.spacy", workdir / "dev.spacy"
     else:
@@ -290,9 +306,12 @@ def main(argv: list[str] | None = None) -> int:
         best = args.from_model
     if steps > 0:
         best = finetune_on_klue(best, workdir, dev_path, steps, args.finetune_rate, args.finetune_decay,
-                                args.finetune_eval_frequency)
-        if args.average_from is not None:
-            averaged = sorted((workdir / "out-klue" / STEPS_DIR).glob("eval-*"))[args.average_from:]
+                                args.finetune_eval_frequency, KLUE_WITH_TUNING if args.klue_with_tuning else KLUE_ONLY)
+        kept = sorted((workdir / "out-klue" / STEPS_DIR).glob("eval-*"))
+        if args.average_evals:
+            averaged = [kept[int(k)] for k in args.average_evals.split(",")]
+        elif args.average_from is not None:
+            averaged = kept[args.average_from:]
     note = ""
     if averaged:
         best = average_pipelines(averaged, workdir / "averaged", dev_path)
@@ -303,7 +322,10 @@ def main(argv: list[str] | None = None) -> int:
         pretraining = f"spacy pretrain ([pretraining] of the config, characters objective) on raw_texts, {epochs}"
     if args.vectors is not None:
         note += "; static floret vectors (models.ner.vectors_ko) in the tok2vec"
-    finish_artifact(best, args.output, alignment, time.monotonic() - started, limit, pretraining, steps, note)
+    if args.klue_with_tuning and averaged:
+        note += "; the mean's evaluations chosen beforehand"
+    finish_artifact(best, args.output, alignment, time.monotonic() - started, limit, pretraining,
+                    steps or (args.klue_finetune_steps if args.klue_with_tuning else 0), note, args.klue_with_tuning)
     print(f"wrote {args.output} in {time.monotonic() - started:.0f}s", flush=True)
     return 0
 
