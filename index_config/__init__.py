@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from elasticsearch import NotFoundError
+from elasticsearch import BadRequestError, NotFoundError
 
-__all__ = ["IndexSpec", "specs", "ensure_indices", "alias_name", "layout", "complete_fields", "mark_complete"]
+__all__ = ["IndexSpec", "MappingConflict", "specs", "ensure_indices", "alias_name", "layout", "complete_fields",
+           "mark_complete"]
 
 _NAME = re.compile(r"^(?P<name>[a-z_]+)\.v(?P<version>\d+)\.json$")
 
@@ -36,6 +37,21 @@ class IndexSpec:
 
     def alias(self, prefix: str) -> str:
         return f"{prefix}-{self.name}"
+
+
+class MappingConflict(ValueError):
+    """A template changed within its version in a way the live index cannot take (a field's type or options):
+    said in one line, with what to do, instead of Elasticsearch's refusal."""
+
+    def __init__(self, spec: "IndexSpec", live: str, error: Exception) -> None:
+        reason = getattr(error, "message", "") or str(error)
+        info = getattr(error, "info", None)
+        if isinstance(info, dict):
+            reason = info.get("error", {}).get("reason", reason)
+        super().__init__(
+            f"index {live}: templates/{spec.name}.v{spec.version}.json changed in a way the index cannot take "
+            f"({' '.join(str(reason).split())[:200]}); ship the change as {spec.name}.v{spec.version + 1}.json "
+            "and run `evidex reindex`")
 
 
 def specs() -> dict[str, IndexSpec]:
@@ -165,9 +181,12 @@ def ensure_indices(client: Any, prefix: str, *, shards: int | None = None,
             if live == index and live_meta.get("evidex_fingerprint") != mark:
                 # Fields added to the current version's mapping; a conflicting change needs a new version. The
                 # documents already there lack the added fields until a reindex (``COMPLETE`` stays as it was).
-                client.indices.put_mapping(index=live, properties=spec.body["mappings"]["properties"],
-                                           meta={**spec.body["mappings"].get("_meta", {}),
-                                                 "evidex_fingerprint": mark, COMPLETE: live_meta.get(COMPLETE, [])})
+                try:
+                    client.indices.put_mapping(index=live, properties=spec.body["mappings"]["properties"],
+                                               meta={**spec.body["mappings"].get("_meta", {}), "evidex_fingerprint": mark,
+                                                     COMPLETE: live_meta.get(COMPLETE, [])})
+                except BadRequestError as exc:
+                    raise MappingConflict(spec, live, exc) from exc
             if live == index and _index_setting(found, live, "refresh_interval") == "-1":  # a killed load's
                 client.indices.put_settings(index=live, settings={
                     "index": {"refresh_interval": spec.body["settings"].get("refresh_interval", "1s")}})

@@ -102,3 +102,29 @@ def test_added_fields_keep_their_words_whole(settings) -> None:
     client.indices.refresh(index=f"{prefix}-docs")
     for field, term in (("text_ko_pairs", "개인_정보"), ("text_ko_pairs", "고객_개인"), ("text_tri", "미래정")):
         assert client.count(index=f"{prefix}-docs", query={"term": {field: term}})["count"] == 1, (field, term)
+
+
+def test_a_template_change_the_live_index_cannot_take_is_one_clear_error(settings) -> None:
+    import uuid
+
+    import pytest
+
+    from index_config import MappingConflict
+
+    client = make_client(settings)
+    prefix = f"conflict{uuid.uuid4().hex[:8]}"
+    try:
+        # a live index of the current version whose field was mapped otherwise (an older edit of the template)
+        client.indices.create(index=f"{prefix}-docs-v1", aliases={f"{prefix}-docs": {"is_write_index": True}},
+                              mappings={"_meta": {"evidex_fingerprint": "older"},
+                                        "properties": {"text_tri": {"type": "keyword"}}})
+        with pytest.raises(MappingConflict) as refused:
+            ensure_indices(client, prefix)
+        message = str(refused.value)
+        assert f"{prefix}-docs-v1" in message and "docs.v2.json" in message and "evidex reindex" in message
+        assert "text_tri" in message and "\n" not in message
+    finally:
+        client.indices.delete(index=",".join(spec.index(prefix) for spec in specs().values()),
+                              ignore_unavailable=True)
+        for name in specs():
+            client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-{name}")
