@@ -261,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse-docbins", action="store_true",
                         help="keep train.spacy/dev.spacy already in --workdir (same data options)")
     args = parser.parse_args(argv)
+    if args.klue_with_tuning and not (args.average_evals or args.average):
+        parser.error("--klue-with-tuning trains on the tuning part, which then cannot choose the checkpoint: "
+                     "name the evaluations to ship with --average-evals")
 
     from spacy.cli.train import train
 
