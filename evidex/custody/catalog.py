@@ -30,11 +30,35 @@ CREATE TABLE IF NOT EXISTS items (
     item_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
     path TEXT NOT NULL, name TEXT NOT NULL, parent_id TEXT, root_id TEXT NOT NULL, depth INTEGER NOT NULL,
     agency TEXT NOT NULL, case_id TEXT NOT NULL, exhibit TEXT,
-    state TEXT NOT NULL DEFAULT 'pending', status TEXT, reason TEXT
+    state TEXT NOT NULL DEFAULT 'pending', status TEXT, reason TEXT, claimed_by TEXT, claimed_at REAL
 );
 CREATE INDEX IF NOT EXISTS items_batch_state ON items(batch_id, state);
 CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);
 """
+
+
+_ADDED_COLUMNS = {
+    "batches": (("shared_with", "TEXT DEFAULT '[]'"), ("ocr_languages", "TEXT")),
+    "items": (("claimed_by", "TEXT"), ("claimed_at", "REAL")),
+}
+"""Columns added after the first catalogues were written: a catalogue that lacks one gets it on open."""
+
+
+def _wal(conn: sqlite3.Connection) -> None:
+    """Write-ahead logging (readers never block the writer); set once per file.
+
+    Switching a file's journal mode needs it alone, and SQLite may answer "locked" at once instead of waiting
+    while another process has just opened it, so the switch is tried again for a while."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @dataclass(frozen=True)
@@ -97,17 +121,23 @@ class Catalog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.conn = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
+        _wal(self.conn)
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.executescript(SCHEMA)
-        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(batches)")}
-        for name, decl in (("shared_with", "TEXT DEFAULT '[]'"), ("ocr_languages", "TEXT")):
-            if name not in columns:  # catalogues written before these columns existed
-                self.conn.execute(f"ALTER TABLE batches ADD COLUMN {name} {decl}")
-        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(items)")}
-        for name, decl in (("claimed_by", "TEXT"), ("claimed_at", "REAL")):
-            if name not in columns:
-                self.conn.execute(f"ALTER TABLE items ADD COLUMN {name} {decl}")
+        # schema and upgrades under one write lock: processes opening a new catalogue at once (a run and its
+        # workers, a poller) must not both add a column ("duplicate column name")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                self.conn.execute(statement)
+            for table, added in _ADDED_COLUMNS.items():
+                columns = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+                for name, decl in added:
+                    if name not in columns:  # catalogues written before these columns existed
+                        self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
 
     def custody_log(self) -> Any:
         """The custody log of the store this catalogue belongs to (both live in the store directory)."""

@@ -132,3 +132,42 @@ def test_migrations_are_applied_once_in_order(pg_url: str, tmp_path: Path) -> No
     with pytest.raises(CatalogUnavailable) as caught:
         open_catalog(load_settings(data_dir=tmp_path, catalog_url=wrong))
     assert redact_url(wrong) in str(caught.value) and wrong.split("@")[0].rsplit(":", 1)[1] not in str(caught.value)
+
+
+def _open_and_count(path: str) -> int:
+    from evidex.custody.catalog import Catalog
+
+    cat = Catalog(Path(path))
+    try:
+        return cat.conn.execute("SELECT count(*) FROM items").fetchone()[0]
+    finally:
+        cat.close()
+
+
+def test_many_processes_opening_a_new_sqlite_catalogue_at_once(tmp_path: Path) -> None:
+    # a run, its workers and a poller open a catalogue that does not exist yet: none may fail on the schema
+    import multiprocessing
+
+    for round_ in range(5):
+        path = tmp_path / f"r{round_}" / "catalog.sqlite"
+        with multiprocessing.get_context("spawn").Pool(8) as pool:
+            assert pool.map(_open_and_count, [str(path)] * 16) == [0] * 16
+
+
+def test_a_catalogue_from_before_the_claim_columns_is_upgraded_on_open(tmp_path: Path) -> None:
+    import sqlite3
+
+    from evidex.custody.catalog import SCHEMA, Catalog
+
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(SCHEMA.replace(", claimed_by TEXT, claimed_at REAL", "")
+                      .replace(", shared_with TEXT DEFAULT '[]', ocr_languages TEXT", ""))
+    old.close()
+    cat = Catalog(path)
+    try:
+        assert {"claimed_by", "claimed_at"} <= {r[1] for r in cat.conn.execute("PRAGMA table_info(items)")}
+        assert {"shared_with", "ocr_languages"} <= {r[1] for r in cat.conn.execute("PRAGMA table_info(batches)")}
+        assert cat.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        cat.close()
