@@ -44,7 +44,7 @@ _ADDED_COLUMNS = {
 """Columns added after the first catalogues were written: a catalogue that lacks one gets it on open."""
 
 
-def _wal(conn: sqlite3.Connection) -> None:
+def use_wal(conn: sqlite3.Connection) -> None:
     """Write-ahead logging (readers never block the writer); set once per file.
 
     Switching a file's journal mode needs it alone, and SQLite may answer "locked" at once instead of waiting
@@ -121,7 +121,7 @@ class Catalog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.conn = sqlite3.connect(path, timeout=60, isolation_level=None)
-        _wal(self.conn)
+        use_wal(self.conn)
         self.conn.execute("PRAGMA synchronous=NORMAL")
         # schema and upgrades under one write lock: processes opening a new catalogue at once (a run and its
         # workers, a poller) must not both add a column ("duplicate column name")

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidex.custody.catalog import use_wal
 from models.identifiers.tokens import TOKEN_PATTERN
 
 _DIGITS = re.compile(r"\d+")
@@ -53,7 +54,7 @@ class ProbeGuard:
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
+            use_wal(conn)  # the API's workers may open it at once
             conn.execute("CREATE TABLE IF NOT EXISTS probes (user TEXT, shape TEXT, variant TEXT, at REAL, "
                          "PRIMARY KEY (user, shape, variant))")
             self._conn = conn
