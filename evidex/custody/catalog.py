@@ -37,6 +37,7 @@ CREATE INDEX IF NOT EXISTS items_sha ON items(sha256);
 """
 
 
+_SCHEMA_NAMES = ("batches", "items", "items_batch_state", "items_sha")
 _ADDED_COLUMNS = {
     "batches": (("shared_with", "TEXT DEFAULT '[]'"), ("ocr_languages", "TEXT")),
     "items": (("claimed_by", "TEXT"), ("claimed_at", "REAL")),
@@ -123,21 +124,31 @@ class Catalog:
         self.conn = sqlite3.connect(path, timeout=60, isolation_level=None)
         use_wal(self.conn)
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        if not self._missing():
+            return  # the usual case: nothing to create, no write lock taken
         # schema and upgrades under one write lock: processes opening a new catalogue at once (a run and its
         # workers, a poller) must not both add a column ("duplicate column name")
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in filter(str.strip, SCHEMA.split(";")):
                 self.conn.execute(statement)
-            for table, added in _ADDED_COLUMNS.items():
-                columns = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
-                for name, decl in added:
-                    if name not in columns:  # catalogues written before these columns existed
-                        self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+            for table, name in [m for m in self._missing() if m[1]]:  # catalogues written before these columns existed
+                decl = dict(_ADDED_COLUMNS[table])[name]
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+
+    def _missing(self) -> list[tuple[str, str]]:
+        """What the file lacks of the schema: (table, column) pairs, (name, "") for a missing table or index."""
+        names = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")}
+        missing = [(n, "") for n in _SCHEMA_NAMES if n not in names]
+        for table, added in _ADDED_COLUMNS.items():
+            if table in names:
+                columns = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+                missing += [(table, name) for name, _ in added if name not in columns]
+        return missing
 
     def custody_log(self) -> Any:
         """The custody log of the store this catalogue belongs to (both live in the store directory)."""

@@ -169,5 +169,6 @@ def test_a_catalogue_from_before_the_claim_columns_is_upgraded_on_open(tmp_path:
         assert {"claimed_by", "claimed_at"} <= {r[1] for r in cat.conn.execute("PRAGMA table_info(items)")}
         assert {"shared_with", "ocr_languages"} <= {r[1] for r in cat.conn.execute("PRAGMA table_info(batches)")}
         assert cat.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert cat._missing() == []  # a complete file is opened again without a write lock
     finally:
         cat.close()
