@@ -137,10 +137,8 @@ class HolderTable(SharedInCatalog, storage=PgHolderStorage):
     def exists(self) -> bool:
         return self.path.exists()
 
-    def clear(self) -> None:  # rows deleted, file kept: unlinked, a process with it open would write to nothing
-        with closing(self._db()) as db, db:
-            for table in ("holders", "freq", "meta"):
-                db.execute(f"DELETE FROM {table}")
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
 
     def meta(self) -> dict[str, str]:
         if not self.path.exists():
