@@ -132,22 +132,24 @@ class Catalog:
         try:
             for statement in filter(str.strip, SCHEMA.split(";")):
                 self.conn.execute(statement)
-            for table, name in [m for m in self._missing() if m[1]]:  # catalogues written before these columns existed
-                decl = dict(_ADDED_COLUMNS[table])[name]
-                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+            for table, added in _ADDED_COLUMNS.items():  # catalogues written before these columns existed
+                columns = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+                for name, decl in added:
+                    if name not in columns:
+                        self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
 
-    def _missing(self) -> list[tuple[str, str]]:
-        """What the file lacks of the schema: (table, column) pairs, (name, "") for a missing table or index."""
+    def _missing(self) -> list[str]:
+        """What the file lacks of the schema: tables and indexes by name, added columns as ``table.column``."""
         names = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")}
-        missing = [(n, "") for n in _SCHEMA_NAMES if n not in names]
+        missing = [n for n in _SCHEMA_NAMES if n not in names]
         for table, added in _ADDED_COLUMNS.items():
             if table in names:
                 columns = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
-                missing += [(table, name) for name, _ in added if name not in columns]
+                missing += [f"{table}.{name}" for name, _ in added if name not in columns]
         return missing
 
     def custody_log(self) -> Any:
