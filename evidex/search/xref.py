@@ -7,10 +7,9 @@ documents (a switchboard number, the company's own name) rank below specific one
 Batches their owners marked "no cross-reference" never count. With a PostgreSQL catalogue the holder table and
 the exclusions are its tables, shared by every machine (``evidex.custody.xref_pg``).
 
-What others hold is read from the holder table (``HolderTable``), which the Prefect flow ``xref_refresh``
-(``flows/xref_flow.py``) keeps: counts per value, per viewing agency, per holding agency. When a batch lands only
-its values are counted again — across the whole index, since one new document changes what every other agency
-sees of that value. Until a first full run has filled the table the counts are aggregated live.
+What others hold is read from the holder table (``HolderTable``, counts per value, viewer and holder), kept by the
+flow ``xref_refresh`` (``flows/xref_flow.py``): a landed batch's values are counted again across the whole index
+(one new document changes what every agency sees of the value). Until a first full run, counts are aggregated live.
 """
 
 from __future__ import annotations
@@ -134,11 +133,15 @@ class HolderTable(SharedInCatalog, storage=PgHolderStorage):
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);")
         return db
 
-    def exists(self) -> bool:
-        return self.path.exists()
+    def exists(self) -> bool:  # as in PostgreSQL: something written (a cleared file is not a table)
+        if not self.path.exists():
+            return False
+        with closing(self._db()) as db:
+            return bool(db.execute("SELECT EXISTS (SELECT 1 FROM meta) OR EXISTS (SELECT 1 FROM freq)").fetchone()[0])
 
-    def clear(self) -> None:
-        self.path.unlink(missing_ok=True)
+    def clear(self) -> None:  # rows deleted, file kept: unlinked, a process with it open would write to nothing
+        with closing(self._db()) as db:
+            db.executescript("BEGIN IMMEDIATE; DELETE FROM holders; DELETE FROM freq; DELETE FROM meta; COMMIT;")
 
     def meta(self) -> dict[str, str]:
         if not self.path.exists():
