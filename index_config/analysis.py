@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from models.ner.morphemes import Morphemes
 
-ANALYSIS_VERSION = "ko-kiwi0.24+en-lookup.v2"
+ANALYSIS_VERSION = "ko-kiwi0.24-gaps+en-lookup.v2"
+GAP = "|"
+"""Written into ``text_ko`` where a particle, ending, suffix or sign stood between two content morphemes
+(``개인적인 정보`` → ``개인 | 정보``; ``개인 정보`` and ``개인정보를`` stay ``개인 정보``). The standard analyzer drops it,
+so ``text_ko`` is indexed as before; ``text_ko_pairs`` pairs no morphemes across it, so the query word ``개인정보``
+(the phrase ``개인_정보``) finds ``개인정보``, ``개인 정보`` and ``개인정보보호`` but not ``개인적인 정보``."""
 
 # Kiwi tag prefixes we keep: nouns, verb/adjective stems, roots, foreign words, numbers, hanja.
 _KEEP_TAGS = ("NN", "NP", "NR", "VV", "VA", "XR", "SL", "SN", "SH", "MAG", "MM")
@@ -57,8 +62,9 @@ def has_latin(text: str) -> bool:
     return _LATIN_WORD.search(text) is not None
 
 
-def korean_terms(text: str) -> str:
-    """Content morphemes of ``text`` (Korean parts), space-separated; empty when there is no Hangul."""
+def korean_terms(text: str, gaps: bool = False) -> str:
+    """Content morphemes of ``text`` (Korean parts), space-separated; empty when there is no Hangul. ``gaps``:
+    with ``GAP`` where other morphemes stood between two of them (what ``text_ko`` is made of)."""
     if not text or not has_hangul(text):
         return ""
     kiwi = _get_kiwi()
@@ -66,10 +72,24 @@ def korean_terms(text: str) -> str:
     out: list[str] = []
     # Kiwi works best on moderate pieces; split on blank lines to bound memory.
     for piece in _pieces(text, 20000):
-        for token in kiwi.tokenize(piece):
-            if token.tag.startswith(_KEEP_TAGS):
-                out.append(token.form.lower())
+        out.extend(content_morphemes(kiwi.tokenize(piece), gaps))
     return " ".join(out)
+
+
+def content_morphemes(tokens: Any, gaps: bool = True) -> list[str]:
+    """The content morphemes of Kiwi's ``tokens``, lower-cased; with ``gaps``, ``GAP`` between two of them that
+    other morphemes separated (white space alone is no gap)."""
+    out: list[str] = []
+    dropped = False
+    for token in tokens:
+        if token.tag.startswith(_KEEP_TAGS):
+            if dropped and gaps and out:
+                out.append(GAP)
+            out.append(token.form.lower())
+            dropped = False
+        else:
+            dropped = True
+    return out
 
 
 def english_terms(text: str) -> str:
@@ -87,7 +107,7 @@ def english_terms(text: str) -> str:
 
 
 def analyse_many(texts: list[str], morphemes: Sequence[Morphemes | None] | None = None) -> list[tuple[str, str]]:
-    """``(korean_terms, english_terms)`` for each text, batching Kiwi and spaCy over the whole list.
+    """``(korean_terms(gaps=True), english_terms)`` for each text, batching Kiwi and spaCy over the whole list.
 
     ``morphemes[i]``, when given, is Kiwi's analysis of the text (``models.ner.morphemes``, the one the NER
     used, less the morphemes touching a blanked identifier): its content morphemes are the Korean terms and
@@ -101,7 +121,7 @@ def analyse_many(texts: list[str], morphemes: Sequence[Morphemes | None] | None 
         for i in ko_idx:
             found = morphemes[i]
             if found is not None:
-                korean[i] = " ".join(m.form.lower() for m in found.items if m.tag.startswith(_KEEP_TAGS))
+                korean[i] = " ".join(content_morphemes(found.items))
         ko_idx = [i for i in ko_idx if morphemes[i] is None]
     if ko_idx:
         from models.ner.morphemes import tokenize_all
@@ -109,7 +129,7 @@ def analyse_many(texts: list[str], morphemes: Sequence[Morphemes | None] | None 
         pieces = [(i, p) for i in ko_idx for p in _pieces(texts[i], 20000)]
         found: dict[int, list[str]] = {i: [] for i in ko_idx}
         for (i, _), tokens in zip(pieces, tokenize_all([p for _, p in pieces])):
-            found[i].extend(t.form.lower() for t in tokens if t.tag.startswith(_KEEP_TAGS))
+            found[i].extend(content_morphemes(tokens))
         for i, terms in found.items():
             korean[i] = " ".join(terms)
     en_idx = [i for i, t in enumerate(texts) if has_latin(t)]

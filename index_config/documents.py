@@ -52,7 +52,7 @@ def build_document(item: Any, extracted: Extracted, enrichment: Enrichment, *, s
     text = tokenized.text[:MAX_INDEXED_CHARS]
     if analysed is None:
         plain = blank_identifiers(extracted.text, enrichment.entities)[:MAX_INDEXED_CHARS]
-        analysed = (korean_terms(plain), english_terms(plain))
+        analysed = (korean_terms(plain, gaps=True), english_terms(plain))
     text_ko, text_en = analysed
     entities: dict[str, list[str]] = {}
     hashes: list[str] = []

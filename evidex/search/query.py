@@ -40,7 +40,7 @@ _MEMO_CHARS = 200
 
 @lru_cache(maxsize=8192)
 def _korean_memo(text: str) -> str:
-    return analysis.korean_terms(text)
+    return analysis.korean_terms(text, gaps=True)
 
 
 @lru_cache(maxsize=8192)
@@ -48,9 +48,15 @@ def _english_memo(text: str) -> str:
     return analysis.english_terms(text)
 
 
+def korean_gapped(text: str) -> str:
+    """Kiwi morphemes of a query word with ``GAP`` where other morphemes stood between two of them
+    (``index_config.analysis.korean_terms``), each string analysed once."""
+    return _korean_memo(text) if len(text) <= _MEMO_CHARS else analysis.korean_terms(text, gaps=True)
+
+
 def korean_terms(text: str) -> str:
-    """Kiwi morphemes of a query word (``index_config.analysis.korean_terms``), each string analysed once."""
-    return _korean_memo(text) if len(text) <= _MEMO_CHARS else analysis.korean_terms(text)
+    """Kiwi's content morphemes of a query word (or words), space-separated."""
+    return " ".join(m for m in korean_gapped(text).split() if m != analysis.GAP)
 
 
 def english_terms(text: str) -> str:
@@ -193,7 +199,8 @@ def word_clause(word: str, complete: frozenset[str] = frozenset()) -> dict[str, 
                                    {"match": {"title": {"query": word, "boost": 2.0}}},
                                    {"match_phrase": {"name_terms": {"query": name_parts(word), "boost": 2.0}}}]
     if has_hangul(word) and (terms := korean_terms(word)):
-        pairs = query_pairs(terms.split()) if "text_ko_pairs" in complete else []
+        # the phrase of its pairs where its morphemes are neighbours in the word itself (never across a gap)
+        pairs = query_pairs(korean_gapped(word).split()) if "text_ko_pairs" in complete else []
         forms.append({"match_phrase": {"text_ko_pairs": " ".join(pairs)}} if pairs
                      else {"match_phrase": {"text_ko": {"query": terms}}})
     if has_latin(word) and (lemma := english_terms(word)):
@@ -308,7 +315,7 @@ def explain_query(prepared: PreparedQuery) -> dict[str, Any]:
         entry: dict[str, Any] = {"word": word, "as_written": True}
         if has_hangul(word):
             entry["morphemes"] = korean_terms(word).split()
-            if "text_ko_pairs" in prepared.complete and (pairs := query_pairs(entry["morphemes"])):
+            if "text_ko_pairs" in prepared.complete and (pairs := query_pairs(korean_gapped(word).split())):
                 entry["morpheme_pairs"] = pairs
         if has_latin(word):
             entry["lemmas"] = english_terms(word).split()

@@ -33,6 +33,14 @@ NEAR_MISSES = [  # (query, must find, must not find)
     ("결제대행", "결제대행사 계약서를 압수하였다.", "결제 후 다른 업체가 업무를 대행하였다."),
     ("배송기사", "야간 배송기사 근무표를 제출받았다.", "배송 중 사고를 다룬 신문 기사가 있다."),
 ]
+PARTICLE_MISSES = [  # parts with only a particle, an ending or a suffix between them are not neighbours (nothing
+    # else between them is left in text_ko, so the phrase of the morphemes alone matches these: held through
+    # text_ko_pairs, which a document indexed before pairs broke at such gaps has only once reindexed)
+    ("개인정보", "개인 정보 처리방침을 고쳤다.", "개인적인 정보라고 말했다."),
+    ("서버관리", "서버관리 대장을 압수하였다.", "서버를 관리하는 부서가 없다."),
+    ("보안팀", "보안팀 회의록을 확보하였다.", "보안이 팀 전체의 과제다."),
+    ("접근권한", "퇴사자의 접근권한을 회수하지 않았다.", "접근할 권한이 없었다."),
+]
 
 
 def codenames(count: int, seed: int = 5) -> list[str]:
@@ -85,7 +93,7 @@ def case(es_node, tmp_path_factory):
     for i, name in enumerate(scanned):  # OCR'd scans
         _scan(batch / f"scan_{i:02d}.png", ["압수물 분석 보고서", f"{name}에게 송금한 기록이 확인되었다."])
         placed[name] = f"scan_{i:02d}.png"
-    for i, (_, hit, miss) in enumerate(NEAR_MISSES):
+    for i, (_, hit, miss) in enumerate(NEAR_MISSES + PARTICLE_MISSES):
         (batch / f"pair_{i}_hit.txt").write_text(hit, encoding="utf-8")
         (batch / f"pair_{i}_miss.txt").write_text(miss, encoding="utf-8")
     (batch / "customers_dump.csv").write_text("id,name\n1,홍길동\n", encoding="utf-8")
@@ -114,7 +122,7 @@ def test_every_codename_is_found_by_its_bare_form(case) -> None:
 def test_an_index_without_trigrams_in_every_document_finds_them_through_bigrams(case) -> None:
     """An index upgraded in place (``text_tri`` and ``text_ko_pairs`` added to its mapping, not yet reindexed) is
     searched through ``text_bi`` and ``text_ko``; once marked complete, through the added fields: both find every
-    codename and hold the compound/near-miss pairs."""
+    codename and hold the compound/near-miss pairs (``PARTICLE_MISSES`` only through ``text_ko_pairs``)."""
     import index_config
     from index_config import COMPLETE, mark_complete
 
@@ -160,10 +168,10 @@ def test_highlights_mark_what_matched_and_nothing_else(case, query: str, marked:
     assert marked in shown and f"[{unmarked}" not in shown, shown
 
 
-@pytest.mark.parametrize("query,hit,miss", NEAR_MISSES)
+@pytest.mark.parametrize("query,hit,miss", NEAR_MISSES + PARTICLE_MISSES)
 def test_compounds_match_as_phrases_of_their_parts(case, query: str, hit: str, miss: str) -> None:
     service, _ = case
-    index = NEAR_MISSES.index((query, hit, miss))
+    index = (NEAR_MISSES + PARTICLE_MISSES).index((query, hit, miss))
     paths = {h.path for h in service.search(USER, query, limit=50).hits}
     assert f"pair_{index}_hit.txt" in paths
     assert f"pair_{index}_miss.txt" not in paths
