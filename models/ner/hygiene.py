@@ -15,6 +15,9 @@ the English model (``models.ner.chunking.segment_language``).
     technical    a file format, protocol, algorithm, hardware or tax/currency code (``RAM``, ``VAT``, ``SHA-256``)
     predicate    ends in a Korean predicate (``사실을 신고하였다``)
     font         a Korean typeface or style name (``바탕체``, ``나눔고딕``)
+    reference    a reference to a part of a document (``Annex A.``, ``Section 4.2``, ``별첨 1``, ``제3조``)
+    common_noun  a PERSON of three or more syllables that Kiwi's core dictionary knows only as a common noun,
+                 or as a compound of such nouns (``심전도``, ``게이트웨이``, ``보안담당자``; see ``models.ner.lexicon``)
     too_short    fewer than two letters and digits
     digits       the last word has digits glued to lower-case letters (``John Smith46``, ``Sheet1``)
 """
@@ -25,8 +28,8 @@ import re
 from typing import Final
 
 NAME_LABELS: Final = frozenset({"PERSON", "ORG", "LOCATION"})
-REASONS: Final = ("line_break", "identifier", "amount", "script", "technical", "predicate", "font", "too_short",
-                  "digits")
+REASONS: Final = ("line_break", "identifier", "amount", "script", "technical", "predicate", "font", "reference",
+                  "common_noun", "too_short", "digits")
 ENGLISH_SOURCE: Final = "spacy-en"
 
 _BREAK = re.compile(r"[\n\r\t\v\f\u2028\u2029]")
@@ -45,6 +48,15 @@ _AMOUNT = re.compile(
 _PRIVATE = re.compile(r"[\ue000-\uf8ff\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _PREDICATE_END = re.compile(r"[\uac00-\ud7a3]*(다|니다|습니다|요)$")
 _FONT = re.compile(r"^[\uac00-\ud7a3A-Za-z]{0,4}(?:고딕|명조|굴림|돋움|바탕|궁서|신명|견명|견고딕)(?:체)?$|^[\uac00-\ud7a3]{1,3}체$")
+# a document part: its name, then a number, letter or roman numeral (``Annex A.``, ``Schedule 2(b)``, ``§ 3``)
+_REFERENCE = re.compile(
+    r"(?i)^(?:annex|appendix|attachment|enclosure|exhibit|schedule|section|sec\.?|article|art\.?|clause|chapter|"
+    r"part|table|figure|fig\.?|page|p\.|paragraph|para\.?|item|note|form|box|§)\s*"
+    r"(?:[a-z](?:-?\d+)?|[ivxlc]+|\d+(?:[.\-]\d+)*[a-z]?)(?:\s*\(\w{1,3}\))?\.?$"
+    r"|^(?:별첨|별지|별표|부록|첨부|붙임|참고|서식|표|그림|사진|각주)\s*(?:제\s*)?(?:\d+|[A-Za-z가-하])\s*(?:호|번|장|절)?\.?$"
+    r"|^제\s*\d+\s*(?:조|항|호|장|절|관|편)(?:의\s*\d+)?$"
+)
+_SYLLABLES = re.compile(r"[\uac00-\ud7a3]{3,}")
 _GLUED_DIGITS = re.compile(r"(?:^|\s)[A-Za-z]*[a-z]\d+$")
 _BRAND = re.compile(r"\d+[A-Z]$")  # 3M, 7E: a digit and a capital is a name, not "3 m"
 _MOJIBAKE = re.compile(r"[ÃÂ][\x80-\xbf]|â€")
@@ -120,6 +132,13 @@ def junk_reason(label: str, text: str, source: str = ENGLISH_SOURCE) -> str | No
         return "predicate"
     if hangul and _FONT.match(text.replace(" ", "")):
         return "font"
+    if _REFERENCE.match(text.strip()):
+        return "reference"
+    if label == "PERSON" and _SYLLABLES.fullmatch(text):
+        from models.ner.lexicon import common_noun_compound
+
+        if common_noun_compound(text):
+            return "common_noun"
     if source != ENGLISH_SOURCE:
         return None
     if sum(char.isalnum() for char in text) < 2:

@@ -131,6 +131,10 @@ class NerTagger:
                     f"Korean model not found at {self.ko_path}: run `python -m models.ner.train_ko`"
                 )
             nlp = spacy.load(self.ko_path)
+            if self.config.hygiene:
+                from models.ner import lexicon
+
+                lexicon.warm()  # the common-noun check's dictionary, loaded with the model, not at a first mention
         else:
             raise ValueError(f"no NER pipeline for language {language!r}; choose 'ko' or 'en'")
         if self.config.use_case_ruler:
