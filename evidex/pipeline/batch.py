@@ -29,9 +29,6 @@ from index_config.documents import build_document, refused_document
 from models.enrich import EnrichConfig
 from models.types import Enrichment
 
-# a chunk's enrichment and index analysis, and the seconds it took
-Enriched = tuple[list[Any], float]
-
 __all__ = ["UNREAD", "BatchInfo", "BatchSpec", "ChunkProcessor", "ChunkReport", "batch_key", "readable_name",
            "register_batch", "spec_of_stored_batch"]
 
@@ -111,19 +108,12 @@ class ChunkProcessor:
         self.workdir = store.tmp_workdir()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidex-prefetch")
         self._ahead: tuple[tuple[str, ...], Future[list[Extracted]]] | None = None
-        # the next chunk's enrichment, started once this chunk's is done, while this one is built and indexed
-        self._enricher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidex-enrich-ahead")
-        self._enriching: tuple[tuple[str, ...], Future[Enriched]] | None = None
 
     def _waiting(self, seconds: float, why: str) -> None:
         if self.on_wait is not None:
             self.on_wait(seconds, why)
 
     def close(self) -> None:
-        if self._enriching:
-            self._enriching[1].cancel()
-            self._enriching = None
-        self._enricher.shutdown(wait=True)
         if self._ahead:
             self._ahead[1].cancel()
             self._ahead = None
@@ -149,13 +139,11 @@ class ChunkProcessor:
         return self._extract(items)
 
     def _extract(self, items: list[Item]) -> list[Extracted]:
-        """The extraction of ``items``, with what a batch password once opened kept or restored."""
         readable = [i for i in items if i.sha256 != UNREAD]
         results = iter(self._extract_stored(readable))
-        return self._keep_or_restore(items, [
-            next(results) if i.sha256 != UNREAD else
-            Extracted.failure(Status.ERROR, i.reason or "the file could not be read when the batch was received")
-            for i in items])
+        return [next(results) if i.sha256 != UNREAD else
+                Extracted.failure(Status.ERROR, i.reason or "the file could not be read when the batch was received")
+                for i in items]
 
     def _extract_stored(self, items: list[Item]) -> list[Extracted]:
         jobs = []
@@ -171,68 +159,31 @@ class ChunkProcessor:
             jobs.append((self.store.blob_path(item.sha256), ctx))
         return list(self.pool.map(jobs))
 
-    def _enrich(self, items: list[Item], extracted: list[Extracted]) -> Enriched:
-        """The enrichment and index analysis of extracted ``items``, with the seconds it took."""
-        # whole texts: identifiers are counted over everything extracted; index analysis caps its own input
-        streams = [self._stream_of(item, ex) for item, ex in zip(items, extracted)]
-        started = time.perf_counter()
-        worked = self.text_workers.run([e.text for e in extracted], [e.language for e in extracted], streams)
-        return worked, time.perf_counter() - started
-
-    def _enrich_ahead(self, items: list[Item]) -> None:
-        """Start enriching ``items`` (the next chunk, its extraction under way) in the background.
-
-        Enrichment runs in other processes (the service or the text workers), so while it works on the next
-        chunk this thread builds and indexes the current one; one enrichment runs at a time.
-        """
-        ids = tuple(i.item_id for i in items)
-        if not items or self._ahead is None or self._ahead[0] != ids or self.text_workers.loading():
-            return
-        extraction = self._ahead[1]
-        self._enriching = (ids, self._enricher.submit(lambda: self._enrich(items, extraction.result())))
-
-    def _collect_enriched(self, items: list[Item]) -> Future[Enriched] | None:
-        """The enrichment :meth:`_enrich_ahead` started for ``items``; None (after it ends) for other items."""
-        if self._enriching is None:
-            return None
-        ids, future = self._enriching
-        self._enriching = None
-        if ids == tuple(i.item_id for i in items):
-            return future
-        try:  # a chunk retried item by item: let the other finish, the models serve one caller at a time
-            future.result()
-        except Exception:  # noqa: BLE001 - that chunk's own failure is met again when it is processed
-            pass
-        return None
-
     def process(self, items: list[Item], upcoming: list[Item] | None = None) -> ChunkReport:
         """Extract (or collect the prefetched extraction of), enrich and index ``items``.
 
-        ``upcoming`` is the chunk after this one: its extraction starts as soon as this chunk's is done, and
-        its enrichment as soon as this chunk's is, so worker processes, enrichment models and indexing run
-        at the same time. The ``extract`` timing is then the time spent waiting for extraction, ``enrich+analyse``
-        the enrichment's own time and ``enrich.waited`` the time this chunk waited for it.
+        ``upcoming`` is the chunk after this one; its extraction starts as soon as this chunk's is done, so
+        the worker processes and the enrichment models run at the same time. The ``extract`` timing is then
+        the time spent waiting for extraction, not the extraction itself.
         """
         report = ChunkReport(items=len(items), bytes=sum(i.size for i in items))
         t0 = time.perf_counter()
-        ahead = self._collect_enriched(items)
-        extracted = self._take(items)  # the extraction the enrichment ahead reads, when there is one
+        extracted = self._keep_or_restore(items, self._take(items))
         self.prefetch(upcoming or [])
         t1 = time.perf_counter()
         report.children = self._store_children(items, extracted, report)
         t2 = time.perf_counter()
+        # whole texts: identifiers are counted over everything extracted; index analysis caps its own input
+        streams = [self._stream_of(item, ex) for item, ex in zip(items, extracted)]
         loading = self.text_workers.loading()
         self.text_workers.await_models()  # the first chunk waits for the models: start-up, not work
         t2m = time.perf_counter()
         if loading:
             report.timings["workers.models_loaded"] = self.text_workers.loaded_s
-        worked, busy = ahead.result() if ahead is not None else self._enrich(items, extracted)
-        if ahead is not None:
-            report.timings["enrich.ahead"] = 1.0
+        worked = self.text_workers.run([e.text for e in extracted], [e.language for e in extracted], streams)
         if isinstance(self.text_workers, ServiceWorkers):  # counted per chunk: the summary says who enriched
             report.timings["workers.enrich_service"] = 0.0 if self.text_workers.fallback else 1.0
         t3 = time.perf_counter()
-        self._enrich_ahead(upcoming or [])
         docs = [build_document(item, ex, en, shared_with=list(self.spec.shared_with), analysed=terms,
                                secret=self.enrich_config.secret)
                 for item, ex, (en, terms) in zip(items, extracted, worked)]
@@ -261,8 +212,8 @@ class ChunkProcessor:
                 report.reasons[f"{ex.status.value}: {ex.reason[:120]}"] += 1
         report.created, report.updated = result.created, result.updated
         report.timings.update(
-            {"extract": t1 - t0, "store": t2 - t1, "models": t2m - t2, "enrich+analyse": busy,
-             "enrich.waited": t3 - t2m, "build": t4 - t3, "index": t5 - t4}
+            {"extract": t1 - t0, "store": t2 - t1, "models": t2m - t2, "enrich+analyse": t3 - t2m, "build": t4 - t3,
+             "index": t5 - t4}
         )
         return report
 
