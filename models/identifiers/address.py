@@ -34,7 +34,8 @@ _ROAD = (
     r"\s?(?P<bno>(?:지하\s?)?\d{1,4}(?:-\d{1,4})?)"
 )
 _LOT = r"(?P<lot>[가-힣]{1,6}(?:\d?[동리]|\d가))\s?(?P<lno>(?:산\s?)?\d{1,5}(?:-\d{1,5})?)(?P<bunji>\s?번지)?"
-_AFTER = r"(?![0-9])(?!\.\d)(?![가천만억조])(?!\s?(?:[명개시분초년월일원건회차배층호%]|번(?!지)|세\b))"
+_AFTER = (r"(?![0-9])(?!\.\d)(?![가천만억조])(?!\s?(?:[명개시분초년월일원건회차배층호%]|번(?!지)|세\b"
+          r"|(?:포인트|퍼센트|프로|달러|위안|가지|곳|엔|대|위|p|pt|bp)(?![가-힣A-Za-z])))")
 
 # Anchor: the suffix and the number; the full pattern is then matched on a window that ends at the anchor.
 ANCHOR_PATTERN = re.compile(r"(?:로|길|동|리|가)\s?(?:\d{1,4}번?길\s?)?(?:지하\s?|산\s?)?\d{1,5}(?:-\d{1,5})?(?:\s?번지)?" + _AFTER)
@@ -72,8 +73,11 @@ def _resolve(anchor: re.Match[str], text: str) -> Hit | None:
         else:
             marked = bool(match.group("bunji"))
             tail = f"{match.group('lot')} {match.group('lno')}{'번지' if marked else ''}"
-        if not (has_admin or marked or context_before(text, start, _ADDRESS_WORDS, 20)):
+        keyword = context_before(text, start, _ADDRESS_WORDS, 20)
+        if not (has_admin or marked or keyword):
             return None
+        if is_road and not (marked or keyword) and match.group("road").endswith("으로"):
+            return None  # "경기 부진으로 40": the particle 으로 after a noun; no road name ends in it
         return Hit("ADDRESS", _norm(match, tail), start, end)
     return None
 

@@ -144,6 +144,14 @@ def test_look_alikes_are_not_tagged() -> None:
     assert labels(text) == []
 
 
+def test_prose_after_a_province_name_is_not_an_address() -> None:
+    # 경기 is a province and 경기 부진 an economic slump; 으로/로 there are particles, the number a quantity
+    for text in ("수출은 경기 부진으로 40 포인트 하락했다", "경기 침체로 40 포인트 내렸다", "서울 출장으로 3 가지를 샀다"):
+        assert labels(text) == [], text
+    assert labels("경기 성남시 분당구 판교역로 235 에이치스퀘어") == [("ADDRESS", "경기 성남시 분당구 판교역로 235")]
+    assert labels("서울 강남구 테헤란로 40 대성빌딩") == [("ADDRESS", "서울 강남구 테헤란로 40")]
+
+
 def test_full_width_digits_keep_original_offsets() -> None:
     text = "주민번호 ９００１０１－１２３４５６８, 전화 ０１０－１２３４－５６７８"
     entities = find_identifiers(text, secret=SECRET)
