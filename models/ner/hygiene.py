@@ -15,6 +15,7 @@ the English model (``models.ner.chunking.segment_language``).
     technical    a file format, protocol, algorithm, hardware or tax/currency code (``RAM``, ``VAT``, ``SHA-256``)
     predicate    ends in a Korean predicate (``사실을 신고하였다``)
     font         a Korean typeface or style name (``바탕체``, ``나눔고딕``)
+    repeated     one Hangul word two or more times (``누름틀롱 누름틀롱``: a form field's or a table's repeated cell)
     reference    a reference to a part of a document (``Annex A.``, ``Section 4.2``, ``별첨 1``, ``제3조``)
     common_noun  a PERSON of three or more syllables that Kiwi's core dictionary knows only as a common noun,
                  or as a compound of such nouns (``심전도``, ``게이트웨이``, ``보안담당자``; see ``models.ner.lexicon``)
@@ -28,8 +29,8 @@ import re
 from typing import Final
 
 NAME_LABELS: Final = frozenset({"PERSON", "ORG", "LOCATION"})
-REASONS: Final = ("line_break", "identifier", "amount", "script", "technical", "predicate", "font", "reference",
-                  "common_noun", "too_short", "digits")
+REASONS: Final = ("line_break", "identifier", "amount", "script", "technical", "predicate", "font", "repeated",
+                  "reference", "common_noun", "too_short", "digits")
 ENGLISH_SOURCE: Final = "spacy-en"
 
 _BREAK = re.compile(r"[\n\r\t\v\f\u2028\u2029]")
@@ -132,6 +133,8 @@ def junk_reason(label: str, text: str, source: str = ENGLISH_SOURCE) -> str | No
         return "predicate"
     if hangul and _FONT.match(text.replace(" ", "")):
         return "font"
+    if hangul and len(parts := text.split()) >= 2 and len(set(parts)) == 1:
+        return "repeated"
     if _REFERENCE.match(text.strip()):
         return "reference"
     if label == "PERSON" and _SYLLABLES.fullmatch(text):
