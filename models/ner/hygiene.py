@@ -48,7 +48,8 @@ _AMOUNT = re.compile(
 )
 _PRIVATE = re.compile(r"[\ue000-\uf8ff\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _PREDICATE_END = re.compile(r"[\uac00-\ud7a3]*(다|니다|습니다|요)$")
-_FONT = re.compile(r"^[\uac00-\ud7a3A-Za-z]{0,4}(?:고딕|명조|굴림|돋움|바탕|궁서|신명|견명|견고딕)(?:체)?$|^[\uac00-\ud7a3]{1,3}체$")
+_FONT = re.compile(r"^[\uac00-\ud7a3A-Za-z]{0,4}(?:고딕|명조|굴림|돋움|바탕|궁서|신명|견명|견고딕)(?:체)?$|^[\uac00-\ud7a3]{1,3}체$"
+                   r"|^HY[\uac00-\ud7a3]{1,8}[LMB]$")  # HY헤드라인M, HY그래픽M: the fonts of Korean public documents
 # a document part: its name, then a number, letter or roman numeral (``Annex A.``, ``Schedule 2(b)``, ``§ 3``)
 _REFERENCE = re.compile(
     r"(?i)^(?:annex|appendix|attachment|enclosure|exhibit|schedule|section|sec\.?|article|art\.?|clause|chapter|"
