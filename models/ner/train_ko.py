@@ -76,7 +76,7 @@ def pretrain_tok2vec(root: Path, workdir: Path, config_path: Path, epochs: int) 
 
 def finetune_config(
     best: Path, train_path: Path, dev_path: Path, steps: int, learn_rate: float = FINETUNE_LEARN_RATE,
-    decay: bool = False, eval_frequency: int = FINETUNE_EVAL_FREQUENCY,
+    decay: bool = False, eval_frequency: int = FINETUNE_EVAL_FREQUENCY, seed: int | None = None,
 ) -> Config:
     """The config that goes on training the pipeline in ``best`` on ``train_path`` for ``steps`` updates of 1,000
     words at ``learn_rate`` (constant, or falling linearly to 0 over the steps with ``decay``), scoring on
@@ -94,12 +94,15 @@ def finetune_config(
         rate = {"@schedules": "warmup_linear.v1", "warmup_steps": 1, "total_steps": steps, "initial_rate": learn_rate}
     config["training"]["optimizer"]["learn_rate"] = rate
     config["training"]["batcher"]["size"] = {"@schedules": "constant.v1", "rate": 1000}
+    if seed is not None:  # shuffling and dropout (runs of one recipe with other seeds can be averaged)
+        config["system"]["seed"] = seed
     return config
 
 
 def finetune_on_klue(
     best: Path, workdir: Path, dev_path: Path, steps: int, learn_rate: float = FINETUNE_LEARN_RATE,
     decay: bool = False, eval_frequency: int = FINETUNE_EVAL_FREQUENCY, train_name: str = KLUE_ONLY,
+    seed: int | None = None,
 ) -> Path:
     """Go on training ``best`` on the KLUE sentences alone (MultiCoNER's annotation differs) for ``steps`` updates
     at a lower rate (:func:`finetune_config`); returns the best checkpoint on the tuning part (``best`` itself at
@@ -107,7 +110,7 @@ def finetune_on_klue(
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import train as train_nlp
 
-    config = finetune_config(best, workdir / train_name, dev_path, steps, learn_rate, decay, eval_frequency)
+    config = finetune_config(best, workdir / train_name, dev_path, steps, learn_rate, decay, eval_frequency, seed)
     config.to_disk(workdir / "finetune.cfg")
     output = workdir / "out-klue"
     output.mkdir(parents=True, exist_ok=True)
@@ -245,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="let the KLUE-only rate fall linearly to 0 over the steps (default constant)")
     parser.add_argument("--finetune-eval-frequency", type=int, default=FINETUNE_EVAL_FREQUENCY,
                         help=f"score on the tuning part every N KLUE-only updates (default {FINETUNE_EVAL_FREQUENCY})")
+    parser.add_argument("--finetune-seed", type=int, default=None,
+                        help="seed of the KLUE-only updates (default: the pipeline's config's system.seed)")
     parser.add_argument("--from-model", type=Path, default=None,
                         help="skip the main training: KLUE-only updates from this pipeline folder")
     parser.add_argument("--average-from", type=int, default=None, metavar="K",
@@ -309,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         best = args.from_model
     if steps > 0:
         best = finetune_on_klue(best, workdir, dev_path, steps, args.finetune_rate, args.finetune_decay,
-                                args.finetune_eval_frequency, KLUE_WITH_TUNING if args.klue_with_tuning else KLUE_ONLY)
+                                args.finetune_eval_frequency, KLUE_WITH_TUNING if args.klue_with_tuning else KLUE_ONLY,
+                                args.finetune_seed)
         kept = sorted((workdir / "out-klue" / STEPS_DIR).glob("eval-*"))
         if args.average_evals:
             averaged = [kept[int(k)] for k in args.average_evals.split(",")]
