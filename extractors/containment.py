@@ -5,6 +5,8 @@
 one ``Extracted`` per job, in input order. A job past ``limits.timeout_s`` has its worker's
 process group killed (helpers such as tesseract included) and becomes ``timeout``; a worker
 that dies becomes ``error`` (``too_large`` when it ran out of memory); the worker is replaced.
+A job's clock starts when its worker is ready (a new worker says so once its imports are done),
+so a replacement worker's start-up on a busy machine is not charged to the job it was handed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from extractors.base import ExtractContext, Extracted, Limits, Status
 from extractors.registry import Registration
 
 _STOP = None
+_READY = "evidex-extract-ready"
+# A worker that never reports ready (its imports hang) is stopped after this long plus the job limit.
+_STARTUP_S = 60.0
 
 
 def _worker_main(conn: Connection, memory_bytes: int, extra: Sequence[Registration]) -> None:
@@ -43,6 +48,15 @@ def _worker_main(conn: Connection, memory_bytes: int, extra: Sequence[Registrati
 
     if extra:
         install_extra(extra)
+        for reg in extra:  # imported now, as part of the worker's start-up rather than its first job
+            try:
+                reg.load()
+            except Exception:  # reported by the job that needs it
+                pass
+    try:
+        conn.send(_READY)
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             job = conn.recv()
@@ -69,6 +83,11 @@ class _Worker:
     conn: Connection
     job: int | None = None
     started: float = 0.0
+    ready: bool = False
+
+    def limit(self, timeout_s: float) -> float:
+        """When the current job runs out of time (later while the worker is still starting)."""
+        return self.started + timeout_s + (0.0 if self.ready else _STARTUP_S)
 
 
 class ContainedPool:
@@ -191,22 +210,29 @@ class ContainedPool:
                     return
                 continue
             now = time.monotonic()
-            deadline = min(w.started + self.limits.timeout_s for w in busy)
+            deadline = min(w.limit(self.limits.timeout_s) for w in busy)
             ready = wait([w.conn for w in busy], timeout=max(0.0, deadline - now))
             for worker in list(busy):
                 if worker.conn in ready:
                     index = worker.job
                     try:
-                        done[index] = worker.conn.recv()
-                        worker.job = None
+                        message = worker.conn.recv()
                     except (EOFError, OSError):
                         worker.process.join(1)
                         done[index] = self._death(worker.process.exitcode)
                         worker.job = None
                         self._replace(worker)
-                elif time.monotonic() - worker.started >= self.limits.timeout_s:
-                    done[worker.job] = Extracted.failure(
-                        Status.TIMEOUT, f"extraction ran past the {self.limits.timeout_s:g} s limit; worker stopped")
+                        continue
+                    if isinstance(message, str) and message == _READY:
+                        worker.ready, worker.started = True, time.monotonic()
+                        continue
+                    done[index] = message
+                    worker.job = None
+                elif time.monotonic() >= worker.limit(self.limits.timeout_s):
+                    reason = (f"extraction ran past the {self.limits.timeout_s:g} s limit; worker stopped"
+                              if worker.ready else
+                              f"the extraction worker did not start within {_STARTUP_S:g} s; worker stopped")
+                    done[worker.job] = Extracted.failure(Status.TIMEOUT, reason)
                     worker.job = None
                     self._replace(worker)
 

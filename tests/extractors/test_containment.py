@@ -129,3 +129,18 @@ def test_abandoned_map_frees_workers(tmp_path: Path):
             break  # caller stops early
         again = list(pool.map((p, ctx) for p in files[:3]))
         assert [r.text for r in again] == ["document 0", "document 1", "document 2"]
+
+
+def test_worker_start_up_is_not_charged_to_its_job(tmp_path: Path):
+    """A worker's start-up (imports taking longer than the job limit) does not turn its first job into a
+    timeout: the job's clock starts when the worker says it is ready."""
+    from slowstart_extractors import IMPORT_S, SLOW_START  # noqa: E402  (its import sleeps in each worker)
+
+    limits = dataclasses.replace(LIMITS, timeout_s=IMPORT_S / 2)
+    ctx = ExtractContext(tmp_dir=tmp_path / "children", limits=limits)
+    doc = tmp_path / "note.evidexquick"
+    doc.write_text("read at once by a worker that took long to start")
+    with ContainedPool(1, limits, extra_registrations=SLOW_START) as pool:
+        (r,) = list(pool.map([(doc, ctx)]))
+    assert r.status == Status.OK, r.reason
+    assert "took long to start" in r.text
