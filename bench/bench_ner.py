@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     print(row("NER + index analysis, Kiwi once per document", words, median_seconds(shared, args.repeat), base))
 
     from models.enrich import EnrichConfig, Enricher
-    from models.topics import features
+    from models.topics import morphs as features
 
     enricher = Enricher(EnrichConfig(b"bench-key"))
     enricher.warm()

@@ -27,7 +27,7 @@ class EnrichConfig:
 def topic_model_file(config: EnrichConfig) -> Path:
     """The topic model file ``config`` runs, found without importing the topic package (scikit-learn): the
     model directory's ``model.joblib`` (``models.topics.model.MODEL_FILE``), by default the shipped one
-    (``models.topics.artifacts.CURRENT_DIR``)."""
+    (``models.topics.model.CURRENT_DIR``)."""
     from models import ARTIFACTS_DIR
 
     return Path(config.topics_dir or ARTIFACTS_DIR / "topics" / "current") / "model.joblib"
@@ -124,7 +124,7 @@ class Enricher:
         topics: list[list[Topic]] = [[] for _ in texts]
         if self.config.topics and any(cut):
             from models.ner.morphemes import PIECE_CHARS
-            from models.topics.features import given_morphemes
+            from models.topics.morphs import given_morphemes
 
             wanted = [i for i, t in enumerate(cut) if t.strip()]
             # a Korean text Kiwi analysed whole (one piece) gives the topic features its morphemes: no second run

@@ -9,30 +9,65 @@
 are the command-line entry points. Nothing is read from disk at import.
 """
 
-from models.topics.artifacts import (
-    ARTIFACT_ROOT,
-    CURRENT_DIR,
-    PromotionDecision,
-    RetrainResult,
-    compare,
-    install,
-    promote_if_not_worse,
-    retrain,
-)
-from models.topics.corpus import Example, analyst_examples, examples_sha256, load_corpus
-from models.topics.decision import DecisionRule, TopicDecision, tune_rule
-from models.topics.discovery import Cluster, discover
-from models.topics.errors import ArtifactError, LabelError, TaxonomyError, TopicsError
-from models.topics.evaluation import Comparison, cross_validate, evaluate
-from models.topics.features import KiwiMorphemes, TextHead
-from models.topics.keywords import KeywordClassifier
-from models.topics.model import TopicModel
-from models.topics.pipeline import PIPELINE_NAME, build_pipeline
-from models.topics.realistic import load_realistic
-from models.topics.routing import Routing, RoutingReport, route
-from models.topics.scoring import Scores, TopicScore
-from models.topics.taxonomy import Agency, Taxonomy, TopicDef, load_taxonomy
-from models.topics.training import TrainMetrics, train
+import importlib
+from typing import Any
+
+#: Where each public name lives: imported on first use (PEP 562), so importing a light part of the package
+#: (the scorer the enrichment workers run) does not import scikit-learn with the training code.
+_WHERE = {
+    "ARTIFACT_ROOT": "models.topics.model",
+    "Agency": "models.topics.taxonomy",
+    "ArtifactError": "models.topics.errors",
+    "CURRENT_DIR": "models.topics.model",
+    "Cluster": "models.topics.discovery",
+    "Comparison": "models.topics.evaluation",
+    "DecisionRule": "models.topics.decision",
+    "Example": "models.topics.corpus",
+    "KeywordClassifier": "models.topics.keywords",
+    "KiwiMorphemes": "models.topics.features",
+    "LabelError": "models.topics.errors",
+    "PIPELINE_NAME": "models.topics.pipeline",
+    "PromotionDecision": "models.topics.artifacts",
+    "RetrainResult": "models.topics.artifacts",
+    "Routing": "models.topics.routing",
+    "RoutingReport": "models.topics.routing",
+    "Scores": "models.topics.scoring",
+    "Taxonomy": "models.topics.taxonomy",
+    "TaxonomyError": "models.topics.errors",
+    "TextHead": "models.topics.features",
+    "TopicDecision": "models.topics.decision",
+    "TopicDef": "models.topics.taxonomy",
+    "TopicModel": "models.topics.model",
+    "TopicScore": "models.topics.scoring",
+    "TopicsError": "models.topics.errors",
+    "TrainMetrics": "models.topics.training",
+    "analyst_examples": "models.topics.corpus",
+    "build_pipeline": "models.topics.pipeline",
+    "compare": "models.topics.artifacts",
+    "cross_validate": "models.topics.evaluation",
+    "discover": "models.topics.discovery",
+    "evaluate": "models.topics.evaluation",
+    "examples_sha256": "models.topics.corpus",
+    "install": "models.topics.artifacts",
+    "load_corpus": "models.topics.corpus",
+    "load_realistic": "models.topics.realistic",
+    "load_taxonomy": "models.topics.taxonomy",
+    "promote_if_not_worse": "models.topics.artifacts",
+    "retrain": "models.topics.artifacts",
+    "route": "models.topics.routing",
+    "train": "models.topics.training",
+    "tune_rule": "models.topics.decision",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'models.topics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ARTIFACT_ROOT",

@@ -2,7 +2,7 @@
 
 Layout under an artifact root (default ``models/artifacts/topics``)::
 
-    current/                 the model in use: model.joblib + metrics.json
+    current/                 the model in use: model.joblib + scorer.npz + metrics.json
     candidates/<version>/    every trained candidate, kept for audit (not shipped)
 
 The comparison re-scores both models on the corpus's fixed test part, so it is fair even when the
@@ -17,15 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from models import ARTIFACTS_DIR
 from models.topics.corpus import Example, load_corpus
 from models.topics.evaluation import Comparison, evaluate
-from models.topics.model import METRICS_FILE, MODEL_FILE, TopicModel, read_metrics
+from models.topics.model import ARTIFACT_ROOT, CURRENT_DIR, METRICS_FILE, MODEL_FILE, TopicModel, read_metrics
+from models.topics.scorer import SCORER_FILE
 from models.topics.taxonomy import Taxonomy
 from models.topics.training import LabelledPairs, train
 
-ARTIFACT_ROOT = ARTIFACTS_DIR / "topics"
-CURRENT_DIR = ARTIFACT_ROOT / "current"
 
 
 @dataclass(frozen=True)
@@ -74,8 +72,9 @@ def install(candidate_dir: str | Path, current_dir: str | Path) -> None:
     for leftover in (staging, retired):
         shutil.rmtree(leftover, ignore_errors=True)
     staging.mkdir(parents=True)
-    for name in (MODEL_FILE, METRICS_FILE):
-        shutil.copy2(Path(candidate_dir) / name, staging / name)
+    for name in (MODEL_FILE, METRICS_FILE, SCORER_FILE):
+        if name != SCORER_FILE or (Path(candidate_dir) / name).is_file():
+            shutil.copy2(Path(candidate_dir) / name, staging / name)
     if current_dir.exists():
         current_dir.rename(retired)
     staging.rename(current_dir)

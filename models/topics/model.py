@@ -1,4 +1,9 @@
-"""``TopicModel``: a fitted pipeline with its topic ids, per-topic thresholds, decision rule and provenance."""
+"""``TopicModel``: a fitted pipeline with its topic ids, per-topic thresholds, decision rule and provenance.
+
+An artifact is ``model.joblib`` (the scikit-learn pipeline, for training, evaluation and provenance) and, beside
+it, ``scorer.npz`` (``models.topics.scorer``: the same model as arrays, scored without scikit-learn). ``load``
+takes the scorer when it was made from this very ``model.joblib`` (its SHA-256), so the enrichment workers
+never import scikit-learn; ``load(..., scorer=False)`` gives the pipeline itself."""
 
 from __future__ import annotations
 
@@ -6,16 +11,21 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
 import numpy as np
-from sklearn.pipeline import Pipeline
 
+from models import ARTIFACTS_DIR
 from models.topics.decision import DecisionRule, TopicDecision, decide, decision_matrix
 from models.topics.errors import ArtifactError
+from models.topics.scorer import SCORER_FILE, Scorer, ScorerMismatch, file_sha256, from_pipeline
 from models.types import Topic
 
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+ARTIFACT_ROOT = ARTIFACTS_DIR / "topics"
+CURRENT_DIR = ARTIFACT_ROOT / "current"
 MODEL_FILE = "model.joblib"
 METRICS_FILE = "metrics.json"
 FORMAT = "evidex.topics.artifact.v1"
@@ -30,7 +40,7 @@ class TopicModel:
     leading (see ``models.topics.decision``; artifacts without a rule use thresholds only).
     """
 
-    pipeline: Pipeline
+    pipeline: Pipeline | Scorer
     topic_ids: tuple[str, ...]
     thresholds: Mapping[str, float]
     metadata: Mapping[str, Any] = field(default_factory=dict)
@@ -69,20 +79,36 @@ class TopicModel:
         return out
 
     def save(self, directory: str | Path, metrics: Mapping[str, Any]) -> Path:
-        """Write ``model.joblib`` and ``metrics.json`` into ``directory`` (created if needed)."""
+        """Write ``model.joblib``, its ``scorer.npz`` and ``metrics.json`` into ``directory`` (created if needed).
+
+        Raises:
+            TypeError: the model was loaded as a scorer (load it with ``scorer=False`` to save it again).
+        """
+        import joblib
+
+        if isinstance(self.pipeline, Scorer):
+            raise TypeError("a topic model loaded as its scorer cannot be saved; load it with scorer=False")
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        payload = {"format": FORMAT, "pipeline": self.pipeline, "topic_ids": list(self.topic_ids),
-                   "thresholds": dict(self.thresholds), "metadata": dict(self.metadata),
-                   "rule": self.rule.to_dict() if self.rule is not None else None}
-        joblib.dump(payload, directory / MODEL_FILE, compress=3)
+        info = self._info()
+        joblib.dump({"format": FORMAT, "pipeline": self.pipeline, **info}, directory / MODEL_FILE, compress=3)
+        (directory / SCORER_FILE).unlink(missing_ok=True)
+        try:
+            from_pipeline(self.pipeline, file_sha256(directory / MODEL_FILE), info).save(directory / SCORER_FILE)
+        except ScorerMismatch:  # a pipeline of another shape: loaded and run as it is
+            pass
         text = json.dumps(dict(metrics), ensure_ascii=False, indent=2, sort_keys=True)
         (directory / METRICS_FILE).write_text(text + "\n", encoding="utf-8")
         return directory
 
+    def _info(self) -> dict[str, Any]:
+        return {"topic_ids": list(self.topic_ids), "thresholds": dict(self.thresholds),
+                "metadata": dict(self.metadata), "rule": self.rule.to_dict() if self.rule is not None else None}
+
     @classmethod
-    def load(cls, directory: str | Path) -> TopicModel:
-        """Load a model saved by ``save``.
+    def load(cls, directory: str | Path, scorer: bool = True) -> TopicModel:
+        """Load a model saved by ``save``: as its scorer when it has a current one (and ``scorer``), else the
+        pipeline.
 
         Raises:
             ArtifactError: the directory has no model file or the file is of another format.
@@ -91,12 +117,24 @@ class TopicModel:
         if not path.is_file():
             raise ArtifactError(f"no topic model at {path}; train one with `python -m models.topics train`",
                                 "T301")
+        if scorer and (Path(directory) / SCORER_FILE).is_file():
+            try:
+                found = Scorer.load(Path(directory) / SCORER_FILE)
+            except ScorerMismatch:
+                found = None
+            if found is not None and found.model_info and found.source_sha256 == file_sha256(path):
+                return cls._of(found, found.model_info)
+        import joblib
+
         payload = joblib.load(path)
         if not isinstance(payload, dict) or payload.get("format") != FORMAT:
             raise ArtifactError(f"{path} is not a {FORMAT} artifact", "T302")
-        rule = DecisionRule.from_dict(payload["rule"]) if payload.get("rule") else None
-        return cls(payload["pipeline"], tuple(payload["topic_ids"]), dict(payload["thresholds"]),
-                   dict(payload["metadata"]), rule)
+        return cls._of(payload["pipeline"], payload)
+
+    @classmethod
+    def _of(cls, pipeline: Any, info: Mapping[str, Any]) -> TopicModel:
+        rule = DecisionRule.from_dict(info["rule"]) if info.get("rule") else None
+        return cls(pipeline, tuple(info["topic_ids"]), dict(info["thresholds"]), dict(info["metadata"]), rule)
 
 
 def read_metrics(directory: str | Path) -> dict[str, Any]:

@@ -62,7 +62,8 @@ def test_analysis_from_shared_morphemes_keeps_no_identifier_digit():
 def test_topics_from_shared_morphemes_are_the_topics_of_their_own_kiwi_run(monkeypatch: pytest.MonkeyPatch):
     """The topic features take a Korean document's one analysis (no second Kiwi run) and give the same topics;
     a text too long to be one piece is analysed by the features themselves, as before."""
-    import models.topics.features as features
+    import models.topics.morphs as features
+    from models.topics.features import KiwiMorphemes
     from models.enrich import EnrichConfig, Enricher
     from models.ner.morphemes import PIECE_CHARS
 
@@ -92,5 +93,5 @@ def test_topics_from_shared_morphemes_are_the_topics_of_their_own_kiwi_run(monke
     assert len(runs) == 1 and len(runs[0]) == features.MAX_CHARS  # only the long text's head, by the features
     for text, found in zip(texts, document_morphemes(texts)):
         with features.given_morphemes({text: found.items}):
-            assert features.KiwiMorphemes().transform([text]) == [features._analyse_text(text, features.CONTENT_TAGS,
+            assert KiwiMorphemes().transform([text]) == [features._analyse_text(text, features.CONTENT_TAGS,
                                                                                         True)]

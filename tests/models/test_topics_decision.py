@@ -91,7 +91,7 @@ def test_shipped_model_routes_realistic_documents():
 
 
 def test_artifacts_without_a_rule_still_load_and_use_thresholds(tmp_path):
-    model = TopicModel.load(CURRENT_DIR)
+    model = TopicModel.load(CURRENT_DIR, scorer=False)
     legacy = dataclasses.replace(model, rule=None)
     legacy.save(tmp_path / "legacy", {})
     loaded = TopicModel.load(tmp_path / "legacy")
