@@ -284,10 +284,10 @@ def finder_stages(files: list[tuple[Path, int]]) -> tuple[dict[str, float], floa
                 found = [t for t in (ruled._read_grid(h, v, read) for h, v in groups) if t is not None]
                 t5 = clock()
                 if not found and found_objects.complete:
-                    found = aligned_tables(textpage)
+                    found = aligned_tables(textpage, read)
                 t6 = clock()
                 if found:
-                    page_with_tables(textpage, text, found)
+                    page_with_tables(textpage, text, found, read=read)
                 t7 = clock()
                 textpage.close()
                 page.close()

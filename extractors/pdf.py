@@ -29,6 +29,7 @@ from extractors.quality import score_text
 from extractors.pdfforms import form_values, prepare_forms
 from extractors.pdfspacing import page_glyphs
 from extractors.pdflayout import TableSearch, page_with_tables
+from extractors.pdftables import region_reader
 
 #: A page with fewer visible characters than this is treated as having no text layer.
 MIN_TEXT_CHARS = 8
@@ -161,7 +162,7 @@ def _page_text(page: Any, tables: TableSearch | bool = True) -> tuple[str, int, 
         text = textpage.get_text_range()
         unmapped = text.count("\x00") + text.count("\ufffe")
         glyphs = page_glyphs(textpage, text)
-        read = glyphs.region if glyphs is not None else None
+        read = glyphs.region if glyphs is not None else region_reader(textpage)  # chars read at the first region
         found = search.find(page, textpage, read) if len(text) - text.count(" ") >= MIN_TEXT_CHARS else []
         if glyphs is not None:  # the tables' characters left out, a placeholder where each one starts
             text = glyphs.text([t.box for t in found])[0] if found else glyphs.rebuilt
@@ -169,7 +170,8 @@ def _page_text(page: Any, tables: TableSearch | bool = True) -> tuple[str, int, 
             text = text.replace("\x00", "").replace("\ufffe", "")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if found:
-            text, found_tables, layout = page_with_tables(textpage, text, found, keep_text=glyphs is not None)
+            text, found_tables, layout = page_with_tables(textpage, text, found, keep_text=glyphs is not None,
+                                                          read=read)
     finally:
         textpage.close()
     spaced = glyphs is not None

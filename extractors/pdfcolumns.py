@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from extractors.pdfobjects import page_handle, pdfium_api
-from extractors.pdftables import Box, FoundTable, Reader, region_reader
+from extractors.pdftables import Box, FoundTable, Reader, read_all, region_reader
 
 #: A table needs this many rows and columns.
 MIN_ROWS = 3
@@ -184,11 +184,9 @@ def _read(read: Reader, lines: list[_Line], corridors: list[tuple[float, float]]
     edges = [left, *((lo + hi) / 2 for lo, hi in sorted(corridors)), right]
     if not _aligned(lines, edges):
         return None
-    rows: list[tuple[str, ...]] = []
-    for line in lines:
-        row = tuple(" ".join(read(x0, line.bottom - PAD, x1, line.top + PAD).split())
-                    for x0, x1 in zip(edges, edges[1:]))
-        rows.append(row)
+    columns = list(zip(edges, edges[1:]))
+    texts = iter(read_all(read, [(x0, line.bottom - PAD, x1, line.top + PAD) for line in lines for x0, x1 in columns]))
+    rows: list[tuple[str, ...]] = [tuple(" ".join(next(texts).split()) for _ in columns) for _ in lines]
     keep = [c for c in range(len(edges) - 1) if any(row[c] for row in rows)]
     if len(keep) < MIN_COLUMNS:
         return None

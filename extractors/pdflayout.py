@@ -72,23 +72,25 @@ class TableSearch:
 
 
 def page_with_tables(textpage: Any, text: str, found: list[FoundTable],
-                     keep_text: bool = False) -> tuple[str, tuple[Table, ...], str]:
+                     keep_text: bool = False, read: Reader | None = None) -> tuple[str, tuple[Table, ...], str]:
     """The page text with ``found`` tables laid out, the tables, and how they were laid out;
     ``keep_text``: ``text`` has its spaces rebuilt (which pdfium's regions would not have) and stands
     for each table by its ``placeholder`` (``extractors.pdfspacing``), replaced by the table's rows
-    (a table with none is appended)."""
+    (a table with none is appended). ``read``: pdfium's text of a region (``pdftables.region_reader``, the one
+    the table finder used, so the page's characters are read once)."""
     tables = tuple(Table(t.rows) for t in found)
     if keep_text:
         return _placed(text, tables)
+    regions = _regions(found)
+    read = read or pdftables.region_reader(textpage)
+    texts = iter(pdftables.read_all(read, [(box.left, box.bottom, box.right, box.top)
+                                           for kind, box, _ in regions if kind != "table"]))
     parts: list[str] = []
-    read = pdftables.region_reader(textpage)  # pdfium's bounded text, from the characters read once in C if built
-    for kind, box, table in _regions(found):
+    for kind, _, table in regions:
         if kind == "table":
             parts.append(table.as_text() if table else "")
-        else:
-            region = read(box.left, box.bottom, box.right, box.top).strip()
-            if region:
-                parts.append(region)
+        elif region := next(texts).strip():
+            parts.append(region)
     rebuilt = "\n".join(p for p in parts if p)
     if _complete(text, rebuilt):
         return rebuilt, tables, TABLES_IN_PLACE

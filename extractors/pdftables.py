@@ -286,18 +286,33 @@ def _inside(inner: Box, outer: Box) -> bool:
 def region_reader(textpage: Any) -> Reader:
     """pdfium's text inside a rectangle of ``textpage``: from the page's characters read once in C when the
     native library is built (``extractors.pdfobjects.NativeText``, read at the first rectangle), else by
-    pdfium's bounded text per rectangle; the same text either way."""
+    pdfium's bounded text per rectangle; the same text either way. Its ``many`` reads a list of rectangles
+    (:func:`read_all`), in one pass over the characters with the native library."""
     handle = page_handle(textpage)
-    made: list[Reader] = []
+    made: list[Any] = []
+
+    def chars() -> Any:
+        if not made:
+            made.append(native_text(textpage))
+        return made[0]
 
     def read(left: float, bottom: float, right: float, top: float) -> str:
-        if not made:
-            chars = native_text(textpage)
-            made.append(chars.text if chars is not None else
-                        (lambda l, b, r, t: text_in(handle, l, b, r, t)))
-        return made[0](left, bottom, right, top)
+        found = chars()
+        return found.text(left, bottom, right, top) if found is not None else text_in(handle, left, bottom, right,
+                                                                                      top)
 
+    def many(rects: list[tuple[float, float, float, float]]) -> list[str]:
+        found = chars()
+        return found.texts(rects) if found is not None else [text_in(handle, *rect) for rect in rects]
+
+    read.many = many  # type: ignore[attr-defined]
     return read
+
+
+def read_all(read: Reader, rects: list[tuple[float, float, float, float]]) -> list[str]:
+    """``read`` of each rectangle: at once when the reader can (``region_reader``'s), else one by one."""
+    many = getattr(read, "many", None)
+    return many(rects) if many is not None else [read(*rect) for rect in rects]
 
 
 def _read_grid(h: np.ndarray, v: np.ndarray, read: Reader) -> FoundTable | None:
@@ -306,13 +321,14 @@ def _read_grid(h: np.ndarray, v: np.ndarray, read: Reader) -> FoundTable | None:
         return None
     n_cols = len(xs) - 1
     grid: list[list[list[str]]] = [[[] for _ in range(n_cols)] for _ in range(len(ys) - 1)]
-    filled = 0
+    rects = []
     for r0, c0, r1, c1 in spans:
         left, right, top, bottom = xs[c0], xs[c1 + 1], ys[r0], ys[r1 + 1]
         inset = min(INSET, (right - left) / 4, (top - bottom) / 4)
-        lines = [" ".join(line.split()) for line in
-                 read(left + inset, bottom + inset, right - inset, top - inset).split("\n")]
-        grid[r0][c0] = [line for line in lines if line]
+        rects.append((left + inset, bottom + inset, right - inset, top - inset))
+    filled = 0
+    for (r0, c0, _, _), text in zip(spans, read_all(read, rects)):
+        grid[r0][c0] = [" ".join(line.split()) for line in text.split("\n") if not line.isspace() and line]
         filled += bool(grid[r0][c0])
     if filled < 2:
         return None

@@ -184,7 +184,7 @@ def test_census_in_c_equals_the_ctypes_walk_on_every_corpus_page(corpus):
 def test_cell_text_read_in_c_equals_pdfiums_bounded_text(corpus):
     """The text inside a rectangle from the page's characters read once in C (``NativeText``) equals pdfium's
     ``FPDFText_GetBoundedText`` for every cell the finder reads on the corpus and for rectangles across every
-    page (partly off the page, reversed corners, the whole page)."""
+    page (partly off the page, reversed corners, the whole page), read one by one and all at once."""
     import random
 
     from extractors import pdfobjects
@@ -205,9 +205,14 @@ def test_cell_text_read_in_c_equals_pdfiums_bounded_text(corpus):
             boxes = [(x, y, x + rng.uniform(1, width / 2), y + rng.uniform(1, height / 3))
                      for x, y in ((rng.uniform(-10, width), rng.uniform(-10, height)) for _ in range(12))]
             boxes += [(0, 0, width, height), (width, height, 0, 0)]
-            for box in read + boxes:
-                assert chars.text(*box) == pdfobjects.text_in(handle, *box), f"{path.name} p{number + 1} {box}"
+            expected = [pdfobjects.text_in(handle, *box) for box in read + boxes]
+            for box, text in zip(read + boxes, expected):
+                assert chars.text(*box) == text, f"{path.name} p{number + 1} {box}"
                 compared += 1
+            # all at once (one pass over the characters), overlapping rectangles and the page three times
+            # (more text than the page holds: the output grows) included
+            assert chars.texts(read + boxes) == expected, f"{path.name} p{number + 1}"
+            assert chars.texts([boxes[-2]] * 3) == [expected[-2]] * 3
             cells += len(read)
         finally:
             textpage.close()
