@@ -143,6 +143,7 @@ def builtin_registrations() -> list[Registration]:
         _reg("hwp5", "application/x-hwp", "hwp", PRIORITY_FORMAT, "extractors.hwp.hwp5:extract_hwp5"),
         _reg("hwp3", "application/x-hwp3", "", PRIORITY_FORMAT, "extractors.hwp.hwp5:extract_hwp3"),
         _reg("hwpx", "application/hwp+zip", "hwpx", PRIORITY_SPECIFIC, "extractors.hwp.hwpx:extract_hwpx"),
+        _reg("hwp-chart", "application/x-hwp-chart", "", PRIORITY_SPECIFIC, "extractors.hwp.chart:extract_hwp_chart"),
         _reg("eml", "message/rfc822", "eml msg822 mht", PRIORITY_FORMAT, "extractors.mail.eml:extract_eml"),
         _reg("emlx", "application/x-emlx", "emlx", PRIORITY_SPECIFIC, "extractors.mail.eml:extract_emlx"),
         _reg("msg", "application/vnd.ms-outlook", "msg", PRIORITY_FORMAT, "extractors.mail.msg:extract_msg"),

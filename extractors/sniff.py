@@ -149,7 +149,22 @@ def _ole_type(path: Path) -> str:
         return "application/vnd.ms-powerpoint"
     if any(t.startswith("__substg1.0_") for t in tops):
         return "application/vnd.ms-outlook"
+    if "Contents" in tops and _hancom_chart(path):
+        return "application/x-hwp-chart"
     return "application/x-ole-storage"
+
+
+def _hancom_chart(path: Path) -> bool:
+    """A compound file whose ``Contents`` is a Hancom chart (an HWP document's embedded chart object)."""
+    import olefile
+
+    from extractors.hwp.chart import is_chart
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            return is_chart(ole.openstream("Contents").read(512))
+    except Exception:  # noqa: BLE001 - an unreadable stream is reported by the extractor of its type
+        return False
 
 
 def _text_type(head: bytes, suffix: str) -> str:

@@ -227,13 +227,14 @@ def ole10_native(raw: bytes) -> tuple[str | None, bytes]:
 
 
 #: Where an embedded object names the application that made it (its class name, ``CompObj``).
-_CHART_MARKS = (b"MSGraph", b"Graph.Chart", b"Excel.Chart", b"Microsoft Graph", b"VtChart", b"Chart.")
+#: (Hancom's VtChart is read: ``extractors.hwp.chart``.)
+_CHART_MARKS = (b"MSGraph", b"Graph.Chart", b"Excel.Chart", b"Microsoft Graph", b"Chart.")
 NOTE_CHART_NOT_READ = "chart not read"
 
 
 def unread_chart(data: bytes) -> str | None:
     """``chart not read (…)`` for an embedded chart object that is not a document Evidex reads (MS Graph
-    without a workbook, Hancom's VtChart), else None. Call it for objects that gave no document."""
+    without a workbook), else None. Call it for objects that gave no document."""
     if not data.startswith(b"\xd0\xcf\x11\xe0"):
         return None
     import io

@@ -61,8 +61,34 @@ def test_unread_chart_objects_are_warnings(corpus, ctx, tmp_path):
     deck = _ppt_with_object(corpus, tmp_path, {("\x01CompObj",): COMPOBJ, ("Contents",): b"\x00" * 64})
     r = extract_path(deck, ctx)
     assert any("chart not read" in w and "Microsoft Graph" in w for w in r.metadata["warnings"])
-    hwp = extract_path(corpus / "hwp/neolord0-hwplib/차트.hwp", ctx)
-    assert any(w.startswith("BinData/BIN0001.OLE: chart not read") for w in hwp.metadata["warnings"])
+
+
+def test_hancom_chart_of_an_hwp_is_a_child_with_its_titles_and_labels(corpus, ctx):
+    """The VtChart object an HWP document embeds (Hancom's own chart) is read: its category and series labels,
+    axis titles and chart title, each once, without its font's face name or number formats."""
+    tree = extract_tree(corpus / "hwp/neolord0-hwplib/차트.hwp", ctx)
+    assert not any("chart not read" in w for w in tree.result.metadata.get("warnings", []))
+    (chart,) = [n for n in tree.walk() if n.name.lower().endswith(".ole")]
+    lines = chart.result.text.splitlines()
+    assert chart.result.status == Status.OK and chart.result.metadata["chart_texts"] == len(lines)
+    assert lines[:9] == ["열1", "열2", "열3", "열4", "행1", "행2", "행3", "행4", "행5"]
+    assert {"X 축 제목", "Y 축 제목", "차트 제목"} <= set(lines) and len(set(lines)) == len(lines)
+    assert "함초롬돋움" not in lines and "100" not in lines and "0%" not in lines
+
+
+def test_chart_texts_are_only_what_reads_the_same_in_both_encodings():
+    from extractors.hwp.chart import MARK, chart_texts
+
+    def dual(text: str) -> bytes:
+        body = text.encode("cp949") + b"\x00\x00" + text.encode("utf-16-le") + b"\x00\x00"
+        return struct.pack("<H", len(body)) + body
+
+    noise = bytes(range(256)) * 3
+    forged = struct.pack("<H", 12) + "월별".encode("cp949") + b"\x00\x00" + "유출".encode("utf-16-le") + b"\x00\x00"
+    stream = (b"\x08\x00" + MARK + b"\x00" + noise + dual("월별 유출 건수") + noise + b"\x07\x00VtFont\x00\x01\x00"
+              + dual("맑은 고딕") + dual("2025년 1월") + forged + dual("0%") + dual("2025년 1월") + dual("Leaked records")
+              + noise + dual("맑은 고딕"))
+    assert chart_texts(stream) == ["월별 유출 건수", "2025년 1월", "Leaked records"]
 
 
 def test_odf_chart_object_text(ctx, tmp_path):
