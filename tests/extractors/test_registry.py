@@ -12,7 +12,8 @@ from extractors.registry import PRIORITY_FORMAT, Registration, Registry, Registr
 
 SNAPSHOT = [
     ("7z", 50), ("compressed", 50), ("doc", 50), ("docx", 50), ("eml", 50), ("emlx", 100), ("html", 50),
-    ("hwp-chart", 100), ("hwp3", 50), ("hwp5", 50), ("hwpx", 100), ("image", 50), ("mbox", 50), ("msg", 50), ("odf", 50),
+    ("hwp-chart", 100), ("hwp3", 50), ("hwp5", 50), ("hwpx", 100), ("image", 50), ("mbox", 50), ("msg", 50),
+    ("odf", 50),
     ("office-encrypted", 100), ("pdf", 50), ("ppt", 50), ("pptx", 50), ("pst", 50), ("rtf", 50), ("tar", 50),
     ("text", 0), ("xls", 50), ("xlsx", 50), ("xml", 50), ("zip", 10),
 ]
