@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from extractors.pdfgrid import native_cells, native_grids, native_merge_rules
 from extractors.pdfobjects import (PageObjects, _Pdfium, census, native_paths, native_text, page_handle, pdfium_api,
                                    text_in)
 
@@ -151,7 +152,14 @@ def _add_segment(p: tuple[float, float], q: tuple[float, float], horizontal: lis
 
 def merge_rules(rules: list[tuple[float, float, float]]) -> np.ndarray:
     """Rules ``(position, start, end)`` snapped to common positions and joined where they touch;
-    an ``n × 3`` array sorted by position."""
+    an ``n × 3`` array sorted by position (in C when the library is built: ``extractors.pdfgrid``)."""
+    if (found := native_merge_rules(rules, SNAP, JOIN)) is not None:
+        return found
+    return python_merge_rules(rules)
+
+
+def python_merge_rules(rules: list[tuple[float, float, float]]) -> np.ndarray:
+    """:func:`merge_rules` in Python (what the C follows)."""
     merged: list[tuple[float, float, float]] = []
     line: list[tuple[float, float, float]] = []
     for rule in sorted(rules):
@@ -179,9 +187,17 @@ def _join(line: list[tuple[float, float, float]], out: list[tuple[float, float, 
 
 
 def grids(horizontal: np.ndarray, vertical: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Groups of crossing rules (horizontal rows, vertical rows) with at least 2 of each."""
+    """Groups of crossing rules (horizontal rows, vertical rows) with at least 2 of each (in C when the
+    library is built: ``extractors.pdfgrid``)."""
     if len(horizontal) < 2 or len(vertical) < 2:
         return []
+    if (found := native_grids(horizontal, vertical, SNAP)) is not None:
+        return found
+    return python_grids(horizontal, vertical)
+
+
+def python_grids(horizontal: np.ndarray, vertical: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`grids` in numpy and Python (what the C follows)."""
     hy, hx0, hx1 = horizontal[:, 0:1], horizontal[:, 1:2], horizontal[:, 2:3]
     vx, vy0, vy1 = vertical[:, 0], vertical[:, 1], vertical[:, 2]
     cross = ((vx >= hx0 - SNAP) & (vx <= hx1 + SNAP) & (hy >= vy0 - SNAP) & (hy <= vy1 + SNAP))
@@ -222,13 +238,24 @@ def _present(rules: np.ndarray, positions: list[float], spans: list[float]) -> n
     margin = np.minimum(JOIN, (hi - lo) / 4)
     pos = np.asarray(positions)[:, None, None]
     near = np.abs(rules[None, None, :, 0] - pos) <= SNAP
-    runs = (rules[None, None, :, 1] <= (lo + margin)[None, :, None]) & (rules[None, None, :, 2] >= (hi - margin)[None, :, None])
+    runs = ((rules[None, None, :, 1] <= (lo + margin)[None, :, None])
+            & (rules[None, None, :, 2] >= (hi - margin)[None, :, None]))
     return np.any(near & runs, axis=2)
 
 
-def cells(horizontal: np.ndarray, vertical: np.ndarray) -> tuple[list[float], list[float], list[tuple[int, int, int, int]]]:
+def cells(horizontal: np.ndarray, vertical: np.ndarray) -> tuple[list[float], list[float],
+                                                                  list[tuple[int, int, int, int]]]:
     """Column edges (left to right), row edges (top to bottom) and the cells of one grid as
-    ``(row, col, last_row, last_col)``; neighbours with no rule between them are one cell."""
+    ``(row, col, last_row, last_col)``; neighbours with no rule between them are one cell (in C when the
+    library is built: ``extractors.pdfgrid``)."""
+    if (found := native_cells(horizontal, vertical, SNAP, JOIN)) is not None:
+        return found
+    return python_cells(horizontal, vertical)
+
+
+def python_cells(horizontal: np.ndarray, vertical: np.ndarray) -> tuple[list[float], list[float],
+                                                                         list[tuple[int, int, int, int]]]:
+    """:func:`cells` in numpy and Python (what the C follows)."""
     xs = _positions(vertical[:, 0])
     ys = _positions(horizontal[:, 0])[::-1]
     rows, cols = len(ys) - 1, len(xs) - 1

@@ -57,9 +57,10 @@ fi
 
 # The table finder's census of PDF page objects in C (extractors/native/census.c, calling the pdfium that pypdfium2
 # loads); rebuilt when the source changes. Without it the same walk runs through ctypes, 4x slower.
-# The same library reads the text inside a table's rectangles (extractors/native/text.c).
+# The same library reads the text inside a table's rectangles (extractors/native/text.c) and builds its grids and
+# cells (extractors/native/grid.c).
 census_so=extractors/native/_census.so
-native_c="extractors/native/census.c extractors/native/text.c"
+native_c="extractors/native/census.c extractors/native/text.c extractors/native/grid.c"
 stale=0
 for source in $native_c; do [ "$source" -nt "$census_so" ] && stale=1; done
 if [ ! -f "$census_so" ] || [ "$stale" -eq 1 ]; then

@@ -231,3 +231,47 @@ def _corpus_pages(corpus: Path):
         with document:
             for number in range(len(document)):
                 yield path, number, document[number]
+
+
+def test_grids_and_cells_in_c_equal_the_python(corpus):
+    """``merge_rules``, ``grids`` and ``cells`` from the C library give the same rules, groups and cells as the
+    numpy and Python they follow, on every page of the corpus and on random rule sets (crossings, gaps, near-duplicates)."""
+    import random
+
+    import numpy as np
+
+    from extractors import pdfobjects, pdftables
+    from extractors.pdfgrid import native_cells, native_grids
+
+    pdfobjects.use_native(True)
+    assert native_grids(np.zeros((2, 3)), np.zeros((2, 3)), pdftables.SNAP) is not None, "run scripts/setup.sh"
+    rule_sets = []
+    for _, _, page in _corpus_pages(corpus):
+        horizontal, vertical, _ = pdftables.page_rules(page)
+        for found in (horizontal, vertical):
+            assert np.array_equal(pdftables.merge_rules(found), pdftables.python_merge_rules(found))
+        if horizontal and vertical:
+            rule_sets.append((pdftables.merge_rules(horizontal), pdftables.merge_rules(vertical)))
+    rng = random.Random(11)
+    for _ in range(300):
+        def rules(n: int) -> np.ndarray:
+            starts = [rng.choice([0.0, 50.0, 100.0]) + rng.uniform(-3, 3) for _ in range(n)]
+            return np.array(sorted((rng.choice([0.0, 20.0, 40.0, 60.0, 80.0, 100.0]) + rng.uniform(-2.5, 2.5),
+                                    s, s + rng.choice([20.0, 50.0, 100.0]) + rng.uniform(-4, 4)) for s in starts))
+        rule_sets.append((rules(rng.randint(0, 9)), rules(rng.randint(0, 9))))
+        loose = [tuple(r) for r in rules(rng.randint(0, 12)).tolist()]
+        rng.shuffle(loose)
+        assert np.array_equal(pdftables.merge_rules(loose), pdftables.python_merge_rules(loose))
+    grids = cells = 0
+    for h, v in rule_sets:
+        ours = pdftables.grids(h, v)
+        theirs = pdftables.python_grids(h, v) if len(h) >= 2 and len(v) >= 2 else []
+        assert len(ours) == len(theirs)
+        for (gh, gv), (ph, pv) in zip(ours, theirs):
+            assert np.array_equal(gh, ph) and np.array_equal(gv, pv)
+            assert pdftables.cells(gh, gv) == pdftables.python_cells(gh, gv)
+            cells += 1
+        grids += len(ours)
+        if len(h) and len(v):
+            assert native_cells(h, v, pdftables.SNAP, pdftables.JOIN) == pdftables.python_cells(h, v)
+    assert grids > 300 and cells == grids
