@@ -147,13 +147,50 @@ def _regions(found: list[FoundTable]) -> list[tuple[str, Box, Table | None]]:
             if kind == "table" or (box.right > box.left and box.top > box.bottom)]
 
 
+_SPACES = (" ", "\n", "\t", "\r", "\x00", "\ufffe")
+
+
 def _complete(original: str, rebuilt: str) -> bool:
-    """Every visible character of ``original`` is in ``rebuilt`` as often, and few are doubled."""
-    want = Counter(original)
-    have = Counter(rebuilt)
-    for space in (" ", "\n", "\t", "\r", "\x00", "\ufffe"):
-        want.pop(space, None)
-        have.pop(space, None)
-    if want - have:
-        return False
-    return sum((have - want).values()) <= MAX_DUPLICATES * max(sum(want.values()), 100)
+    """Every visible character of ``original`` is in ``rebuilt`` as often, and few are doubled (counted in C
+    when the library is built, else with ``Counter``)."""
+    counted = _balance(original, rebuilt)
+    if counted is None:
+        want, have = Counter(original), Counter(rebuilt)
+        for space in _SPACES:
+            want.pop(space, None)
+            have.pop(space, None)
+        counted = sum((want - have).values()), sum((have - want).values()), sum(want.values())
+    missing, extra, visible = counted
+    return missing == 0 and extra <= MAX_DUPLICATES * max(visible, 100)
+
+
+_BALANCE: list[Any] = []
+
+
+def _balance(original: str, rebuilt: str) -> tuple[int, int, int] | None:
+    """``(missing, extra, visible)`` characters from ``evx_char_balance``, or None without the library."""
+    import ctypes
+
+    import numpy as np
+
+    from extractors.pdfobjects import native_census
+
+    if not _BALANCE:
+        native = native_census()
+        fn = getattr(native.lib, "evx_char_balance", None) if native is not None else None
+        if fn is not None:
+            vp = ctypes.c_void_p
+            fn.restype, fn.argtypes = ctypes.c_int, [vp, ctypes.c_long, vp, ctypes.c_long, vp, ctypes.c_int, vp]
+            _BALANCE.append((fn, np.array([ord(c) for c in _SPACES], dtype=np.uint32)))
+        else:
+            _BALANCE.append(None)
+    if _BALANCE[0] is None:
+        return None
+    fn, skip = _BALANCE[0]
+    a = np.frombuffer(original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    b = np.frombuffer(rebuilt.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    out = np.zeros(3, dtype=np.int64)
+    if fn(a.ctypes.data, len(a), b.ctypes.data, len(b), skip.ctypes.data, len(skip), out.ctypes.data) != 0:
+        return None
+    missing, extra, visible = out.tolist()
+    return missing, extra, visible

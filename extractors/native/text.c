@@ -239,3 +239,44 @@ long evx_texts_in(const unsigned int *codes, const float *boxes, const float *or
     free(g.entries);
     return total;
 }
+
+/* ---- How far a rebuilt page text is from the original as a multiset of characters (extractors/pdflayout.py
+ * ``_complete``): ``result[0]`` the characters of ``a`` that ``b`` lacks (counted with repeats), ``result[1]`` the
+ * characters ``b`` holds more often than ``a``, ``result[2]`` the characters of ``a``; code points in ``skip``
+ * (white space) are not counted. One pass over each through an open-addressing table. Returns 0, or -1 without
+ * memory. */
+
+int evx_char_balance(const unsigned int *a, long na, const unsigned int *b, long nb, const unsigned int *skip,
+                     int nskip, long *result) {
+    unsigned long size = 64;
+    while (size < 2 * (unsigned long)(na + nb) + 2) size <<= 1;
+    unsigned int *keys = malloc(sizeof(unsigned int) * size);
+    long *counts = calloc(size, sizeof(long));
+    unsigned char *used = calloc(size, 1);
+    if (!keys || !counts || !used) { free(keys); free(counts); free(used); return -1; }
+    long of_a = 0;
+    for (int side = 0; side < 2; side++) {
+        const unsigned int *codes = side ? b : a;
+        long n = side ? nb : na;
+        for (long k = 0; k < n; k++) {
+            unsigned int c = codes[k];
+            int skipped = 0;
+            for (int s = 0; s < nskip; s++) skipped |= c == skip[s];
+            if (skipped) continue;
+            unsigned long slot = (c * 2654435761u) & (size - 1);
+            while (used[slot] && keys[slot] != c) slot = (slot + 1) & (size - 1);
+            used[slot] = 1;
+            keys[slot] = c;
+            counts[slot] += side ? -1 : 1;
+            of_a += !side;
+        }
+    }
+    long missing = 0, extra = 0;
+    for (unsigned long slot = 0; slot < size; slot++) {
+        if (counts[slot] > 0) missing += counts[slot];
+        else extra -= counts[slot];
+    }
+    result[0] = missing; result[1] = extra; result[2] = of_a;
+    free(keys); free(counts); free(used);
+    return 0;
+}

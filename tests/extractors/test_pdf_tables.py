@@ -275,3 +275,27 @@ def test_grids_and_cells_in_c_equal_the_python(corpus):
         if len(h) and len(v):
             assert native_cells(h, v, pdftables.SNAP, pdftables.JOIN) == pdftables.python_cells(h, v)
     assert grids > 300 and cells == grids
+
+
+def test_character_balance_in_c_equals_counters():
+    """The layout's check that a rebuilt page lost no character (``evx_char_balance``) counts as ``Counter``s do:
+    missing, extra and visible characters, white space left out, Hangul, emoji and lone surrogates included."""
+    import random
+    from collections import Counter
+
+    from extractors import pdflayout
+
+    rng = random.Random(5)
+    alphabet = list("가나다라 마바\n\t\r\x00\ufffe abcXYZ0129,.") + ["😀", "\ud800", "한", "國"]
+    for _ in range(400):
+        original = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        rebuilt = list(original)
+        rng.shuffle(rebuilt)
+        rebuilt = "".join(rebuilt[: len(rebuilt) - rng.randint(0, 3)]) + "".join(
+            rng.choice(alphabet) for _ in range(rng.randint(0, 4)))
+        want, have = Counter(original), Counter(rebuilt)
+        for space in pdflayout._SPACES:
+            want.pop(space, None)
+            have.pop(space, None)
+        expected = (sum((want - have).values()), sum((have - want).values()), sum(want.values()))
+        assert pdflayout._balance(original, rebuilt) == expected, (original, rebuilt)
