@@ -235,7 +235,8 @@ def _corpus_pages(corpus: Path):
 
 def test_grids_and_cells_in_c_equal_the_python(corpus):
     """``merge_rules``, ``grids`` and ``cells`` from the C library give the same rules, groups and cells as the
-    numpy and Python they follow, on every page of the corpus and on random rule sets (crossings, gaps, near-duplicates)."""
+    numpy and Python they follow, on every page of the corpus and on random rule sets (crossings, gaps,
+    near-duplicates)."""
     import random
 
     import numpy as np
