@@ -74,14 +74,38 @@ def text_rects(textpage: Any) -> np.ndarray:
     n = api.count_rects(handle, 0, -1)
     if n <= 0 or n > MAX_RECTS:
         return np.empty((0, 4))
-    buffer = (ctypes.c_double * (4 * n))()
-    slot, get_rect = ctypes.addressof(buffer), api.get_rect
-    for k in range(n):  # FPDFText_GetRect(left, top, right, bottom)
-        if not get_rect(handle, k, slot, slot + 24, slot + 16, slot + 8):
-            ctypes.memset(slot, 0, 32)
-        slot += 32
-    rects = np.frombuffer(buffer, dtype=float).reshape(n, 4)
+    native = _native_rects()
+    if native is not None:  # one call into the census library
+        rects = np.zeros((n, 4))
+        native[0](native[1], handle, n, rects.ctypes.data)
+    else:
+        buffer = (ctypes.c_double * (4 * n))()
+        slot, get_rect = ctypes.addressof(buffer), api.get_rect
+        for k in range(n):  # FPDFText_GetRect(left, top, right, bottom)
+            if not get_rect(handle, k, slot, slot + 24, slot + 16, slot + 8):
+                ctypes.memset(slot, 0, 32)
+            slot += 32
+        rects = np.frombuffer(buffer, dtype=float).reshape(n, 4)
     return rects[(rects[:, 2] > rects[:, 0]) & (rects[:, 3] > rects[:, 1])]
+
+
+_RECTS: list[Any] = []
+
+
+def _native_rects() -> tuple[Any, int] | None:
+    """``evx_rects`` of the census library and the address of ``FPDFText_GetRect``, or None without it."""
+    from extractors.pdfobjects import _functions, native_census
+
+    if not _RECTS:
+        native = native_census()
+        fn = getattr(native.lib, "evx_rects", None) if native is not None else None
+        if fn is not None:
+            vp = ctypes.c_void_p
+            fn.restype, fn.argtypes = None, [vp, vp, ctypes.c_int, vp]
+            _RECTS.append((fn, _functions("FPDFText_GetRect")[0]))
+        else:
+            _RECTS.append(None)
+    return _RECTS[0]
 
 
 class _Line:

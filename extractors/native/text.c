@@ -280,3 +280,16 @@ int evx_char_balance(const unsigned int *a, long na, const unsigned int *b, long
     free(keys); free(counts); free(used);
     return 0;
 }
+
+/* ---- The text rectangles of a page (extractors/pdfcolumns.py ``text_rects``) in one call: ``out`` gets
+ * left, bottom, right, top of each of the ``n`` rectangles pdfium counted (zeros where one cannot be read). */
+
+typedef int (*rect_fn)(void *, int, double *, double *, double *, double *);
+
+void evx_rects(void *get_rect, void *textpage, int n, double *out) {
+    rect_fn rect = (rect_fn)get_rect;
+    for (int k = 0; k < n; k++) {
+        double *r = out + 4 * k;  /* FPDFText_GetRect(left, top, right, bottom) */
+        if (!rect(textpage, k, r, r + 3, r + 2, r + 1)) r[0] = r[1] = r[2] = r[3] = 0.0;
+    }
+}

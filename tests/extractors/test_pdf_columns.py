@@ -94,3 +94,34 @@ def test_corpus_invoice_items(corpus, ctx):
     assert ("INVOICE 2020-10 January 8, 2020\nITEM DESCRIPTION\tQUANTITY\tPRICE (€)\tAMOUNT (€)\n"
             "1 Super Kite\t2\t20.00\t40.00\n") in r.text
     assert "Terms of payment: 30 days net." in r.text
+
+
+def test_text_rectangles_read_in_c_equal_the_ctypes_loop(corpus):
+    """``text_rects`` through the census library's ``evx_rects`` (one call a page) gives the same rectangles as
+    the ctypes call per rectangle, on every page of the corpus's PDFs."""
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    from extractors import pdfcolumns
+
+    assert pdfcolumns._native_rects() is not None, "run scripts/setup.sh"
+    pages = 0
+    for path in sorted((corpus / "pdf").rglob("*.pdf")):
+        try:
+            document = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError:
+            continue
+        with document:
+            for number in range(len(document)):
+                textpage = document[number].get_textpage()
+                native = pdfcolumns.text_rects(textpage)
+                kept = pdfcolumns._RECTS[:]
+                pdfcolumns._RECTS[:] = [None]
+                try:
+                    looped = pdfcolumns.text_rects(textpage)
+                finally:
+                    pdfcolumns._RECTS[:] = kept
+                assert np.array_equal(native, looped), f"{path.name} p{number + 1}"
+                pages += len(native) > 0
+                textpage.close()
+    assert pages > 100
