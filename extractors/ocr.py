@@ -110,11 +110,24 @@ def languages_for_fonts(font_names: list[str], default: str) -> str:
     return "+".join(wanted + extra)
 
 
+def _grayscale(image: "Image") -> "Image":
+    """The picture in grey for tesseract; a transparent one laid on white first (text drawn on a transparent
+    background is otherwise on whatever colour its transparent pixels hold, often black)."""
+    from PIL import Image
+
+    transparent = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    if not transparent:
+        return image.convert("L")
+    rgba = image.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, rgba).convert("L")
+
+
 def ocr_image(image: "Image", languages: str, timeout_s: float) -> str:
     """OCR one PIL image; return its text (lines joined by newlines)."""
     if not tesseract_available():
         raise UnsupportedError("OCR needs the tesseract binary (Debian: tesseract-ocr, tesseract-ocr-kor)")
-    gray = image.convert("L")
+    gray = _grayscale(image)
     buf = io.BytesIO()
     gray.save(buf, format="PNG")
     env = dict(os.environ, OMP_THREAD_LIMIT="1")

@@ -5,21 +5,50 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from evidex.cli.context import echo_json
+from evidex.cli.context import echo_json, settings_of
 
 
-def read_text(source: str) -> tuple[str, str | None]:
-    """Text of standard input (``-``) or of a file read through the extractors."""
+@contextmanager
+def warnings_to_log(ctx: click.Context, command: str) -> Iterator[None]:
+    """Library warnings raised inside the block (Pillow, PDF readers…) go to the run log
+    (``<data_dir>/logs/pipeline.log``) instead of the console; one line on standard error says how many."""
+    from evidex.pipeline.runlog import log_path
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        yield
+    if not caught:
+        return
+    path = log_path(settings_of(ctx).data_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open(path, "a", encoding="utf-8") as log:
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+            for w in caught:
+                log.write(f"{stamp} evidex {command}: {w.category.__name__}: {w.message} "
+                          f"({Path(w.filename).name}:{w.lineno})\n")
+    except OSError as exc:
+        click.echo(f"({len(caught)} library warnings; the run log {path} could not be written: {exc})", err=True)
+        return
+    click.echo(f"({len(caught)} library warning{'s' * (len(caught) != 1)} written to {path})", err=True)
+
+
+def read_text(source: str, ctx: click.Context) -> tuple[str, str | None]:
+    """Text of standard input (``-``) or of a file read through the extractors (library warnings to the log)."""
     if source == "-":
         return sys.stdin.read(), None
     from extractors import extract_path
     from extractors.base import ExtractContext
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, warnings_to_log(ctx, ctx.info_name or "read"):
         extracted = extract_path(Path(source), ExtractContext(tmp_dir=Path(tmp)))
     if not extracted.status.readable:
         raise click.ClickException(f"{source}: {extracted.status.value}: {extracted.reason}")
@@ -38,14 +67,15 @@ def register_tools(main: click.Group) -> None:
     @click.option("--tables/--no-tables", default=True, show_default=True,
                   help="Find ruled tables in PDF pages (rows as tab-separated lines), as the pipeline does.")
     @click.option("--json", "as_json", is_flag=True)
-    def extract(file: Path, passwords: tuple[str, ...], ocr_languages: str, full: bool, tree: bool, tables: bool,
-                as_json: bool) -> None:
+    @click.pass_context
+    def extract(ctx: click.Context, file: Path, passwords: tuple[str, ...], ocr_languages: str, full: bool,
+                tree: bool, tables: bool, as_json: bool) -> None:
         """Show what the pipeline reads from one file (status, reason, text, metadata, children)."""
         from extractors import describe, extract_path, extract_tree, render_tree
         from extractors.base import ExtractContext
 
         if tree:
-            with tempfile.TemporaryDirectory() as tmp:
+            with tempfile.TemporaryDirectory() as tmp, warnings_to_log(ctx, "extract"):
                 root = extract_tree(file, ExtractContext(tmp_dir=Path(tmp), passwords=passwords,
                                                          ocr_languages=ocr_languages, pdf_tables=tables))
             if as_json:
@@ -59,7 +89,7 @@ def register_tools(main: click.Group) -> None:
             else:
                 click.echo(render_tree(root, text_chars=None if full else 2000))
             return
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, warnings_to_log(ctx, "extract"):
             extracted = extract_path(file, ExtractContext(tmp_dir=Path(tmp), passwords=passwords,
                                                           ocr_languages=ocr_languages, pdf_tables=tables))
             record = describe(extracted, full=full)
@@ -84,7 +114,7 @@ def register_tools(main: click.Group) -> None:
         from models.identifiers import mask
 
         settings = ctx.obj["settings"]
-        text, language = read_text(source)
+        text, language = read_text(source, ctx)
         config = EnrichConfig(secret=settings.secret_bytes(), ner=not no_ner, topics=False)
         result = Enricher(config).enrich_many([text], [language])[0]
         rows = []

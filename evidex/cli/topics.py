@@ -24,7 +24,7 @@ def register_topic_commands(main: click.Group) -> None:
         from models.topics import TopicModel
 
         settings = ctx.obj["settings"]
-        text, _ = read_text(source)
+        text, _ = read_text(source, ctx)
         topics = TopicModel.load(settings.active_topics_dir()).predict([text])[0]
         if as_json:
             echo_json([{"label": t.label, "score": round(t.score, 4)} for t in topics])

@@ -104,3 +104,23 @@ def test_missing_language_pack_is_reported(tmp_path, ctx):
     _render(["한국어 and English"]).save(path, dpi=(300, 300))
     r = extract_path(path, dataclasses.replace(ctx, ocr_languages="kor+eng+xyz_missing"))
     assert r.status == Status.PARTIAL and "xyz_missing" in r.reason and "English" in r.text
+
+
+def test_text_on_a_transparent_background_is_read(tmp_path, ctx):
+    """A palette picture whose background is transparent black (screenshots, logos, GIF exports) is laid on white
+    before OCR: black text on it is read, and Pillow's warning about such palettes is not raised."""
+    import warnings
+
+    from PIL import Image
+
+    text = _render(LINES[1:2])
+    picture = Image.new("P", text.size, 0)
+    picture.putpalette([0, 0, 0] * 2 + [0, 0, 0] * 254)  # index 0: the (black) background, index 1: the ink
+    picture.paste(1, mask=text.point(lambda v: 255 if v < 128 else 0).convert("1"))
+    path = tmp_path / "transparent.png"
+    picture.save(path, transparency=bytes([0] + [255] * 255), dpi=(300, 300))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = extract_path(path, ctx)
+    assert r.status == Status.OK and r.method == Method.OCR, r.reason
+    assert _accuracy(LINES[1], r.text) >= 0.9, r.text

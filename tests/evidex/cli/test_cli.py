@@ -89,3 +89,27 @@ def test_extract_tree_shows_every_member_with_its_text(tmp_path: Path) -> None:
                                          catch_exceptions=False).output)
     names = [m["name"] for m in tree["members"]]
     assert any("inner.zip" in n for n in names) and any("mail.eml" in n for n in names)
+
+
+def test_library_warnings_of_a_command_go_to_the_run_log(tmp_path: Path, capsys) -> None:
+    """What a library warns while ``extract``, ``enrich`` or ``classify`` reads a file goes to the run log, and
+    the console gets one line saying how many and where, not the warnings."""
+    import warnings
+
+    import click
+
+    from evidex.cli.tools import warnings_to_log
+    from evidex.settings import Settings
+
+    ctx = click.Context(click.Command("extract"), obj={"settings": Settings(data_dir=tmp_path / "data")})
+    with warnings_to_log(ctx, "extract"):
+        warnings.warn("Palette images with Transparency expressed in bytes", UserWarning)
+        warnings.warn("an old API", DeprecationWarning)
+    err = capsys.readouterr().err
+    log = tmp_path / "data" / "logs" / "pipeline.log"
+    assert "Palette images" not in err and "2 library warnings written to" in err and str(log) in err
+    text = log.read_text(encoding="utf-8")
+    assert "extract: UserWarning: Palette images" in text and "DeprecationWarning: an old API" in text
+    with warnings_to_log(ctx, "extract"):
+        pass
+    assert capsys.readouterr().err == ""
