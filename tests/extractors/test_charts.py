@@ -63,17 +63,43 @@ def test_unread_chart_objects_are_warnings(corpus, ctx, tmp_path):
     assert any("chart not read" in w and "Microsoft Graph" in w for w in r.metadata["warnings"])
 
 
-def test_hancom_chart_of_an_hwp_is_a_child_with_its_titles_and_labels(corpus, ctx):
-    """The VtChart object an HWP document embeds (Hancom's own chart) is read: its category and series labels,
-    axis titles and chart title, each once, without its font's face name or number formats."""
+def test_hancom_chart_of_an_hwp_is_a_child_with_its_table_titles_and_labels(corpus, ctx):
+    """The VtChart object an HWP document embeds (Hancom's own chart) is read: its data grid as a table (labels
+    and numbers), then its axis titles and chart title, each once, without its font's face name or number
+    formats."""
     tree = extract_tree(corpus / "hwp/neolord0-hwplib/차트.hwp", ctx)
     assert not any("chart not read" in w for w in tree.result.metadata.get("warnings", []))
     (chart,) = [n for n in tree.walk() if n.name.lower().endswith(".ole")]
-    lines = chart.result.text.splitlines()
-    assert chart.result.status == Status.OK and chart.result.metadata["chart_texts"] == len(lines)
-    assert lines[:9] == ["열1", "열2", "열3", "열4", "행1", "행2", "행3", "행4", "행5"]
-    assert {"X 축 제목", "Y 축 제목", "차트 제목"} <= set(lines) and len(set(lines)) == len(lines)
-    assert "함초롬돋움" not in lines and "100" not in lines and "0%" not in lines
+    result = chart.result
+    assert result.status == Status.OK and result.metadata["chart_grid"] == "5 rows × 4 columns"
+    (table,) = result.pages[0].tables
+    assert table.rows[0] == ("", "열1", "열2", "열3", "열4")
+    assert table.rows[1] == ("행1", "92", "82", "21", "45") and table.rows[5] == ("행5", "38", "69", "45", "88")
+    lines = result.text.splitlines()
+    assert lines[1] == "행1\t92\t82\t21\t45"
+    assert {"X 축 제목", "Y 축 제목", "차트 제목"} <= set(lines[6:]) and len(set(lines)) == len(lines)
+    assert "함초롬돋움" not in result.text and "0%" not in lines and "100" not in lines
+
+
+def test_chart_grid_needs_a_label_and_every_column_per_row():
+    from extractors.hwp.chart import chart_grid
+
+    def dual(text: str) -> bytes:
+        body = text.encode("cp949") + b"\x00\x00" + text.encode("utf-16-le") + b"\x00\x00"
+        return struct.pack("<H", len(body)) + body
+
+    def value(number: int, cls: int, payload: bytes, name: str = "") -> bytes:
+        named = struct.pack("<H", len(name) + 1) + name.encode() + b"\x00\x01\x00" if name else b""
+        return b"\x06\x00\x00\x00\x04\x00\x00\x00" + struct.pack("<II", number, cls) + named + payload
+
+    head = b"\x01\x00\x00\x00\x0b\x00VtDataGrid\x00\x01\x00" + b"\x00" * 40
+    cells = [value(2, 5, dual("1월"), "VtString"), value(3, 5, dual("2월")), value(4, 5, dual("유출 건수")),
+             value(5, 7, struct.pack("<i", 1200), "VtInteger"), value(6, 24, struct.pack("<d", 35.5), "VtDouble"),
+             value(7, 5, dual("신고 건수")), value(8, 7, struct.pack("<i", 14)), value(9, 24, struct.pack("<d", 2.0))]
+    assert chart_grid(head + b"".join(cells) + b"\x00" * 60) == (
+        ("", "1월", "2월"), ("유출 건수", "1200", "35.5"), ("신고 건수", "14", "2"))
+    assert chart_grid(head + b"".join(cells[:-1]) + b"\x00" * 60) is None  # a row short of a number
+    assert chart_grid(b"".join(cells)) is None  # no data grid
 
 
 def test_chart_texts_are_only_what_reads_the_same_in_both_encodings():
