@@ -10,7 +10,10 @@ Cost: a census of the page's object types first (``extractors.pdfobjects``: one 
 shared with the picture search, which also reads each path's bounds in the same pass); a page with
 fewer than ``MIN_RULES`` path objects, or a drawing of more than ``MAX_PAGE_OBJECTS`` objects, stops
 there. Paths are sorted into rules with numpy; only paths that are neither thin nor small are walked
-segment by segment, and grids are built with numpy over the merged rules only.
+segment by segment, and grids are built with numpy over the merged rules only. With the C library built by
+``scripts/setup.sh`` the rules are merged, grouped into grids and cut into cells in C (``extractors.pdfgrid``;
+the Python here is the fallback and the reference) and a table's cells are read in one pass over the page's
+characters (``NativeText.texts``).
 """
 
 from __future__ import annotations
