@@ -160,19 +160,27 @@ def extract_hwp_chart(path: Path, ctx: ExtractContext) -> Extracted:
         with olefile.OleFileIO(str(path)) as ole:
             if not ole.exists("Contents"):
                 return Extracted.failure(Status.CORRUPT, "chart object without its Contents stream")
+            declared = ole.get_size("Contents")
             contents = ole.openstream("Contents").read()
     except (OSError, ValueError) as exc:  # olefile raises OSError subclasses for damaged compound files
         return Extracted.failure(Status.CORRUPT, f"chart object unreadable: {exc}")
     if not is_chart(contents):
+        if len(contents) < declared:
+            return Extracted.failure(Status.CORRUPT, f"chart object truncated: {len(contents)} of the {declared} "
+                                     "bytes of its Contents stream")
         return Extracted.failure(Status.UNSUPPORTED, "embedded object is not a Hancom chart")
     texts = chart_texts(contents)
     grid = chart_grid(contents)
     meta = {"chart_texts": len(texts), "chart_format": "Hancom VtChart"}
-    if grid is None:
-        return Extracted(status=Status.OK, text="\n".join(texts), method=Method.TEXT_LAYER, metadata=meta)
-    table = Table(grid)
-    shown = {cell for row in grid for cell in row}
-    text = "\n".join([table.as_text(), *(t for t in texts if t not in shown)])
-    meta["chart_grid"] = f"{len(grid) - 1} rows × {len(grid[0]) - 1} columns"
-    return Extracted(status=Status.OK, text=text, method=Method.TEXT_LAYER, metadata=meta,
-                     pages=(Page(1, text, tables=(table,)),))
+    text, pages = "\n".join(texts), ()
+    if grid is not None:
+        table = Table(grid)
+        shown = {cell for row in grid for cell in row}
+        text = "\n".join([table.as_text(), *(t for t in texts if t not in shown)])
+        meta["chart_grid"] = f"{len(grid) - 1} rows × {len(grid[0]) - 1} columns"
+        pages = (Page(1, text, tables=(table,)),)
+    if len(contents) < declared:  # what the object holds past the damage is lost, and said so
+        return Extracted(status=Status.PARTIAL if text else Status.CORRUPT, text=text, method=Method.TEXT_LAYER,
+                         metadata=meta, pages=pages, reason=f"chart object truncated: {len(contents)} of the "
+                         f"{declared} bytes of its Contents stream read")
+    return Extracted(status=Status.OK, text=text, method=Method.TEXT_LAYER, metadata=meta, pages=pages)

@@ -137,3 +137,19 @@ def test_odf_chart_object_text(ctx, tmp_path):
     r = extract_path(path, ctx)
     assert r.status == Status.OK and "보고서 본문" in r.text
     assert "[charts and objects]\n월별 민원 건수" in r.text
+
+
+def test_a_truncated_hancom_chart_is_partial_with_what_it_held(corpus, ctx, tmp_path):
+    """A chart object cut short keeps the labels read before the cut, and says it was cut (never ``ok``)."""
+    import olefile
+
+    from extractors.hwp.chart import extract_hwp_chart
+
+    with olefile.OleFileIO(str(corpus / "hwp/neolord0-hwplib/차트.hwp")) as hwp:
+        whole = zlib.decompress(hwp.openstream("BinData/BIN0001.OLE").read(), -15)[4:]
+    cut = tmp_path / "chart.ole"
+    cut.write_bytes(whole[:7168])
+    r = extract_hwp_chart(cut, ctx)
+    assert r.status == Status.PARTIAL and "truncated" in r.reason and "열1" in r.text
+    cut.write_bytes(whole[:600])
+    assert extract_hwp_chart(cut, ctx).status == Status.CORRUPT
