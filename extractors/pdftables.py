@@ -339,8 +339,9 @@ def region_reader(textpage: Any) -> Reader:
     return read
 
 
-def read_all(read: Reader, rects: list[tuple[float, float, float, float]]) -> list[str]:
-    """``read`` of each rectangle: at once when the reader can (``region_reader``'s), else one by one."""
+def read_all(read: Reader, rects: Any) -> list[str]:
+    """``read`` of each rectangle (``left, bottom, right, top``: a list of tuples or an ``n × 4`` array): at once
+    when the reader can (``region_reader``'s), else one by one."""
     many = getattr(read, "many", None)
     return many(rects) if many is not None else [read(*rect) for rect in rects]
 
@@ -351,11 +352,10 @@ def _read_grid(h: np.ndarray, v: np.ndarray, read: Reader) -> FoundTable | None:
         return None
     n_cols = len(xs) - 1
     grid: list[list[list[str]]] = [[[] for _ in range(n_cols)] for _ in range(len(ys) - 1)]
-    rects = []
-    for r0, c0, r1, c1 in spans:
-        left, right, top, bottom = xs[c0], xs[c1 + 1], ys[r0], ys[r1 + 1]
-        inset = min(INSET, (right - left) / 4, (top - bottom) / 4)
-        rects.append((left + inset, bottom + inset, right - inset, top - inset))
+    at, x, y = np.asarray(spans), np.asarray(xs), np.asarray(ys)
+    left, right, top, bottom = x[at[:, 1]], x[at[:, 3] + 1], y[at[:, 0]], y[at[:, 2] + 1]
+    inset = np.minimum(INSET, np.minimum((right - left) / 4, (top - bottom) / 4))
+    rects = np.column_stack((left + inset, bottom + inset, right - inset, top - inset))
     filled = 0
     for (r0, c0, _, _), text in zip(spans, read_all(read, rects)):
         grid[r0][c0] = [" ".join(line.split()) for line in text.split("\n") if not line.isspace() and line]
