@@ -6,6 +6,8 @@ import struct
 import zlib
 from pathlib import Path
 
+from extractors.archive.names import decode_name
+
 _LOCAL = b"PK\x03\x04"
 _HEADER = struct.Struct("<4sHHHHHIIIHH")
 _STORED, _DEFLATED = 0, 8
@@ -23,7 +25,7 @@ def salvage_members(path: Path, max_total: int, max_members: int) -> list[tuple[
         (_sig, _ver, flags, method, _t, _d, _crc, csize, usize, nlen, elen) = _HEADER.unpack_from(data, pos)
         start = pos + _HEADER.size + nlen + elen
         raw_name = data[pos + _HEADER.size:pos + _HEADER.size + nlen]
-        name = raw_name.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        name = raw_name.decode("utf-8", "replace") if flags & 0x800 else decode_name(raw_name)
         member: bytes | None = None
         end = start + csize
         if method == _DEFLATED:

@@ -1,4 +1,5 @@
-"""ZIP archives, including CP949 (Korean Windows) member names and password-protected members."""
+"""ZIP archives, including member names in CP949 (Korean Windows) and other code pages, and password-protected
+members."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import zlib
 from pathlib import Path
 
 from extractors.archive import archive_result, check_depth
+from extractors.archive.names import decode_name
 from extractors.base import CorruptError, ExtractContext, Extracted, Status
 from extractors.children import ChildSink, read_chunks
 
@@ -16,19 +18,15 @@ _ENCRYPTED_FLAG = 0x1
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
-    """The member's name: UTF-8 when flagged, else UTF-8 or CP949 recovered from the CP437 guess."""
+    """The member's name: UTF-8 when flagged, else the most plausible reading of its bytes (CP949, UTF-8, GBK,
+    Shift-JIS, Big5, CP437, CP866: ``extractors.archive.names``), recovered from zipfile's CP437 guess."""
     if info.flag_bits & _UTF8_FLAG:
         return info.filename
     try:
         raw = info.filename.encode("cp437")
     except UnicodeEncodeError:
         return info.filename
-    for codec in ("utf-8", "cp949"):
-        try:
-            return raw.decode(codec)
-        except UnicodeDecodeError:
-            continue
-    return info.filename
+    return decode_name(raw)
 
 
 def extract_zip(path: Path, ctx: ExtractContext) -> Extracted:

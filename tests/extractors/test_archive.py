@@ -10,17 +10,18 @@ import zipfile
 from pathlib import Path
 
 import py7zr
+import pytest
 
 from extractors import Limits, Status, extract_path
 
 
-def _cp949_zip(path: Path, members: dict[str, bytes]) -> None:
-    """A ZIP written the way Korean Windows does: CP949 names, no UTF-8 flag."""
+def _cp949_zip(path: Path, members: dict[str, bytes], codec: str = "cp949") -> None:
+    """A ZIP written the way Korean Windows does: CP949 names (or ``codec``'s), no UTF-8 flag."""
     placeholders = {}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for i, (name, data) in enumerate(members.items()):
-            raw = name.encode("cp949")
-            fake = f"{i:0{len(raw)}d}"[-len(raw):].encode()
+            raw = name.encode(codec)
+            fake = (chr(ord("A") + i) * len(raw)).encode()  # one letter per member: no placeholder inside another
             placeholders[fake] = raw
             zf.writestr(fake.decode(), data)
     blob = path.read_bytes()
@@ -36,6 +37,55 @@ def test_cp949_member_names(tmp_path, ctx):
     assert r.status == Status.OK
     assert [c.inner_path for c in r.children] == ["보고서/회의록.txt", "계약서.hwp"]
     assert "보고서/회의록.txt" in r.text
+
+
+NAMES = {  # names as other systems' zip tools write them without the UTF-8 flag
+    "cp949": ["보고서/회의록(會議錄).txt", "㈜쿠팡_계약서.pdf", "5·18 기념.hwp", "LG전자_납품.xlsx", "똠방각하.txt"],
+    "utf-8": ["고객명단.xlsx", "Jūrmala.txt", "Résumé.pdf", "売上報告書.xlsx"],
+    "gbk": ["会议记录2024.docx", "售后服务合同.pdf", "【重要】会议纪要.docx"],
+    "cp932": ["売上報告書.xlsx", "ファイル一覧.txt", "顧客リスト_2025.xlsx", "「報告書」.doc"],
+    "big5": ["財務報表.pdf", "營業報告.doc"],
+    "cp437": ["Résumé café.txt", "Zürich Büro.txt", "España.doc"],
+    "cp866": ["ИНН_список.xls", "Договор №5.pdf"],
+}
+
+
+@pytest.mark.parametrize("codec", sorted(NAMES))
+def test_member_names_in_other_code_pages(tmp_path, ctx, codec):
+    """Names written in another system's code page come out as written, not as CP949 or CP437 mojibake."""
+    z = tmp_path / f"{codec}.zip"
+    _cp949_zip(z, {name: b"x" for name in NAMES[codec]}, codec)
+    r = extract_path(z, ctx)
+    assert [c.inner_path for c in r.children] == NAMES[codec]
+
+
+def test_korean_names_stay_korean():
+    """Every one of 2,000 Korean names made of real words (CP949 and flag-less UTF-8 bytes) reads back as it was."""
+    import random
+
+    from extractors.archive.names import decode_name
+
+    words = ("고객", "개인정보", "유출", "현황", "최종", "결제내역", "진술서", "회의록", "보고서", "쿠팡", "서버", "접속",
+             "기록", "큰", "첫", "채권", "혼합", "홍보", "친구", "째깍", "협력사", "배송지", "야간", "근무표", "2024",
+             "v2", "QT", "(주)", "백업", "세무조사")
+    rng = random.Random(9)
+    for _ in range(2000):
+        name = "_".join(rng.choice(words) for _ in range(rng.randint(1, 3))) + rng.choice([".hwp", ".xlsx", ""])
+        for codec in ("cp949", "utf-8"):
+            assert decode_name(name.encode(codec)) == name, (codec, name)
+
+
+def test_tar_member_names_in_cp949(tmp_path, ctx):
+    import io
+    import tarfile
+
+    t = tmp_path / "k.tar"
+    with tarfile.open(t, "w", format=tarfile.GNU_FORMAT, encoding="cp949") as tf:
+        info = tarfile.TarInfo("증거목록/압수물_목록.txt")
+        info.size = 3
+        tf.addfile(info, io.BytesIO(b"abc"))
+    r = extract_path(t, ctx)
+    assert [c.inner_path for c in r.children] == ["증거목록/압수물_목록.txt"]
 
 
 def test_path_traversal_member_never_escapes(tmp_path, ctx):
