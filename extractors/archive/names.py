@@ -64,6 +64,8 @@ def decode_name(raw: bytes) -> str:
         except UnicodeDecodeError:
             continue
         cost = _cost(text, codec) + (codec not in _NATIVE)
+        if cost == 0 and rank == 0:
+            return text  # a clean CP949 reading: nothing after it can be cheaper, and it wins ties
         if best is None or (cost, rank) < best[:2]:
             best = (cost, rank, text)
     return best[2] if best is not None else raw.decode("cp437", "replace")
