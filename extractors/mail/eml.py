@@ -89,6 +89,7 @@ def message_to_extracted(data: bytes, ctx: ExtractContext) -> Extracted:
     meta = message_headers(msg)
     if not meta and not msg.get_payload():
         raise CorruptError("no mail headers and no body")
+    _decode_attached_messages(msg)
     sink = ChildSink(ctx)
     plain: list[str] = []
     html: list[str] = []
@@ -109,6 +110,40 @@ def message_to_extracted(data: bytes, ctx: ExtractContext) -> Extracted:
                          children=tuple(sink.children))
     return Extracted(status=Status.OK, text=text, metadata=meta, method=Method.TEXT_LAYER,
                      children=tuple(sink.children))
+
+
+def _decode_attached_messages(msg: Message) -> None:
+    """Attached messages sent base64- or quoted-printable-encoded (GroupWise does, though RFC 2046 allows only
+    7bit, 8bit and binary for message/rfc822): the parser reads their encoded text as a message without headers;
+    it is decoded and parsed again, so the attachment is the message and the body holds no base64."""
+    import base64
+    import binascii
+    import quopri
+
+    for part in list(msg.walk()):
+        encoding = str(part.get("Content-Transfer-Encoding") or "").strip().lower()
+        if part.get_content_type() != "message/rfc822" or encoding not in ("base64", "quoted-printable"):
+            continue
+        inner = part.get_payload()
+        if not isinstance(inner, list) or len(inner) != 1 or list(inner[0].keys()):
+            continue  # not the headerless text of a misread encoding
+        text = inner[0].get_payload()
+        if not isinstance(text, str) or not text.strip():
+            continue
+        raw = text.encode("ascii", "surrogateescape")
+        try:
+            data = base64.b64decode(b"".join(raw.split()), validate=True) if encoding == "base64" else \
+                quopri.decodestring(raw)
+        except (binascii.Error, ValueError):
+            continue
+        try:
+            decoded = email.message_from_bytes(data, policy=email.policy.compat32)
+        except Exception:  # noqa: BLE001 - left as it was read
+            continue
+        if not list(decoded.keys()):
+            continue
+        part.set_payload([decoded])
+        part.replace_header("Content-Transfer-Encoding", "7bit")
 
 
 def _walk(msg: Message, sink: ChildSink, plain: list[str], html: list[str], ctx: ExtractContext) -> str | None:

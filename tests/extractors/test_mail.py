@@ -113,3 +113,36 @@ def test_msg_recipient_table_gives_cc_and_bcc(corpus, ctx):
     r = extract_path(corpus / "email/poi/example_sent_unicode.msg", ctx)
     assert "Roy Wetherall <roy.wetherall@alfresco.com>" in r.metadata["cc"]
     assert r.metadata["bcc"] == ["David Caruana <dave.caruana@alfresco.com>", "Vonka Jan <jan.vonka@alfresco.com>"]
+
+
+def test_attached_message_sent_base64_encoded_is_the_message(tmp_path, ctx):
+    """An attached message/rfc822 part with a base64 (or quoted-printable) transfer encoding, as GroupWise sends
+    it: the attachment is the decoded message, and no base64 reaches the body of the outer one."""
+    import base64
+
+    from extractors import extract_tree
+
+    inner = ("From: 김민수 <kim@example.org>\r\nSubject: 송금 확인\r\nContent-Type: text/plain; charset=utf-8\r\n"
+             "Content-Transfer-Encoding: 8bit\r\n\r\n3월 2일 송금 내역을 확인했습니다.\r\n").encode("utf-8")
+    encoded = base64.encodebytes(inner).decode("ascii")
+    outer = ("From: GroupWise <gw@example.org>\r\nSubject: fwd\r\nMIME-Version: 1.0\r\n"
+             'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n'
+             "--b1\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+             '--b1\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n'
+             'Content-Disposition: attachment; filename="transfer.eml"\r\n\r\n' + encoded + "--b1--\r\n")
+    path = tmp_path / "groupwise.eml"
+    path.write_bytes(outer.encode("ascii"))
+    tree = extract_tree(path, ctx)
+    assert tree.result.status == Status.OK and encoded.splitlines()[0] not in tree.result.text
+    (attached,) = [n for n in tree.walk() if n.name == "transfer.eml"]
+    assert attached.result.status == Status.OK and "송금 내역을 확인했습니다" in attached.result.text
+    assert attached.result.metadata.get("subject") == "송금 확인"
+
+
+def test_corpus_groupwise_attached_message(corpus, ctx):
+    from extractors import extract_tree
+
+    tree = extract_tree(corpus / "email/tika/testGroupWiseEml.eml", ctx)
+    assert "TWltZS1W" not in tree.result.text and "test2" in tree.result.text
+    (attached,) = [n for n in tree.walk() if n.name == "test.eml"]
+    assert attached.result.status == Status.OK and "Subject: test2" in attached.result.text
