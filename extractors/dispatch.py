@@ -40,6 +40,12 @@ def extract_path(path: Path, ctx: ExtractContext, registry: Registry | None = No
             )
         name = reg.name
         result = reg.load()(path, ctx)
+        named = (registry or default_registry()).by_extension(suffix.lstrip("."))
+        if named is not None and named.name != reg.name:  # a disguised file: say so beside what was read
+            warning = (f"the name says {suffix} ({named.name}) but the content is {content_type}: "
+                       f"read as {reg.name}")
+            result = dataclasses.replace(result, metadata={
+                **result.metadata, "warnings": [*result.metadata.get("warnings", []), warning]})
         return _finish(result, ctx, content_type, name)
     except ExtractionError as exc:
         return Extracted.failure(exc.status, exc.reason, content_type=content_type, extractor=name)

@@ -98,20 +98,46 @@ class Registry:
         """The extractor for a sniffed type, else for the extension; highest priority wins.
 
         When the sniffed type only reaches a generic reader (plain text, any ZIP) and the
-        extension names a more specific one (``.eml``, ``.docx``), the specific one is used.
+        extension names a more specific one of the same family (``.eml`` for text, ``.docx`` for a ZIP), the
+        specific one is used; an extension of another family (a ZIP named ``.pdf``) does not override the content.
         """
-        by_type = [r for r in self._by_name.values() if content_type in r.content_types]
-        by_ext = [r for r in self._by_name.values() if extension and extension in r.extensions]
-        best_type = max(by_type, key=lambda r: (r.priority, r.name)) if by_type else None
-        best_ext = max(by_ext, key=lambda r: (r.priority, r.name)) if by_ext else None
+        best_type = self.by_type(content_type)
+        best_ext = self.by_extension(extension)
         if best_type is None:
             return best_ext
-        if best_ext is not None and best_type.priority <= PRIORITY_GENERIC < best_ext.priority:
+        if best_ext is not None and best_type.priority <= PRIORITY_GENERIC < best_ext.priority and \
+                _same_family(content_type, best_ext):
             return best_ext
         return best_type
 
+    def by_type(self, content_type: str) -> Registration | None:
+        """The highest-priority extractor claiming the content type."""
+        found = [r for r in self._by_name.values() if content_type in r.content_types]
+        return max(found, key=lambda r: (r.priority, r.name)) if found else None
+
+    def by_extension(self, extension: str) -> Registration | None:
+        """The highest-priority extractor claiming the file extension (without its dot)."""
+        found = [r for r in self._by_name.values() if extension and extension in r.extensions]
+        return max(found, key=lambda r: (r.priority, r.name)) if found else None
+
     def get(self, name: str) -> Registration:
         return self._by_name[name]
+
+
+#: Formats stored as a ZIP package, and formats that are text: a generic sniff of either family gives way to an
+#: extension of the same family only.
+_ZIP_FAMILY = ("application/vnd.openxmlformats-", "application/vnd.oasis.opendocument.", "application/hwp+zip",
+               "application/zip", "application/epub+zip")
+_TEXT_FAMILY = ("text/", "message/", "application/xml", "application/json", "application/mbox", "application/rtf",
+                "application/x-emlx")
+
+
+def _same_family(content_type: str, reg: Registration) -> bool:
+    """Whether ``reg`` reads formats of the family the generic ``content_type`` belongs to."""
+    for family in (_ZIP_FAMILY, _TEXT_FAMILY):
+        if content_type.startswith(family):
+            return any(t.startswith(family) for t in reg.content_types)
+    return True
 
 
 def _reg(name: str, types: str, exts: str, priority: int, target: str) -> Registration:

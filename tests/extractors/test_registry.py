@@ -119,3 +119,28 @@ def test_content_addressed_blobs_read_like_named_files(corpus, tmp_path, ctx):
         bare = extract_path(blob, ctx)  # without a hint, content sniffing alone
         if rel != "office/tika/testWORD_truncated.docx":  # only its extension says it was a DOCX
             assert (bare.status, bare.text) == (named.status, named.text), rel
+
+
+def test_a_disguised_file_is_read_by_its_content_and_flagged(tmp_path):
+    """A ZIP named ``.pdf`` is read as the archive it is (its members listed and read), and a warning says the
+    name and the content disagree; a ZIP-based format named for it (``.docx``) still reaches its reader."""
+    import zipfile
+
+    from extractors.base import ExtractContext
+
+    fake = tmp_path / "판결문.pdf"
+    with zipfile.ZipFile(fake, "w") as zf:
+        zf.writestr("dropper.js", "var payload = 'hidden';")
+    ctx = ExtractContext(tmp_dir=tmp_path / "tmp")
+    r = extract_path(fake, ctx)
+    assert r.status == Status.OK and r.extractor == "zip" and "dropper.js" in r.text
+    assert any(".pdf" in w and "application/zip" in w for w in r.metadata["warnings"])
+    text_named_pdf = tmp_path / "memo.pdf"
+    text_named_pdf.write_text("압수물 목록: 노트북 2대, 외장 디스크 1개", encoding="utf-8")
+    r = extract_path(text_named_pdf, ctx)
+    assert r.status == Status.OK and "외장 디스크" in r.text and r.extractor == "text"
+    from extractors.registry import default_registry
+
+    assert default_registry().choose("application/zip", "docx").name == "docx"
+    assert default_registry().choose("text/plain", "eml").name == "eml"
+    assert default_registry().choose("application/zip", "pdf").name == "zip"
