@@ -83,8 +83,12 @@ def _node(path: Path, name: str, member_path: str, ctx: ExtractContext, budget: 
     return ExtractedNode(name, member_path, dataclasses.replace(result, children=()), tuple(kids))
 
 
+#: Warnings shown under a node in the plain tree (the rest are counted).
+SHOWN_WARNINGS = 5
+
+
 def render_tree(node: ExtractedNode, text_chars: int | None = 2000, indent: str = "") -> str:
-    """Plain text: one heading line per node (member path, type, status, reason), then its text
+    """Plain text: one heading line per node (member path, type, status, reason, warnings), then its text
     indented below it, cut to ``text_chars`` characters (``None``: whole text)."""
     r = node.result
     head = f"{indent}{node.member_path}  [{r.content_type or '?'}] {r.status.value}"
@@ -93,6 +97,10 @@ def render_tree(node: ExtractedNode, text_chars: int | None = 2000, indent: str 
     lines = [head]
     if r.reason:
         lines.append(f"{indent}  reason: {r.reason}")
+    warnings = [str(w) for w in (r.metadata or {}).get("warnings", [])]
+    lines += [f"{indent}  warning: {w}" for w in warnings[:SHOWN_WARNINGS]]
+    if len(warnings) > SHOWN_WARNINGS:
+        lines.append(f"{indent}  warning: … and {len(warnings) - SHOWN_WARNINGS} more")
     text = r.text.strip()
     if text:
         if text_chars is not None and len(text) > text_chars:

@@ -34,3 +34,27 @@ def test_tree_of_embedded_office_objects(corpus, ctx):
     deepest = max(root.walk(), key=lambda n: n.member_path.count("›"))
     assert deepest.member_path.endswith("embed3/embed4.zip › embed4.txt")
     assert "embed_4" in deepest.result.text
+
+
+def test_plain_tree_shows_warnings(tmp_path):
+    """The plain tree lists a node's warnings under it (a disguised member here), at most five and a count."""
+    import zipfile
+
+    from extractors import ExtractContext, extract_tree, render_tree
+    from extractors.tree import SHOWN_WARNINGS
+
+    outer = tmp_path / "evidence.zip"
+    with zipfile.ZipFile(outer, "w") as zf:
+        inner = tmp_path / "inner.zip"
+        with zipfile.ZipFile(inner, "w") as iz:
+            iz.writestr("run.js", "var x = 1;")
+        zf.write(inner, "invoice.pdf")
+    text = render_tree(extract_tree(outer, ExtractContext(tmp_dir=tmp_path / "t")))
+    assert "warning: the name says .pdf (pdf) but the content is application/zip: read as zip" in text
+    from extractors.base import Extracted
+    from extractors.tree import ExtractedNode
+
+    many = Extracted(status=Status.OK, text="x", metadata={"warnings": [f"w{k}" for k in range(8)]})
+    lines = render_tree(ExtractedNode("a", "a", many)).splitlines()
+    assert [line for line in lines if "warning:" in line][-1].endswith(f"… and {8 - SHOWN_WARNINGS} more")
+    assert sum("warning: w" in line for line in lines) == SHOWN_WARNINGS
