@@ -169,3 +169,17 @@ def pdf_bytes(objects: list[bytes], root: int) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
     return bytes(out)
+
+
+def corpus_pages(corpus: Path):
+    """Every page of every PDF of the corpus that pdfium opens: ``(path, page number from 0, page)``."""
+    import pypdfium2 as pdfium
+
+    for path in sorted(corpus.rglob("*.pdf")):
+        try:
+            document = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError:
+            continue
+        with document:
+            for number in range(len(document)):
+                yield path, number, document[number]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extractors import Status, extract_path
-from tests.extractors.pdf_fixtures import NANUM, extract_made, needs_nanum
+from tests.extractors.pdf_fixtures import NANUM, corpus_pages, extract_made, needs_nanum
 
 ROWS = [("거래일", "계좌번호", "금액", "비고"), ("2024-03-02", "110-234-567890", "1,200,000", "입금"),
         ("2024-03-05", "302-0101-2222", "350", "출금 확인"), ("2024-03-09", "94-11-0042", "87,500", "보류")]
@@ -100,28 +100,21 @@ def test_text_rectangles_read_in_c_equal_the_ctypes_loop(corpus):
     """``text_rects`` through the census library's ``evx_rects`` (one call a page) gives the same rectangles as
     the ctypes call per rectangle, on every page of the corpus's PDFs."""
     import numpy as np
-    import pypdfium2 as pdfium
 
     from extractors import pdfcolumns
 
     assert pdfcolumns._native_rects() is not None, "run scripts/setup.sh"
     pages = 0
-    for path in sorted((corpus / "pdf").rglob("*.pdf")):
+    for path, number, page in corpus_pages(corpus / "pdf"):
+        textpage = page.get_textpage()
+        native = pdfcolumns.text_rects(textpage)
+        kept = pdfcolumns._RECTS[:]
+        pdfcolumns._RECTS[:] = [None]
         try:
-            document = pdfium.PdfDocument(str(path))
-        except pdfium.PdfiumError:
-            continue
-        with document:
-            for number in range(len(document)):
-                textpage = document[number].get_textpage()
-                native = pdfcolumns.text_rects(textpage)
-                kept = pdfcolumns._RECTS[:]
-                pdfcolumns._RECTS[:] = [None]
-                try:
-                    looped = pdfcolumns.text_rects(textpage)
-                finally:
-                    pdfcolumns._RECTS[:] = kept
-                assert np.array_equal(native, looped), f"{path.name} p{number + 1}"
-                pages += len(native) > 0
-                textpage.close()
+            looped = pdfcolumns.text_rects(textpage)
+        finally:
+            pdfcolumns._RECTS[:] = kept
+        assert np.array_equal(native, looped), f"{path.name} p{number + 1}"
+        pages += len(native) > 0
+        textpage.close()
     assert pages > 100

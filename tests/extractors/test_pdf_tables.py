@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from extractors import Status, extract_path
-from tests.extractors.pdf_fixtures import NANUM, extract_made, needs_nanum, one_page_pdf
+from tests.extractors.pdf_fixtures import NANUM, corpus_pages, extract_made, needs_nanum, one_page_pdf
 
 
 def test_tables_are_found_by_default_and_can_be_turned_off(tmp_path, ctx):
@@ -84,7 +84,6 @@ def test_spreadsheet_export_reads_row_by_row(corpus, ctx):
     assert "Alaska\t209\t3,062\t3,209\t191\t184\t" in r.text
 
 
-
 def _report_pdf(path: Path, table_pages: int = 1) -> None:
     """A reportlab document: a page of prose (no rules), then ``table_pages`` pages each holding a
     gridded table of Korean and English cells, as office exports draw them."""
@@ -158,7 +157,7 @@ def test_census_in_c_equals_the_ctypes_walk_on_every_corpus_page(corpus):
     assert pdfobjects.native_census() is not None, f"{pdfobjects.LIBRARY} not built: run scripts/setup.sh"
     pages = forms = 0
     try:
-        for path, number, page in _corpus_pages(corpus):
+        for path, number, page in corpus_pages(corpus):
             for measure in (False, True):
                 pdfobjects.use_native(True)
                 native = pdfobjects.census(page, 20_000, measure)
@@ -193,7 +192,7 @@ def test_cell_text_read_in_c_equals_pdfiums_bounded_text(corpus):
     pdfobjects.use_native(True)
     rng = random.Random(7)
     compared = cells = 0
-    for path, number, page in _corpus_pages(corpus):
+    for path, number, page in corpus_pages(corpus):
         textpage = page.get_textpage()
         try:
             chars = pdfobjects.native_text(textpage)
@@ -219,20 +218,6 @@ def test_cell_text_read_in_c_equals_pdfiums_bounded_text(corpus):
     assert cells > 1000 and compared > cells
 
 
-def _corpus_pages(corpus: Path):
-    """Every page of every PDF of the corpus that pdfium opens: ``(path, page number from 0, page)``."""
-    import pypdfium2 as pdfium
-
-    for path in sorted(corpus.rglob("*.pdf")):
-        try:
-            document = pdfium.PdfDocument(str(path))
-        except pdfium.PdfiumError:
-            continue
-        with document:
-            for number in range(len(document)):
-                yield path, number, document[number]
-
-
 def test_grids_and_cells_in_c_equal_the_python(corpus):
     """``merge_rules``, ``grids`` and ``cells`` from the C library give the same rules, groups and cells as the
     numpy and Python they follow, on every page of the corpus and on random rule sets (crossings, gaps,
@@ -247,7 +232,7 @@ def test_grids_and_cells_in_c_equal_the_python(corpus):
     pdfobjects.use_native(True)
     assert native_grids(np.zeros((2, 3)), np.zeros((2, 3)), pdftables.SNAP) is not None, "run scripts/setup.sh"
     rule_sets = []
-    for _, _, page in _corpus_pages(corpus):
+    for _, _, page in corpus_pages(corpus):
         horizontal, vertical, _ = pdftables.page_rules(page)
         for found in (horizontal, vertical):
             assert np.array_equal(pdftables.merge_rules(found), pdftables.python_merge_rules(found))
