@@ -89,23 +89,13 @@ def text_rects(textpage: Any) -> np.ndarray:
     return rects[(rects[:, 2] > rects[:, 0]) & (rects[:, 3] > rects[:, 1])]
 
 
-_RECTS: list[Any] = []
-
-
 def _native_rects() -> tuple[Any, int] | None:
-    """``evx_rects`` of the census library and the address of ``FPDFText_GetRect``, or None without it."""
-    from extractors.pdfobjects import _functions, native_census
+    """``evx_rects`` of the C library and the address of ``FPDFText_GetRect``, or None without it."""
+    from extractors.pdfobjects import _functions, native_function
 
-    if not _RECTS:
-        native = native_census()
-        fn = getattr(native.lib, "evx_rects", None) if native is not None else None
-        if fn is not None:
-            vp = ctypes.c_void_p
-            fn.restype, fn.argtypes = None, [vp, vp, ctypes.c_int, vp]
-            _RECTS.append((fn, _functions("FPDFText_GetRect")[0]))
-        else:
-            _RECTS.append(None)
-    return _RECTS[0]
+    vp = ctypes.c_void_p
+    fn = native_function("evx_rects", None, [vp, vp, ctypes.c_int, vp])
+    return (fn, _functions("FPDFText_GetRect")[0]) if fn is not None else None
 
 
 class _Line:

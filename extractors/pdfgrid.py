@@ -9,55 +9,41 @@ from typing import Any
 
 import numpy as np
 
-from extractors.pdfobjects import native_census
+from extractors.pdfobjects import native_function
 
-_BOUND: dict[int, Any] = {}
+_VP, _D, _I = ctypes.c_void_p, ctypes.c_double, ctypes.c_int
+_SIGNATURES = {"evx_grids": [_VP, _I, _VP, _I, _D, _VP, _VP],
+               "evx_cells": [_VP, _I, _VP, _I, _D, _D, _VP, _VP, _VP, _VP],
+               "evx_merge_rules": [_VP, _I, _D, _D, _VP, _VP]}
 
 
-def _lib() -> Any:
-    """The census library with the grid functions' signatures set, or None."""
-    native = native_census()
-    if native is None:
-        return None
-    lib = native.lib
-    if id(lib) not in _BOUND:
-        vp, d, i = ctypes.c_void_p, ctypes.c_double, ctypes.c_int
-        try:
-            lib.evx_grids.restype = i
-            lib.evx_grids.argtypes = [vp, i, vp, i, d, vp, vp]
-            lib.evx_cells.restype = i
-            lib.evx_cells.argtypes = [vp, i, vp, i, d, d, vp, vp, vp, vp]
-            lib.evx_merge_rules.restype = i
-            lib.evx_merge_rules.argtypes = [vp, i, d, d, vp, vp]
-        except AttributeError:  # a library built before grid.c: the Python runs
-            _BOUND[id(lib)] = None
-            return None
-        _BOUND[id(lib)] = lib
-    return _BOUND[id(lib)]
+def _fn(name: str) -> Any:
+    """One of the grid functions of the C library, or None (the Python runs)."""
+    return native_function(name, _I, _SIGNATURES[name])
 
 
 def native_merge_rules(rules: list[tuple[float, float, float]], snap: float, join: float) -> np.ndarray | None:
     """``pdftables.merge_rules`` in C; None when the library is not there (or had no memory)."""
-    lib = _lib()
-    if lib is None:
+    fn = _fn("evx_merge_rules")
+    if fn is None:
         return None
     given = np.ascontiguousarray(np.asarray(rules, dtype=np.float64).reshape(-1, 3))
     n = len(given)
     work, out = np.empty((max(n, 1), 3)), np.empty((max(n, 1), 3))
-    m = lib.evx_merge_rules(given.ctypes.data, n, snap, join, work.ctypes.data, out.ctypes.data)
+    m = fn(given.ctypes.data, n, snap, join, work.ctypes.data, out.ctypes.data)
     return out[:m].copy() if m >= 0 else None
 
 
 def native_grids(horizontal: np.ndarray, vertical: np.ndarray,
                  snap: float) -> list[tuple[np.ndarray, np.ndarray]] | None:
     """``pdftables.grids`` in C; None when the library is not there."""
-    lib = _lib()
-    if lib is None:
+    fn = _fn("evx_grids")
+    if fn is None:
         return None
     h, v = np.ascontiguousarray(horizontal, dtype=np.float64), np.ascontiguousarray(vertical, dtype=np.float64)
     nh, nv = len(h), len(v)
     parent, group = np.empty(nh + nv, dtype=np.int32), np.empty(nh + nv, dtype=np.int32)
-    count = lib.evx_grids(h.ctypes.data, nh, v.ctypes.data, nv, snap, parent.ctypes.data, group.ctypes.data)
+    count = fn(h.ctypes.data, nh, v.ctypes.data, nv, snap, parent.ctypes.data, group.ctypes.data)
     of_h = np.bincount(group[:nh], minlength=count)
     of_v = np.bincount(group[nh:], minlength=count)
     return [(h[group[:nh] == g], v[group[nh:] == g]) for g in np.flatnonzero((of_h >= 2) & (of_v >= 2)).tolist()]
@@ -66,15 +52,15 @@ def native_grids(horizontal: np.ndarray, vertical: np.ndarray,
 def native_cells(horizontal: np.ndarray, vertical: np.ndarray, snap: float, join: float
                  ) -> tuple[list[float], list[float], list[tuple[int, int, int, int]]] | None:
     """``pdftables.cells`` in C; None when the library is not there (or had no memory)."""
-    lib = _lib()
-    if lib is None:
+    fn = _fn("evx_cells")
+    if fn is None:
         return None
     h, v = np.ascontiguousarray(horizontal, dtype=np.float64), np.ascontiguousarray(vertical, dtype=np.float64)
     nh, nv = len(h), len(v)
     xs, ys = np.empty(max(nv, 1)), np.empty(max(nh, 1))
     spans = np.empty(4 * max((nh - 1) * (nv - 1), 1), dtype=np.int32)
     counts = np.zeros(3, dtype=np.int32)
-    if lib.evx_cells(h.ctypes.data, nh, v.ctypes.data, nv, snap, join, xs.ctypes.data, ys.ctypes.data,
+    if fn(h.ctypes.data, nh, v.ctypes.data, nv, snap, join, xs.ctypes.data, ys.ctypes.data,
                      spans.ctypes.data, counts.ctypes.data) != 0:
         return None
     nx, ny, m = counts.tolist()

@@ -164,29 +164,20 @@ def _complete(original: str, rebuilt: str) -> bool:
     return missing == 0 and extra <= MAX_DUPLICATES * max(visible, 100)
 
 
-_BALANCE: list[Any] = []
-
-
 def _balance(original: str, rebuilt: str) -> tuple[int, int, int] | None:
     """``(missing, extra, visible)`` characters from ``evx_char_balance``, or None without the library."""
     import ctypes
 
     import numpy as np
 
-    from extractors.pdfobjects import native_census
+    from extractors.pdfobjects import native_function
 
-    if not _BALANCE:
-        native = native_census()
-        fn = getattr(native.lib, "evx_char_balance", None) if native is not None else None
-        if fn is not None:
-            vp = ctypes.c_void_p
-            fn.restype, fn.argtypes = ctypes.c_int, [vp, ctypes.c_long, vp, ctypes.c_long, vp, ctypes.c_int, vp]
-            _BALANCE.append((fn, np.array([ord(c) for c in _SPACES], dtype=np.uint32)))
-        else:
-            _BALANCE.append(None)
-    if _BALANCE[0] is None:
+    vp = ctypes.c_void_p
+    fn = native_function("evx_char_balance", ctypes.c_int, [vp, ctypes.c_long, vp, ctypes.c_long, vp, ctypes.c_int,
+                                                            vp])
+    if fn is None:
         return None
-    fn, skip = _BALANCE[0]
+    skip = np.array([ord(c) for c in _SPACES], dtype=np.uint32)
     a = np.frombuffer(original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     b = np.frombuffer(rebuilt.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     out = np.zeros(3, dtype=np.int64)

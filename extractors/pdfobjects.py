@@ -305,6 +305,16 @@ def native_census() -> _NativeCensus | None:
     return _NATIVE or None
 
 
+def native_function(name: str, restype: Any, argtypes: list[Any]) -> Any:
+    """A function of the C library with its signature set, or None: the library not built (or switched off by
+    ``EVIDEX_NATIVE_CENSUS=0``), or built before the function was added (the caller's Python runs)."""
+    native = native_census()
+    fn = getattr(native.lib, name, None) if native is not None else None
+    if fn is not None and fn.argtypes is None:
+        fn.restype, fn.argtypes = restype, argtypes
+    return fn
+
+
 def use_native(enabled: bool) -> None:
     """Take the census in C (when built) or by the ctypes walk from now on (benchmarks and tests compare them)."""
     global _NATIVE

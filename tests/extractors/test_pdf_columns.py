@@ -101,19 +101,19 @@ def test_text_rectangles_read_in_c_equal_the_ctypes_loop(corpus):
     the ctypes call per rectangle, on every page of the corpus's PDFs."""
     import numpy as np
 
-    from extractors import pdfcolumns
+    from extractors import pdfcolumns, pdfobjects
 
+    pdfobjects.use_native(True)
     assert pdfcolumns._native_rects() is not None, "run scripts/setup.sh"
     pages = 0
     for path, number, page in corpus_pages(corpus / "pdf"):
         textpage = page.get_textpage()
         native = pdfcolumns.text_rects(textpage)
-        kept = pdfcolumns._RECTS[:]
-        pdfcolumns._RECTS[:] = [None]
+        pdfobjects.use_native(False)
         try:
             looped = pdfcolumns.text_rects(textpage)
         finally:
-            pdfcolumns._RECTS[:] = kept
+            pdfobjects.use_native(True)
         assert np.array_equal(native, looped), f"{path.name} p{number + 1}"
         pages += len(native) > 0
         textpage.close()
