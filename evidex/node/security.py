@@ -133,11 +133,20 @@ def make_private(roots: Iterable[Path], uid: int | None = None, gid: int | None 
                 os.chmod(path, private)
 
 
-def world_readable(roots: Iterable[Path]) -> list[Path]:
-    """Files and directories under ``roots`` that a user other than the owner may read."""
+def world_readable(roots: Iterable[Path], bits: int = 0o044) -> list[Path]:
+    """Files and directories under ``roots`` that a user other than the owner may read (``bits`` of their mode
+    set). A live node's data directory changes while it is walked: what vanishes meanwhile is not reported."""
     found = []
     for root in roots:
-        if root.exists():
-            found += [p for p in [root, *root.rglob("*")]
-                      if not p.is_symlink() and stat.S_IMODE(p.lstat().st_mode) & 0o044]
+        found += _exposed(Path(root), bits)
+        for folder, dirs, files in os.walk(root):  # a folder removed under the walk is skipped
+            found += [p for name in dirs + files for p in _exposed(Path(folder) / name, bits)]
     return found
+
+
+def _exposed(path: Path, bits: int) -> list[Path]:
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return []
+    return [path] if not stat.S_ISLNK(info.st_mode) and stat.S_IMODE(info.st_mode) & bits else []

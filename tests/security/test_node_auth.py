@@ -59,6 +59,6 @@ def test_node_files_are_not_world_readable(node: LocalNode) -> None:
     creds = credentials_path(node.base)
     assert stat.S_IMODE(creds.stat().st_mode) == 0o600
     assert stat.S_IMODE(node.base.stat().st_mode) & 0o077 == 0
-    exposed = [p for p in world_readable(node.private_paths()) if stat.S_IMODE(p.stat().st_mode) & 0o004]
+    exposed = world_readable(node.private_paths(), 0o004)
     assert exposed == []
     assert (node.home / "config" / "users").stat().st_uid == node.base.stat().st_uid  # the node's user owns it
