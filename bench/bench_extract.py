@@ -249,19 +249,22 @@ def page_cost_split(files: list[tuple[Path, int]]) -> PageCosts:
 
 def finder_stages(files: list[tuple[Path, int]]) -> tuple[dict[str, float], float, int, int]:
     """Where the table finder's time goes, stage by stage over every born-digital page (CPU seconds):
-    the census of page objects (with path bounds), rules from paths, grids from rules, cell text of
-    ruled grids, the aligned-column search on pages without ruled tables, and the page text laid out
-    around the tables; with pdfium's page text (the text page and its text) as the yardstick, how
+    the census of page objects (with path bounds), rules from paths and their grids and cells (one C call with
+    the library), the cell text of ruled grids, the aligned-column search on pages without ruled tables, and the
+    page text laid out around the tables; with pdfium's page text (the text page and its text) as the yardstick, how
     many objects the census looked at, and how many pdfium calls it made (one to fetch and one to type
     each object, one more for each path's bounds)."""
     import pypdfium2 as pdfium
 
     from extractors import pdftables as ruled
     from extractors.pdfcolumns import aligned_tables
+    from extractors.pdfgrid import native_page_grids
     from extractors.pdflayout import page_with_tables
     from extractors.pdfobjects import census
 
-    stages = dict.fromkeys(("census", "rules", "grids", "cells", "aligned columns", "layout"), 0.0)
+    stages = dict.fromkeys(("census", "rules and grids", "cell text", "aligned columns", "layout"), 0.0)
+    limits = dict(thin=ruled.THIN, min_length=ruled.MIN_LENGTH, snap=ruled.SNAP, join=ruled.JOIN,
+                  min_rules=ruled.MIN_RULES, max_segments=ruled.MAX_SEGMENTS)
     text_s, objects, calls = 0.0, 0, 0
     clock = time.process_time
     for path, _ in files:
@@ -275,13 +278,15 @@ def finder_stages(files: list[tuple[Path, int]]) -> tuple[dict[str, float], floa
                 t1 = clock()
                 found_objects = census(page, ruled.MAX_PAGE_OBJECTS, measure=True)
                 t2 = clock()
-                horizontal, vertical, seen = ruled.rules_of(found_objects)
+                groups = native_page_grids(found_objects, **limits)  # one C call, as find_tables makes it
+                if groups is None:  # no library: the steps in numpy and Python
+                    horizontal, vertical, _ = ruled.rules_of(found_objects)
+                    groups = ([ruled.cells(h, v) for h, v in ruled.grids(ruled.merge_rules(horizontal),
+                                                                         ruled.merge_rules(vertical))]
+                              if horizontal and vertical else [])
                 t3 = clock()
-                groups = (ruled.grids(ruled.merge_rules(horizontal), ruled.merge_rules(vertical))
-                          if horizontal and vertical else [])
-                t4 = clock()
                 read = ruled.region_reader(textpage)
-                found = [t for t in (ruled._read_grid(h, v, read) for h, v in groups) if t is not None]
+                found = ruled._read_grids(groups, read)
                 t5 = clock()
                 if not found and found_objects.complete:
                     found = aligned_tables(textpage, read)
@@ -292,9 +297,9 @@ def finder_stages(files: list[tuple[Path, int]]) -> tuple[dict[str, float], floa
                 textpage.close()
                 page.close()
                 text_s += t1 - t0
-                objects += seen
-                calls += 2 * seen + len(found_objects.paths)
-                for name, (a, b) in zip(stages, ((t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6), (t6, t7))):
+                objects += found_objects.seen
+                calls += 2 * found_objects.seen + len(found_objects.paths)
+                for name, (a, b) in zip(stages, ((t1, t2), (t2, t3), (t3, t5), (t5, t6), (t6, t7))):
                     stages[name] += b - a
         finally:
             doc.close()

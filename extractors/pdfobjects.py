@@ -101,6 +101,8 @@ class PageObjects:
     complete: bool = True
     #: ``left, bottom, right, top`` of each path (an ``n × 4`` float array), when the census measured them.
     path_bounds: Any = None
+    #: ``paths`` as an array of addresses (``uintp``), when the census was taken in C.
+    path_handles: Any = None
 
 
 class _Api(ctypes.Structure):
@@ -158,8 +160,9 @@ class _NativeCensus:
         seen = self.lib.evx_census(self.api_address[measure], handle, count, self.out_address)
         if out.overflow:
             return None
-        found = PageObjects(paths=self.paths[:out.n_paths].tolist(), images=self.images[:out.n_images].tolist(),
-                            seen=int(seen))
+        handles = self.paths[:out.n_paths].copy()
+        found = PageObjects(paths=handles.tolist(), images=self.images[:out.n_images].tolist(), seen=int(seen),
+                            path_handles=handles)
         if measure:
             found.path_bounds = self.bounds[:4 * out.n_paths].astype(float).reshape(-1, 4)
         return found

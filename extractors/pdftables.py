@@ -6,26 +6,26 @@ cross form a grid. The grid's distinct rule positions give the atomic cells; whe
 missing between two neighbours they are one merged cell. Each cell's text is pdfium's text inside
 it (``FPDFText_GetBoundedText``), its lines joined by spaces.
 
-Cost: a census of the page's object types first (``extractors.pdfobjects``: one call per object,
-shared with the picture search, which also reads each path's bounds in the same pass); a page with
-fewer than ``MIN_RULES`` path objects, or a drawing of more than ``MAX_PAGE_OBJECTS`` objects, stops
-there. Paths are sorted into rules with numpy; only paths that are neither thin nor small are walked
-segment by segment, and grids are built with numpy over the merged rules only. With the C library built by
-``scripts/setup.sh`` the rules are merged, grouped into grids and cut into cells in C (``extractors.pdfgrid``;
-the Python here is the fallback and the reference) and a table's cells are read in one pass over the page's
-characters (``NativeText.texts``).
+Cost: a census of the page's object types first (``extractors.pdfobjects``, shared with the picture search;
+it also reads each path's bounds); a page with fewer than ``MIN_RULES`` paths, or a drawing of more than
+``MAX_PAGE_OBJECTS`` objects, stops there. Thin paths are rules by their bounds; only paths neither thin nor
+small are walked segment by segment. With the C library built by ``scripts/setup.sh`` a page's rules, grids and
+cells come from its census in one call (``native/ruled.c``; the numpy and Python here are the fallback and the
+reference) and all the cells of its tables are read in one pass over its characters (``NativeText.texts``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from extractors.pdfgrid import native_cells, native_grids, native_merge_rules
-from extractors.pdfobjects import (PageObjects, _Pdfium, census, native_paths, native_text, page_handle, pdfium_api,
-                                   text_in)
+from extractors.pdfgrid import (Grid, Reader, native_cells, native_grids, native_merge_rules, native_page_grids,
+                                read_all, region_reader)
+from extractors.pdfobjects import PageObjects, _Pdfium, census, native_paths, pdfium_api
+
+__all__ = ["Box", "FoundTable", "Reader", "find_tables", "read_all", "region_reader"]
 
 #: Rules whose positions differ by at most this many points are one line.
 SNAP = 2.0
@@ -43,8 +43,6 @@ MAX_PAGE_OBJECTS = 20_000
 #: Cell text is read this far inside the rules, so glyphs touching a rule stay in their own cell.
 INSET = 1.0
 
-#: Reads the text inside a rectangle ``(left, bottom, right, top)`` of the page.
-Reader = Callable[[float, float, float, float], str]
 
 
 @dataclass(frozen=True)
@@ -294,18 +292,17 @@ def find_tables(page: Any, textpage: Any, objects: PageObjects | None = None,
     A table drawn inside another one's cell is left out (its text is in that cell)."""
     if objects is None:
         objects = census(page, MAX_PAGE_OBJECTS, measure=True)
-    horizontal, vertical, seen = rules_of(objects)
-    if len(horizontal) + len(vertical) < MIN_RULES or not horizontal or not vertical:
-        return [], seen
-    found: list[FoundTable] = []
-    read = read or region_reader(textpage)
-    for h, v in grids(merge_rules(horizontal), merge_rules(vertical)):
-        table = _read_grid(h, v, read)
-        if table is not None:
-            found.append(table)
+    found_grids = native_page_grids(objects, thin=THIN, min_length=MIN_LENGTH, snap=SNAP, join=JOIN, inset=INSET,
+                                    min_rules=MIN_RULES, max_segments=MAX_SEGMENTS)
+    if found_grids is None:  # no C library: the same steps in numpy and Python
+        horizontal, vertical, _ = rules_of(objects)
+        if len(horizontal) + len(vertical) < MIN_RULES or not horizontal or not vertical:
+            return [], objects.seen
+        found_grids = [(cells(h, v), None) for h, v in grids(merge_rules(horizontal), merge_rules(vertical))]
+    found = _read_grids(found_grids, read or region_reader(textpage))
     found = [t for t in found if not any(o is not t and _inside(t.box, o.box) for o in found)]
     found.sort(key=lambda t: (-t.box.top, t.box.left))
-    return found, seen
+    return found, objects.seen
 
 
 def _inside(inner: Box, outer: Box) -> bool:
@@ -313,51 +310,42 @@ def _inside(inner: Box, outer: Box) -> bool:
             and inner.bottom >= outer.bottom - SNAP and inner.top <= outer.top + SNAP)
 
 
-def region_reader(textpage: Any) -> Reader:
-    """pdfium's text inside a rectangle of ``textpage``: from the page's characters read once in C when the
-    native library is built (``extractors.pdfobjects.NativeText``, read at the first rectangle), else by
-    pdfium's bounded text per rectangle; the same text either way. Its ``many`` reads a list of rectangles
-    (:func:`read_all`), in one pass over the characters with the native library."""
-    handle = page_handle(textpage)
-    made: list[Any] = []
-
-    def chars() -> Any:
-        if not made:
-            made.append(native_text(textpage))
-        return made[0]
-
-    def read(left: float, bottom: float, right: float, top: float) -> str:
-        found = chars()
-        return found.text(left, bottom, right, top) if found is not None else text_in(handle, left, bottom, right,
-                                                                                      top)
-
-    def many(rects: list[tuple[float, float, float, float]]) -> list[str]:
-        found = chars()
-        return found.texts(rects) if found is not None else [text_in(handle, *rect) for rect in rects]
-
-    read.many = many  # type: ignore[attr-defined]
-    return read
-
-
-def read_all(read: Reader, rects: Any) -> list[str]:
-    """``read`` of each rectangle (``left, bottom, right, top``: a list of tuples or an ``n × 4`` array): at once
-    when the reader can (``region_reader``'s), else one by one."""
-    many = getattr(read, "many", None)
-    return many(rects) if many is not None else [read(*rect) for rect in rects]
-
-
-def _read_grid(h: np.ndarray, v: np.ndarray, read: Reader) -> FoundTable | None:
-    xs, ys, spans = cells(h, v)
-    if len(spans) < 2:
-        return None
-    n_cols = len(xs) - 1
-    grid: list[list[list[str]]] = [[[] for _ in range(n_cols)] for _ in range(len(ys) - 1)]
+def cell_rects(xs: list[float], ys: list[float], spans: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """The rectangle each cell's text is read from, ``INSET`` inside its rules (a quarter of the cell when less)."""
     at, x, y = np.asarray(spans), np.asarray(xs), np.asarray(ys)
     left, right, top, bottom = x[at[:, 1]], x[at[:, 3] + 1], y[at[:, 0]], y[at[:, 2] + 1]
     inset = np.minimum(INSET, np.minimum((right - left) / 4, (top - bottom) / 4))
-    rects = np.column_stack((left + inset, bottom + inset, right - inset, top - inset))
+    return np.column_stack((left + inset, bottom + inset, right - inset, top - inset))
+
+
+def _read_grids(found_grids: list[tuple[Grid, np.ndarray | None]], read: Reader) -> list[FoundTable]:
+    """The tables of the grids (each with its cells' rectangles, when known) with two cells or more and text in
+    two of them; every cell of them read at once."""
+    rects: list[np.ndarray] = []
+    kept: list[Grid] = []
+    for (xs, ys, spans), known in found_grids:
+        if len(spans) < 2:
+            continue
+        rects.append(known if known is not None else cell_rects(xs, ys, spans))
+        kept.append((xs, ys, spans))
+    if not kept:
+        return []
+    texts = read_all(read, np.concatenate(rects) if len(rects) > 1 else rects[0])
+    tables, start = [], 0
+    for xs, ys, spans in kept:
+        table = _table(xs, ys, spans, texts[start:start + len(spans)])
+        start += len(spans)
+        if table is not None:
+            tables.append(table)
+    return tables
+
+
+def _table(xs: list[float], ys: list[float], spans: list[tuple[int, int, int, int]],
+           texts: list[str]) -> FoundTable | None:
+    n_cols = len(xs) - 1
+    grid: list[list[list[str]]] = [[[] for _ in range(n_cols)] for _ in range(len(ys) - 1)]
     filled = 0
-    for (r0, c0, _, _), text in zip(spans, read_all(read, rects)):
+    for (r0, c0, _, _), text in zip(spans, texts):
         grid[r0][c0] = [" ".join(line.split()) for line in text.split("\n") if not line.isspace() and line]
         filled += bool(grid[r0][c0])
     if filled < 2:

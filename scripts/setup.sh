@@ -58,11 +58,11 @@ fi
 # The table finder's census of PDF page objects in C (extractors/native/census.c, calling the pdfium that pypdfium2
 # loads); rebuilt when the source changes. Without it the same walk runs through ctypes, 4x slower.
 # The same library reads the text inside a table's rectangles (extractors/native/text.c) and builds its grids and
-# cells (extractors/native/grid.c).
+# cells (extractors/native/grid.c), a page's grids from its census in one call (extractors/native/ruled.c).
 census_so=extractors/native/_census.so
-native_c="extractors/native/census.c extractors/native/text.c extractors/native/grid.c"
+native_c="extractors/native/census.c extractors/native/text.c extractors/native/grid.c extractors/native/ruled.c"
 stale=0
-for source in $native_c; do [ "$source" -nt "$census_so" ] && stale=1; done
+for source in $native_c extractors/native/evx.h; do [ "$source" -nt "$census_so" ] && stale=1; done
 if [ ! -f "$census_so" ] || [ "$stale" -eq 1 ]; then
   # shellcheck disable=SC2086  # the two sources, split on purpose
   if cc -O2 -ffp-contract=off -shared -fPIC -o "$census_so.tmp" $native_c -lm; then

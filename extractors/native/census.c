@@ -9,6 +9,8 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "evx.h"
+
 typedef int (*count_fn)(void *);
 typedef void *(*get_fn)(void *, int);
 typedef void *(*form_get_fn)(void *, unsigned long);
@@ -99,36 +101,6 @@ long evx_census(const evx_api *api, void *page, int count, evx_out *out) {
  * call: points through the object's matrix, a segment kept as a horizontal rule (y, x0, x1) or a vertical one
  * (x, y0, y1) when it is within ``snap_half`` of the axis and at least ``min_length`` long. A path with a curve
  * (or a segment that cannot be read) gives none. Returns 0, or -1 when the output had no room. */
-
-typedef int (*segments_fn)(void *);
-typedef void *(*segment_fn)(void *, int);
-typedef int (*point_fn)(void *, float *, float *);
-typedef int (*segment_type_fn)(void *);
-typedef int (*close_fn)(void *);
-typedef int (*matrix_fn)(void *, float *);
-
-typedef struct {
-    segments_fn segments;
-    segment_fn segment;
-    point_fn point;
-    segment_type_fn segment_type;
-    close_fn close;
-    matrix_fn matrix;
-    int lineto;
-    int moveto;
-    int max_segments;
-    double snap_half;
-    double min_length;
-} evx_path_api;
-
-typedef struct {
-    double *horizontal;
-    long h_cap;
-    long n_h;
-    double *vertical;
-    long v_cap;
-    long n_v;
-} evx_rules;
 
 static int add_segment(const evx_path_api *api, double x0, double y0, double x1, double y1, evx_rules *out) {
     if (fabs(y1 - y0) <= api->snap_half && fabs(x1 - x0) >= api->min_length) {

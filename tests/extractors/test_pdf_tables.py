@@ -263,6 +263,49 @@ def test_grids_and_cells_in_c_equal_the_python(corpus):
     assert grids > 300 and cells == grids
 
 
+def test_a_pages_grids_in_one_c_call_equal_the_steps(corpus):
+    """``native_page_grids`` (rules, merging, grids and cells of a page from its census in one call) gives the
+    same grids, cells and cell rectangles as the steps one by one and as the Python, and ``find_tables`` the same
+    tables, on every page of the corpus, and on the census of a page with too few paths (none)."""
+    import numpy as np
+
+    from extractors import pdfobjects, pdftables
+    from extractors.pdfgrid import native_page_grids
+
+    limits = dict(thin=pdftables.THIN, min_length=pdftables.MIN_LENGTH, snap=pdftables.SNAP, join=pdftables.JOIN,
+                  inset=pdftables.INSET, min_rules=pdftables.MIN_RULES, max_segments=pdftables.MAX_SEGMENTS)
+    pdfobjects.use_native(True)
+    pages = tables = 0
+    for path, number, page in corpus_pages(corpus):
+        objects = pdfobjects.census(page, pdftables.MAX_PAGE_OBJECTS, measure=True)
+        found_grids = native_page_grids(objects, **limits)
+        assert found_grids is not None, f"{pdfobjects.LIBRARY} not built: run scripts/setup.sh"
+        ours = [grid for grid, _ in found_grids]
+        for (xs, ys, spans), rects in found_grids:  # the rectangles the cells' text is read from
+            assert np.array_equal(rects, pdftables.cell_rects(xs, ys, spans)), f"{path.name} p{number + 1}"
+        horizontal, vertical, _ = pdftables.rules_of(objects)
+        steps = ([pdftables.cells(h, v) for h, v in pdftables.grids(pdftables.merge_rules(horizontal),
+                                                                      pdftables.merge_rules(vertical))]
+                 if len(horizontal) + len(vertical) >= pdftables.MIN_RULES and horizontal and vertical else [])
+        assert ours == steps, f"{path.name} p{number + 1}"
+        python = [pdftables.python_cells(h, v) for h, v in pdftables.python_grids(
+            pdftables.python_merge_rules(horizontal), pdftables.python_merge_rules(vertical))] if steps else []
+        assert ours == python, f"{path.name} p{number + 1}"
+        textpage = page.get_textpage()
+        try:
+            found, _ = pdftables.find_tables(page, textpage, objects)
+            pdfobjects.use_native(False)
+            assert pdftables.find_tables(page, textpage)[0] == found, f"{path.name} p{number + 1}"
+        finally:
+            pdfobjects.use_native(True)
+            textpage.close()
+        pages += 1
+        tables += len(found)
+    few = pdfobjects.PageObjects(paths=[0, 0], path_bounds=np.zeros((2, 4)), path_handles=np.zeros(2, dtype=np.uintp))
+    assert native_page_grids(few, **limits) == []
+    assert pages > 100 and tables > 20
+
+
 def test_character_balance_in_c_equals_counters():
     """The layout's check that a rebuilt page lost no character (``evx_char_balance``) counts as ``Counter``s do:
     missing, extra and visible characters, white space left out, Hangul, emoji and lone surrogates included."""
