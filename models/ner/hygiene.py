@@ -19,6 +19,7 @@ the English model (``models.ner.chunking.segment_language``).
     reference    a reference to a part of a document (``Annex A.``, ``Section 4.2``, ``별첨 1``, ``제3조``)
     common_noun  a PERSON of three or more syllables that Kiwi's core dictionary knows only as a common noun,
                  or as a compound of such nouns (``심전도``, ``게이트웨이``, ``보안담당자``; see ``models.ner.lexicon``)
+    header       the name of a mail or memo header field (``From``, ``cc``, ``Author``, ``Attendees``, ``수신``)
     too_short    fewer than two letters and digits
     digits       the last word has digits glued to lower-case letters (``John Smith46``, ``Sheet1``)
 """
@@ -30,7 +31,7 @@ from typing import Final
 
 NAME_LABELS: Final = frozenset({"PERSON", "ORG", "LOCATION"})
 REASONS: Final = ("line_break", "identifier", "amount", "script", "technical", "predicate", "font", "repeated",
-                  "reference", "common_noun", "too_short", "digits")
+                  "reference", "common_noun", "header", "too_short", "digits")
 ENGLISH_SOURCE: Final = "spacy-en"
 
 _BREAK = re.compile(r"[\n\r\t\v\f\u2028\u2029]")
@@ -59,6 +60,10 @@ _REFERENCE = re.compile(
     r"|^제\s*\d+\s*(?:조|항|호|장|절|관|편)(?:의\s*\d+)?$"
 )
 _SYLLABLES = re.compile(r"[\uac00-\ud7a3]{3,}")
+# the fields of a mail or memo header (a model reads ``From: 서철원`` as a person called "From")
+_HEADER = re.compile(r"(?i)^(?:from|to|cc|bcc|subject|sent|date|re|fw|fwd|author|authors|attendees|participants|"
+                     r"recipients?|sender|signed|prepared by|reviewed by|approved by|memo|발신|수신|참조|제목|작성자|"
+                     r"참석자|보낸 사람|받는 사람)\s*:?$")
 _GLUED_DIGITS = re.compile(r"(?:^|\s)[A-Za-z]*[a-z]\d+$")
 _BRAND = re.compile(r"\d+[A-Z]$")  # 3M, 7E: a digit and a capital is a name, not "3 m"
 _MOJIBAKE = re.compile(r"[ÃÂ][\x80-\xbf]|â€")
@@ -138,6 +143,8 @@ def junk_reason(label: str, text: str, source: str = ENGLISH_SOURCE) -> str | No
         return "repeated"
     if _REFERENCE.match(text.strip()):
         return "reference"
+    if _HEADER.match(text.strip()):
+        return "header"
     if label == "PERSON" and _SYLLABLES.fullmatch(text):
         from models.ner.lexicon import common_noun_compound
 

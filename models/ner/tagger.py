@@ -186,11 +186,14 @@ class NerTagger:
         results: list[list[Entity]] = [[] for _ in texts]
         islands: list[list[Entity]] = [[] for _ in texts]
         queues: dict[str | None, list[tuple[int, Chunk, bool]]] = {"ko": [], "en": [], None: []}
+        names: list[list[tuple[int, int]]] = [[] for _ in texts]
         for index, (text, language) in enumerate(zip(texts, languages)):
             for chunk, routed in self.route(text, language):
                 queues[routed].append((index, chunk, False))
                 if routed == "en":
                     queues["ko"].extend((index, island, True) for island in hangul_islands(chunk))
+                if routed is not None:
+                    names[index] += name_spans(chunk, english=routed == "en")
         for language in ("ko", "en"):
             queue = queues[language]
             if not queue:
@@ -206,11 +209,7 @@ class NerTagger:
         if self.config.use_case_ruler:
             for index, chunk, _ in queues[None]:
                 results[index].extend(self._ruler_entities(chunk))
-        for found, extra in zip(results, islands):
-            taken = [(e.start, e.end) for e in found]
-            found.extend(e for e in extra if not any(s < e.end and e.start < t for s, t in taken))
-            found.sort(key=lambda e: (e.start, e.end))
-        return results
+        return [merge_islands(*parts) for parts in zip(results, islands, names, texts)]
 
     @staticmethod
     def _korean_input(nlp: Language, chunk: Chunk, found: Morphemes | None) -> str | Doc:
@@ -230,6 +229,45 @@ class NerTagger:
                 end=chunk.start + end,
                 source=SOURCE_RULER,
             )
+
+
+def merge_islands(found: list[Entity], islands: list[Entity], names: list[tuple[int, int]],
+                  text: str) -> list[Entity]:
+    """A text's entities with those of the Hangul inside its English sentences (``islands``, from the Korean
+    model, which comes first on Hangul text: the English model has never seen it and says ``박지훈`` is an ORG),
+    then the Korean names of :func:`name_spans`: a bare name gives a model no context, so what it found inside
+    such a word (``권`` of ``권연지``) or said the word was gives way."""
+    def overlaps(e: Entity, others: Iterable[Entity]) -> bool:
+        return any(o.start < e.end and e.start < o.end for o in others)
+
+    kept = [e for e in found if not (e.source == SOURCE_EN and _hangul_only(e.text) and overlaps(e, islands))]
+    kept.extend(e for e in islands if not overlaps(e, kept))
+    for start, end in names:
+        kept = [e for e in kept if e.source == SOURCE_RULER or not (start <= e.start and e.end <= end)]
+        name = Entity(label="PERSON", text=text[start:end], norm=text[start:end], start=start, end=end,
+                      source=SOURCE_KO)
+        if not overlaps(name, kept):
+            kept.append(name)
+    kept.sort(key=lambda e: (e.start, e.end))
+    return kept
+
+
+def name_spans(chunk: Chunk, english: bool) -> list[tuple[int, int]]:
+    """Korean names by their shape (``models.ner.koname``) in a chunk routed to English, or in a Korean-routed one
+    that has Latin letters and no Hangul but such names (``From: 서철원``, ``cc: 강태은; 우미동``): in Korean prose a
+    word of that shape is as often a noun with its particle (``정부가``), which the Korean model reads in context."""
+    from models.ner.koname import standalone_name_spans
+
+    spans = standalone_name_spans(chunk.text)
+    if not english:
+        hangul = sum(1 for _ in re.finditer(r"[\uac00-\ud7a3]+", chunk.text))
+        if not spans or hangul != len(spans) or not re.search(r"[A-Za-z]", chunk.text):
+            return []
+    return [(chunk.start + start, chunk.start + end) for start, end in spans]
+
+
+def _hangul_only(text: str) -> bool:
+    return any("\uac00" <= c <= "\ud7a3" for c in text) and not any(c.isascii() and c.isalpha() for c in text)
 
 
 _EN_LEADING = re.compile(r"(?:the|The|THE)\s+")

@@ -45,6 +45,11 @@ JUNK = [
     ("PERSON", "게이트웨이", SOURCE_KO, "common_noun"),
     ("PERSON", "보안담당자", SOURCE_KO, "common_noun"),
     ("PERSON", "결제대행사", SOURCE_EN, "common_noun"),
+    ("PERSON", "From", SOURCE_KO, "header"),
+    ("PERSON", "Author:", SOURCE_EN, "header"),
+    ("PERSON", "cc", SOURCE_KO, "header"),
+    ("ORG", "Attendees", SOURCE_EN, "header"),
+    ("PERSON", "작성자", SOURCE_KO, "header"),
     ("PERSON", "A", SOURCE_EN, "too_short"),
     ("PERSON", "John Smith46", SOURCE_EN, "digits"),
     ("LOCATION", "Sheet1", SOURCE_EN, "digits"),
@@ -114,3 +119,47 @@ def test_mixed_document_gets_both_languages_entities():
         assert all(text[e.start:e.end] == e.text for e in found)
         spans = sorted((e.start, e.end) for e in found)
         assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))  # islands never overlap English mentions
+
+
+SURNAME_SYLLABLES = "김이박최정강조윤장임한오서신권황안송전홍유고문양손배백허남심노하곽성차주우구민진"
+GIVEN_SYLLABLES = "민수지훈영희서연준호현우진은혜성재동경석승태윤하주아나정미선철광기상원형"
+MEMO_LINES = ["Memo prepared by {n} (Security Team) for the board.", "Author: {n}", "From: {n}\nTo: Legal team",
+              "Reviewed by {n} and approved on Monday.", "{n} confirmed the WAF logs were rotated.",
+              "Attendees: {n}, {m}, John Smith (Microsoft).", "Please contact {n} for the export schedule.",
+              "The call with {n} ended at 3 pm.", "Signed, {n}", "cc: {n}; {m}"]
+
+
+def test_standalone_korean_names_are_name_shaped_words_beside_no_hangul():
+    from models.ner.koname import name_shaped, standalone_name_spans
+
+    assert name_shaped("정우진") and name_shaped("남궁민수") and name_shaped("황보영")
+    assert not name_shaped("김훈") and not name_shaped("파두자") and not name_shaped("김민수가")
+    text = "Prepared by 정우진 (WAF). 참석자: 김민수, 이영희\n담당자 최수정 팀장이 보고서를 냈다. The 보고서 and 이메일 went out."
+    assert [text[s:e] for s, e in standalone_name_spans(text)] == ["정우진", "김민수", "이영희"]
+
+
+@pytest.mark.skipif(not (KO_ARTIFACT / "meta.json").exists(), reason="Korean model not trained")
+def test_korean_names_in_english_memos_are_persons():
+    """Hangul names in English memos and mail headers (random names of common surnames and given-name syllables,
+    in ten kinds of line) are PERSONs, never another label; Hangul common nouns in English sentences are not
+    names, and header fields are not persons."""
+    import random
+
+    rng = random.Random(17)
+    texts, wanted = [], []
+    for i in range(40):
+        names = ["".join((rng.choice(SURNAME_SYLLABLES), rng.choice(GIVEN_SYLLABLES), rng.choice(GIVEN_SYLLABLES)))
+                 for _ in range(2)]
+        line = MEMO_LINES[i % len(MEMO_LINES)]
+        texts.append(line.format(n=names[0], m=names[1]))
+        wanted.append(set(names) if "{m}" in line else {names[0]})
+    nouns = ["The 보고서 was sent to the regulator.", "We attach the 이메일 thread.", "Our 박물관 visit is off.",
+             "Send the 계약서 today.", "The 고객센터 logs show it."]
+    found = NerTagger().tag(texts + nouns, ["en"] * (len(texts) + len(nouns)))
+    for text, names, entities in zip(texts, wanted, found):
+        assert names <= {e.text for e in entities if e.label == "PERSON"}, (text, entities)
+        assert not [e for e in entities if e.text in names and e.label != "PERSON"], (text, entities)
+        assert not [e for e in entities if e.text in ("From", "To", "Author", "Attendees", "cc", "Signed")], entities
+        assert all(text[e.start:e.end] == e.text for e in entities)
+    for text, entities in zip(nouns, found[len(texts):]):
+        assert not [e for e in entities if e.label == "PERSON"], (text, entities)
