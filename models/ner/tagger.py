@@ -253,17 +253,30 @@ def merge_islands(found: list[Entity], islands: list[Entity], names: list[tuple[
 
 
 def name_spans(chunk: Chunk, english: bool) -> list[tuple[int, int]]:
-    """Korean names by their shape (``models.ner.koname``) in a chunk routed to English, or in a Korean-routed one
-    that has Latin letters and no Hangul but such names (``From: 서철원``, ``cc: 강태은; 우미동``): in Korean prose a
-    word of that shape is as often a noun with its particle (``정부가``), which the Korean model reads in context."""
+    """Korean names by their shape (``models.ner.koname``) in a chunk routed to English, or on a line of a
+    Korean-routed chunk that has Latin letters and no Hangul but such names (``From: 서철원``, ``cc: 강태은; 우미동``):
+    in Korean prose a word of that shape is as often a noun with its particle (``정부가``), which the Korean model
+    reads in context."""
     from models.ner.koname import standalone_name_spans
 
-    spans = standalone_name_spans(chunk.text)
-    if not english:
-        hangul = sum(1 for _ in re.finditer(r"[\uac00-\ud7a3]+", chunk.text))
-        if not spans or hangul != len(spans) or not re.search(r"[A-Za-z]", chunk.text):
-            return []
-    return [(chunk.start + start, chunk.start + end) for start, end in spans]
+    if english:
+        return [(chunk.start + start, chunk.start + end) for start, end in standalone_name_spans(chunk.text)]
+    if not _LATIN.search(chunk.text):
+        return []  # Korean prose
+    found = []
+    for line in _LINE.finditer(chunk.text):
+        text = line.group()
+        if len(text) > 200 or not _LATIN.search(text):
+            continue
+        spans = standalone_name_spans(text)
+        if spans and len(_HANGUL_WORDS.findall(text)) == len(spans):
+            found += [(chunk.start + line.start() + start, chunk.start + line.start() + end) for start, end in spans]
+    return found
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+_LINE = re.compile(r"[^\n]+")
+_HANGUL_WORDS = re.compile(r"[\uac00-\ud7a3]+")
 
 
 def _hangul_only(text: str) -> bool:

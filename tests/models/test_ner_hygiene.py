@@ -163,3 +163,8 @@ def test_korean_names_in_english_memos_are_persons():
         assert all(text[e.start:e.end] == e.text for e in entities)
     for text, entities in zip(nouns, found[len(texts):]):
         assert not [e for e in entities if e.label == "PERSON"], (text, entities)
+    # the header of a Korean mail: its lines go to the Korean model, the names on them are found by their shape
+    mail = "From: 서철원\nTo: 김민수; 우미동\nSubject: 유출 보고\n\n오늘 회의에서 정부가 조사 결과를 발표하였다."
+    [entities] = NerTagger().tag([mail], ["ko"])
+    persons = {e.text for e in entities if e.label == "PERSON"}
+    assert {"서철원", "김민수", "우미동"} <= persons and "정부가" not in persons and "From" not in persons
