@@ -298,6 +298,20 @@ def trim_english(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_HYPHENATED_REST = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+
+
+def _word_end(text: str, end: int) -> int:
+    """``end``, or the end of the hyphenated Latin word it cuts (``Kim Ji-`` of ``Kim Ji-won`` → ``Kim Ji-won``:
+    spaCy splits a romanised Korean given name at its hyphen, and the model may stop there)."""
+    if 0 < end < len(text) and text[end - 1] == "-" and (rest := _HYPHENATED_REST.match(text, end)):
+        return rest.end()
+    if 0 < end < len(text) - 1 and text[end] == "-" and text[end - 1].isalpha() and text[end + 1].isalpha() \
+            and text[end + 1].isascii() and (rest := _HYPHENATED_REST.match(text, end + 1)):
+        return rest.end()
+    return end
+
+
 def normalise_language(language: str | None) -> str | None:
     """``"ko"``/``"en"`` for Korean/English codes (``ko-KR``, ``kor``, ``EN``), else ``None``."""
     if not language:
@@ -320,6 +334,7 @@ def doc_entities(doc: Doc, chunk: Chunk, language: str, hygiene: bool = True) ->
         text = chunk.text[start:end]
         if language == "en" and ent.id_ != RULER_ID:
             start, end = trim_english(chunk.text, start, end)
+            end = _word_end(chunk.text, end)
             text = chunk.text[start:end]
         stripped = text.strip()
         if not stripped:

@@ -168,3 +168,15 @@ def test_korean_names_in_english_memos_are_persons():
     [entities] = NerTagger().tag([mail], ["ko"])
     persons = {e.text for e in entities if e.label == "PERSON"}
     assert {"서철원", "김민수", "우미동"} <= persons and "정부가" not in persons and "From" not in persons
+
+
+@pytest.mark.skipif(not (KO_ARTIFACT / "meta.json").exists(), reason="Korean model not trained")
+def test_romanised_korean_names_keep_their_hyphenated_given_name():
+    from models.ner.tagger import _word_end
+
+    text = "Attendees: Kim Ji-won (PIPC) and Choi Soo-jung from Coupang."
+    assert _word_end(text, text.index("won")) == text.index("won") + 3  # "Kim Ji-" → "Kim Ji-won"
+    assert _word_end(text, text.index("-won")) == text.index("won") + 3  # "Kim Ji" → "Kim Ji-won"
+    assert _word_end(text, text.index(" (")) == text.index(" (")  # a whole word stays as it is
+    persons = {e.text for e in NerTagger().tag([text], ["en"])[0] if e.label == "PERSON"}
+    assert "Kim Ji-won" in persons and not any(p.endswith("-") for p in persons)
