@@ -263,8 +263,9 @@ def finder_stages(files: list[tuple[Path, int]]) -> tuple[dict[str, float], floa
     from extractors.pdfobjects import census
 
     stages = dict.fromkeys(("census", "rules and grids", "cell text", "aligned columns", "layout"), 0.0)
-    limits = dict(thin=ruled.THIN, min_length=ruled.MIN_LENGTH, snap=ruled.SNAP, join=ruled.JOIN,
-                  min_rules=ruled.MIN_RULES, max_segments=ruled.MAX_SEGMENTS)
+    limits = dict(thin=ruled.THIN, min_length=ruled.MIN_LENGTH, snap=ruled.SNAP, join=ruled.JOIN, inset=ruled.INSET,
+                  min_rules=ruled.MIN_RULES, max_segments=ruled.MAX_SEGMENTS,
+                  max_cells=ruled.MAX_GRID_CELLS)
     text_s, objects, calls = 0.0, 0, 0
     clock = time.process_time
     for path, _ in files:

@@ -24,7 +24,8 @@ Grid = tuple[list[float], list[float], list[tuple[int, int, int, int]]]
 
 
 class _RuledParams(ctypes.Structure):
-    _fields_ = [("thin", _D), ("min_length", _D), ("snap", _D), ("join", _D), ("inset", _D), ("min_rules", _I)]
+    _fields_ = [("thin", _D), ("min_length", _D), ("snap", _D), ("join", _D), ("inset", _D), ("min_rules", _I),
+                ("max_cells", ctypes.c_long)]
 
 
 def _fn(name: str) -> Any:
@@ -37,18 +38,20 @@ _OUT = [np.empty(4096)]
 
 
 def native_page_grids(objects: PageObjects, *, thin: float, min_length: float, snap: float, join: float,
-                      inset: float, min_rules: int, max_segments: int) -> list[tuple[Grid, np.ndarray]] | None:
+                      inset: float, min_rules: int, max_segments: int,
+                      max_cells: int) -> list[tuple[Grid, np.ndarray]] | None:
     """The page's ruled grids (``pdftables.rules_of``, ``merge_rules``, ``grids`` and ``cells`` of each) from its
     census in one call, each with the rectangles its cells' text is read from (an ``m × 4`` array, ``inset``
-    inside the rules); None when the library (or the census's path handles and bounds) is not there, or the C
+    inside the rules), grids of more than ``max_cells`` (horizontal rules less one times vertical ones less one)
+    left out; None when the library (or the census's path handles and bounds) is not there, or the C
     had no memory: the Python runs."""
     fn = _fn("evx_ruled_grids")
     paths = native_paths(max_segments, snap / 2, min_length)
     if fn is None or paths is None or objects.path_handles is None or objects.path_bounds is None:
         return None
-    key = (thin, min_length, snap, join, inset, min_rules)
+    key = (thin, min_length, snap, join, inset, min_rules, max_cells)
     if key not in _PARAMS:
-        params = _RuledParams(thin, min_length, snap, join, inset, min_rules)
+        params = _RuledParams(thin, min_length, snap, join, inset, min_rules, max_cells)
         _PARAMS[key] = (params, ctypes.addressof(params))
     handles = objects.path_handles
     bounds = np.ascontiguousarray(objects.path_bounds, dtype=np.float64)

@@ -42,6 +42,8 @@ MAX_SEGMENTS = 4000
 MAX_PAGE_OBJECTS = 20_000
 #: Cell text is read this far inside the rules, so glyphs touching a rule stay in their own cell.
 INSET = 1.0
+#: A grid of more cells than this (rules across less one times rules down less one) is hatching, not a table.
+MAX_GRID_CELLS = 1_000_000
 
 
 
@@ -293,12 +295,13 @@ def find_tables(page: Any, textpage: Any, objects: PageObjects | None = None,
     if objects is None:
         objects = census(page, MAX_PAGE_OBJECTS, measure=True)
     found_grids = native_page_grids(objects, thin=THIN, min_length=MIN_LENGTH, snap=SNAP, join=JOIN, inset=INSET,
-                                    min_rules=MIN_RULES, max_segments=MAX_SEGMENTS)
+                                    min_rules=MIN_RULES, max_segments=MAX_SEGMENTS, max_cells=MAX_GRID_CELLS)
     if found_grids is None:  # no C library: the same steps in numpy and Python
         horizontal, vertical, _ = rules_of(objects)
         if len(horizontal) + len(vertical) < MIN_RULES or not horizontal or not vertical:
             return [], objects.seen
-        found_grids = [(cells(h, v), None) for h, v in grids(merge_rules(horizontal), merge_rules(vertical))]
+        found_grids = [(cells(h, v), None) for h, v in grids(merge_rules(horizontal), merge_rules(vertical))
+                       if (len(h) - 1) * (len(v) - 1) <= MAX_GRID_CELLS]
     found = _read_grids(found_grids, read or region_reader(textpage))
     found = [t for t in found if not any(o is not t and _inside(t.box, o.box) for o in found)]
     found.sort(key=lambda t: (-t.box.top, t.box.left))

@@ -16,6 +16,7 @@ typedef struct {
     double join;        /* collinear rules with gaps up to this are one */
     double inset;       /* cell text is read this far inside the rules */
     int min_rules;      /* a page needs this many rules to be looked at further */
+    long max_cells;     /* a grid of more (rules across less one times rules down less one) is not a table */
 } evx_ruled_params;
 
 typedef struct {
@@ -93,13 +94,13 @@ static void put_rects(evx_writer *w, const double *xs, const double *ys, const i
  * their groups, as (nx, ny, m, xs, ys, spans, rects) into ``w``; the number of grids first. Returns 0, or -1. */
 static int write_grids(const double *mh, int nh, const double *mv, int nv, const evx_ruled_params *p,
                        evx_writer *w) {
-    int n = nh + nv, cells_room = (nh - 1) * (nv - 1) > 1 ? (nh - 1) * (nv - 1) : 1;
+    int n = nh + nv;
     int *parent = malloc(sizeof(int) * (size_t)n), *group = malloc(sizeof(int) * (size_t)n);
     int *of_h = calloc((size_t)n, sizeof(int)), *of_v = calloc((size_t)n, sizeof(int));
     double *gh = malloc(sizeof(double) * 3 * (size_t)nh), *gv = malloc(sizeof(double) * 3 * (size_t)nv);
     double *xs = malloc(sizeof(double) * (size_t)nv), *ys = malloc(sizeof(double) * (size_t)nh);
-    int *spans = malloc(sizeof(int) * 4 * (size_t)cells_room);
-    int failed = !parent || !group || !of_h || !of_v || !gh || !gv || !xs || !ys || !spans;
+    int *spans = NULL;
+    int failed = !parent || !group || !of_h || !of_v || !gh || !gv || !xs || !ys;
     long count_at = w->used;
     put(w, 0.0);
     if (!failed) {
@@ -108,12 +109,15 @@ static int write_grids(const double *mh, int nh, const double *mv, int nv, const
         for (int k = 0; k < nv; k++) of_v[group[nh + k]]++;
         for (int g = 0; g < groups && !failed; g++) {
             if (of_h[g] < 2 || of_v[g] < 2) continue;
+            long room = (long)(of_h[g] - 1) * (long)(of_v[g] - 1);  /* at most this many cells */
+            if (room > p->max_cells) continue;
             int a = 0, b = 0, counts[3];
             for (int k = 0; k < nh; k++)
                 if (group[k] == g) memcpy(gh + 3 * a++, mh + 3 * k, 3 * sizeof(double));
             for (int k = 0; k < nv; k++)
                 if (group[nh + k] == g) memcpy(gv + 3 * b++, mv + 3 * k, 3 * sizeof(double));
-            if (evx_cells(gh, a, gv, b, p->snap, p->join, xs, ys, spans, counts)) {
+            spans = malloc(sizeof(int) * 4 * (size_t)room);
+            if (!spans || evx_cells(gh, a, gv, b, p->snap, p->join, xs, ys, spans, counts)) {
                 failed = 1;
                 break;
             }
@@ -122,6 +126,8 @@ static int write_grids(const double *mh, int nh, const double *mv, int nv, const
             for (int k = 0; k < counts[1]; k++) put(w, ys[k]);
             for (int k = 0; k < 4 * counts[2]; k++) put(w, spans[k]);
             put_rects(w, xs, ys, spans, counts[2], p->inset);
+            free(spans);
+            spans = NULL;
             found++;
         }
         if (count_at < w->cap) w->out[count_at] = found;

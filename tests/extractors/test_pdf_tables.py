@@ -273,7 +273,8 @@ def test_a_pages_grids_in_one_c_call_equal_the_steps(corpus):
     from extractors.pdfgrid import native_page_grids
 
     limits = dict(thin=pdftables.THIN, min_length=pdftables.MIN_LENGTH, snap=pdftables.SNAP, join=pdftables.JOIN,
-                  inset=pdftables.INSET, min_rules=pdftables.MIN_RULES, max_segments=pdftables.MAX_SEGMENTS)
+                  inset=pdftables.INSET, min_rules=pdftables.MIN_RULES, max_segments=pdftables.MAX_SEGMENTS,
+                  max_cells=pdftables.MAX_GRID_CELLS)
     pdfobjects.use_native(True)
     pages = tables = 0
     for path, number, page in corpus_pages(corpus):
@@ -304,6 +305,33 @@ def test_a_pages_grids_in_one_c_call_equal_the_steps(corpus):
     few = pdfobjects.PageObjects(paths=[0, 0], path_bounds=np.zeros((2, 4)), path_handles=np.zeros(2, dtype=np.uintp))
     assert native_page_grids(few, **limits) == []
     assert pages > 100 and tables > 20
+
+
+def test_a_grid_too_large_to_be_a_table_is_left_out():
+    """A page ruled like graph paper (1,200 rules each way: 1.4 million cells) is not read as a table, in C or in
+    Python, and costs no more memory than its rules; the same ruling 20 by 20 is one table of 19 × 19 cells."""
+    import numpy as np
+
+    from extractors import pdfobjects, pdftables
+    from extractors.pdfgrid import native_page_grids
+
+    limits = dict(thin=pdftables.THIN, min_length=pdftables.MIN_LENGTH, snap=pdftables.SNAP, join=pdftables.JOIN,
+                  inset=pdftables.INSET, min_rules=pdftables.MIN_RULES, max_segments=pdftables.MAX_SEGMENTS,
+                  max_cells=pdftables.MAX_GRID_CELLS)
+
+    def ruled(n: int) -> pdfobjects.PageObjects:  # thin paths only: their bounds are all the finder reads
+        at = np.arange(n) * 5.0
+        bounds = [(0.0, y, 5.0 * n, y + 0.5) for y in at] + [(x, 0.0, x + 0.5, 5.0 * n) for x in at]
+        return pdfobjects.PageObjects(paths=[0] * len(bounds), path_bounds=np.array(bounds),
+                                      path_handles=np.zeros(len(bounds), dtype=np.uintp))
+
+    pdfobjects.use_native(True)
+    assert native_page_grids(ruled(1200), **limits) == []
+    [((xs, ys, spans), rects)] = native_page_grids(ruled(20), **limits)
+    assert len(xs) == len(ys) == 20 and len(spans) == len(rects) == 19 * 19
+    horizontal, vertical, _ = pdftables.rules_of(ruled(1200))
+    [(h, v)] = pdftables.python_grids(pdftables.merge_rules(horizontal), pdftables.merge_rules(vertical))
+    assert (len(h) - 1) * (len(v) - 1) > pdftables.MAX_GRID_CELLS  # the limit is what leaves it out
 
 
 def test_character_balance_in_c_equals_counters():
