@@ -40,6 +40,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*")
 _FILE = re.compile(r"(?i)\S\.(?:gif|png|jpe?g|bmp|svg|pdf|docx?|xlsx?|pptx?|hwpx?|zip|7z|rar|txt|csv|json|xml|"
                    r"html?|msg|eml|exe|dll|js|py|sh)$")
 _HEX = re.compile(r"\b[0-9a-fA-F]{16,}\b")
+_CODE = re.compile(r"[A-Z]{1,6}[-_]?\d{2,}")  # a ticket, error or part code: E-404, SEC-1182, CVE_2024
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
 _NUMBER = re.compile(r"\d")
 _AMOUNT = re.compile(
@@ -116,6 +117,18 @@ def _identifier(text: str) -> bool:
     return looks_like_identifier(text)
 
 
+_GLUE = re.compile(r"[A-Za-z0-9][-_#./]?$")
+
+
+def number_in_code(context: str, start: int, end: int) -> bool:
+    """Whether the mention ``context[start:end]`` (a model's QUANTITY, DATE…) is the number of a code written on
+    (``SEC-1182``, ``v2.3.1``, ``E-404``): a Latin letter or digit, or one of ``- _ # . /`` after one, right
+    before it, or a Latin letter right after it. Korean units and counters are Hangul, so ``3,370만 건`` stays."""
+    before = _GLUE.search(context, max(0, start - 2), start)
+    after = end < len(context) and context[end].isascii() and context[end].isalpha()
+    return bool(before) or after
+
+
 def junk_reason(label: str, text: str, source: str = ENGLISH_SOURCE) -> str | None:
     """The reason (one of ``REASONS``) a ``label`` mention ``text`` is not a name, or ``None`` when it may be one.
 
@@ -135,6 +148,8 @@ def junk_reason(label: str, text: str, source: str = ENGLISH_SOURCE) -> str | No
         return "script"
     if _technical(text):
         return "technical"
+    if _CODE.fullmatch(text):
+        return "identifier"
     if " " in text and _PREDICATE_END.search(text.rsplit(" ", 1)[-1]):
         return "predicate"
     if hangul and _FONT.match(text.replace(" ", "")):

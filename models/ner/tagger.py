@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 
 from models.ner.case_ruler import DEFAULT_PATTERNS, RULER_ID, CaseRuler
 from models.ner.chunking import Chunk, hangul_islands, language_runs
-from models.ner.hygiene import junk_reason
+from models.ner.hygiene import junk_reason, number_in_code
 from models.ner.labels import NER_LABELS, ONTONOTES_TO_SHARED, QUANTITY, refine_quantity
 from models.ner.morphemes import MAX_ANALYSED_CHARS, Morphemes
 from models.types import Entity
@@ -298,6 +298,7 @@ def trim_english(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_NUMERIC = frozenset({"QUANTITY", "MONEY", "PERCENT", "DATE", "TIME"})
 _HYPHENATED_REST = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
@@ -353,6 +354,8 @@ def doc_entities(doc: Doc, chunk: Chunk, language: str, hygiene: bool = True) ->
             source, norm = SOURCE_KO, " ".join(stripped.split())
         if label not in NER_LABELS or (hygiene and ent.id_ != RULER_ID and implausible_name(label, stripped, source)):
             continue
+        if hygiene and label in _NUMERIC and number_in_code(chunk.text, start, end):
+            continue  # SEC-1182, v2.3.1: a code, not an amount or a date
         found.append(
             Entity(label=label, text=stripped, norm=norm, start=offset + start, end=offset + end, source=source)
         )

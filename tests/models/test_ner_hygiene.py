@@ -17,6 +17,8 @@ JUNK = [
     ("LOCATION", "au-suchtipps145.gif", SOURCE_EN, "identifier"),
     ("ORG", "GADLmKHTI8ycc9Wp7BV+5mCPpHgLhoQe6Y8ia9B2Gyg5", SOURCE_EN, "identifier"),
     ("ORG", "9f86d081884c7d659a2feaa0c55ad015", SOURCE_EN, "identifier"),
+    ("LOCATION", "E-404", SOURCE_EN, "identifier"),
+    ("ORG", "SEC-1182", SOURCE_KO, "identifier"),
     ("ORG", "KRW 90bn", SOURCE_EN, "amount"),
     ("ORG", "165bn", SOURCE_EN, "amount"),
     ("LOCATION", "40", SOURCE_KO, "amount"),
@@ -180,3 +182,24 @@ def test_romanised_korean_names_keep_their_hyphenated_given_name():
     assert _word_end(text, text.index(" (")) == text.index(" (")  # a whole word stays as it is
     persons = {e.text for e in NerTagger().tag([text], ["en"])[0] if e.label == "PERSON"}
     assert "Kim Ji-won" in persons and not any(p.endswith("-") for p in persons)
+
+
+def test_numbers_of_codes_are_not_amounts_or_dates():
+    from models.ner.hygiene import number_in_code
+
+    text = "티켓 SEC-1182, 버전 v2.3.1, 오류 E404, 총 3,370만 건, 2025년 11월 3일, 1182ab, (5,000원)"
+    def judged(mention: str) -> bool:
+        start = text.index(mention)
+        return number_in_code(text, start, start + len(mention))
+
+    assert judged("1182") and judged("2.3.1") and judged("404")
+    assert not judged("3,370만 건") and not judged("2025년 11월 3일") and not judged("5,000원")
+    assert number_in_code(text, text.index("1182ab"), text.index("1182ab") + 4)  # a Latin letter right after
+
+
+@pytest.mark.skipif(not (KO_ARTIFACT / "meta.json").exists(), reason="Korean model not trained")
+def test_the_numbers_of_tickets_and_versions_are_not_quantities():
+    text = "Jira 티켓 SEC-1182 참조. 버전 v2.3.1 에서 수정. 오류 코드 E-404 발생. 총 3,370만 건이 유출되었다."
+    [found] = NerTagger().tag([text], ["ko"])
+    numbers = {e.text for e in found if e.label in ("QUANTITY", "MONEY", "PERCENT", "DATE", "TIME")}
+    assert not numbers & {"1182", "2.3.1", "404"} and "3,370만 건" in numbers
