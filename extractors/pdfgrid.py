@@ -6,6 +6,7 @@ Without the library (or with ``EVIDEX_NATIVE_CENSUS=0``) the Python runs."""
 from __future__ import annotations
 
 import ctypes
+import threading
 from typing import Any, Callable
 
 import numpy as np
@@ -34,7 +35,7 @@ def _fn(name: str) -> Any:
 
 
 _PARAMS: dict[tuple[float, ...], tuple[_RuledParams, int]] = {}
-_OUT = [np.empty(4096)]
+_OUT = threading.local()  # the output buffer, grown to the largest page's (one per thread)
 
 
 def native_page_grids(objects: PageObjects, *, thin: float, min_length: float, snap: float, join: float,
@@ -55,15 +56,19 @@ def native_page_grids(objects: PageObjects, *, thin: float, min_length: float, s
         _PARAMS[key] = (params, ctypes.addressof(params))
     handles = objects.path_handles
     bounds = np.ascontiguousarray(objects.path_bounds, dtype=np.float64)
+    if bounds.shape != (len(handles), 4):
+        return None
+    if not hasattr(_OUT, "buffer"):
+        _OUT.buffer = np.empty(4096)
     while True:
-        out = _OUT[0]
+        out = _OUT.buffer
         used = fn(paths.api_address, handles.ctypes.data, bounds.ctypes.data, len(handles), _PARAMS[key][1],
                   out.ctypes.data, len(out))
         if used < 0:
             return None
         if used <= len(out):
             break
-        _OUT[0] = np.empty(int(used) + 1024)
+        _OUT.buffer = np.empty(int(used) + 1024)
     values = out[:used].tolist()
     found: list[tuple[Grid, np.ndarray]] = []
     at = 1

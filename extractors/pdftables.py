@@ -96,10 +96,11 @@ def _rules(api: _Pdfium, objects: PageObjects, horizontal: list, vertical: list)
             bounds(obj, s0, s1, s2, s3)
             box[k] = floats[0:4]
     left, bottom, right, top = box[:, 0], box[:, 1], box[:, 2], box[:, 3]
-    width, height = right - left, top - bottom
-    flat, narrow = height <= THIN, width <= THIN
-    h = flat & (width >= MIN_LENGTH)
-    v = ~flat & narrow & (height >= MIN_LENGTH)
+    with np.errstate(invalid="ignore", over="ignore"):  # a hostile page's infinite or NaN bounds
+        width, height = right - left, top - bottom
+        flat, narrow = height <= THIN, width <= THIN
+        h = flat & (width >= MIN_LENGTH) & np.isfinite(bottom + top)  # reversed infinite bounds: no position
+        v = ~flat & narrow & (height >= MIN_LENGTH) & np.isfinite(left + right)
     horizontal.extend(zip(((bottom[h] + top[h]) / 2).tolist(), left[h].tolist(), right[h].tolist()))
     vertical.extend(zip(((left[v] + right[v]) / 2).tolist(), bottom[v].tolist(), top[v].tolist()))
     paths = objects.paths

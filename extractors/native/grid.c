@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "evx.h"
+
 static int root(int *parent, int k) {
     while (parent[k] != k) {
         parent[k] = parent[parent[k]];

@@ -4,6 +4,7 @@
  * grid.c functions it calls), so the same grids and cells; what Python did between those calls (lists of
  * tuples, array conversions, one call per path) is done here. */
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,9 +61,11 @@ static int page_rules(const evx_path_api *api, void *const *paths, const double 
         double width = right - left, height = top - bottom;
         int flat = height <= p->thin, narrow = width <= p->thin;
         if (flat && width >= p->min_length) {
-            failed = push(h, (bottom + top) / 2, left, right);
+            double position = (bottom + top) / 2;  /* not finite from reversed infinite bounds: no rule */
+            failed = isfinite(position) ? push(h, position, left, right) : 0;
         } else if (!flat && narrow && height >= p->min_length) {
-            failed = push(v, (left + right) / 2, bottom, top);
+            double position = (left + right) / 2;
+            failed = isfinite(position) ? push(v, position, bottom, top) : 0;
         } else if (!flat && !narrow && (width >= p->min_length || height >= p->min_length)) {
             evx_rules edges = {eh, room, 0, ev, room, 0};
             evx_path_edges(api, paths[k], &edges);  /* what fitted is kept, as the Python keeps it */

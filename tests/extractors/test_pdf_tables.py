@@ -334,6 +334,37 @@ def test_a_grid_too_large_to_be_a_table_is_left_out():
     assert (len(h) - 1) * (len(v) - 1) > pdftables.MAX_GRID_CELLS  # the limit is what leaves it out
 
 
+def test_broken_path_bounds_give_the_same_grids_in_c_and_python():
+    """Infinite, reversed and NaN path bounds (a hostile page) give no rule without a finite position, and the C
+    and the Python the same grids, wherever such a path lies among the rules of a table."""
+    import numpy as np
+
+    from extractors import pdfobjects, pdftables
+    from extractors.pdfgrid import native_page_grids
+
+    limits = dict(thin=pdftables.THIN, min_length=pdftables.MIN_LENGTH, snap=pdftables.SNAP, join=pdftables.JOIN,
+                  inset=pdftables.INSET, min_rules=pdftables.MIN_RULES, max_segments=pdftables.MAX_SEGMENTS,
+                  max_cells=pdftables.MAX_GRID_CELLS)
+    inf, nan = float("inf"), float("nan")
+    table = [(0.0, y, 300.0, y + 0.5) for y in (0, 20, 40)] + [(x, 0.0, x + 0.5, 40.0) for x in (0, 150, 300)]
+    broken = [(inf, 0.0, -inf, 101.0), (0.0, inf, 100.0, -inf), (nan, 5.0, nan, 5.5), (0.0, nan, 100.0, nan),
+              (-inf, 10.0, inf, 10.5)]
+    pdfobjects.use_native(True)
+    for bad in broken:
+        for at in range(len(table) + 1):
+            bounds = np.array(table[:at] + [bad] + table[at:])
+            objects = pdfobjects.PageObjects(paths=[0] * len(bounds), path_bounds=bounds,
+                                             path_handles=np.zeros(len(bounds), dtype=np.uintp))
+            ours = native_page_grids(objects, **limits)
+            horizontal, vertical, _ = pdftables.rules_of(objects)
+            assert all(np.isfinite(r[0]) for r in horizontal + vertical)
+            python = [(pdftables.python_cells(h, v), pdftables.cell_rects(*pdftables.python_cells(h, v)))
+                      for h, v in pdftables.python_grids(pdftables.python_merge_rules(horizontal),
+                                                         pdftables.python_merge_rules(vertical))]
+            assert [g for g, _ in ours] == [g for g, _ in python], (bad, at)
+            assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(ours, python)), (bad, at)
+
+
 def test_character_balance_in_c_equals_counters():
     """The layout's check that a rebuilt page lost no character (``evx_char_balance``) counts as ``Counter``s do:
     missing, extra and visible characters, white space left out, Hangul, emoji and lone surrogates included."""
