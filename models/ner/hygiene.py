@@ -15,7 +15,8 @@ the English model (``models.ner.chunking.segment_language``).
     technical    a file format, protocol, algorithm, hardware or tax/currency code (``RAM``, ``VAT``, ``SHA-256``)
     predicate    ends in a Korean predicate (``사실을 신고하였다``)
     font         a Korean typeface or style name (``바탕체``, ``나눔고딕``)
-    repeated     one Hangul word two or more times (``누름틀롱 누름틀롱``: a form field's or a table's repeated cell)
+    repeated     Hangul words that repeat themselves (``누름틀롱 누름틀롱``, ``틀롱 누름틀롱 누름``: a form field's or a
+                 table's repeated cell, or a model's slice of one)
     reference    a reference to a part of a document (``Annex A.``, ``Section 4.2``, ``별첨 1``, ``제3조``)
     common_noun  a PERSON of three or more syllables that Kiwi's core dictionary knows only as a common noun,
                  or as a compound of such nouns (``심전도``, ``게이트웨이``, ``보안담당자``; see ``models.ner.lexicon``)
@@ -40,7 +41,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*")
 _FILE = re.compile(r"(?i)\S\.(?:gif|png|jpe?g|bmp|svg|pdf|docx?|xlsx?|pptx?|hwpx?|zip|7z|rar|txt|csv|json|xml|"
                    r"html?|msg|eml|exe|dll|js|py|sh)$")
 _HEX = re.compile(r"\b[0-9a-fA-F]{16,}\b")
-_CODE = re.compile(r"[A-Z]{1,6}[-_]?\d{2,}")  # a ticket, error or part code: E-404, SEC-1182, CVE_2024
+# a ticket, error or part code: E-404, SEC-1182, CVE_2024, DCF-F-2476
+_CODE = re.compile(r"[A-Z]{1,6}(?:[-_][A-Z]{1,6})*[-_]?\d{2,}")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}")
 _NUMBER = re.compile(r"\d")
 _AMOUNT = re.compile(
@@ -129,6 +131,15 @@ def number_in_code(context: str, start: int, end: int) -> bool:
     return bool(before) or after
 
 
+def _periodic(text: str) -> bool:
+    """Hangul that repeats itself (``누름틀롱 누름틀롱``, and a model's slice of such a run, ``틀롱 누름틀롱 누름``): the
+    letters, spaces left out, equal themselves shifted by a period, over two letters at least."""
+    letters = "".join(text.split())
+    if not letters or not all("\uac00" <= c <= "\ud7a3" for c in letters):
+        return False
+    return any(letters[period:] == letters[:-period] for period in range(1, len(letters) - 1))
+
+
 def junk_reason(label: str, text: str, source: str = ENGLISH_SOURCE) -> str | None:
     """The reason (one of ``REASONS``) a ``label`` mention ``text`` is not a name, or ``None`` when it may be one.
 
@@ -154,7 +165,7 @@ def junk_reason(label: str, text: str, source: str = ENGLISH_SOURCE) -> str | No
         return "predicate"
     if hangul and _FONT.match(text.replace(" ", "")):
         return "font"
-    if hangul and len(parts := text.split()) >= 2 and len(set(parts)) == 1:
+    if hangul and len(text.split()) >= 2 and _periodic(text):
         return "repeated"
     if _REFERENCE.match(text.strip()):
         return "reference"

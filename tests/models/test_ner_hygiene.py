@@ -37,6 +37,8 @@ JUNK = [
     ("ORG", "HY헤드라인M", SOURCE_KO, "font"),
     ("ORG", "HY견명조", SOURCE_EN, "font"),
     ("PERSON", "누름틀롱 누름틀롱", SOURCE_KO, "repeated"),
+    ("PERSON", "틀롱 누름틀롱 누름", SOURCE_KO, "repeated"),
+    ("ORG", "DCF-F-2476", SOURCE_KO, "identifier"),
     ("PERSON", "Annex A.", SOURCE_EN, "reference"),
     ("ORG", "Section 4.2", SOURCE_EN, "reference"),
     ("ORG", "Exhibit E-7", SOURCE_EN, "reference"),
