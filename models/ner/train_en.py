@@ -84,6 +84,8 @@ class TrainSettings:
     #: Learn the ``tune`` parts too: no checkpoint is chosen then, the last epoch is shipped (fix ``epochs``
     #: from a run that had them to choose by).
     learn_tune: bool = False
+    #: Per set, how many of its repeats are variants with other mentions (``models.ner.augment``).
+    augment: tuple[tuple[str, int], ...] = ()
 
 
 def load_base(name: str = BASE_MODEL) -> Language:
@@ -117,20 +119,32 @@ def example_for(nlp: Language, item: LabelledText, teacher: Doc) -> Example:
 
 
 def build_examples(nlp: Language, root: Path, upsample: dict[str, float],
-                   parts: tuple[str, ...] = ("train",)) -> list[Example]:
+                   parts: tuple[str, ...] = ("train",), augment: dict[str, int] | None = None,
+                   seed: int = 7) -> list[Example]:
     """Training examples of every trainable set, repeated ``upsample[name]`` times (a fraction takes a fixed
-    share of the sentences; 0 leaves the set out)."""
+    share of the sentences; 0 leaves the set out); ``augment[name]`` of a set's whole repeats are variants with
+    other mentions (``models.ner.augment``) instead of copies."""
+    from models.ner.augment import mention_pool, variant
+
+    read = {spec.name: [i for part in parts for i in english_part(root, spec, part)]
+            for spec in ENGLISH_SETS if upsample.get(spec.name, 1) > 0}
+    pool = mention_pool([item for items in read.values() for item in items]) if augment else {}
+    rng = random.Random(seed)
     examples: list[Example] = []
     for spec in ENGLISH_SETS:
-        factor = upsample.get(spec.name, 1)
-        items = [i for part in parts for i in english_part(root, spec, part)] if factor > 0 else []
+        factor, items = upsample.get(spec.name, 1), read.get(spec.name, [])
         if not items:
             continue
-        teachers = nlp.pipe((item.text for item in items), batch_size=64)
-        made = [example_for(nlp, item, teacher) for item, teacher in zip(items, teachers)]
         whole, share = int(factor), factor - int(factor)
-        examples += made * whole + made[: round(len(made) * share)]
-        print(f"  {spec.name}: {len(made)} sentences x{factor:g}", flush=True)
+        rounds = min((augment or {}).get(spec.name, 0), max(whole - 1, 0))
+        variants = [variant(item, pool, rng) for _ in range(rounds) for item in items]
+        texts = [item.text for item in items + variants]
+        made = [example_for(nlp, item, teacher)
+                for item, teacher in zip(items + variants, nlp.pipe(texts, batch_size=64))]
+        plain, varied = made[:len(items)], made[len(items):]
+        examples += plain * (whole - rounds) + varied + plain[: round(len(plain) * share)]
+        print(f"  {spec.name}: {len(plain)} sentences x{factor:g}" + (f" ({rounds} as variants)" if rounds else ""),
+              flush=True)
     return examples
 
 
@@ -170,7 +184,8 @@ def train(root: Path, workdir: Path, settings: TrainSettings) -> tuple[Path, dic
     spacy.util.fix_random_seed(settings.seed)
     nlp = load_base(settings.base)
     examples = build_examples(nlp, root, {**UPSAMPLE, "uner-ewt": settings.ewt_upsample, **dict(settings.weights)},
-                              ("train", "tune") if settings.learn_tune else ("train",))
+                              ("train", "tune") if settings.learn_tune else ("train",),
+                              dict(settings.augment), settings.seed)
     if settings.init:  # go on from a checkpoint; silver labels above still come from the published model
         nlp = english.load(settings.init)
     tuning = {spec.name: english_part(root, spec, "tune") for spec in ENGLISH_SETS if spec.trainable}
@@ -283,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learn-tune", action="store_true",
                         help="train on the tune parts too and ship the last epoch (its tuning scores are not a choice)")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="shuffling and dropout seed")
+    parser.add_argument("--augment", action="append", default=[], metavar="SET=N",
+                        help="N of the set's repeats are variants with other gold mentions instead of copies")
     parser.add_argument("--average", nargs="+", type=Path, default=[], metavar="DIR",
                         help="train nothing: ship the mean of these runs' shipped checkpoints (same recipe and base; "
                         "each run's meta.json is kept in the record)")
@@ -294,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
                              weights=tuple((k, float(v)) for k, v in (w.split("=", 1) for w in args.weight)),
                              learn_rate=args.learn_rate, decay=args.decay, rehearse_every=args.rehearse_every,
                              ewt_select=args.ewt_select, base=args.base,
-                             learn_tune=args.learn_tune, seed=args.seed)
+                             learn_tune=args.learn_tune, seed=args.seed,
+                             augment=tuple((k, int(v)) for k, v in (a.split("=", 1) for a in args.augment)))
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="evidex-en-ner-"))
     workdir.mkdir(parents=True, exist_ok=True)
     if args.average:
