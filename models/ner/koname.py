@@ -24,10 +24,16 @@ DOUBLE_SURNAMES: Final = frozenset({"남궁", "황보", "제갈", "선우", "독
 _HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
 
 
+#: Last syllables of institutions and places that given names hardly ever end in (``서울대``, ``현대차``,
+#: ``경찰청``, ``민주당``, ``신세계``): such a word is left to the models.
+INSTITUTION_FINALS: Final = frozenset("대차청당회처실단점관시군계")
+
+
 def name_shaped(word: str) -> bool:
     """A Hangul word of three syllables with a one-syllable surname, or of three or four with a two-syllable
-    one (two-syllable names such as ``김훈`` are left out: too many nouns have that shape)."""
-    if not _HANGUL_WORD.fullmatch(word):
+    one (two-syllable names such as ``김훈`` are left out: too many nouns have that shape), not ending like an
+    institution or a place (``INSTITUTION_FINALS``)."""
+    if not _HANGUL_WORD.fullmatch(word) or word[-1] in INSTITUTION_FINALS:
         return False
     if len(word) == 3 and word[0] in SURNAMES:
         return True

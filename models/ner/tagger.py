@@ -236,13 +236,17 @@ def merge_islands(found: list[Entity], islands: list[Entity], names: list[tuple[
     """A text's entities with those of the Hangul inside its English sentences (``islands``, from the Korean
     model, which comes first on Hangul text: the English model has never seen it and says ``박지훈`` is an ORG),
     then the Korean names of :func:`name_spans`: a bare name gives a model no context, so what it found inside
-    such a word (``권`` of ``권연지``) or said the word was gives way."""
+    such a word (``권`` of ``권연지``) gives way, and so does the English model's label; the Korean model's ORG or
+    LOCATION for the whole word stands."""
     def overlaps(e: Entity, others: Iterable[Entity]) -> bool:
         return any(o.start < e.end and e.start < o.end for o in others)
 
     kept = [e for e in found if not (e.source == SOURCE_EN and _hangul_only(e.text) and overlaps(e, islands))]
     kept.extend(e for e in islands if not overlaps(e, kept))
     for start, end in names:
+        if any(e.source == SOURCE_KO and e.label in ("ORG", "LOCATION") and (e.start, e.end) == (start, end)
+               for e in kept):
+            continue  # the Korean model knows the word as a whole: an institution or a place (현대차, 서울대)
         kept = [e for e in kept if e.source == SOURCE_RULER or not (start <= e.start and e.end <= end)]
         name = Entity(label="PERSON", text=text[start:end], norm=text[start:end], start=start, end=end,
                       source=SOURCE_KO)
