@@ -28,6 +28,8 @@ from spacy.tokens import Doc
 from models.ner.case_ruler import DEFAULT_PATTERNS, RULER_ID, CaseRuler
 from models.ner.chunking import Chunk, hangul_islands, language_runs
 from models.ner.hygiene import junk_reason, number_in_code
+from models.ner.romanised import name_spans as romanised_name_spans
+from models.ner.romanised import with_romanised_names
 from models.ner.labels import NER_LABELS, ONTONOTES_TO_SHARED, QUANTITY, refine_quantity
 from models.ner.morphemes import MAX_ANALYSED_CHARS, Morphemes
 from models.types import Entity
@@ -187,6 +189,7 @@ class NerTagger:
         islands: list[list[Entity]] = [[] for _ in texts]
         queues: dict[str | None, list[tuple[int, Chunk, bool]]] = {"ko": [], "en": [], None: []}
         names: list[list[tuple[int, int]]] = [[] for _ in texts]
+        romanised: list[list[tuple[int, int, bool]]] = [[] for _ in texts]
         for index, (text, language) in enumerate(zip(texts, languages)):
             for chunk, routed in self.route(text, language):
                 queues[routed].append((index, chunk, False))
@@ -194,6 +197,9 @@ class NerTagger:
                     queues["ko"].extend((index, island, True) for island in hangul_islands(chunk))
                 if routed is not None:
                     names[index] += name_spans(chunk, english=routed == "en")
+                if routed == "en":
+                    romanised[index] += [(chunk.start + a, chunk.start + b, sure)
+                                         for a, b, sure in romanised_name_spans(chunk.text)]
         for language in ("ko", "en"):
             queue = queues[language]
             if not queue:
@@ -209,7 +215,10 @@ class NerTagger:
         if self.config.use_case_ruler:
             for index, chunk, _ in queues[None]:
                 results[index].extend(self._ruler_entities(chunk))
-        return [merge_islands(*parts) for parts in zip(results, islands, names, texts)]
+        merged = [merge_islands(*parts) for parts in zip(results, islands, names, texts)]
+        return [with_romanised_names(found, spans, text, lambda a, b, text=text: Entity(
+                    label="PERSON", text=text[a:b], norm=text[a:b], start=a, end=b, source=SOURCE_EN))
+                for found, spans, text in zip(merged, romanised, texts)]
 
     @staticmethod
     def _korean_input(nlp: Language, chunk: Chunk, found: Morphemes | None) -> str | Doc:
